@@ -1,0 +1,55 @@
+# zonectl - zones on Linux
+CC      ?= gcc
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Iinclude -D_GNU_SOURCE
+LDLIBS  := -lseccomp -lcap -lmnl -lcgroup -lyajl
+PREFIX  ?= /usr/local
+B       := build
+
+LIB_SRC := $(wildcard common/*.c isolate/*.c rctl/*.c netstack-bind/*.c \
+             procfs-filter/*.c runtime/*.c)
+CLI_SRC := $(wildcard cli/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+UNIT    := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
+
+all: $(B)/zonectl
+
+$(B)/%.o: %.c $(wildcard include/*.h) $(wildcard */*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/libzone.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+# The zone's PID 1: a small static program, embedded in zonectl and run
+# from a sealed memfd so nothing in a zone can reach the host's file.
+$(B)/zinit: zinit/zinit.c
+	@mkdir -p $(B)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -Os -static -s -o $@ $<
+
+$(B)/zinit_blob.o: $(B)/zinit
+	cd $(B) && ld -r -b binary -z noexecstack -o zinit_blob.o zinit
+
+$(B)/zonectl: $(CLI_OBJ) $(B)/libzone.a $(B)/zinit_blob.o
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(B)/zinit_blob.o $(B)/libzone.a $(LDLIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libzone.a $(B)/zinit_blob.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(B)/zinit_blob.o $(B)/libzone.a $(LDLIBS)
+
+tests: $(UNIT)
+
+test: all tests
+	tests/run
+
+install: all
+	install -D -m 755 $(B)/zonectl $(DESTDIR)$(PREFIX)/sbin/zonectl
+	install -D -m 644 man/zonectl.8 $(DESTDIR)$(PREFIX)/share/man/man8/zonectl.8
+	install -D -m 644 man/zonectl-config.5 $(DESTDIR)$(PREFIX)/share/man/man5/zonectl-config.5
+	install -D -m 644 cli/zonectl.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/zonectl
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all tests test install clean

@@ -1,0 +1,355 @@
+/* util.c - allocation, string vectors, whole-file I/O, process identity. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+
+#include "zutil.h"
+
+static void oom(void)
+{
+	static const char msg[] = "zonectl: out of memory\n";
+	(void)!write(2, msg, sizeof(msg) - 1);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	if (!s)
+		return NULL;
+	char *d = strdup(s);
+	if (!d)
+		oom();
+	return d;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	char *s;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		oom();
+	return s;
+}
+
+size_t strv_len(char *const *v)
+{
+	size_t n = 0;
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+char **strv_dup(char *const *v)
+{
+	if (!v)
+		return NULL;
+	size_t n = strv_len(v);
+	char **d = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		d[i] = xstrdup(v[i]);
+	return d;
+}
+
+void strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+void zstrvfreep(char ***v) { strv_free(*v); }
+
+void strv_append(char ***v, const char *s)
+{
+	size_t n = strv_len(*v);
+	*v = xrealloc(*v, (n + 2) * sizeof(char *));
+	(*v)[n] = xstrdup(s);
+	(*v)[n + 1] = NULL;
+}
+
+ssize_t write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t done = 0;
+	while (done < len) {
+		ssize_t w = write(fd, p + done, len - done);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		done += (size_t)w;
+	}
+	return (ssize_t)done;
+}
+
+ssize_t read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t done = 0;
+	while (done < len) {
+		ssize_t r = read(fd, p + done, len - done);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		done += (size_t)r;
+	}
+	return (ssize_t)done;
+}
+
+static int read_fd(int fd, char **out, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = xmalloc(cap);
+	for (;;) {
+		if (n + 1 >= cap)
+			buf = xrealloc(buf, cap *= 2);
+		ssize_t r = read(fd, buf + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			free(buf);
+			return -e;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	if (len)
+		*len = n;
+	return 0;
+}
+
+int read_file_at(int dirfd, const char *path, char **out, size_t *len,
+		 struct zerr *err)
+{
+	cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return zerr_set(err, errno, "open `%s`", path);
+	int r = read_fd(fd, out, len);
+	if (r < 0)
+		return zerr_set(err, -r, "read `%s`", path);
+	return 0;
+}
+
+int read_file(const char *path, char **out, size_t *len, struct zerr *err)
+{
+	return read_file_at(AT_FDCWD, path, out, len, err);
+}
+
+int write_file(const char *path, const char *data, size_t len,
+	       struct zerr *err)
+{
+	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC | O_TRUNC);
+	if (fd < 0)
+		return zerr_set(err, errno, "open `%s`", path);
+	if (write_all(fd, data, len) < 0)
+		return zerr_set(err, errno, "write `%s`", path);
+	return 0;
+}
+
+int write_file_atomic(const char *path, const char *data, size_t len,
+		      mode_t mode, struct zerr *err)
+{
+	cleanup_free char *tmp = xasprintf("%s.tmp.%d", path, getpid());
+	cleanup_free char *dir = xstrdup(path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return zerr_set(err, errno, "create `%s`", tmp);
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		int e = errno;
+		close(fd);
+		unlink(tmp);
+		return zerr_set(err, e, "write `%s`", tmp);
+	}
+	close(fd);
+	if (rename(tmp, path) < 0) {
+		int e = errno;
+		unlink(tmp);
+		return zerr_set(err, e, "rename `%s` to `%s`", tmp, path);
+	}
+	cleanup_close int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0)
+		fsync(dfd);
+	return 0;
+}
+
+int mkdir_p(const char *path, mode_t mode, struct zerr *err)
+{
+	cleanup_free char *p = xstrdup(path);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			return zerr_set(err, errno, "mkdir `%s`", p);
+		*s = '/';
+	}
+	if (mkdir(p, mode) < 0 && errno != EEXIST)
+		return zerr_set(err, errno, "mkdir `%s`", p);
+	return 0;
+}
+
+static int rm_rf_at(int at, const char *name, dev_t dev, struct zerr *err)
+{
+	struct stat st;
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : zerr_set(err, errno, "stat `%s`", name);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(at, name, 0) < 0 && errno != ENOENT)
+			return zerr_set(err, errno, "unlink `%s`", name);
+		return 0;
+	}
+	if (st.st_dev != dev)
+		return zerr_setx(err, EBUSY, "`%s` is another filesystem (still mounted?)", name);
+	int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return zerr_set(err, errno, "open `%s`", name);
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return zerr_set(err, errno, "opendir `%s`", name);
+	}
+	int r = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		r = rm_rf_at(dirfd(d), de->d_name, dev, err);
+		if (r < 0)
+			break;
+	}
+	closedir(d);
+	if (r < 0)
+		return r;
+	if (unlinkat(at, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return zerr_set(err, errno, "rmdir `%s`", name);
+	return 0;
+}
+
+int rm_rf(const char *path, struct zerr *err)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : zerr_set(err, errno, "stat `%s`", path);
+	return rm_rf_at(AT_FDCWD, path, st.st_dev, err);
+}
+
+unsigned long long proc_starttime(pid_t pid)
+{
+	char path[64], buf[1024];
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: start after the last ')' */
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	p += 2; /* now at field 3 (state) */
+	for (int field = 3; field < 22 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	return p ? strtoull(p, NULL, 10) : 0;
+}
+
+bool proc_alive(pid_t pid, unsigned long long starttime)
+{
+	unsigned long long st = proc_starttime(pid);
+	return st != 0 && st == starttime;
+}
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int parse_size(const char *s, uint64_t *out)
+{
+	if (!s || !*s || *s == '-')
+		return -EINVAL;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	unsigned shift = 0;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	default: return -EINVAL;
+	}
+	if (*end == 'i')
+		end++;
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end)
+		return -EINVAL;
+	if (shift && v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*out = (uint64_t)v << shift;
+	return 0;
+}

@@ -1,0 +1,93 @@
+/* rctl.h - resource controls over cgroups: a zone's cgroup "zonectl/NAME"
+ * in every mounted hierarchy (cgroup v1 controllers, named v1 hierarchies
+ * and cgroup2), beneath a parent that defaults to the cgroup the caller runs
+ * in, so that zones never leave the host's own limits. v1 goes through
+ * libcgroup; cgroup2 is handled directly (libcgroup misbehaves on a hybrid
+ * host's cgroup2 mount). */
+#ifndef ZONECTL_RCTL_H
+#define ZONECTL_RCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "zutil.h"
+
+/* One hierarchy the zone has a cgroup in. */
+struct rctl_hier {
+	char *controllers; /* "memory", "cpu", "name=systemd"; "" for cgroup2 */
+	char *mount;       /* "/sys/fs/cgroup/memory" */
+	char *parent;      /* parent cgroup, relative to the mount: "/process_api/1e2a" or "/" */
+	bool v2;
+};
+
+struct rctl_cgroup {
+	char *zone;            /* zone name: the leaf is <parent>/zonectl/<zone> */
+	struct rctl_hier *h;
+	size_t n;
+};
+
+/* OCI linux.resources.devices entry */
+struct rctl_device {
+	bool allow;
+	char type;       /* 'a', 'c', 'b' */
+	int64_t major, minor; /* -1 = wildcard */
+	char access[4];  /* subset of "rwm" */
+};
+
+/* OCI linux.resources; has_* says whether a value is set. */
+struct rctl_resources {
+	bool has_cpu_shares;   uint64_t cpu_shares;
+	bool has_cpu_quota;    int64_t cpu_quota;    /* us per period, -1 = none */
+	bool has_cpu_period;   uint64_t cpu_period;
+	bool has_cpu_burst;    uint64_t cpu_burst;
+	char *cpuset_cpus, *cpuset_mems;
+	bool has_mem_limit;    int64_t mem_limit;    /* bytes, -1 = none */
+	bool has_mem_reservation; int64_t mem_reservation;
+	bool has_mem_swap;     int64_t mem_swap;     /* OCI: memory+swap, -1 = none */
+	bool has_pids_limit;   int64_t pids_limit;   /* -1 = none */
+	bool has_blkio_weight; uint16_t blkio_weight;
+	struct rctl_device *devices;
+	size_t n_devices;
+};
+
+/* Fills cg for zone `name` without touching the kernel: one entry per
+ * mounted hierarchy, with the parent taken from /proc/self/cgroup, or
+ * `parent_override` (a path like "/machine") in every hierarchy if given. */
+int rctl_cgroup_plan(const char *name, const char *parent_override,
+		     struct rctl_cgroup *cg, struct zerr *err);
+/* Leaf path of hierarchy i: "/sys/fs/cgroup/memory/process_api/x/zonectl/web1". */
+char *rctl_cgroup_path(const struct rctl_cgroup *cg, size_t i);
+/* Makes the cgroup in every hierarchy (cpuset values copied from the
+ * parent), then applies the device allow-list and resources. On failure
+ * removes whatever it made. */
+int rctl_cgroup_create(const struct rctl_cgroup *cg,
+		       const struct rctl_resources *res, struct zerr *err);
+/* Applies resources to an existing cgroup (live update). */
+int rctl_cgroup_apply(const struct rctl_cgroup *cg,
+		      const struct rctl_resources *res, struct zerr *err);
+/* Writes pid into cgroup.procs of every hierarchy. */
+int rctl_cgroup_attach(const struct rctl_cgroup *cg, pid_t pid,
+		       struct zerr *err);
+/* NULL-terminated list of the cgroup.procs files (for a joining process). */
+char **rctl_cgroup_procs_files(const struct rctl_cgroup *cg);
+/* Pids in the zone's cgroup (from the cgroup2 or, failing that, the pids
+ * or freezer hierarchy). *pids is malloc'd. */
+int rctl_cgroup_pids(const struct rctl_cgroup *cg, pid_t **pids, size_t *n,
+		     struct zerr *err);
+/* SIGKILLs everything in the cgroup (cgroup.kill on v2 where present,
+ * freeze-kill-thaw on v1) and waits until it is empty or timeout_ms. */
+int rctl_cgroup_kill(const struct rctl_cgroup *cg, int timeout_ms,
+		     struct zerr *err);
+/* Kills what remains, removes the leaf in every hierarchy, and the
+ * zonectl/ directory above it when empty. Missing directories are fine:
+ * this is also the crash-repair path. */
+int rctl_cgroup_destroy(const struct rctl_cgroup *cg, struct zerr *err);
+/* True if the leaf exists in any hierarchy. */
+bool rctl_cgroup_exists(const struct rctl_cgroup *cg);
+/* The default devices allow-list: the zone's /dev and nothing else. */
+const struct rctl_device *rctl_default_devices(size_t *n);
+void rctl_cgroup_free(struct rctl_cgroup *cg);
+void rctl_resources_free(struct rctl_resources *r);
+
+#endif
