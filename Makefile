@@ -38,7 +38,11 @@ $(B)/tests/%: tests/unit/%.c $(B)/libzone.a $(B)/zinit_blob.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(B)/zinit_blob.o $(B)/libzone.a $(LDLIBS)
 
-tests: $(UNIT)
+$(B)/tests/zprobe: tests/helpers/zprobe.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+tests: $(UNIT) $(B)/tests/zprobe
 
 test: all tests
 	tests/run

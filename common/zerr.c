@@ -49,7 +49,15 @@ int zerr_prefix(struct zerr *err, const char *fmt, ...)
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+	size_t plen = strlen(prefix), olen = strlen(old);
+	if (plen > sizeof(err->msg) - 3)
+		plen = sizeof(err->msg) - 3;
+	if (plen + 2 + olen >= sizeof(err->msg))
+		olen = sizeof(err->msg) - plen - 3;
+	memcpy(err->msg, prefix, plen);
+	memcpy(err->msg + plen, ": ", 2);
+	memcpy(err->msg + plen + 2, old, olen);
+	err->msg[plen + 2 + olen] = '\0';
 	if (!err->code)
 		err->code = EINVAL;
 	return -err->code;

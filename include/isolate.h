@@ -136,7 +136,6 @@ struct iso_spec {
 	const struct iso_seccomp *seccomp; /* NULL = no filter */
 
 	int console_fd;           /* pty slave: init's stdio, ctty, /dev/console; -1 = inherit 0-2 */
-	int keep_fd;              /* one extra fd the child keeps as fd 3 (init's control pipe), -1 = none */
 
 	/* Called in the parent between ISO_STAGE_CLONED and
 	 * ISO_STAGE_PARENT_DONE: v1 cgroup membership, the network, uid maps. */
@@ -144,12 +143,24 @@ struct iso_spec {
 	void *on_cloned_arg;
 };
 
-/* Creates the zone's init. On success *pid is its pid (in the caller's pid
- * namespace), the child is released (it has exec'd or is about to), and
- * *pidfd (if not NULL) is a pidfd for it. On failure nothing of the child
- * remains. */
-int iso_spawn(const struct iso_spec *spec, pid_t *pid, int *pidfd,
+/* A zone's init between iso_spawn and iso_release: it exists in its
+ * namespaces, its root is ready and it waits for the word to exec. */
+struct iso_init {
+	pid_t pid;      /* in the caller's pid namespace */
+	int pidfd;      /* pidfd of pid */
+	int sync_fd;    /* our end of the handshake socketpair */
+};
+
+/* Creates the zone's init and walks the handshake up to
+ * ISO_STAGE_ROOT_READY (the OCI "created" state). On failure nothing of
+ * the child remains and err says which step failed. */
+int iso_spawn(const struct iso_spec *spec, struct iso_init *init,
 	      struct zerr *err);
+/* Lets init exec; returns once the exec has happened (or failed: then the
+ * child is gone and err says why). Closes init->sync_fd. */
+int iso_release(struct iso_init *init, struct zerr *err);
+/* Kills a not yet released init and reaps it. */
+void iso_abort(struct iso_init *init);
 
 /* ---- joining a running zone (login / exec) --------------------------- */
 
@@ -209,6 +220,8 @@ void iso_close_fds_from(int from, int keep);
 /* Sealed memfd copy of an executable: nothing in a zone can write through
  * /proc/PID/exe to the file behind it (the CVE-2019-5736 class). */
 int iso_sealed_exec_fd(const char *path, struct zerr *err);
+/* The same for an executable image in memory (our embedded init). */
+int iso_sealed_exec_mem(const void *buf, size_t len, struct zerr *err);
 
 void iso_process_free(struct iso_process *p);
 

@@ -82,4 +82,82 @@ int zone_brand_from_name(const char *s, enum zone_brand *out);
  * alphanumeric; never "." or "..". Returns 0 or fills err. */
 int zone_name_check(const char *name, struct zerr *err);
 
+/* ---- zones (runtime/) -------------------------------------------------- */
+
+/* illumos zone states; see the transition table in runtime/state.c. */
+enum zone_state {
+	ZS_CONFIGURED,    /* config stored, no root yet */
+	ZS_INSTALLED,     /* root in place, not running ("down" once halted) */
+	ZS_BOOTING,       /* the monitor is building the zone's kernel objects */
+	ZS_READY,         /* namespaces, cgroup, network made; init not released (OCI created) */
+	ZS_RUNNING,       /* init released */
+	ZS_SHUTTING_DOWN, /* halt in progress */
+};
+const char *zone_state_name(enum zone_state s);
+
+struct zone_ctx {
+	char *lib_dir;        /* /var/lib/zonectl, or $ROOT */
+	char *run_dir;        /* /run/zonectl, or $ROOT/run */
+	char *cgroup_parent;  /* NULL = the cgroup zonectl runs in (or lib/cgroup-parent) */
+	/* Tells the user something happened that they did not ask for
+	 * (crash repair). May be NULL. */
+	void (*notice)(const char *msg);
+};
+
+/* root: NULL = the defaults (or $ZONECTL_ROOT). */
+int zone_ctx_init(struct zone_ctx *ctx, const char *root, struct zerr *err);
+void zone_ctx_free(struct zone_ctx *ctx);
+
+struct zone_info {
+	char name[ZONE_NAME_MAX + 1];
+	enum zone_state state;
+	enum zone_brand brand;
+	pid_t init_pid;        /* 0 when not running */
+	pid_t monitor_pid;
+	uint64_t booted_at_ns; /* wall clock */
+	char *zone_dir;
+};
+
+struct zone_create_opts {
+	const char *config_path;   /* NULL = the default document */
+	enum zone_brand brand;
+	bool brand_set;
+};
+
+int zone_create(struct zone_ctx *ctx, const char *name,
+		const struct zone_create_opts *o, struct zerr *err);
+/* Returns once init runs (state running), or fails leaving the zone
+ * installed and nothing of the attempt behind. */
+int zone_boot(struct zone_ctx *ctx, const char *name, struct zerr *err);
+/* Orderly: SIGTERM to init, which ends the zone's processes; after
+ * timeout_s everything in the zone's cgroup is killed. */
+int zone_halt(struct zone_ctx *ctx, const char *name, int timeout_s,
+	      struct zerr *err);
+int zone_reboot(struct zone_ctx *ctx, const char *name, int timeout_s,
+		struct zerr *err);
+int zone_delete(struct zone_ctx *ctx, const char *name, bool force,
+		struct zerr *err);
+int zone_info_get(struct zone_ctx *ctx, const char *name,
+		  struct zone_info *info, struct zerr *err);
+/* All zones, sorted by name. */
+int zone_list(struct zone_ctx *ctx, struct zone_info **out, size_t *n,
+	      struct zerr *err);
+void zone_info_free(struct zone_info *info);
+/* The stored config.json, as text. */
+int zone_config_text(struct zone_ctx *ctx, const char *name, char **text,
+		     struct zerr *err);
+
+struct zone_login_opts {
+	char **argv;      /* NULL = the zone's login shell */
+	bool tty;         /* a new pty inside the zone, relayed to our terminal */
+	char **env;       /* extra VAR=value, NULL-terminated */
+	const char *cwd;  /* NULL = process.cwd, or /root for a shell */
+};
+/* Runs a process in the zone; *status is its exit status (128+N when
+ * killed by signal N). */
+int zone_login(struct zone_ctx *ctx, const char *name,
+	       const struct zone_login_opts *o, int *status, struct zerr *err);
+/* Attaches the terminal to the zone's console until "~." or EOF. */
+int zone_console(struct zone_ctx *ctx, const char *name, struct zerr *err);
+
 #endif

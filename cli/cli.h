@@ -1,0 +1,36 @@
+/* cli.h - the command table and what every verb shares. */
+#ifndef ZONECTL_CLI_H
+#define ZONECTL_CLI_H
+
+#include "zone.h"
+
+struct cli {
+	struct zone_ctx ctx;
+	const char *prog;
+};
+
+struct cli_cmd {
+	const char *name;
+	int (*fn)(struct cli *c, int argc, char **argv);
+	const char *usage;
+	const char *summary;
+};
+
+/* "zonectl: <message>" on stderr; returns 1. */
+int cli_fail(const struct zerr *err);
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Shared option handling for verbs: -h/--help prints usage; returns the
+ * index of the first operand, or -1 after printing an error/usage. */
+const struct cli_cmd *cli_find(const char *name);
+void cli_print_usage(const struct cli_cmd *cmd, FILE *to);
+
+int cmd_create(struct cli *c, int argc, char **argv);
+int cmd_boot(struct cli *c, int argc, char **argv);
+int cmd_halt(struct cli *c, int argc, char **argv);
+int cmd_reboot(struct cli *c, int argc, char **argv);
+int cmd_delete(struct cli *c, int argc, char **argv);
+int cmd_list(struct cli *c, int argc, char **argv);
+int cmd_login(struct cli *c, int argc, char **argv);
+int cmd_config(struct cli *c, int argc, char **argv);
+
+#endif

@@ -1,0 +1,118 @@
+/* cmd_list.c - zonectl list: NAME STATE BRAND INIT-PID UPTIME. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "json.h"
+
+static void uptime(char *buf, size_t len, uint64_t booted_ns)
+{
+	if (!booted_ns) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	uint64_t now = wall_ns();
+	uint64_t s = now > booted_ns ? (now - booted_ns) / 1000000000ull : 0;
+	if (s < 60)
+		snprintf(buf, len, "%llus", (unsigned long long)s);
+	else if (s < 3600)
+		snprintf(buf, len, "%llum%02llus", (unsigned long long)s / 60, (unsigned long long)s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%lluh%02llum", (unsigned long long)s / 3600, (unsigned long long)(s % 3600) / 60);
+	else
+		snprintf(buf, len, "%llud%02lluh", (unsigned long long)s / 86400, (unsigned long long)(s % 86400) / 3600);
+}
+
+static void print_table(const struct zone_info *z, size_t n)
+{
+	printf("%-20s %-14s %-7s %-9s %s\n", "NAME", "STATE", "BRAND", "INIT-PID", "UPTIME");
+	for (size_t i = 0; i < n; i++) {
+		char up[32], pid[16] = "-";
+		uptime(up, sizeof(up), z[i].booted_at_ns);
+		if (z[i].init_pid > 0)
+			snprintf(pid, sizeof(pid), "%d", z[i].init_pid);
+		printf("%-20s %-14s %-7s %-9s %s\n", z[i].name, zone_state_name(z[i].state),
+		       zone_brand_name(z[i].brand), pid, up);
+	}
+}
+
+static int print_json(const struct zone_info *z, size_t n)
+{
+	struct jw *w = jw_new(true);
+	jw_arr_open(w);
+	for (size_t i = 0; i < n; i++) {
+		jw_obj_open(w);
+		jw_key(w, "name");
+		jw_str(w, z[i].name);
+		jw_key(w, "state");
+		jw_str(w, zone_state_name(z[i].state));
+		jw_key(w, "brand");
+		jw_str(w, zone_brand_name(z[i].brand));
+		jw_key(w, "init_pid");
+		if (z[i].init_pid > 0)
+			jw_int(w, z[i].init_pid);
+		else
+			jw_null(w);
+		jw_key(w, "uptime_seconds");
+		if (z[i].booted_at_ns)
+			jw_uint(w, (wall_ns() - z[i].booted_at_ns) / 1000000000ull);
+		else
+			jw_null(w);
+		jw_key(w, "path");
+		jw_str(w, z[i].zone_dir);
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	char *text = jw_finish(w, NULL);
+	if (!text)
+		return 1;
+	fputs(text, stdout);
+	free(text);
+	return 0;
+}
+
+int cmd_list(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	bool json = false;
+	int ch;
+	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			if (!strcmp(optarg, "json"))
+				json = true;
+			else if (strcmp(optarg, "table"))
+				return cli_usage_error(argv[0], "-o takes table or json, not `%s`", optarg);
+			break;
+		case 'h': cli_print_usage(cli_find("list"), stdout); return 0;
+		default: return cli_usage_error(argv[0], "bad option");
+		}
+	}
+	struct zerr err = {0};
+	struct zone_info *z = NULL;
+	size_t n = 0;
+	int rc = 0;
+	if (optind < argc) {
+		z = xcalloc((size_t)(argc - optind), sizeof(*z));
+		for (int i = optind; i < argc; i++) {
+			if (zone_info_get(&c->ctx, argv[i], &z[n], &err) < 0) {
+				rc = cli_fail(&err);
+				continue;
+			}
+			n++;
+		}
+	} else if (zone_list(&c->ctx, &z, &n, &err) < 0) {
+		return cli_fail(&err);
+	}
+	if (json ? print_json(z, n) : (print_table(z, n), 0))
+		rc = 1;
+	for (size_t i = 0; i < n; i++)
+		zone_info_free(&z[i]);
+	free(z);
+	return rc;
+}

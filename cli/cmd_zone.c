@@ -1,0 +1,155 @@
+/* cmd_zone.c - create, boot, halt, reboot, delete, config. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static bool want_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return false;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	}
+	return false;
+}
+
+static int help(char **argv)
+{
+	cli_print_usage(cli_find(argv[0]), stdout);
+	return 0;
+}
+
+/* Exactly one NAME operand after the options. */
+static const char *one_name(int argc, char **argv)
+{
+	if (optind >= argc) {
+		cli_usage_error(argv[0], "a zone name is required");
+		return NULL;
+	}
+	if (optind + 1 < argc) {
+		cli_usage_error(argv[0], "unexpected argument `%s`", argv[optind + 1]);
+		return NULL;
+	}
+	return argv[optind];
+}
+
+int cmd_create(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'f'},
+		{"brand", required_argument, NULL, 'b'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct zone_create_opts o = {0};
+	struct zerr err = {0};
+	int ch;
+	while ((ch = getopt_long(argc, argv, "f:b:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f': o.config_path = optarg; break;
+		case 'b':
+			if (zone_brand_from_name(optarg, &o.brand) < 0)
+				return cli_usage_error(argv[0], "unknown brand `%s` (sparse, whole, oci, kvm)", optarg);
+			o.brand_set = true;
+			break;
+		case 'h': return help(argv);
+		default: return cli_usage_error(argv[0], "bad option");
+		}
+	}
+	const char *name = one_name(argc, argv);
+	if (!name)
+		return 2;
+	if (zone_create(&c->ctx, name, &o, &err) < 0)
+		return cli_fail(&err);
+	return 0;
+}
+
+static int simple(struct cli *c, int argc, char **argv,
+		  int (*fn)(struct zone_ctx *, const char *, struct zerr *))
+{
+	if (want_help(argc, argv))
+		return help(argv);
+	if (getopt(argc, argv, "+") != -1)
+		return cli_usage_error(argv[0], "bad option");
+	const char *name = one_name(argc, argv);
+	if (!name)
+		return 2;
+	struct zerr err = {0};
+	return fn(&c->ctx, name, &err) < 0 ? cli_fail(&err) : 0;
+}
+
+int cmd_boot(struct cli *c, int argc, char **argv)
+{
+	return simple(c, argc, argv, zone_boot);
+}
+
+static int timed(struct cli *c, int argc, char **argv,
+		 int (*fn)(struct zone_ctx *, const char *, int, struct zerr *))
+{
+	if (want_help(argc, argv))
+		return help(argv);
+	int timeout = 10, ch;
+	while ((ch = getopt(argc, argv, "+t:")) != -1) {
+		char *end;
+		if (ch != 't')
+			return cli_usage_error(argv[0], "bad option");
+		timeout = (int)strtol(optarg, &end, 10);
+		if (*end || timeout < 0 || timeout > 86400)
+			return cli_usage_error(argv[0], "-t takes seconds from 0 to 86400, not `%s`", optarg);
+	}
+	const char *name = one_name(argc, argv);
+	if (!name)
+		return 2;
+	struct zerr err = {0};
+	return fn(&c->ctx, name, timeout, &err) < 0 ? cli_fail(&err) : 0;
+}
+
+int cmd_halt(struct cli *c, int argc, char **argv)
+{
+	return timed(c, argc, argv, zone_halt);
+}
+
+int cmd_reboot(struct cli *c, int argc, char **argv)
+{
+	return timed(c, argc, argv, zone_reboot);
+}
+
+int cmd_delete(struct cli *c, int argc, char **argv)
+{
+	if (want_help(argc, argv))
+		return help(argv);
+	bool force = false;
+	int ch;
+	while ((ch = getopt(argc, argv, "+f")) != -1) {
+		if (ch != 'f')
+			return cli_usage_error(argv[0], "bad option");
+		force = true;
+	}
+	const char *name = one_name(argc, argv);
+	if (!name)
+		return 2;
+	struct zerr err = {0};
+	return zone_delete(&c->ctx, name, force, &err) < 0 ? cli_fail(&err) : 0;
+}
+
+int cmd_config(struct cli *c, int argc, char **argv)
+{
+	if (want_help(argc, argv))
+		return help(argv);
+	if (getopt(argc, argv, "+") != -1)
+		return cli_usage_error(argv[0], "bad option");
+	const char *name = one_name(argc, argv);
+	if (!name)
+		return 2;
+	struct zerr err = {0};
+	char *text = NULL;
+	if (zone_config_text(&c->ctx, name, &text, &err) < 0)
+		return cli_fail(&err);
+	fputs(text, stdout);
+	free(text);
+	return 0;
+}

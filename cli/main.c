@@ -1,0 +1,123 @@
+/* main.c - zonectl: global options, then one verb from the table. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define VERSION "0.1.0"
+
+static const struct cli_cmd commands[] = {
+	{"create", cmd_create, "create NAME [--config FILE] [--brand sparse|oci]",
+	 "store a zone's configuration and install its root"},
+	{"boot", cmd_boot, "boot NAME", "start a zone; returns once it runs"},
+	{"halt", cmd_halt, "halt NAME [-t SECONDS]", "stop a zone: SIGTERM to its init, SIGKILL after SECONDS (default 10)"},
+	{"reboot", cmd_reboot, "reboot NAME [-t SECONDS]", "halt and boot a running zone"},
+	{"delete", cmd_delete, "delete [-f] NAME", "remove an installed zone (-f: halt it first)"},
+	{"list", cmd_list, "list [-o table|json] [NAME...]", "zones with state, brand, init pid and uptime"},
+	{"login", cmd_login, "login [-C] [-t|-T] [-e VAR=VALUE] [-w DIR] NAME [-- COMMAND ARGS...]",
+	 "a shell or a command in a running zone; -C attaches to its console"},
+	{"config", cmd_config, "config NAME", "print a zone's config.json"},
+};
+
+const struct cli_cmd *cli_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+void cli_print_usage(const struct cli_cmd *cmd, FILE *to)
+{
+	fprintf(to, "usage: zonectl %s\n  %s\n", cmd->usage, cmd->summary);
+}
+
+int cli_fail(const struct zerr *err)
+{
+	fprintf(stderr, "zonectl: %s\n", err->msg[0] ? err->msg : "unknown error");
+	return 1;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "zonectl %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	const struct cli_cmd *c = cli_find(cmd);
+	fprintf(stderr, "\n");
+	if (c)
+		fprintf(stderr, "usage: zonectl %s\n", c->usage);
+	return 2;
+}
+
+static void usage(FILE *to)
+{
+	fprintf(to, "usage: zonectl [--root DIR] [--cgroup-parent PATH] COMMAND [ARGS...]\n\n"
+		    "Zones on Linux: namespaces and cgroups on the host's one kernel.\n\n"
+		    "Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(to, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(to, "\nGlobal options:\n"
+		    "  --root DIR            state root (default /var/lib/zonectl and /run/zonectl;\n"
+		    "                        also $ZONECTL_ROOT)\n"
+		    "  --cgroup-parent PATH  parent of zonectl/NAME in every cgroup hierarchy\n"
+		    "                        (default: the cgroup zonectl runs in)\n"
+		    "  -h, --help            this text; `zonectl COMMAND -h` for one command\n"
+		    "  --version             the version\n\nSee zonectl(8) and zonectl-config(5).\n");
+}
+
+static void notice(const char *msg)
+{
+	fprintf(stderr, "zonectl: %s\n", msg);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"root", required_argument, NULL, 'r'},
+		{"cgroup-parent", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{0},
+	};
+	const char *root = NULL, *cgparent = NULL;
+	int o;
+	/* "+": stop at the verb; its options are its own. */
+	while ((o = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'r': root = optarg; break;
+		case 'c': cgparent = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("zonectl %s\n", VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	const struct cli_cmd *cmd = cli_find(argv[optind]);
+	if (!cmd) {
+		fprintf(stderr, "zonectl: unknown command `%s` (zonectl --help lists them)\n", argv[optind]);
+		return 2;
+	}
+	struct cli c = {.prog = argv[0]};
+	struct zerr err = {0};
+	if (zone_ctx_init(&c.ctx, root, &err) < 0)
+		return cli_fail(&err);
+	if (cgparent) {
+		free(c.ctx.cgroup_parent);
+		c.ctx.cgroup_parent = xstrdup(cgparent);
+	}
+	c.ctx.notice = notice;
+	argc -= optind;
+	argv += optind;
+	optind = 0;
+	int r = cmd->fn(&c, argc, argv);
+	zone_ctx_free(&c.ctx);
+	return r;
+}

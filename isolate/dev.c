@@ -1,0 +1,74 @@
+/* dev.c - the zone's minimal /dev: null zero full random urandom tty, the
+ * zone's own devpts (ptmx), shm, and the console. Nodes are made with
+ * mknod in the zone's /dev tmpfs (we are real root in the host's user
+ * namespace here); the devices cgroup is what keeps the zone from using
+ * any other node, and the zone lacks CAP_MKNOD to make one. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "internal.h"
+
+static const struct {
+	const char *name;
+	unsigned major, minor;
+} devices[] = {
+	{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7},
+	{"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+};
+
+static const struct {
+	const char *name, *target;
+} links[] = {
+	{"ptmx", "pts/ptmx"}, {"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"},
+	{"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
+};
+
+static int make_console(int devfd, int console_fd, struct zerr *err)
+{
+	cleanup_close int fd = openat(devfd, "console", O_CREAT | O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return zerr_set(err, errno, "create /dev/console");
+	char src[ISO_FD_PATH_MAX], dst[ISO_FD_PATH_MAX];
+	iso_fd_path(src, console_fd);
+	iso_fd_path(dst, fd);
+	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+		return zerr_set(err, errno, "bind the console on /dev/console");
+	return 0;
+}
+
+int iso_make_dev(const struct iso_spec *spec, int rootfd, struct zerr *err)
+{
+	if (!spec->default_dev)
+		return 0;
+	int r = iso_mkdir_in_root(rootfd, "/dev", 0755);
+	if (r < 0)
+		return zerr_set(err, -r, "mkdir /dev");
+	cleanup_close int devfd = iso_open_in_root(rootfd, "/dev", O_RDONLY | O_DIRECTORY, 0);
+	if (devfd < 0)
+		return zerr_set(err, -devfd, "open /dev");
+	mode_t old = umask(0);
+	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
+		unlinkat(devfd, devices[i].name, 0);
+		if (mknodat(devfd, devices[i].name, S_IFCHR | 0666,
+			    makedev(devices[i].major, devices[i].minor)) < 0) {
+			umask(old);
+			return zerr_set(err, errno, "mknod /dev/%s", devices[i].name);
+		}
+	}
+	umask(old);
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		if (symlinkat(links[i].target, devfd, links[i].name) < 0 && errno != EEXIST)
+			return zerr_set(err, errno, "symlink /dev/%s", links[i].name);
+	}
+	if (mkdirat(devfd, "pts", 0755) < 0 && errno != EEXIST)
+		return zerr_set(err, errno, "mkdir /dev/pts");
+	if (mkdirat(devfd, "shm", 01777) < 0 && errno != EEXIST)
+		return zerr_set(err, errno, "mkdir /dev/shm");
+	if (spec->console_fd >= 0)
+		return make_console(devfd, spec->console_fd, err);
+	return 0;
+}

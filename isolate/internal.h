@@ -1,0 +1,24 @@
+/* internal.h - what the files of isolate/ share and nobody else sees. */
+#ifndef ZONECTL_ISOLATE_INTERNAL_H
+#define ZONECTL_ISOLATE_INTERNAL_H
+
+#include "isolate.h"
+
+/* Opens path inside the tree at rootfd; symlinks resolve as if rootfd
+ * were "/", so nothing planted in a zone's root can lead outside it. */
+int iso_open_in_root(int rootfd, const char *path, int flags, mode_t mode);
+/* mkdir -p inside rootfd, component by component, with the same rule. */
+int iso_mkdir_in_root(int rootfd, const char *path, mode_t mode);
+/* "/proc/self/fd/N": the name under which mount(2) reaches an fd. */
+#define ISO_FD_PATH_MAX 32
+void iso_fd_path(char buf[ISO_FD_PATH_MAX], int fd);
+
+/* Child side of iso_spawn, in order: before pivot_root (mounts of the
+ * spec into rootfs, the default /dev), pivot_root, after it (masked and
+ * read-only paths, read-only root). */
+int iso_mount_all(const struct iso_spec *spec, int rootfd, struct zerr *err);
+int iso_make_dev(const struct iso_spec *spec, int rootfd, struct zerr *err);
+int iso_pivot(int rootfd, struct zerr *err);
+int iso_mask_paths(const struct iso_spec *spec, struct zerr *err);
+
+#endif

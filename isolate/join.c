@@ -1,0 +1,296 @@
+/*
+ * join.c - a new process inside a running zone (zonectl login, OCI exec).
+ *
+ *   caller ── fork ──> joiner: not dumpable; opens the zone's namespace
+ *                       files; joins the zone's cgroups; setns into each
+ *                       namespace (mount last but one, pid for its child)
+ *                       ── fork ──> member: PID in the zone's pid ns;
+ *                                   optional pty from the zone's devpts;
+ *                                   credentials, caps, seccomp; exec
+ *                       waits for member, exits with its status
+ *
+ * The joiner stays outside the zone's pid namespace (a process cannot
+ * enter one itself, only its children), so the caller waits for the
+ * joiner and gets the member's exit status, 128+N for a signal. Until the
+ * exec, the member runs host code with the host's binary behind
+ * /proc/PID/exe; it is not dumpable then, so nothing in the zone can open
+ * that file or ptrace it (CVE-2019-5736).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "internal.h"
+
+static const struct {
+	int type;
+	const char *name;
+} ns_order[] = {
+	/* cgroup first: its root is taken from our cgroup, already the zone's */
+	{CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWIPC, "ipc"}, {CLONE_NEWUTS, "uts"},
+	{CLONE_NEWNET, "net"},       {CLONE_NEWPID, "pid"}, {CLONE_NEWNS, "mnt"},
+};
+#define N_NS (sizeof(ns_order) / sizeof(ns_order[0]))
+
+static int send_fd(int sock, int fd)
+{
+	char c = 'F';
+	struct iovec iov = {.iov_base = &c, .iov_len = 1};
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *c1 = CMSG_FIRSTHDR(&mh);
+	c1->cmsg_level = SOL_SOCKET;
+	c1->cmsg_type = SCM_RIGHTS;
+	c1->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c1), &fd, sizeof(int));
+	return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+static int recv_fd(int sock)
+{
+	char c;
+	struct iovec iov = {.iov_base = &c, .iov_len = 1};
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	ssize_t n;
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return n == 0 ? -EPIPE : -errno;
+	struct cmsghdr *c1 = CMSG_FIRSTHDR(&mh);
+	if (!c1 || c1->cmsg_type != SCM_RIGHTS)
+		return -EPROTO;
+	int fd;
+	memcpy(&fd, CMSG_DATA(c1), sizeof(int));
+	return fd;
+}
+
+/* Sends a text error to the caller over sock: "E<message>". */
+static __attribute__((noreturn)) void fail(int sock, struct zerr *err)
+{
+	char buf[sizeof(err->msg) + 1];
+	buf[0] = 'E';
+	memcpy(buf + 1, err->msg, sizeof(err->msg));
+	send(sock, buf, strlen(buf), MSG_NOSIGNAL);
+	_exit(126);
+}
+
+static int open_pty_in_zone(int *slave, struct zerr *err)
+{
+	int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return zerr_set(err, errno, "open the zone's /dev/ptmx");
+	int unlock = 0, n;
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0) {
+		int e = errno;
+		close(master);
+		return zerr_set(err, e, "pty");
+	}
+	char path[64];
+	snprintf(path, sizeof(path), "/dev/pts/%d", n);
+	*slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (*slave < 0) {
+		int e = errno;
+		close(master);
+		return zerr_set(err, e, "open `%s`", path);
+	}
+	return master;
+}
+
+static int attach_pty(int sock, struct zerr *err)
+{
+	int slave = -1;
+	int master = open_pty_in_zone(&slave, err);
+	if (master < 0)
+		return master;
+	int r = send_fd(sock, master);
+	close(master);
+	if (r < 0)
+		return zerr_set(err, -r, "send the pty");
+	if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
+		return zerr_set(err, errno, "controlling terminal");
+	for (int i = 0; i < 3; i++)
+		if (dup2(slave, i) < 0)
+			return zerr_set(err, errno, "dup2");
+	if (slave > 2)
+		close(slave);
+	return 0;
+}
+
+static __attribute__((noreturn)) void member_main(const struct iso_join *j, int sock)
+{
+	struct zerr err = {0};
+	if (j->want_pty && attach_pty(sock, &err) < 0)
+		fail(sock, &err);
+	const char *cwd = j->proc.cwd ? j->proc.cwd : "/";
+	if (chdir(cwd) < 0 && chdir("/") < 0) {
+		zerr_set(&err, errno, "chdir `%s`", cwd);
+		fail(sock, &err);
+	}
+	iso_close_fds_from(3, sock);
+	if (iso_apply_process(&j->proc, j->seccomp, &err) < 0)
+		fail(sock, &err);
+	char **env = j->proc.env ? j->proc.env : (char *[]){NULL};
+	for (size_t i = 0; env[i]; i++)
+		if (!strncmp(env[i], "PATH=", 5))
+			setenv("PATH", env[i] + 5, 1);
+	execvpe(j->argv[0], j->argv, env);
+	zerr_set(&err, errno, "exec `%s`", j->argv[0]);
+	if (errno == ENOENT) {
+		send(sock, "N", 1, MSG_NOSIGNAL);
+		_exit(127);
+	}
+	fail(sock, &err);
+}
+
+static int join_cgroups(char **files, struct zerr *err)
+{
+	char pid[32];
+	int n = snprintf(pid, sizeof(pid), "%d", getpid());
+	for (size_t i = 0; files && files[i]; i++) {
+		cleanup_close int fd = open(files[i], O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, pid, n) < 0)
+			return zerr_set(err, errno, "join cgroup `%s`", files[i]);
+	}
+	return 0;
+}
+
+static int join_ns(const struct iso_join *j, struct zerr *err)
+{
+	int fds[N_NS];
+	for (size_t i = 0; i < N_NS; i++) {
+		fds[i] = -1;
+		if (!(j->ns_flags & ns_order[i].type))
+			continue;
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", j->init_pid, ns_order[i].name);
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0) {
+			int e = errno;
+			for (size_t k = 0; k < i; k++)
+				if (fds[k] >= 0)
+					close(fds[k]);
+			return zerr_set(err, e, "open `%s`", path);
+		}
+	}
+	int r = 0;
+	for (size_t i = 0; i < N_NS; i++) {
+		if (fds[i] < 0)
+			continue;
+		if (r == 0 && setns(fds[i], ns_order[i].type) < 0)
+			r = zerr_set(err, errno, "join the %s namespace", ns_order[i].name);
+		close(fds[i]);
+	}
+	return r;
+}
+
+static int wait_status(pid_t pid)
+{
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return 126;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static pid_t member;
+
+static void forward(int sig)
+{
+	if (member > 0)
+		kill(member, sig);
+}
+
+static __attribute__((noreturn)) void joiner_main(const struct iso_join *j, int sock)
+{
+	struct zerr err = {0};
+	prctl(PR_SET_DUMPABLE, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (join_cgroups(j->cgroup_procs, &err) < 0 || join_ns(j, &err) < 0)
+		fail(sock, &err);
+	member = fork();
+	if (member < 0) {
+		zerr_set(&err, errno, "fork into the zone");
+		fail(sock, &err);
+	}
+	if (member == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		member_main(j, sock);
+	}
+	close(sock);
+	struct sigaction sa = {.sa_handler = forward};
+	int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	_exit(wait_status(member));
+}
+
+int iso_join_spawn(const struct iso_join *j, pid_t *pid, int *pty_master,
+		   struct zerr *err)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return zerr_set(err, errno, "zone %s: socketpair", j->name);
+	pid_t p = fork();
+	if (p < 0) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return zerr_set(err, e, "zone %s: fork", j->name);
+	}
+	if (p == 0) {
+		close(sv[0]);
+		joiner_main(j, sv[1]);
+	}
+	close(sv[1]);
+	cleanup_close int sock = sv[0];
+	if (j->want_pty) {
+		int m = recv_fd(sock);
+		if (m < 0) {
+			char buf[sizeof(err->msg) + 1] = {0};
+			ssize_t n = recv(sock, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+			waitpid(p, NULL, 0);
+			if (n > 1 && buf[0] == 'E')
+				return zerr_setx(err, EINVAL, "zone %s: %s", j->name, buf + 1);
+			return zerr_set(err, -m, "zone %s: no terminal from the zone", j->name);
+		}
+		*pty_master = m;
+	}
+	/* Exec closes sock (CLOEXEC); a message first means it failed. */
+	char buf[sizeof(err->msg) + 1] = {0};
+	ssize_t n;
+	do
+		n = recv(sock, buf, sizeof(buf) - 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n > 0 && buf[0] == 'E') {
+		waitpid(p, NULL, 0);
+		if (j->want_pty)
+			close(*pty_master);
+		return zerr_setx(err, EINVAL, "zone %s: %s", j->name, buf + 1);
+	}
+	if (n > 0 && buf[0] == 'N') {
+		waitpid(p, NULL, 0);
+		if (j->want_pty)
+			close(*pty_master);
+		return zerr_setx(err, ENOENT, "zone %s: %s: command not found", j->name, j->argv[0]);
+	}
+	*pid = p;
+	return 0;
+}

@@ -1,0 +1,308 @@
+/*
+ * spawn.c - creating a zone's init.
+ *
+ * The parent (the zone's monitor) and the child that becomes init walk a
+ * fixed sequence of stages over a SOCK_SEQPACKET socketpair:
+ *
+ *   parent                              child (new pid, mnt, uts, ipc, net ns)
+ *   clone3 ----------------------------> waits
+ *   on_cloned(): cgroups, network
+ *   ISO_STAGE_PARENT_DONE -------------> unshare(CLONE_NEWCGROUP): its root
+ *                                        is now the zone's cgroup; console;
+ *                                        mounts, /dev, pivot_root, masks;
+ *                                        hostname; credentials, caps,
+ *                                        no_new_privs, seccomp; close fds
+ *   <--------------------------------- ISO_STAGE_ROOT_READY   (OCI "created")
+ *   ISO_STAGE_RELEASE -----------------> exec init
+ *   EOF on the socket (CLOEXEC) <------- exec succeeded
+ *
+ * Any failure on the child's side is sent as ISO_STAGE_ERROR followed by
+ * the message, and the child exits; the parent reaps it, so a failed spawn
+ * leaves no process. The child dies with its parent (PDEATHSIG), so a
+ * monitor killed halfway leaves no half-built zone running either.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "internal.h"
+
+struct msg {
+	int stage;
+	char text[sizeof(((struct zerr *)0)->msg)];
+};
+
+static int send_stage(int fd, int stage, const char *text)
+{
+	struct msg m = {.stage = stage};
+	size_t len = sizeof(m.stage);
+	if (text) {
+		snprintf(m.text, sizeof(m.text), "%s", text);
+		len += strlen(m.text) + 1;
+	}
+	return send(fd, &m, len, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+/* Returns the stage received, 0 on EOF, or -errno. */
+static int recv_stage(int fd, struct msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	ssize_t n;
+	do
+		n = recv(fd, m, sizeof(*m) - 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return 0;
+	return m->stage;
+}
+
+static __attribute__((noreturn)) void child_fail(int fd, struct zerr *err)
+{
+	send_stage(fd, ISO_STAGE_ERROR, err->msg);
+	_exit(1);
+}
+
+static int setup_console(int fd, struct zerr *err)
+{
+	if (fd < 0)
+		return 0;
+	if (setsid() < 0)
+		return zerr_set(err, errno, "setsid");
+	if (ioctl(fd, TIOCSCTTY, 0) < 0)
+		return zerr_set(err, errno, "console: TIOCSCTTY");
+	for (int i = 0; i < 3; i++)
+		if (dup2(fd, i) < 0)
+			return zerr_set(err, errno, "console: dup2");
+	return 0;
+}
+
+static unsigned long propagation_flags(const char *p)
+{
+	if (!p || !*p)
+		return MS_REC | MS_PRIVATE;
+	bool rec = p[0] == 'r';
+	const char *b = rec ? p + 1 : p;
+	unsigned long f = !strcmp(b, "shared") ? MS_SHARED
+			: !strcmp(b, "slave") ? MS_SLAVE
+			: !strcmp(b, "unbindable") ? MS_UNBINDABLE : MS_PRIVATE;
+	return f | MS_REC;
+}
+
+static int setup_root(const struct iso_spec *spec, struct zerr *err)
+{
+	/* Nothing the zone mounts may travel back to the host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return zerr_set(err, errno, "make / a slave mount");
+	if (mount(spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return zerr_set(err, errno, "bind the root `%s`", spec->rootfs);
+	cleanup_close int rootfd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return zerr_set(err, errno, "open the root `%s`", spec->rootfs);
+	int r = iso_mount_all(spec, rootfd, err);
+	if (r == 0)
+		r = iso_make_dev(spec, rootfd, err);
+	if (r == 0)
+		r = iso_pivot(rootfd, err);
+	if (r < 0)
+		return r;
+	if (mount(NULL, "/", NULL, propagation_flags(spec->rootfs_propagation), NULL) < 0)
+		return zerr_set(err, errno, "root propagation");
+	if ((r = iso_mask_paths(spec, err)) < 0)
+		return r;
+	if (spec->root_readonly &&
+	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+		return zerr_set(err, errno, "remount the root read-only");
+	return 0;
+}
+
+static int join_namespaces(const struct iso_spec *spec, struct zerr *err)
+{
+	for (size_t i = 0; i < spec->n_ns_paths; i++) {
+		cleanup_close int fd = open(spec->ns_paths[i].path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return zerr_set(err, errno, "namespace `%s`", spec->ns_paths[i].path);
+		if (setns(fd, spec->ns_paths[i].type) < 0)
+			return zerr_set(err, errno, "join namespace `%s`", spec->ns_paths[i].path);
+	}
+	return 0;
+}
+
+static int set_names(const struct iso_spec *spec, struct zerr *err)
+{
+	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+		return zerr_set(err, errno, "sethostname `%s`", spec->hostname);
+	if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+		return zerr_set(err, errno, "setdomainname `%s`", spec->domainname);
+	return 0;
+}
+
+/* Only 0-2, the handshake socket and the init image stay open; both of
+ * those are close-on-exec, so init starts with 0-2 alone. */
+static void close_fds_except(int a, int b)
+{
+	int lo = a < b ? a : b, hi = a < b ? b : a;
+	if (lo < 3)
+		lo = hi;
+	if (lo > 3)
+		syscall(SYS_close_range, 3, lo - 1, 0);
+	if (hi > lo + 1)
+		syscall(SYS_close_range, lo + 1, hi - 1, 0);
+	syscall(SYS_close_range, hi + 1, ~0U, 0);
+}
+
+static void exec_init(const struct iso_spec *spec, struct zerr *err)
+{
+	char **env = spec->proc.env ? spec->proc.env : (char *[]){NULL};
+	if (spec->init_exec_fd >= 0) {
+		fexecve(spec->init_exec_fd, spec->init_argv, env);
+		zerr_set(err, errno, "exec the zone's init");
+		return;
+	}
+	if (!spec->proc.args || !spec->proc.args[0]) {
+		zerr_setx(err, EINVAL, "no process.args to run as init");
+		return;
+	}
+	/* execvpe searches the zone's PATH, from the zone's environment. */
+	for (size_t i = 0; env[i]; i++)
+		if (!strncmp(env[i], "PATH=", 5))
+			setenv("PATH", env[i] + 5, 1);
+	execvpe(spec->proc.args[0], spec->proc.args, env);
+	zerr_set(err, errno, "exec `%s`", spec->proc.args[0]);
+}
+
+static __attribute__((noreturn)) void child_main(const struct iso_spec *spec, int fd)
+{
+	struct zerr err = {0};
+	struct msg m;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (recv_stage(fd, &m) != ISO_STAGE_PARENT_DONE)
+		_exit(1);
+	if ((spec->ns_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
+		zerr_set(&err, errno, "unshare the cgroup namespace");
+		child_fail(fd, &err);
+	}
+	if (join_namespaces(spec, &err) < 0 || setup_console(spec->console_fd, &err) < 0 ||
+	    setup_root(spec, &err) < 0 || set_names(spec, &err) < 0)
+		child_fail(fd, &err);
+	const char *cwd = spec->proc.cwd ? spec->proc.cwd : "/";
+	if (chdir(cwd) < 0) {
+		zerr_set(&err, errno, "chdir to process.cwd `%s`", cwd);
+		child_fail(fd, &err);
+	}
+	if (spec->console_fd > 2)
+		close(spec->console_fd);
+	close_fds_except(fd, spec->init_exec_fd);
+	if (iso_apply_process(&spec->proc, spec->seccomp, &err) < 0)
+		child_fail(fd, &err);
+	if (send_stage(fd, ISO_STAGE_ROOT_READY, NULL) < 0 ||
+	    recv_stage(fd, &m) != ISO_STAGE_RELEASE)
+		_exit(1);
+	exec_init(spec, &err);
+	child_fail(fd, &err);
+}
+
+static pid_t clone_child(int ns_flags, int *pidfd)
+{
+	struct clone_args ca = {
+		.flags = (uint64_t)((ns_flags & ~CLONE_NEWCGROUP) | CLONE_PIDFD),
+		.pidfd = (uint64_t)(uintptr_t)pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
+static void reap(struct iso_init *init)
+{
+	if (init->pid > 0) {
+		kill(init->pid, SIGKILL);
+		while (waitpid(init->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (init->pidfd >= 0)
+		close(init->pidfd);
+	if (init->sync_fd >= 0)
+		close(init->sync_fd);
+	init->pid = 0;
+	init->pidfd = init->sync_fd = -1;
+}
+
+void iso_abort(struct iso_init *init) { reap(init); }
+
+int iso_spawn(const struct iso_spec *spec, struct iso_init *init, struct zerr *err)
+{
+	int sv[2];
+	init->pid = 0;
+	init->pidfd = init->sync_fd = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return zerr_set(err, errno, "zone %s: socketpair", spec->name);
+	pid_t pid = clone_child(spec->ns_flags, &init->pidfd);
+	if (pid < 0) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return zerr_set(err, e, "zone %s: clone3 into new namespaces", spec->name);
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		child_main(spec, sv[1]);
+	}
+	close(sv[1]);
+	init->pid = pid;
+	init->sync_fd = sv[0];
+	int r = 0;
+	if (spec->on_cloned && (r = spec->on_cloned(pid, spec->on_cloned_arg, err)) < 0)
+		goto fail;
+	if ((r = send_stage(init->sync_fd, ISO_STAGE_PARENT_DONE, NULL)) < 0) {
+		zerr_set(err, -r, "zone %s: handshake", spec->name);
+		goto fail;
+	}
+	struct msg m;
+	r = recv_stage(init->sync_fd, &m);
+	if (r == ISO_STAGE_ROOT_READY)
+		return 0;
+	if (r == ISO_STAGE_ERROR)
+		zerr_setx(err, EINVAL, "zone %s: %s", spec->name, m.text);
+	else
+		zerr_setx(err, EPIPE, "zone %s: init died while its root was being built", spec->name);
+	r = -err->code;
+fail:
+	reap(init);
+	return r;
+}
+
+int iso_release(struct iso_init *init, struct zerr *err)
+{
+	int r = send_stage(init->sync_fd, ISO_STAGE_RELEASE, NULL);
+	if (r < 0) {
+		zerr_set(err, -r, "release init");
+		reap(init);
+		return r;
+	}
+	struct msg m;
+	r = recv_stage(init->sync_fd, &m);
+	if (r == 0) {
+		close(init->sync_fd);
+		init->sync_fd = -1;
+		return 0;
+	}
+	if (r == ISO_STAGE_ERROR)
+		zerr_setx(err, EINVAL, "%s", m.text);
+	else
+		zerr_set(err, r < 0 ? -r : EPIPE, "release init");
+	r = -err->code;
+	reap(init);
+	return r;
+}

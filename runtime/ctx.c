@@ -1,0 +1,81 @@
+/* ctx.c - where zones live on disk. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "runtime.h"
+
+int zone_ctx_init(struct zone_ctx *ctx, const char *root, struct zerr *err)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	if (!root || !*root)
+		root = getenv("ZONECTL_ROOT");
+	if (root && *root) {
+		if (root[0] != '/')
+			return zerr_setx(err, EINVAL, "--root `%s`: must be an absolute path", root);
+		if (strpbrk(root, ",:"))
+			return zerr_setx(err, EINVAL, "--root `%s`: ',' and ':' are not allowed (they end mount options)", root);
+		ctx->lib_dir = xstrdup(root);
+		ctx->run_dir = xasprintf("%s/run", root);
+	} else {
+		ctx->lib_dir = xstrdup("/var/lib/zonectl");
+		ctx->run_dir = xstrdup("/run/zonectl");
+	}
+	cleanup_free char *zones = xasprintf("%s/zones", ctx->lib_dir);
+	cleanup_free char *locks = xasprintf("%s/locks", ctx->run_dir);
+	int r = mkdir_p(zones, 0700, err);
+	if (r == 0)
+		r = mkdir_p(locks, 0700, err);
+	if (r < 0)
+		return r;
+	cleanup_free char *setting = xasprintf("%s/cgroup-parent", ctx->lib_dir);
+	char *text = NULL;
+	if (read_file(setting, &text, NULL, NULL) == 0) {
+		text[strcspn(text, "\n")] = '\0';
+		if (*text)
+			ctx->cgroup_parent = text;
+		else
+			free(text);
+	}
+	return 0;
+}
+
+void zone_ctx_free(struct zone_ctx *ctx)
+{
+	free(ctx->lib_dir);
+	free(ctx->run_dir);
+	free(ctx->cgroup_parent);
+	memset(ctx, 0, sizeof(*ctx));
+}
+
+char *zone_dir(const struct zone_ctx *ctx, const char *name)
+{
+	return xasprintf("%s/zones/%s", ctx->lib_dir, name);
+}
+
+char *zone_run_dir(const struct zone_ctx *ctx, const char *name)
+{
+	return xasprintf("%s/%s", ctx->run_dir, name);
+}
+
+char *zone_run_file(const struct zone_ctx *ctx, const char *name, const char *file)
+{
+	return xasprintf("%s/%s/%s", ctx->run_dir, name, file);
+}
+
+bool zone_exists(const struct zone_ctx *ctx, const char *name)
+{
+	cleanup_free char *cfg = xasprintf("%s/zones/%s/config.json", ctx->lib_dir, name);
+	struct stat st;
+	return stat(cfg, &st) == 0;
+}
+
+char *zone_rootfs(const struct zone_ctx *ctx, const char *name,
+		  const struct zone_config *cfg)
+{
+	if (cfg->root_path[0] == '/')
+		return xstrdup(cfg->root_path);
+	cleanup_free char *dir = zone_dir(ctx, name);
+	return xasprintf("%s/%s", dir, cfg->root_path);
+}

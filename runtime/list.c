@@ -1,0 +1,98 @@
+/* list.c - what zones there are and what state each is in. Listing
+ * repairs crashed zones it can lock without waiting, so `zonectl list`
+ * never shows a dead zone as running. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+
+#include "runtime.h"
+
+void zone_info_free(struct zone_info *info)
+{
+	free(info->zone_dir);
+	info->zone_dir = NULL;
+}
+
+static int brand_of(const struct zone_ctx *ctx, const char *name, enum zone_brand *b)
+{
+	cleanup_free char *path = xasprintf("%s/zones/%s/config.json", ctx->lib_dir, name);
+	struct zone_config cfg = {0};
+	int r = zone_config_load(name, path, &cfg, NULL);
+	if (r == 0)
+		*b = cfg.brand;
+	zone_config_free(&cfg);
+	return r;
+}
+
+int zone_info_get(struct zone_ctx *ctx, const char *name, struct zone_info *info,
+		  struct zerr *err)
+{
+	int r = zone_name_check(name, err);
+	if (r < 0)
+		return r;
+	if (!zone_exists(ctx, name))
+		return zerr_setx(err, ENOENT, "zone %s: no such zone (zonectl list shows the zones)", name);
+	memset(info, 0, sizeof(*info));
+	snprintf(info->name, sizeof(info->name), "%s", name);
+	info->zone_dir = zone_dir(ctx, name);
+	brand_of(ctx, name, &info->brand);
+	struct zone_status st;
+	cleanup_free char *lockpath = xasprintf("%s/locks/%s", ctx->run_dir, name);
+	cleanup_close int lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	bool locked = lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0;
+	if ((r = zone_status_read(ctx, name, &st, err)) < 0)
+		return r;
+	if (locked)
+		zone_repair(ctx, name, &st, NULL);
+	info->state = st.state;
+	if (st.state != ZS_INSTALLED && st.state != ZS_CONFIGURED) {
+		info->init_pid = st.init_pid;
+		info->monitor_pid = st.monitor_pid;
+		info->booted_at_ns = st.booted_at_ns;
+	}
+	zone_status_free(&st);
+	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct zone_info *)a)->name, ((const struct zone_info *)b)->name);
+}
+
+int zone_list(struct zone_ctx *ctx, struct zone_info **out, size_t *n, struct zerr *err)
+{
+	cleanup_free char *dir = xasprintf("%s/zones", ctx->lib_dir);
+	DIR *d = opendir(dir);
+	*out = NULL;
+	*n = 0;
+	if (!d)
+		return errno == ENOENT ? 0 : zerr_set(err, errno, "open `%s`", dir);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || zone_name_check(de->d_name, NULL) < 0)
+			continue;
+		struct zone_info info;
+		if (zone_info_get(ctx, de->d_name, &info, NULL) < 0)
+			continue;
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		(*out)[(*n)++] = info;
+	}
+	closedir(d);
+	if (*n)
+		qsort(*out, *n, sizeof(**out), by_name);
+	return 0;
+}
+
+int zone_config_text(struct zone_ctx *ctx, const char *name, char **text, struct zerr *err)
+{
+	int r = zone_name_check(name, err);
+	if (r < 0)
+		return r;
+	if (!zone_exists(ctx, name))
+		return zerr_setx(err, ENOENT, "zone %s: no such zone (zonectl list shows the zones)", name);
+	cleanup_free char *path = xasprintf("%s/zones/%s/config.json", ctx->lib_dir, name);
+	r = read_file(path, text, NULL, err);
+	return r < 0 ? zerr_prefix(err, "zone %s", name) : 0;
+}

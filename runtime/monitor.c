@@ -1,0 +1,357 @@
+/*
+ * monitor.c - the per-zone monitor (illumos's zoneadmd, podman's conmon).
+ *
+ * `zonectl boot` forks the monitor and waits on a pipe. The monitor:
+ *
+ *   1. records state "booting" with its own pid and the cgroup plan, so a
+ *      crash from here on is repaired by the next command;
+ *   2. makes the zone's cgroups, its console pty and init (isolate/),
+ *      putting init into the cgroups and bringing up its loopback before
+ *      init's root is built;
+ *   3. releases init, records "running", writes "OK" to the pipe, and lets
+ *      go of the zone's lock (inherited from `zonectl boot`);
+ *   4. stays: relays the console between the pty and console.sock, keeps
+ *      a capped console.log, and waits for init through a pidfd;
+ *   5. when init exits: kills what is left in the cgroups, removes them,
+ *      removes the run directory (state back to installed), exits.
+ *
+ * Init dies with the monitor (PDEATHSIG), so killing the monitor halts the
+ * zone; the next command finds the dead monitor and releases the cgroups.
+ * Any failure in 1-3 is written to the pipe as text and undone.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include "netbind.h"
+#include "runtime.h"
+
+#define CONSOLE_LOG_MAX (1 << 20)
+
+struct monitor {
+	const struct zone_ctx *ctx;
+	const char *name;
+	struct zone_config *cfg;
+	struct zone_status st;
+	int lockfd, report_fd;
+	int master, slave;
+	int listen_fd, client_fd, log_fd, sig_fd;
+	struct iso_init init;
+	bool init_created;
+};
+
+static int open_console(struct monitor *m, struct zerr *err)
+{
+	m->master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	if (m->master < 0)
+		return zerr_set(err, errno, "console: open /dev/ptmx");
+	int unlock = 0;
+	if (ioctl(m->master, TIOCSPTLCK, &unlock) < 0)
+		return zerr_set(err, errno, "console: unlock pty");
+	m->slave = ioctl(m->master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (m->slave < 0)
+		return zerr_set(err, errno, "console: open pty peer");
+	struct winsize ws = {.ws_row = 24, .ws_col = 80};
+	ioctl(m->master, TIOCSWINSZ, &ws);
+	return 0;
+}
+
+static int listen_console(struct monitor *m, struct zerr *err)
+{
+	cleanup_free char *path = zone_run_file(m->ctx, m->name, "console.sock");
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return zerr_setx(err, ENAMETOOLONG, "console socket path `%s` is too long", path);
+	strcpy(sa.sun_path, path);
+	unlink(path);
+	m->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (m->listen_fd < 0 || bind(m->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(m->listen_fd, 4) < 0)
+		return zerr_set(err, errno, "console socket `%s`", path);
+	chmod(path, 0600);
+	cleanup_free char *log = zone_run_file(m->ctx, m->name, "console.log");
+	m->log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	return 0;
+}
+
+static int on_cloned(pid_t pid, void *arg, struct zerr *err)
+{
+	struct monitor *m = arg;
+	int r = rctl_cgroup_attach(&m->st.cg, pid, err);
+	if (r == 0 && (m->cfg->ns_flags & CLONE_NEWNET))
+		r = net_loopback_up(pid, err);
+	return r;
+}
+
+static void spec_free(struct iso_spec *s)
+{
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		struct iso_mount *mt = &s->mounts[i];
+		free(mt->destination);
+		free(mt->type);
+		free(mt->source);
+		strv_free(mt->options);
+	}
+	free(s->mounts);
+	strv_free(s->init_argv);
+	if (s->init_exec_fd >= 0)
+		close(s->init_exec_fd);
+}
+
+static int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struct zerr *err)
+{
+	const struct zone_config *c = m->cfg;
+	*s = (struct iso_spec){
+		.name = m->name, .rootfs = rootfs, .root_readonly = c->root_readonly,
+		.hostname = c->hostname ? c->hostname : m->name, .domainname = c->domainname,
+		.ns_flags = c->ns_flags, .ns_paths = c->ns_paths, .n_ns_paths = c->n_ns_paths,
+		.masked_paths = c->masked_paths, .readonly_paths = c->readonly_paths,
+		.default_dev = true, .rootfs_propagation = c->rootfs_propagation,
+		.init_exec_fd = -1, .proc = c->process, .seccomp = c->seccomp,
+		.console_fd = m->slave, .on_cloned = on_cloned, .on_cloned_arg = m,
+	};
+	int r = brand_mounts(m->ctx, m->name, c, &s->mounts, &s->n_mounts, err);
+	if (r < 0)
+		return r;
+	s->mounts = xrealloc(s->mounts, (s->n_mounts + c->n_mounts + 1) * sizeof(*s->mounts));
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct iso_mount *src = &c->mounts[i];
+		s->mounts[s->n_mounts++] = (struct iso_mount){
+			xstrdup(src->destination), xstrdup(src->type), xstrdup(src->source),
+			strv_dup(src->options)};
+	}
+	if (c->init == ZONE_INIT_BUILTIN) {
+		if ((s->init_exec_fd = zinit_exec_fd(err)) < 0)
+			return s->init_exec_fd;
+		strv_append(&s->init_argv, "zinit");
+		strv_append(&s->init_argv, "-n");
+		strv_append(&s->init_argv, m->name);
+		if (c->process.args) {
+			strv_append(&s->init_argv, "--");
+			for (size_t i = 0; c->process.args[i]; i++)
+				strv_append(&s->init_argv, c->process.args[i]);
+		}
+	} else if (c->init == ZONE_INIT_PATH) {
+		strv_append(&s->init_argv, c->init_path);
+		s->proc.args = s->init_argv;
+	}
+	return 0;
+}
+
+static int boot_zone(struct monitor *m, struct zerr *err)
+{
+	struct zone_status *st = &m->st;
+	st->state = ZS_BOOTING;
+	st->monitor_pid = getpid();
+	st->monitor_start = proc_starttime(st->monitor_pid);
+	zone_boot_id(st->boot_id);
+	int r = rctl_cgroup_plan(m->name, m->ctx->cgroup_parent, &st->cg, err);
+	if (r < 0)
+		return r;
+	st->has_cgroup = true;
+	if ((r = zone_status_write(m->ctx, m->name, st, err)) < 0 ||
+	    (r = rctl_cgroup_create(&st->cg, &m->cfg->resources, err)) < 0 ||
+	    (r = open_console(m, err)) < 0)
+		return r;
+	cleanup_free char *rootfs = zone_rootfs(m->ctx, m->name, m->cfg);
+	struct iso_spec spec;
+	r = build_spec(m, &spec, rootfs, err);
+	if (r == 0)
+		r = iso_spawn(&spec, &m->init, err);
+	spec_free(&spec);
+	if (r < 0)
+		return r;
+	m->init_created = true;
+	st->init_pid = m->init.pid;
+	st->init_start = proc_starttime(m->init.pid);
+	st->booted_at_ns = wall_ns();
+	if ((r = iso_release(&m->init, err)) < 0) {
+		m->init_created = false;
+		return zerr_prefix(err, "zone %s", m->name);
+	}
+	st->state = ZS_RUNNING;
+	if ((r = listen_console(m, err)) < 0)
+		return r;
+	return zone_status_write(m->ctx, m->name, st, err);
+}
+
+static void undo_boot(struct monitor *m)
+{
+	if (m->init_created)
+		iso_abort(&m->init);
+	if (m->st.has_cgroup)
+		rctl_cgroup_destroy(&m->st.cg, NULL);
+	zone_status_clear(m->ctx, m->name);
+}
+
+static void console_out(struct monitor *m)
+{
+	char buf[8192];
+	for (;;) {
+		ssize_t n = read(m->master, buf, sizeof(buf));
+		if (n <= 0)
+			return;
+		if (m->log_fd >= 0) {
+			struct stat sb;
+			if (fstat(m->log_fd, &sb) == 0 && sb.st_size > CONSOLE_LOG_MAX)
+				(void)!ftruncate(m->log_fd, 0);
+			(void)!write(m->log_fd, buf, (size_t)n);
+		}
+		if (m->client_fd >= 0 && write_all(m->client_fd, buf, (size_t)n) < 0) {
+			close(m->client_fd);
+			m->client_fd = -1;
+		}
+	}
+}
+
+static void console_in(struct monitor *m)
+{
+	char buf[4096];
+	ssize_t n = read(m->client_fd, buf, sizeof(buf));
+	if (n <= 0) {
+		close(m->client_fd);
+		m->client_fd = -1;
+		return;
+	}
+	int fl = fcntl(m->master, F_GETFL);
+	fcntl(m->master, F_SETFL, fl & ~O_NONBLOCK);
+	write_all(m->master, buf, (size_t)n);
+	fcntl(m->master, F_SETFL, fl);
+}
+
+static void console_accept(struct monitor *m)
+{
+	int fd = accept4(m->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* The newest attach takes the console over, as zlogin -C does. */
+	if (m->client_fd >= 0)
+		close(m->client_fd);
+	m->client_fd = fd;
+}
+
+static void shutdown_zone(struct monitor *m)
+{
+	int status;
+	while (waitpid(m->init.pid, &status, 0) < 0 && errno == EINTR)
+		;
+	console_out(m);
+	rctl_cgroup_destroy(&m->st.cg, NULL);
+	if (m->client_fd >= 0) {
+		static const char bye[] = "\r\n[zone halted]\r\n";
+		(void)!write(m->client_fd, bye, sizeof(bye) - 1);
+	}
+	struct zerr err;
+	int fd = zone_lock(m->ctx, m->name, &err);
+	zone_status_clear(m->ctx, m->name);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void watch(struct monitor *m)
+{
+	for (;;) {
+		struct pollfd p[5] = {
+			{.fd = m->init.pidfd, .events = POLLIN},
+			{.fd = m->master, .events = POLLIN},
+			{.fd = m->listen_fd, .events = POLLIN},
+			{.fd = m->sig_fd, .events = POLLIN},
+			{.fd = m->client_fd, .events = POLLIN},
+		};
+		if (poll(p, 5, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[1].revents & POLLIN)
+			console_out(m);
+		if (p[4].revents & (POLLIN | POLLHUP | POLLERR))
+			console_in(m);
+		if (p[2].revents & POLLIN)
+			console_accept(m);
+		if (p[3].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(m->sig_fd, &si, sizeof(si)) == sizeof(si))
+				kill(m->init.pid, SIGTERM);
+		}
+		if (p[0].revents & POLLIN)
+			break;
+	}
+	shutdown_zone(m);
+}
+
+static __attribute__((noreturn)) void monitor_main(struct monitor *m)
+{
+	struct zerr err = {0};
+	setsid();
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int i = 0; i < 3 && null >= 0; i++)
+		dup2(null, i);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	m->sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (boot_zone(m, &err) < 0) {
+		undo_boot(m);
+		char prefix[ZONE_NAME_MAX + 8];
+		snprintf(prefix, sizeof(prefix), "zone %s:", m->name);
+		if (strncmp(err.msg, prefix, strlen(prefix)))
+			zerr_prefix(&err, "zone %s: boot", m->name);
+		write_all(m->report_fd, err.msg, strlen(err.msg));
+		_exit(1);
+	}
+	write_all(m->report_fd, "OK", 2);
+	close(m->report_fd);
+	close(m->lockfd);
+	watch(m);
+	_exit(0);
+}
+
+int monitor_start(const struct zone_ctx *ctx, const char *name, struct zone_config *cfg,
+		  int lockfd, struct zerr *err)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return zerr_set(err, errno, "zone %s: pipe", name);
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		return zerr_set(err, e, "zone %s: fork the monitor", name);
+	}
+	if (pid == 0) {
+		close(p[0]);
+		struct monitor m = {
+			.ctx = ctx, .name = name, .cfg = cfg, .lockfd = lockfd, .report_fd = p[1],
+			.master = -1, .slave = -1, .listen_fd = -1, .client_fd = -1, .log_fd = -1,
+		};
+		monitor_main(&m);
+	}
+	close(p[1]);
+	char buf[sizeof(err->msg)] = {0};
+	ssize_t n = read_all(p[0], buf, sizeof(buf) - 1);
+	close(p[0]);
+	/* The monitor was forked from us but lives on; reap only if it died. */
+	waitpid(pid, NULL, WNOHANG);
+	if (n == 2 && !memcmp(buf, "OK", 2))
+		return 0;
+	if (n > 0)
+		return zerr_setx(err, EINVAL, "%s", buf);
+	return zerr_setx(err, EPIPE, "zone %s: the monitor died during boot", name);
+}

@@ -1,0 +1,208 @@
+/* ops.c - the life-cycle verbs: create, boot, halt, reboot, delete. Each
+ * takes the zone's lock, repairs what a crash left, checks the transition
+ * table, then acts. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "runtime.h"
+
+static void config_cleanup(struct zone_config *c) { zone_config_free(c); }
+#define cleanup_config __attribute__((cleanup(config_cleanup)))
+static void status_cleanup(struct zone_status *s) { zone_status_free(s); }
+#define cleanup_status __attribute__((cleanup(status_cleanup)))
+
+static int read_config_source(const char *name, const struct zone_create_opts *o, char **text,
+			      size_t *len, struct zerr *err)
+{
+	if (!o->config_path) {
+		*text = zone_config_default(name, o->brand_set ? o->brand : ZONE_BRAND_SPARSE);
+		*len = strlen(*text);
+		return 0;
+	}
+	int r = read_file(o->config_path, text, len, err);
+	return r < 0 ? zerr_prefix(err, "zone %s: --config", name) : 0;
+}
+
+static int install(const struct zone_ctx *ctx, const char *name, const char *text, size_t len,
+		   const struct zone_config *cfg, struct zerr *err)
+{
+	cleanup_free char *final = zone_dir(ctx, name);
+	cleanup_free char *tmp = xasprintf("%s/zones/.%s.creating", ctx->lib_dir, name);
+	rm_rf(tmp, NULL); /* a crashed create of the same name; we hold its lock */
+	if (mkdir(tmp, 0700) < 0)
+		return zerr_set(err, errno, "zone %s: mkdir `%s`", name, tmp);
+	cleanup_free char *path = xasprintf("%s/config.json", tmp);
+	int r = write_file_atomic(path, text, len, 0600, err);
+	if (r < 0)
+		zerr_prefix(err, "zone %s", name);
+	else
+		r = brand_install(name, tmp, cfg, err);
+	/* The rename makes the zone appear whole or not at all. */
+	if (r == 0 && rename(tmp, final) < 0)
+		r = zerr_set(err, errno, "zone %s: rename `%s`", name, tmp);
+	if (r < 0)
+		rm_rf(tmp, NULL);
+	return r;
+}
+
+int zone_create(struct zone_ctx *ctx, const char *name, const struct zone_create_opts *o,
+		struct zerr *err)
+{
+	int r = zone_name_check(name, err);
+	if (r < 0)
+		return r;
+	cleanup_free char *text = NULL;
+	size_t len;
+	if ((r = read_config_source(name, o, &text, &len, err)) < 0)
+		return r;
+	cleanup_config struct zone_config cfg = {0};
+	if ((r = zone_config_parse(name, text, len, &cfg, err)) < 0)
+		return r;
+	if (o->brand_set && cfg.brand != o->brand)
+		return zerr_setx(err, EINVAL, "zone %s: --brand %s contradicts the config's zone.brand %s",
+				 name, zone_brand_name(o->brand), zone_brand_name(cfg.brand));
+	cleanup_close int lock = zone_lock(ctx, name, err);
+	if (lock < 0)
+		return lock;
+	if (zone_exists(ctx, name))
+		return zerr_setx(err, EEXIST, "zone %s: already exists (delete it first, or pick another name)", name);
+	return install(ctx, name, text, len, &cfg, err);
+}
+
+int zone_boot(struct zone_ctx *ctx, const char *name, struct zerr *err)
+{
+	cleanup_config struct zone_config cfg = {0};
+	cleanup_status struct zone_status st = {0};
+	int lock;
+	int r = zone_open(ctx, name, ZOP_BOOT, &lock, &st, &cfg, err);
+	if (r < 0)
+		return r;
+	r = monitor_start(ctx, name, &cfg, lock, err);
+	close(lock);
+	return r;
+}
+
+static int pidfd_wait(pid_t pid, unsigned long long start, int timeout_ms)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return 0; /* already gone */
+	if (!proc_alive(pid, start)) {
+		close(fd);
+		return 0;
+	}
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	int r;
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	close(fd);
+	return r > 0 ? 0 : -ETIMEDOUT;
+}
+
+/* Ask, then insist: SIGTERM to init (our init ends the zone's processes
+ * in order), after timeout_s SIGKILL to everything in the cgroup. The
+ * monitor notices init's exit and releases the rest. */
+static int stop_zone(const struct zone_ctx *ctx, const char *name, struct zone_status *st,
+		     int timeout_s, struct zerr *err)
+{
+	if (proc_alive(st->init_pid, st->init_start))
+		kill(st->init_pid, SIGTERM);
+	if (pidfd_wait(st->monitor_pid, st->monitor_start, timeout_s * 1000) == 0)
+		return 0;
+	if (st->has_cgroup)
+		rctl_cgroup_kill(&st->cg, 2000, NULL);
+	if (pidfd_wait(st->monitor_pid, st->monitor_start, 5000) == 0)
+		return 0;
+	(void)ctx;
+	return zerr_setx(err, ETIMEDOUT, "zone %s: the monitor (pid %d) did not finish the halt; "
+			 "run `zonectl halt %s` again", name, st->monitor_pid, name);
+}
+
+int zone_halt(struct zone_ctx *ctx, const char *name, int timeout_s, struct zerr *err)
+{
+	cleanup_config struct zone_config cfg = {0};
+	cleanup_status struct zone_status st = {0};
+	int lock;
+	int r = zone_open(ctx, name, ZOP_HALT, &lock, &st, &cfg, err);
+	if (r < 0)
+		return r;
+	st.state = ZS_SHUTTING_DOWN;
+	r = zone_status_write(ctx, name, &st, err);
+	/* The monitor needs the lock to record the end: let go while we wait. */
+	close(lock);
+	if (r < 0)
+		return r;
+	r = stop_zone(ctx, name, &st, timeout_s, err);
+	if (r < 0)
+		return r;
+	/* If the monitor died rather than finished, repair now. */
+	lock = zone_lock(ctx, name, err);
+	if (lock < 0)
+		return lock;
+	zone_status_free(&st);
+	r = zone_status_read(ctx, name, &st, err);
+	if (r == 0)
+		r = zone_repair(ctx, name, &st, err);
+	close(lock);
+	return r;
+}
+
+int zone_reboot(struct zone_ctx *ctx, const char *name, int timeout_s, struct zerr *err)
+{
+	cleanup_config struct zone_config cfg = {0};
+	cleanup_status struct zone_status st = {0};
+	int lock;
+	int r = zone_open(ctx, name, ZOP_REBOOT, &lock, &st, &cfg, err);
+	if (r < 0)
+		return r;
+	close(lock);
+	r = zone_halt(ctx, name, timeout_s, err);
+	return r < 0 ? r : zone_boot(ctx, name, err);
+}
+
+int zone_delete(struct zone_ctx *ctx, const char *name, bool force, struct zerr *err)
+{
+	int r = zone_name_check(name, err);
+	if (r < 0)
+		return r;
+	if (force && zone_exists(ctx, name)) {
+		struct zone_info info = {0};
+		if (zone_info_get(ctx, name, &info, NULL) == 0 && info.state != ZS_INSTALLED &&
+		    info.state != ZS_CONFIGURED && (r = zone_halt(ctx, name, 10, err)) < 0) {
+			zone_info_free(&info);
+			return r;
+		}
+		zone_info_free(&info);
+	}
+	cleanup_config struct zone_config cfg = {0};
+	cleanup_status struct zone_status st = {0};
+	int lock;
+	r = zone_open(ctx, name, ZOP_DELETE, &lock, &st, &cfg, err);
+	if (r == -EINVAL && zone_exists(ctx, name) && force) {
+		/* A config that no longer parses must not make a zone undeletable. */
+		lock = zone_lock(ctx, name, err);
+		if (lock < 0)
+			return lock;
+		r = 0;
+	}
+	if (r < 0)
+		return r;
+	cleanup_free char *dir = zone_dir(ctx, name);
+	cleanup_free char *tmp = xasprintf("%s/zones/.%s.deleting", ctx->lib_dir, name);
+	/* Renamed first: the zone disappears at once, and a crash half-way
+	 * through the removal leaves no half-zone under the real name. */
+	if (rename(dir, tmp) < 0)
+		r = zerr_set(err, errno, "zone %s: rename `%s`", name, dir);
+	else if ((r = rm_rf(tmp, err)) < 0)
+		zerr_prefix(err, "zone %s: delete", name);
+	zone_status_clear(ctx, name);
+	zone_lock_remove(ctx, name);
+	close(lock);
+	return r;
+}

@@ -1,0 +1,82 @@
+/* runtime.h - what the files of runtime/ share. */
+#ifndef ZONECTL_RUNTIME_INTERNAL_H
+#define ZONECTL_RUNTIME_INTERNAL_H
+
+#include "zone.h"
+
+/* What /run/zonectl/NAME/state.json records. Never trusted blindly: a pid
+ * counts only while its start time and the host's boot id still match. */
+struct zone_status {
+	enum zone_state state;
+	pid_t monitor_pid;
+	unsigned long long monitor_start;
+	pid_t init_pid;
+	unsigned long long init_start;
+	char boot_id[40];
+	uint64_t booted_at_ns;
+	bool has_cgroup;
+	struct rctl_cgroup cg;
+};
+
+enum zone_op { ZOP_BOOT, ZOP_HALT, ZOP_REBOOT, ZOP_DELETE, ZOP_LOGIN, ZOP_CONSOLE };
+
+/* Paths (malloc'd). */
+char *zone_dir(const struct zone_ctx *ctx, const char *name);
+char *zone_run_dir(const struct zone_ctx *ctx, const char *name);
+char *zone_run_file(const struct zone_ctx *ctx, const char *name, const char *file);
+bool zone_exists(const struct zone_ctx *ctx, const char *name);
+
+/* The zone's lock (flock on /run/zonectl/locks/NAME). Returns the fd. */
+int zone_lock(const struct zone_ctx *ctx, const char *name, struct zerr *err);
+/* Removes the lock file of a deleted zone; the fd stays locked. */
+void zone_lock_remove(const struct zone_ctx *ctx, const char *name);
+
+int zone_status_read(const struct zone_ctx *ctx, const char *name,
+		     struct zone_status *st, struct zerr *err);
+int zone_status_write(const struct zone_ctx *ctx, const char *name,
+		      const struct zone_status *st, struct zerr *err);
+/* Back to installed: removes the zone's run directory. */
+void zone_status_clear(const struct zone_ctx *ctx, const char *name);
+void zone_status_free(struct zone_status *st);
+void zone_boot_id(char out[40]);
+
+/* Under the lock: if the recorded monitor is gone, releases what the zone
+ * held (processes, cgroups, console socket) and says so through
+ * ctx->notice. Leaves st describing the repaired state. */
+int zone_repair(const struct zone_ctx *ctx, const char *name,
+		struct zone_status *st, struct zerr *err);
+/* The transition table: may `op` act on a zone in state s? */
+int zone_check_op(const char *name, enum zone_op op, enum zone_state s,
+		  struct zerr *err);
+
+/* Locks, repairs, reads the config and checks op. On success *lockfd is
+ * held and st/cfg are filled. */
+int zone_open(const struct zone_ctx *ctx, const char *name, enum zone_op op,
+	      int *lockfd, struct zone_status *st, struct zone_config *cfg,
+	      struct zerr *err);
+
+/* The brand's part of the zone's root at boot: mounts in front of the
+ * config's (sparse: host /usr read-only, /etc overlay, /run tmpfs). */
+int brand_mounts(const struct zone_ctx *ctx, const char *name,
+		 const struct zone_config *cfg, struct iso_mount **mounts,
+		 size_t *n, struct zerr *err);
+/* Builds the root of a new zone in dir (create). */
+int brand_install(const char *name, const char *dir,
+		  const struct zone_config *cfg, struct zerr *err);
+/* The zone's root directory on the host (root.path, relative to dir). */
+char *zone_rootfs(const struct zone_ctx *ctx, const char *name,
+		  const struct zone_config *cfg);
+
+/* A sealed memfd holding our embedded init. */
+int zinit_exec_fd(struct zerr *err);
+
+/* The monitor: forks, builds the zone, reports through a pipe, stays to
+ * watch init. Returns in the caller once the zone runs or failed. */
+int monitor_start(const struct zone_ctx *ctx, const char *name,
+		  struct zone_config *cfg, int lockfd, struct zerr *err);
+
+/* Terminal relays (runtime/relay.c). */
+int relay_pty(int master, pid_t child, int *status);
+int relay_console(int sock);
+
+#endif

@@ -1,0 +1,340 @@
+/*
+ * state.c - the state store and the state machine.
+ *
+ * A zone's configuration lives in /var/lib/zonectl/zones/NAME, its runtime
+ * state in /run/zonectl/NAME/state.json. Every change happens under the
+ * zone's lock (flock on /run/zonectl/locks/NAME) and is written to a temp
+ * name, fsynced and renamed, so a crash leaves the old or the new state.
+ *
+ * /run survives crashes and reboots on some hosts, so the state is never
+ * trusted: the monitor's pid counts only while its start time and the
+ * host's boot id match what was recorded. When they do not, the next
+ * command that takes the lock releases whatever the dead zone left (its
+ * processes, its cgroups, its console socket) and says so. A zone's mounts
+ * live only in its own mount namespace and vanish with its last process.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "json.h"
+#include "runtime.h"
+
+static const char *const state_names[] = {
+	[ZS_CONFIGURED] = "configured", [ZS_INSTALLED] = "installed",
+	[ZS_BOOTING] = "booting",       [ZS_READY] = "ready",
+	[ZS_RUNNING] = "running",       [ZS_SHUTTING_DOWN] = "shutting_down",
+};
+
+const char *zone_state_name(enum zone_state s)
+{
+	return s <= ZS_SHUTTING_DOWN ? state_names[s] : "unknown";
+}
+
+static int state_from_name(const char *s, enum zone_state *out)
+{
+	for (size_t i = 0; i < sizeof(state_names) / sizeof(state_names[0]); i++)
+		if (!strcmp(s, state_names[i])) {
+			*out = (enum zone_state)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* ---- the transition table ------------------------------------------- */
+
+#define S(x) (1u << (x))
+static const struct {
+	const char *verb;
+	unsigned allowed;
+	const char *hint; /* what to do instead, by state */
+} ops[] = {
+	[ZOP_BOOT] = {"boot", S(ZS_INSTALLED), NULL},
+	[ZOP_HALT] = {"halt", S(ZS_READY) | S(ZS_RUNNING) | S(ZS_SHUTTING_DOWN), NULL},
+	[ZOP_REBOOT] = {"reboot", S(ZS_RUNNING), NULL},
+	[ZOP_DELETE] = {"delete", S(ZS_CONFIGURED) | S(ZS_INSTALLED), NULL},
+	[ZOP_LOGIN] = {"log in to", S(ZS_RUNNING), NULL},
+	[ZOP_CONSOLE] = {"attach to the console of", S(ZS_READY) | S(ZS_RUNNING) | S(ZS_SHUTTING_DOWN), NULL},
+};
+
+int zone_check_op(const char *name, enum zone_op op, enum zone_state s,
+		  struct zerr *err)
+{
+	if (ops[op].allowed & S(s))
+		return 0;
+	const char *hint = "";
+	if (s == ZS_INSTALLED || s == ZS_CONFIGURED)
+		hint = op == ZOP_HALT ? " (it is not running)" : " (boot it first)";
+	else if (op == ZOP_BOOT)
+		hint = " (halt it first, or use reboot)";
+	else if (op == ZOP_DELETE)
+		hint = " (halt it first, or use delete -f)";
+	else if (s == ZS_BOOTING)
+		hint = " (it is booting; try again in a moment)";
+	return zerr_setx(err, EBUSY, "zone %s: cannot %s a zone that is %s%s", name,
+			 ops[op].verb, zone_state_name(s), hint);
+}
+
+/* ---- locking -------------------------------------------------------- */
+
+int zone_lock(const struct zone_ctx *ctx, const char *name, struct zerr *err)
+{
+	cleanup_free char *path = xasprintf("%s/locks/%s", ctx->run_dir, name);
+	for (;;) {
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return zerr_set(err, errno, "zone %s: lock `%s`", name, path);
+		while (flock(fd, LOCK_EX) < 0) {
+			if (errno != EINTR) {
+				int e = errno;
+				close(fd);
+				return zerr_set(err, e, "zone %s: lock", name);
+			}
+		}
+		/* A delete may have removed the file while we waited: then our
+		 * lock is on a name nobody else will open. Try again. */
+		struct stat a, b;
+		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino &&
+		    a.st_dev == b.st_dev)
+			return fd;
+		close(fd);
+	}
+}
+
+void zone_lock_remove(const struct zone_ctx *ctx, const char *name)
+{
+	cleanup_free char *path = xasprintf("%s/locks/%s", ctx->run_dir, name);
+	unlink(path);
+}
+
+/* ---- state.json ------------------------------------------------------ */
+
+void zone_boot_id(char out[40])
+{
+	char *text = NULL;
+	out[0] = '\0';
+	if (read_file("/proc/sys/kernel/random/boot_id", &text, NULL, NULL) == 0) {
+		snprintf(out, 40, "%s", text);
+		out[strcspn(out, "\n")] = '\0';
+	}
+	free(text);
+}
+
+void zone_status_free(struct zone_status *st)
+{
+	rctl_cgroup_free(&st->cg);
+	memset(st, 0, sizeof(*st));
+}
+
+static int hier_from_json(const struct jv *v, struct rctl_hier *h)
+{
+	const struct jv *c = jv_get(v, "controllers"), *m = jv_get(v, "mount"),
+			*p = jv_get(v, "parent"), *v2 = jv_get(v, "v2");
+	const char *cs, *ms, *ps;
+	if (jv_string(c, "c", &cs, NULL) < 0 || jv_string(m, "m", &ms, NULL) < 0 ||
+	    jv_string(p, "p", &ps, NULL) < 0 || jv_bool(v2, "v2", &h->v2, NULL) < 0)
+		return -EINVAL;
+	h->controllers = xstrdup(cs);
+	h->mount = xstrdup(ms);
+	h->parent = xstrdup(ps);
+	return 0;
+}
+
+static int cgroup_from_json(const char *name, const struct jv *arr, struct rctl_cgroup *cg)
+{
+	size_t n = jv_len(arr);
+	cg->zone = xstrdup(name);
+	cg->h = xcalloc(n, sizeof(*cg->h));
+	for (size_t i = 0; i < n; i++) {
+		if (hier_from_json(jv_at(arr, i), &cg->h[i]) < 0)
+			return -EINVAL;
+		cg->n++;
+	}
+	return 0;
+}
+
+static int status_from_json(const char *name, const struct jv *doc, struct zone_status *st)
+{
+	const char *state, *boot_id;
+	int64_t v;
+	if (jv_string(jv_get(doc, "state"), "state", &state, NULL) < 0 ||
+	    state_from_name(state, &st->state) < 0)
+		return -EINVAL;
+	if (jv_string(jv_get(doc, "boot_id"), "boot_id", &boot_id, NULL) == 0)
+		snprintf(st->boot_id, sizeof(st->boot_id), "%s", boot_id);
+	if (jv_int64(jv_get(doc, "monitor_pid"), "m", &v, NULL) == 0)
+		st->monitor_pid = (pid_t)v;
+	if (jv_int64(jv_get(doc, "init_pid"), "i", &v, NULL) == 0)
+		st->init_pid = (pid_t)v;
+	uint64_t u;
+	if (jv_uint64(jv_get(doc, "monitor_start"), "ms", &u, NULL) == 0)
+		st->monitor_start = u;
+	if (jv_uint64(jv_get(doc, "init_start"), "is", &u, NULL) == 0)
+		st->init_start = u;
+	if (jv_uint64(jv_get(doc, "booted_at_ns"), "b", &u, NULL) == 0)
+		st->booted_at_ns = u;
+	const struct jv *cg = jv_get(doc, "cgroups");
+	if (cg && jv_type(cg) == JV_ARRAY) {
+		st->has_cgroup = true;
+		return cgroup_from_json(name, cg, &st->cg);
+	}
+	return 0;
+}
+
+int zone_status_read(const struct zone_ctx *ctx, const char *name,
+		     struct zone_status *st, struct zerr *err)
+{
+	memset(st, 0, sizeof(*st));
+	st->state = ZS_INSTALLED;
+	cleanup_free char *path = zone_run_file(ctx, name, "state.json");
+	cleanup_free char *text = NULL;
+	size_t len;
+	if (read_file(path, &text, &len, NULL) < 0)
+		return errno == ENOENT ? 0 : zerr_set(err, errno, "zone %s: read `%s`", name, path);
+	cleanup_json struct jv *doc = NULL;
+	if (json_parse(text, len, &doc, NULL) < 0 || status_from_json(name, doc, st) < 0) {
+		/* A torn or foreign file: treat as a crashed zone so that
+		 * repair releases whatever the cgroups still hold. */
+		zone_status_free(st);
+		st->state = ZS_BOOTING;
+	}
+	return 0;
+}
+
+static void cgroup_to_json(struct jw *w, const struct rctl_cgroup *cg)
+{
+	jw_key(w, "cgroups");
+	jw_arr_open(w);
+	for (size_t i = 0; i < cg->n; i++) {
+		jw_obj_open(w);
+		jw_key(w, "controllers");
+		jw_str(w, cg->h[i].controllers);
+		jw_key(w, "mount");
+		jw_str(w, cg->h[i].mount);
+		jw_key(w, "parent");
+		jw_str(w, cg->h[i].parent);
+		jw_key(w, "v2");
+		jw_bool(w, cg->h[i].v2);
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+}
+
+int zone_status_write(const struct zone_ctx *ctx, const char *name,
+		      const struct zone_status *st, struct zerr *err)
+{
+	cleanup_free char *dir = zone_run_dir(ctx, name);
+	int r = mkdir_p(dir, 0700, err);
+	if (r < 0)
+		return zerr_prefix(err, "zone %s", name);
+	struct jw *w = jw_new(true);
+	jw_obj_open(w);
+	jw_key(w, "state");
+	jw_str(w, zone_state_name(st->state));
+	jw_key(w, "boot_id");
+	jw_str(w, st->boot_id);
+	jw_key(w, "monitor_pid");
+	jw_int(w, st->monitor_pid);
+	jw_key(w, "monitor_start");
+	jw_uint(w, st->monitor_start);
+	jw_key(w, "init_pid");
+	jw_int(w, st->init_pid);
+	jw_key(w, "init_start");
+	jw_uint(w, st->init_start);
+	jw_key(w, "booted_at_ns");
+	jw_uint(w, st->booted_at_ns);
+	if (st->has_cgroup)
+		cgroup_to_json(w, &st->cg);
+	jw_obj_close(w);
+	size_t len;
+	cleanup_free char *text = jw_finish(w, &len);
+	if (!text)
+		return zerr_setx(err, EINVAL, "zone %s: cannot encode state", name);
+	cleanup_free char *path = zone_run_file(ctx, name, "state.json");
+	r = write_file_atomic(path, text, len, 0600, err);
+	return r < 0 ? zerr_prefix(err, "zone %s", name) : 0;
+}
+
+void zone_status_clear(const struct zone_ctx *ctx, const char *name)
+{
+	cleanup_free char *dir = zone_run_dir(ctx, name);
+	rm_rf(dir, NULL);
+}
+
+/* ---- repair ---------------------------------------------------------- */
+
+static bool monitor_alive(const struct zone_status *st)
+{
+	char boot_id[40];
+	zone_boot_id(boot_id);
+	return st->monitor_pid > 0 && !strcmp(boot_id, st->boot_id) &&
+	       proc_alive(st->monitor_pid, st->monitor_start);
+}
+
+int zone_repair(const struct zone_ctx *ctx, const char *name,
+		struct zone_status *st, struct zerr *err)
+{
+	if (st->state == ZS_INSTALLED || st->state == ZS_CONFIGURED)
+		return 0;
+	if (monitor_alive(st))
+		return 0;
+	char boot_id[40];
+	zone_boot_id(boot_id);
+	bool same_boot = !strcmp(boot_id, st->boot_id);
+	if (same_boot && st->init_pid > 0 && proc_alive(st->init_pid, st->init_start))
+		kill(st->init_pid, SIGKILL);
+	if (st->has_cgroup) {
+		int r = rctl_cgroup_destroy(&st->cg, err);
+		if (r < 0)
+			return zerr_prefix(err, "zone %s: repair", name);
+	}
+	zone_status_clear(ctx, name);
+	if (ctx->notice) {
+		char msg[256];
+		snprintf(msg, sizeof(msg),
+			 "zone %s: was %s but its monitor (pid %d) is gone%s; "
+			 "released its processes and cgroups: the zone is installed",
+			 name, zone_state_name(st->state), st->monitor_pid,
+			 same_boot ? "" : " (the host rebooted)");
+		ctx->notice(msg);
+	}
+	zone_status_free(st);
+	st->state = ZS_INSTALLED;
+	return 0;
+}
+
+int zone_open(const struct zone_ctx *ctx, const char *name, enum zone_op op,
+	      int *lockfd, struct zone_status *st, struct zone_config *cfg,
+	      struct zerr *err)
+{
+	int r = zone_name_check(name, err);
+	if (r < 0)
+		return r;
+	if (!zone_exists(ctx, name))
+		return zerr_setx(err, ENOENT, "zone %s: no such zone (zonectl list shows the zones)", name);
+	int fd = zone_lock(ctx, name, err);
+	if (fd < 0)
+		return fd;
+	memset(cfg, 0, sizeof(*cfg));
+	if (!zone_exists(ctx, name)) {
+		close(fd);
+		return zerr_setx(err, ENOENT, "zone %s: no such zone", name);
+	}
+	if ((r = zone_status_read(ctx, name, st, err)) < 0 ||
+	    (r = zone_repair(ctx, name, st, err)) < 0)
+		goto fail;
+	if ((r = zone_check_op(name, op, st->state, err)) < 0)
+		goto fail;
+	cleanup_free char *path = xasprintf("%s/zones/%s/config.json", ctx->lib_dir, name);
+	if ((r = zone_config_load(name, path, cfg, err)) < 0)
+		goto fail;
+	*lockfd = fd;
+	return 0;
+fail:
+	zone_status_free(st);
+	close(fd);
+	return r;
+}

@@ -1,0 +1,145 @@
+/*
+ * zinit - PID 1 of a zone.
+ *
+ * A zone's first process has two duties the kernel gives to every PID 1:
+ * it reaps the orphans of its pid namespace (otherwise they stay zombies
+ * until the zone halts), and it decides what a signal from outside means,
+ * because the kernel delivers to a namespace's init only the signals it
+ * has asked for. We block every signal and take them with sigwaitinfo(),
+ * which counts as asking.
+ *
+ * SIGTERM, SIGPWR and SIGINT start an orderly shutdown: SIGTERM to every
+ * other process of the zone, a grace period for them to exit, then SIGKILL
+ * to whatever is left, and exit. When init exits the kernel kills the rest
+ * of the namespace anyway; the grace period is what makes the shutdown
+ * orderly.
+ *
+ * Usage: zinit [-g GRACE_SECONDS] [-n ZONE] [-- SERVICE ARGS...]
+ * With a service, zinit starts it as its first child and reports its exit
+ * on the console; the zone stays up, as a zone does when one service ends.
+ * It is built static and small, and is executed from a sealed memfd, so it
+ * needs nothing from the zone's root and exposes no host file.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *zone = "?";
+
+__attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int n = snprintf(buf, sizeof(buf), "zinit: zone %s: ", zone);
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	(void)!write(STDERR_FILENO, buf, n);
+}
+
+static pid_t start_service(char **argv, const sigset_t *old)
+{
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	sigprocmask(SIG_SETMASK, old, NULL);
+	setsid();
+	execvp(argv[0], argv);
+	say("cannot run service %s: %s", argv[0], strerror(errno));
+	_exit(127);
+}
+
+static void reap(pid_t service)
+{
+	int st;
+	pid_t pid;
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (pid != service)
+			continue;
+		if (WIFEXITED(st))
+			say("service exited with status %d", WEXITSTATUS(st));
+		else
+			say("service killed by signal %d", WTERMSIG(st));
+	}
+}
+
+/* TERM to all, wait up to grace seconds for them to go, then KILL. */
+static void shutdown_zone(int grace)
+{
+	kill(-1, SIGTERM);
+	kill(-1, SIGCONT);
+	struct timespec end, now;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += grace;
+	for (;;) {
+		pid_t pid = waitpid(-1, NULL, WNOHANG);
+		if (pid < 0 && errno == ECHILD)
+			return;
+		if (pid > 0)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > end.tv_sec ||
+		    (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
+			break;
+		struct timespec nap = {0, 10 * 1000 * 1000};
+		nanosleep(&nap, NULL);
+	}
+	kill(-1, SIGKILL);
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+}
+
+int main(int argc, char **argv)
+{
+	int grace = 10, i = 1;
+	for (; i < argc; i++) {
+		if (!strcmp(argv[i], "-g") && i + 1 < argc)
+			grace = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "-n") && i + 1 < argc)
+			zone = argv[++i];
+		else if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else
+			break;
+	}
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+	pid_t service = 0;
+	if (i < argc)
+		service = start_service(argv + i, &old);
+	say("up (pid %d, grace %ds)", getpid(), grace);
+
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&all, &si);
+		if (sig < 0)
+			continue;
+		switch (sig) {
+		case SIGCHLD:
+			reap(service);
+			break;
+		case SIGTERM:
+		case SIGPWR:
+		case SIGINT:
+			say("shutting down (signal %d)", sig);
+			shutdown_zone(grace);
+			return 0;
+		default:
+			break;
+		}
+	}
+}
