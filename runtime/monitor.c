@@ -114,7 +114,7 @@ static int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struc
 	const struct zone_config *c = m->cfg;
 	*s = (struct iso_spec){
 		.name = m->name, .rootfs = rootfs, .root_readonly = c->root_readonly,
-		.hostname = c->hostname ? c->hostname : m->name, .domainname = c->domainname,
+		.hostname = c->hostname ? c->hostname : (c->ns_flags & CLONE_NEWUTS) ? m->name : NULL, .domainname = c->domainname,
 		.ns_flags = c->ns_flags, .ns_paths = c->ns_paths, .n_ns_paths = c->n_ns_paths,
 		.masked_paths = c->masked_paths, .readonly_paths = c->readonly_paths,
 		.default_dev = true, .rootfs_propagation = c->rootfs_propagation,

@@ -1,0 +1,809 @@
+/* config.c - a zone's config.json: the OCI runtime-spec document plus the
+ * top-level "zone" object, parsed into struct zone_config.
+ *
+ * The parser makes one pass over the tree. Every object is walked with a
+ * table of the keys it may hold (jv_walk), so a misspelt or unknown key is
+ * an error that names its full path, not a setting silently lost; the
+ * same table marks the keys that must be present. Keys the OCI spec
+ * defines but this runtime cannot honour have a handler that refuses them
+ * ("linux.intelRdt: not supported") unless their value asks for nothing
+ * (null, false, "", [] or {}), which is how generators write "unset".
+ *
+ * Keys come in any order, so the few checks that span objects (zone.init
+ * "none" needs process.args, a hostname needs a uts namespace) run once
+ * after the walk, in finalize().
+ *
+ * Every message is "zone NAME: config: PATH: what is wrong"; the path is
+ * built while descending (struct jpath) and the prefix added once at the
+ * end. On failure the config is freed, so callers have nothing to undo. */
+#include <errno.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "config_int.h"
+
+/* ---- helpers shared with config_linux.c -------------------------------- */
+
+static bool asks_nothing(const struct jv *v)
+{
+	bool b;
+	const char *s;
+	switch (jv_type(v)) {
+	case JV_NULL: return true;
+	case JV_BOOL: return jv_bool(v, "", &b, NULL) == 0 && !b;
+	case JV_STRING: return jv_string(v, "", &s, NULL) == 0 && !*s;
+	case JV_ARRAY: return jv_len(v) == 0;
+	case JV_OBJECT:
+		for (size_t i = 0; i < jv_len(v); i++)
+			if (!asks_nothing(jv_val(v, i)))
+				return false;
+		return true;
+	default: return false;
+	}
+}
+
+int zone_cfg_unsupported(const struct jv *v, struct jpath *p, void *ctx,
+			 struct zerr *err)
+{
+	(void)ctx;
+	if (asks_nothing(v))
+		return 0;
+	return zerr_setx(err, EINVAL, "%s: not supported", jpath_str(p));
+}
+
+int zone_cfg_strdup(const struct jv *v, const struct jpath *p, char **dst,
+		    struct zerr *err)
+{
+	const char *s;
+	int r = jv_string(v, jpath_str(p), &s, err);
+	if (r < 0)
+		return r;
+	*dst = xstrdup(s);
+	return 0;
+}
+
+int zone_cfg_abspath(const struct jv *v, const struct jpath *p, char **dst,
+		     struct zerr *err)
+{
+	const char *s;
+	int r = jv_string(v, jpath_str(p), &s, err);
+	if (r < 0)
+		return r;
+	if (s[0] != '/')
+		return zerr_setx(err, EINVAL,
+				 "%s: must be an absolute path, got `%s`",
+				 jpath_str(p), s);
+	*dst = xstrdup(s);
+	return 0;
+}
+
+/* ---- process.user, process.capabilities, process.rlimits -------------- */
+
+static int id_value(const struct jv *v, const struct jpath *p, uint32_t *dst,
+		    struct zerr *err)
+{
+	/* (uid_t)-1 means "no change" to setuid() and friends */
+	int64_t n = 0;
+	int r = jv_int_range(v, jpath_str(p), 0, UINT32_MAX - 1, &n, err);
+	if (r == 0)
+		*dst = (uint32_t)n;
+	return r;
+}
+
+static int user_uid(const struct jv *v, struct jpath *p, void *ctx,
+		    struct zerr *err)
+{
+	return id_value(v, p, &((struct iso_process *)ctx)->uid, err);
+}
+
+static int user_gid(const struct jv *v, struct jpath *p, void *ctx,
+		    struct zerr *err)
+{
+	return id_value(v, p, &((struct iso_process *)ctx)->gid, err);
+}
+
+static int user_umask(const struct jv *v, struct jpath *p, void *ctx,
+		      struct zerr *err)
+{
+	struct iso_process *proc = ctx;
+	int64_t n = 0;
+	int r = jv_int_range(v, jpath_str(p), 0, 0777, &n, err);
+	if (r < 0)
+		return r;
+	proc->umask = (uint32_t)n;
+	proc->has_umask = true;
+	return 0;
+}
+
+static int user_group(const struct jv *v, size_t i, struct jpath *p, void *ctx,
+		      struct zerr *err)
+{
+	return id_value(v, p, &((struct iso_process *)ctx)->groups[i], err);
+}
+
+static int user_groups(const struct jv *v, struct jpath *p, void *ctx,
+		       struct zerr *err)
+{
+	struct iso_process *proc = ctx;
+	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
+	if (r < 0)
+		return r;
+	proc->n_groups = jv_len(v);
+	proc->groups = xcalloc(proc->n_groups, sizeof(gid_t));
+	return jv_each(v, p, user_group, proc, err);
+}
+
+static const struct jfield user_fields[] = {
+	{ "uid", user_uid, 0 },
+	{ "gid", user_gid, 0 },
+	{ "umask", user_umask, 0 },
+	{ "additionalGids", user_groups, 0 },
+	{ "username", zone_cfg_unsupported, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static int cap_set(const struct jv *v, struct jpath *p, uint64_t *set,
+		   struct zerr *err)
+{
+	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < jv_len(v); i++) {
+		size_t mark = jpath_index(p, i);
+		const char *name;
+		r = jv_string(jv_at(v, i), p->buf, &name, err);
+		if (r < 0)
+			return r;
+		int cap = iso_cap_from_name(name);
+		if (cap < 0 || cap > 63)
+			return zerr_setx(err, EINVAL,
+					 "%s: unknown capability `%s`", p->buf,
+					 name);
+		*set |= 1ull << cap;
+		jpath_pop(p, mark);
+	}
+	return 0;
+}
+
+#define CAP_HANDLER(fn, field)                                               \
+	static int fn(const struct jv *v, struct jpath *p, void *ctx,        \
+		      struct zerr *err)                                      \
+	{                                                                    \
+		return cap_set(v, p, &((struct iso_caps *)ctx)->field, err); \
+	}
+CAP_HANDLER(caps_bounding, bounding)
+CAP_HANDLER(caps_effective, effective)
+CAP_HANDLER(caps_inheritable, inheritable)
+CAP_HANDLER(caps_permitted, permitted)
+CAP_HANDLER(caps_ambient, ambient)
+
+static const struct jfield caps_fields[] = {
+	{ "bounding", caps_bounding, 0 },
+	{ "effective", caps_effective, 0 },
+	{ "inheritable", caps_inheritable, 0 },
+	{ "permitted", caps_permitted, 0 },
+	{ "ambient", caps_ambient, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static int rlimit_type(const struct jv *v, struct jpath *p, void *ctx,
+		       struct zerr *err)
+{
+	const char *name;
+	int r = jv_string(v, jpath_str(p), &name, err);
+	if (r < 0)
+		return r;
+	int res = iso_rlimit_from_name(name);
+	if (res < 0)
+		return zerr_setx(err, EINVAL, "%s: unknown resource `%s`",
+				 jpath_str(p), name);
+	((struct iso_rlimit *)ctx)->resource = res;
+	return 0;
+}
+
+static int rlimit_soft(const struct jv *v, struct jpath *p, void *ctx,
+		       struct zerr *err)
+{
+	return jv_uint64(v, jpath_str(p), &((struct iso_rlimit *)ctx)->soft, err);
+}
+
+static int rlimit_hard(const struct jv *v, struct jpath *p, void *ctx,
+		       struct zerr *err)
+{
+	return jv_uint64(v, jpath_str(p), &((struct iso_rlimit *)ctx)->hard, err);
+}
+
+static const struct jfield rlimit_fields[] = {
+	{ "type", rlimit_type, JF_REQUIRED },
+	{ "soft", rlimit_soft, JF_REQUIRED },
+	{ "hard", rlimit_hard, JF_REQUIRED },
+	{ NULL, NULL, 0 },
+};
+
+static int parse_rlimit(const struct jv *v, size_t i, struct jpath *p,
+			void *ctx, struct zerr *err)
+{
+	struct iso_process *proc = ctx;
+	struct iso_rlimit *rl = &proc->rlimits[i];
+	int r = jv_walk(v, p, rlimit_fields, rl, err);
+	if (r < 0)
+		return r;
+	if (rl->soft > rl->hard)
+		return zerr_setx(err, EINVAL,
+				 "%s: soft limit %" PRIu64
+				 " exceeds hard limit %" PRIu64,
+				 p->buf, rl->soft, rl->hard);
+	for (size_t j = 0; j < i; j++)
+		if (proc->rlimits[j].resource == rl->resource)
+			return zerr_setx(err, EINVAL, "%s: %s given twice",
+					 p->buf, iso_rlimit_name(rl->resource));
+	return 0;
+}
+
+static int process_rlimits(const struct jv *v, struct jpath *p, void *ctx,
+			   struct zerr *err)
+{
+	struct iso_process *proc = ctx;
+	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
+	if (r < 0)
+		return r;
+	proc->n_rlimits = jv_len(v);
+	proc->rlimits = xcalloc(proc->n_rlimits, sizeof(struct iso_rlimit));
+	return jv_each(v, p, parse_rlimit, proc, err);
+}
+
+/* ---- process ------------------------------------------------------------ */
+
+static int process_terminal(const struct jv *v, struct jpath *p, void *ctx,
+			    struct zerr *err)
+{
+	return jv_bool(v, jpath_str(p), &((struct iso_process *)ctx)->terminal,
+		       err);
+}
+
+static int console_dim(const struct jv *v, struct jpath *p, void *ctx,
+		       struct zerr *err)
+{
+	/* the console's size comes from the terminal that attaches to it */
+	(void)ctx;
+	uint64_t ignored;
+	return jv_uint64(v, jpath_str(p), &ignored, err);
+}
+
+static const struct jfield console_fields[] = {
+	{ "height", console_dim, 0 },
+	{ "width", console_dim, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static int process_console(const struct jv *v, struct jpath *p, void *ctx,
+			   struct zerr *err)
+{
+	(void)ctx;
+	return jv_walk(v, p, console_fields, NULL, err);
+}
+
+static int process_user(const struct jv *v, struct jpath *p, void *ctx,
+			struct zerr *err)
+{
+	return jv_walk(v, p, user_fields, ctx, err);
+}
+
+static int process_args(const struct jv *v, struct jpath *p, void *ctx,
+			struct zerr *err)
+{
+	struct iso_process *proc = ctx;
+	int r = jv_strv(v, jpath_str(p), &proc->args, err);
+	if (r < 0)
+		return r;
+	if (!proc->args[0])
+		return zerr_setx(err, EINVAL, "%s: must not be empty", p->buf);
+	if (!proc->args[0][0])
+		return zerr_setx(err, EINVAL, "%s[0]: must not be empty", p->buf);
+	return 0;
+}
+
+static int process_env(const struct jv *v, struct jpath *p, void *ctx,
+		       struct zerr *err)
+{
+	struct iso_process *proc = ctx;
+	int r = jv_strv(v, jpath_str(p), &proc->env, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; proc->env[i]; i++) {
+		const char *eq = strchr(proc->env[i], '=');
+		if (!eq || eq == proc->env[i])
+			return zerr_setx(err, EINVAL,
+					 "%s[%zu]: `%s` is not NAME=VALUE",
+					 p->buf, i, proc->env[i]);
+	}
+	return 0;
+}
+
+static int process_cwd(const struct jv *v, struct jpath *p, void *ctx,
+		       struct zerr *err)
+{
+	return zone_cfg_abspath(v, p, &((struct iso_process *)ctx)->cwd, err);
+}
+
+static int process_caps(const struct jv *v, struct jpath *p, void *ctx,
+			struct zerr *err)
+{
+	return jv_walk(v, p, caps_fields, &((struct iso_process *)ctx)->caps,
+		       err);
+}
+
+static int process_nnp(const struct jv *v, struct jpath *p, void *ctx,
+		       struct zerr *err)
+{
+	return jv_bool(v, jpath_str(p),
+		       &((struct iso_process *)ctx)->no_new_privs, err);
+}
+
+static int process_oom(const struct jv *v, struct jpath *p, void *ctx,
+		       struct zerr *err)
+{
+	struct iso_process *proc = ctx;
+	int64_t n = 0;
+	int r = jv_int_range(v, jpath_str(p), -1000, 1000, &n, err);
+	if (r < 0)
+		return r;
+	proc->oom_score_adj = (int)n;
+	proc->has_oom_score_adj = true;
+	return 0;
+}
+
+static const struct jfield process_fields[] = {
+	{ "terminal", process_terminal, 0 },
+	{ "consoleSize", process_console, 0 },
+	{ "user", process_user, 0 },
+	{ "args", process_args, 0 },
+	{ "env", process_env, 0 },
+	{ "cwd", process_cwd, 0 },
+	{ "capabilities", process_caps, 0 },
+	{ "rlimits", process_rlimits, 0 },
+	{ "noNewPrivileges", process_nnp, 0 },
+	{ "oomScoreAdj", process_oom, 0 },
+	{ "commandLine", zone_cfg_unsupported, 0 },
+	{ "apparmorProfile", zone_cfg_unsupported, 0 },
+	{ "selinuxLabel", zone_cfg_unsupported, 0 },
+	{ "scheduler", zone_cfg_unsupported, 0 },
+	{ "ioPriority", zone_cfg_unsupported, 0 },
+	{ "execCPUAffinity", zone_cfg_unsupported, 0 },
+	{ NULL, NULL, 0 },
+};
+
+/* ---- mounts ------------------------------------------------------------- */
+
+static int mount_destination(const struct jv *v, struct jpath *p, void *ctx,
+			     struct zerr *err)
+{
+	return zone_cfg_abspath(v, p, &((struct iso_mount *)ctx)->destination,
+				err);
+}
+
+static int mount_type(const struct jv *v, struct jpath *p, void *ctx,
+		      struct zerr *err)
+{
+	return zone_cfg_strdup(v, p, &((struct iso_mount *)ctx)->type, err);
+}
+
+static int mount_source(const struct jv *v, struct jpath *p, void *ctx,
+			struct zerr *err)
+{
+	return zone_cfg_strdup(v, p, &((struct iso_mount *)ctx)->source, err);
+}
+
+static int mount_options(const struct jv *v, struct jpath *p, void *ctx,
+			 struct zerr *err)
+{
+	return jv_strv(v, jpath_str(p), &((struct iso_mount *)ctx)->options,
+		       err);
+}
+
+static const struct jfield mount_fields[] = {
+	{ "destination", mount_destination, JF_REQUIRED },
+	{ "type", mount_type, 0 },
+	{ "source", mount_source, 0 },
+	{ "options", mount_options, 0 },
+	{ "uidMappings", zone_cfg_unsupported, 0 },
+	{ "gidMappings", zone_cfg_unsupported, 0 },
+	{ NULL, NULL, 0 },
+};
+
+/* Options are checked now, by the code that will apply them, so a typo
+ * fails `zonectl create` rather than a boot. */
+static int check_mount(const struct iso_mount *m, const struct jpath *p,
+		       struct zerr *err)
+{
+	static char *const none[] = { NULL };
+	struct iso_mount_flags mf = { 0 };
+	int r = iso_mount_parse_options(m->options ? m->options : none, &mf, err);
+	if (r < 0)
+		return zerr_prefix(err, "%s.options", p->buf);
+	if (!m->type && !mf.bind)
+		r = zerr_setx(err, EINVAL,
+			      "%s.type: required unless options hold bind or rbind",
+			      p->buf);
+	else if (mf.bind && !m->source)
+		r = zerr_setx(err, EINVAL, "%s.source: required for a bind mount",
+			      p->buf);
+	iso_mount_flags_free(&mf);
+	return r;
+}
+
+static int parse_mount(const struct jv *v, size_t i, struct jpath *p,
+		       void *ctx, struct zerr *err)
+{
+	struct iso_mount *m = &((struct zone_config *)ctx)->mounts[i];
+	int r = jv_walk(v, p, mount_fields, m, err);
+	if (r < 0)
+		return r;
+	return check_mount(m, p, err);
+}
+
+/* ---- the top level ------------------------------------------------------ */
+
+static int top_oci_version(const struct jv *v, struct jpath *p, void *ctx,
+			   struct zerr *err)
+{
+	struct zone_config *cfg = ctx;
+	int r = zone_cfg_strdup(v, p, &cfg->oci_version, err);
+	if (r < 0)
+		return r;
+	if (strncmp(cfg->oci_version, "1.", 2) != 0)
+		return zerr_setx(err, EINVAL,
+				 "%s: version `%s` is not supported (need 1.x)",
+				 p->buf, cfg->oci_version);
+	return 0;
+}
+
+static int root_path(const struct jv *v, struct jpath *p, void *ctx,
+		     struct zerr *err)
+{
+	struct zone_config *cfg = ctx;
+	int r = zone_cfg_strdup(v, p, &cfg->root_path, err);
+	if (r == 0 && !cfg->root_path[0])
+		r = zerr_setx(err, EINVAL, "%s: must not be empty", p->buf);
+	return r;
+}
+
+static int root_readonly(const struct jv *v, struct jpath *p, void *ctx,
+			 struct zerr *err)
+{
+	return jv_bool(v, jpath_str(p), &((struct zone_config *)ctx)->root_readonly,
+		       err);
+}
+
+static const struct jfield root_fields[] = {
+	{ "path", root_path, JF_REQUIRED },
+	{ "readonly", root_readonly, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static int top_root(const struct jv *v, struct jpath *p, void *ctx,
+		    struct zerr *err)
+{
+	return jv_walk(v, p, root_fields, ctx, err);
+}
+
+/* sethostname(2) and setdomainname(2) take at most 64 bytes */
+static int uts_name(const struct jv *v, const struct jpath *p, char **dst,
+		    struct zerr *err)
+{
+	int r = zone_cfg_strdup(v, p, dst, err);
+	if (r == 0 && strlen(*dst) > 64)
+		r = zerr_setx(err, EINVAL, "%s: longer than 64 bytes", p->buf);
+	return r;
+}
+
+static int top_hostname(const struct jv *v, struct jpath *p, void *ctx,
+			struct zerr *err)
+{
+	return uts_name(v, p, &((struct zone_config *)ctx)->hostname, err);
+}
+
+static int top_domainname(const struct jv *v, struct jpath *p, void *ctx,
+			  struct zerr *err)
+{
+	return uts_name(v, p, &((struct zone_config *)ctx)->domainname, err);
+}
+
+static int top_process(const struct jv *v, struct jpath *p, void *ctx,
+		       struct zerr *err)
+{
+	struct zone_config *cfg = ctx;
+	cfg->has_process = true;
+	return jv_walk(v, p, process_fields, &cfg->process, err);
+}
+
+static int top_mounts(const struct jv *v, struct jpath *p, void *ctx,
+		      struct zerr *err)
+{
+	struct zone_config *cfg = ctx;
+	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
+	if (r < 0)
+		return r;
+	cfg->n_mounts = jv_len(v);
+	cfg->mounts = xcalloc(cfg->n_mounts, sizeof(struct iso_mount));
+	return jv_each(v, p, parse_mount, cfg, err);
+}
+
+static int top_hooks(const struct jv *v, struct jpath *p, void *ctx,
+		     struct zerr *err)
+{
+	(void)ctx;
+	if (jv_type(v) != JV_NULL) {
+		int r = jv_expect(v, jpath_str(p), JV_OBJECT, err);
+		if (r < 0)
+			return r;
+	}
+	if (asks_nothing(v))
+		return 0;
+	return zerr_setx(err, EINVAL, "%s: not supported yet", p->buf);
+}
+
+static int top_annotations(const struct jv *v, struct jpath *p, void *ctx,
+			   struct zerr *err)
+{
+	struct zone_config *cfg = ctx;
+	int r = jv_expect(v, jpath_str(p), JV_OBJECT, err);
+	if (r < 0)
+		return r;
+	size_t n = jv_len(v);
+	cfg->annotations = xcalloc(n, sizeof(struct zone_annotation));
+	for (size_t i = 0; i < n; i++) {
+		const char *key = jv_key(v, i), *val;
+		size_t mark = jpath_key(p, key);
+		r = jv_string(jv_val(v, i), p->buf, &val, err);
+		if (r < 0)
+			return r;
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(cfg->annotations[j].key, key))
+				return zerr_setx(err, EINVAL,
+						 "%s: duplicate key", p->buf);
+		cfg->annotations[i].key = xstrdup(key);
+		cfg->annotations[i].value = xstrdup(val);
+		cfg->n_annotations = i + 1;
+		jpath_pop(p, mark);
+	}
+	return 0;
+}
+
+/* ---- "zone" ------------------------------------------------------------- */
+
+static int zone_brand(const struct jv *v, struct jpath *p, void *ctx,
+		      struct zerr *err)
+{
+	const char *s;
+	int r = jv_string(v, jpath_str(p), &s, err);
+	if (r < 0)
+		return r;
+	if (zone_brand_from_name(s, &((struct zone_config *)ctx)->brand) < 0)
+		return zerr_setx(err, EINVAL,
+				 "%s: unknown brand `%s` (sparse, whole, oci or kvm)",
+				 p->buf, s);
+	return 0;
+}
+
+static int zone_autoboot(const struct jv *v, struct jpath *p, void *ctx,
+			 struct zerr *err)
+{
+	return jv_bool(v, jpath_str(p), &((struct zone_config *)ctx)->autoboot,
+		       err);
+}
+
+static int zone_init(const struct jv *v, struct jpath *p, void *ctx,
+		     struct zerr *err)
+{
+	struct zone_config *cfg = ctx;
+	const char *s;
+	int r = jv_string(v, jpath_str(p), &s, err);
+	if (r < 0)
+		return r;
+	if (!strcmp(s, "builtin")) {
+		cfg->init = ZONE_INIT_BUILTIN;
+	} else if (!strcmp(s, "none")) {
+		cfg->init = ZONE_INIT_NONE;
+	} else if (s[0] == '/') {
+		cfg->init = ZONE_INIT_PATH;
+		cfg->init_path = xstrdup(s);
+	} else {
+		return zerr_setx(err, EINVAL,
+				 "%s: expected \"builtin\", \"none\" or an "
+				 "absolute path, got `%s`", p->buf, s);
+	}
+	return 0;
+}
+
+static const struct jfield zone_fields[] = {
+	{ "brand", zone_brand, 0 },
+	{ "autoboot", zone_autoboot, 0 },
+	{ "init", zone_init, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static int top_zone(const struct jv *v, struct jpath *p, void *ctx,
+		    struct zerr *err)
+{
+	return jv_walk(v, p, zone_fields, ctx, err);
+}
+
+static const struct jfield top_fields[] = {
+	{ "ociVersion", top_oci_version, JF_REQUIRED },
+	{ "root", top_root, JF_REQUIRED },
+	{ "hostname", top_hostname, 0 },
+	{ "domainname", top_domainname, 0 },
+	{ "process", top_process, 0 },
+	{ "mounts", top_mounts, 0 },
+	{ "hooks", top_hooks, 0 },
+	{ "annotations", top_annotations, 0 },
+	{ "linux", zone_cfg_parse_linux, 0 },
+	{ "zone", top_zone, 0 },
+	{ "solaris", zone_cfg_unsupported, 0 },
+	{ "windows", zone_cfg_unsupported, 0 },
+	{ "vm", zone_cfg_unsupported, 0 },
+	{ "zos", zone_cfg_unsupported, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static bool has_uts_namespace(const struct zone_config *cfg)
+{
+	if (cfg->ns_flags & CLONE_NEWUTS)
+		return true;
+	for (size_t i = 0; i < cfg->n_ns_paths; i++)
+		if (cfg->ns_paths[i].type == CLONE_NEWUTS)
+			return true;
+	return false;
+}
+
+static int finalize(struct zone_config *cfg, struct zerr *err)
+{
+	if (cfg->init == ZONE_INIT_NONE && !cfg->process.args)
+		return zerr_setx(err, EINVAL,
+				 "process.args: required with zone.init \"none\"");
+	/* without one, setting the name would rename the host */
+	if (cfg->hostname && !has_uts_namespace(cfg))
+		return zerr_setx(err, EINVAL,
+				 "hostname: needs a uts namespace in linux.namespaces");
+	if (cfg->domainname && !has_uts_namespace(cfg))
+		return zerr_setx(err, EINVAL,
+				 "domainname: needs a uts namespace in linux.namespaces");
+	if (cfg->has_process && !cfg->process.cwd)
+		cfg->process.cwd = xstrdup("/");
+	return 0;
+}
+
+int zone_config_parse(const char *name, const char *text, size_t len,
+		      struct zone_config *cfg, struct zerr *err)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cleanup_json struct jv *doc = NULL;
+	int r = json_parse(text, len, &doc, err);
+	if (r == 0) {
+		struct jpath p = JPATH_INIT;
+		r = jv_walk(doc, &p, top_fields, cfg, err);
+	}
+	if (r == 0)
+		r = finalize(cfg, err);
+	if (r < 0) {
+		zone_config_free(cfg);
+		return zerr_prefix(err, "zone %s: config", name);
+	}
+	return 0;
+}
+
+int zone_config_load(const char *name, const char *path,
+		     struct zone_config *cfg, struct zerr *err)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cleanup_free char *text = NULL;
+	size_t len;
+	int r = read_file(path, &text, &len, err);
+	if (r < 0)
+		return zerr_prefix(err, "zone %s: config", name);
+	return zone_config_parse(name, text, len, cfg, err);
+}
+
+void zone_config_free(struct zone_config *cfg)
+{
+	free(cfg->oci_version);
+	free(cfg->root_path);
+	free(cfg->hostname);
+	free(cfg->domainname);
+	iso_process_free(&cfg->process);
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		free(cfg->mounts[i].destination);
+		free(cfg->mounts[i].type);
+		free(cfg->mounts[i].source);
+		strv_free(cfg->mounts[i].options);
+	}
+	free(cfg->mounts);
+	for (size_t i = 0; i < cfg->n_ns_paths; i++)
+		free(cfg->ns_paths[i].path);
+	free(cfg->ns_paths);
+	rctl_resources_free(&cfg->resources);
+	iso_seccomp_free(cfg->seccomp); /* its members; the struct is ours */
+	free(cfg->seccomp);
+	strv_free(cfg->masked_paths);
+	strv_free(cfg->readonly_paths);
+	free(cfg->rootfs_propagation);
+	free(cfg->cgroups_path);
+	for (size_t i = 0; i < cfg->n_annotations; i++) {
+		free(cfg->annotations[i].key);
+		free(cfg->annotations[i].value);
+	}
+	free(cfg->annotations);
+	free(cfg->init_path);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+/* ---- brands and names --------------------------------------------------- */
+
+static const char *const brand_names[] = {
+	[ZONE_BRAND_SPARSE] = "sparse",
+	[ZONE_BRAND_WHOLE] = "whole",
+	[ZONE_BRAND_OCI] = "oci",
+	[ZONE_BRAND_KVM] = "kvm",
+};
+
+const char *zone_brand_name(enum zone_brand b)
+{
+	if ((unsigned)b >= sizeof(brand_names) / sizeof(brand_names[0]))
+		return "unknown";
+	return brand_names[b];
+}
+
+int zone_brand_from_name(const char *s, enum zone_brand *out)
+{
+	for (size_t i = 0; i < sizeof(brand_names) / sizeof(brand_names[0]); i++) {
+		if (!strcmp(s, brand_names[i])) {
+			*out = (enum zone_brand)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static bool name_char_ok(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+/* The name is echoed in the message: keep what it holds off the terminal. */
+static void printable_name(const char *name, char out[ZONE_NAME_MAX + 4])
+{
+	size_t i;
+	for (i = 0; name[i] && i < ZONE_NAME_MAX; i++) {
+		unsigned char c = (unsigned char)name[i];
+		out[i] = (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
+	}
+	strcpy(out + i, name[i] ? "..." : "");
+}
+
+int zone_name_check(const char *name, struct zerr *err)
+{
+	if (!name || !*name)
+		return zerr_setx(err, EINVAL, "zone name is empty");
+	char shown[ZONE_NAME_MAX + 4];
+	printable_name(name, shown);
+	size_t len = strlen(name);
+	if (len > ZONE_NAME_MAX)
+		return zerr_setx(err, EINVAL,
+				 "zone name `%s`: longer than %d bytes", shown,
+				 ZONE_NAME_MAX);
+	for (size_t i = 0; i < len; i++)
+		if (!name_char_ok(name[i]))
+			return zerr_setx(err, EINVAL,
+					 "zone name `%s`: only letters, digits, "
+					 "'.', '_' and '-' are allowed", shown);
+	/* also rules out "." and ".." */
+	if (name[0] == '.' || name[0] == '_' || name[0] == '-')
+		return zerr_setx(err, EINVAL,
+				 "zone name `%s`: must start with a letter or digit",
+				 shown);
+	return 0;
+}

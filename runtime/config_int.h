@@ -1,0 +1,25 @@
+/* config_int.h - what config.c and config_linux.c share and nobody else
+ * sees. Handlers follow jv_fn: (value, path, object being filled, err). */
+#ifndef ZONECTL_CONFIG_INT_H
+#define ZONECTL_CONFIG_INT_H
+
+#include "json.h"
+#include "zone.h"
+
+/* For an OCI key this runtime cannot honour: fails with "PATH: not
+ * supported" unless the value asks for nothing (null, false, "", [], {}
+ * or an object of such), the way generators write "unset". */
+int zone_cfg_unsupported(const struct jv *v, struct jpath *p, void *ctx,
+			 struct zerr *err);
+/* *dst = a copy of the string v. */
+int zone_cfg_strdup(const struct jv *v, const struct jpath *p, char **dst,
+		    struct zerr *err);
+/* The same, for a string that must be an absolute path. */
+int zone_cfg_abspath(const struct jv *v, const struct jpath *p, char **dst,
+		     struct zerr *err);
+
+/* "linux": ctx is the struct zone_config. */
+int zone_cfg_parse_linux(const struct jv *v, struct jpath *p, void *ctx,
+			 struct zerr *err);
+
+#endif

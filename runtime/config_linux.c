@@ -1,0 +1,772 @@
+/* config_linux.c - the "linux" object of config.json: namespaces,
+ * resources, seccomp, masked and read-only paths. See config.c for how
+ * the walk works. */
+#include <errno.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <string.h>
+
+#include "config_int.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/* ---- namespaces --------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	int flag;
+} ns_types[] = {
+	{ "pid", CLONE_NEWPID },	{ "network", CLONE_NEWNET },
+	{ "mount", CLONE_NEWNS },	{ "ipc", CLONE_NEWIPC },
+	{ "uts", CLONE_NEWUTS },	{ "user", CLONE_NEWUSER },
+	{ "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
+};
+
+struct ns_entry {
+	int type;
+	const char *name;
+	const char *path; /* borrowed from the tree */
+};
+
+static int ns_type(const struct jv *v, struct jpath *p, void *ctx,
+		   struct zerr *err)
+{
+	struct ns_entry *e = ctx;
+	const char *s;
+	int r = jv_string(v, jpath_str(p), &s, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < sizeof(ns_types) / sizeof(ns_types[0]); i++) {
+		if (!strcmp(s, ns_types[i].name)) {
+			e->type = ns_types[i].flag;
+			e->name = ns_types[i].name;
+			return 0;
+		}
+	}
+	return zerr_setx(err, EINVAL, "%s: unknown namespace type `%s`", p->buf, s);
+}
+
+static int ns_path(const struct jv *v, struct jpath *p, void *ctx,
+		   struct zerr *err)
+{
+	struct ns_entry *e = ctx;
+	const char *s;
+	int r = jv_string(v, jpath_str(p), &s, err);
+	if (r < 0)
+		return r;
+	/* generators write "" for "make a new one" */
+	if (!*s)
+		return 0;
+	if (s[0] != '/')
+		return zerr_setx(err, EINVAL,
+				 "%s: must be an absolute path, got `%s`", p->buf, s);
+	e->path = s;
+	return 0;
+}
+
+static const struct jfield ns_fields[] = {
+	{ "type", ns_type, JF_REQUIRED },
+	{ "path", ns_path, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static bool ns_listed(const struct zone_config *cfg, int type)
+{
+	if (cfg->ns_flags & type)
+		return true;
+	for (size_t i = 0; i < cfg->n_ns_paths; i++)
+		if (cfg->ns_paths[i].type == type)
+			return true;
+	return false;
+}
+
+static int parse_namespace(const struct jv *v, size_t i, struct jpath *p,
+			   void *ctx, struct zerr *err)
+{
+	(void)i;
+	struct zone_config *cfg = ctx;
+	struct ns_entry e = { 0, NULL, NULL };
+	int r = jv_walk(v, p, ns_fields, &e, err);
+	if (r < 0)
+		return r;
+	if (ns_listed(cfg, e.type))
+		return zerr_setx(err, EINVAL, "%s: namespace `%s` listed twice",
+				 p->buf, e.name);
+	if (!e.path) {
+		cfg->ns_flags |= e.type;
+		return 0;
+	}
+	struct iso_ns_path *np = &cfg->ns_paths[cfg->n_ns_paths++];
+	np->type = e.type;
+	np->path = xstrdup(e.path);
+	return 0;
+}
+
+static int linux_namespaces(const struct jv *v, struct jpath *p, void *ctx,
+			    struct zerr *err)
+{
+	struct zone_config *cfg = ctx;
+	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
+	if (r < 0)
+		return r;
+	cfg->ns_paths = xcalloc(jv_len(v), sizeof(struct iso_ns_path));
+	return jv_each(v, p, parse_namespace, cfg, err);
+}
+
+/* ---- resources.devices -------------------------------------------------- */
+
+static int dev_allow(const struct jv *v, struct jpath *p, void *ctx,
+		     struct zerr *err)
+{
+	return jv_bool(v, jpath_str(p), &((struct rctl_device *)ctx)->allow, err);
+}
+
+static int dev_type(const struct jv *v, struct jpath *p, void *ctx,
+		    struct zerr *err)
+{
+	const char *s;
+	int r = jv_string(v, jpath_str(p), &s, err);
+	if (r < 0)
+		return r;
+	if (strcmp(s, "a") && strcmp(s, "c") && strcmp(s, "b"))
+		return zerr_setx(err, EINVAL,
+				 "%s: expected \"a\", \"c\" or \"b\", got `%s`",
+				 p->buf, s);
+	((struct rctl_device *)ctx)->type = s[0];
+	return 0;
+}
+
+static int dev_number(const struct jv *v, const struct jpath *p, int64_t *dst,
+		      struct zerr *err)
+{
+	/* -1 is how some generators write the wildcard that absence means */
+	return jv_int_range(v, jpath_str(p), -1, INT64_MAX, dst, err);
+}
+
+static int dev_major(const struct jv *v, struct jpath *p, void *ctx,
+		     struct zerr *err)
+{
+	return dev_number(v, p, &((struct rctl_device *)ctx)->major, err);
+}
+
+static int dev_minor(const struct jv *v, struct jpath *p, void *ctx,
+		     struct zerr *err)
+{
+	return dev_number(v, p, &((struct rctl_device *)ctx)->minor, err);
+}
+
+static int dev_access(const struct jv *v, struct jpath *p, void *ctx,
+		      struct zerr *err)
+{
+	struct rctl_device *d = ctx;
+	const char *s;
+	int r = jv_string(v, jpath_str(p), &s, err);
+	if (r < 0)
+		return r;
+	size_t n = strlen(s);
+	bool ok = n >= 1 && n <= 3 && strspn(s, "rwm") == n;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = !strchr(s + i + 1, s[i]);
+	if (!ok)
+		return zerr_setx(err, EINVAL,
+				 "%s: expected some of r, w and m, got `%s`",
+				 p->buf, s);
+	memcpy(d->access, s, n + 1);
+	return 0;
+}
+
+static const struct jfield device_fields[] = {
+	{ "allow", dev_allow, JF_REQUIRED },
+	{ "type", dev_type, 0 },
+	{ "major", dev_major, 0 },
+	{ "minor", dev_minor, 0 },
+	{ "access", dev_access, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static int parse_device(const struct jv *v, size_t i, struct jpath *p,
+			void *ctx, struct zerr *err)
+{
+	struct rctl_device *d = &((struct rctl_resources *)ctx)->devices[i];
+	*d = (struct rctl_device){ .type = 'a', .major = -1, .minor = -1,
+				   .access = "rwm" };
+	return jv_walk(v, p, device_fields, d, err);
+}
+
+/* As runc and crun do, the zone's own /dev is allowed after the config's
+ * rules, so a leading deny-all cannot lock a zone out of /dev/null. */
+static int res_devices(const struct jv *v, struct jpath *p, void *ctx,
+		       struct zerr *err)
+{
+	struct rctl_resources *res = ctx;
+	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
+	if (r < 0)
+		return r;
+	size_t n = jv_len(v), n_def = 0;
+	const struct rctl_device *def = rctl_default_devices(&n_def);
+	res->devices = xcalloc(n + n_def, sizeof(struct rctl_device));
+	res->n_devices = n;
+	r = jv_each(v, p, parse_device, res, err);
+	if (r < 0)
+		return r;
+	if (def && n_def)
+		memcpy(res->devices + n, def, n_def * sizeof(*def));
+	res->n_devices = n + n_def;
+	return 0;
+}
+
+/* ---- resources.memory --------------------------------------------------- */
+
+static int mem_bytes(const struct jv *v, const struct jpath *p, bool *has,
+		     int64_t *dst, struct zerr *err)
+{
+	int r = jv_int64(v, jpath_str(p), dst, err);
+	if (r < 0)
+		return r;
+	if (*dst < -1)
+		return zerr_setx(err, EINVAL,
+				 "%s: must be a byte count or -1 (no limit), got %" PRId64,
+				 p->buf, *dst);
+	*has = true;
+	return 0;
+}
+
+static int mem_limit(const struct jv *v, struct jpath *p, void *ctx,
+		     struct zerr *err)
+{
+	struct rctl_resources *res = ctx;
+	return mem_bytes(v, p, &res->has_mem_limit, &res->mem_limit, err);
+}
+
+static int mem_reservation(const struct jv *v, struct jpath *p, void *ctx,
+			   struct zerr *err)
+{
+	struct rctl_resources *res = ctx;
+	return mem_bytes(v, p, &res->has_mem_reservation, &res->mem_reservation,
+			 err);
+}
+
+static int mem_swap(const struct jv *v, struct jpath *p, void *ctx,
+		    struct zerr *err)
+{
+	struct rctl_resources *res = ctx;
+	return mem_bytes(v, p, &res->has_mem_swap, &res->mem_swap, err);
+}
+
+static const struct jfield memory_fields[] = {
+	{ "limit", mem_limit, 0 },
+	{ "reservation", mem_reservation, 0 },
+	{ "swap", mem_swap, 0 },
+	{ "kernel", zone_cfg_unsupported, 0 },
+	{ "kernelTCP", zone_cfg_unsupported, 0 },
+	{ "swappiness", zone_cfg_unsupported, 0 },
+	{ "disableOOMKiller", zone_cfg_unsupported, 0 },
+	{ "useHierarchy", zone_cfg_unsupported, 0 },
+	{ "checkBeforeUpdate", zone_cfg_unsupported, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static int res_memory(const struct jv *v, struct jpath *p, void *ctx,
+		      struct zerr *err)
+{
+	struct rctl_resources *res = ctx;
+	int r = jv_walk(v, p, memory_fields, res, err);
+	if (r < 0)
+		return r;
+	/* OCI's swap is memory+swap, so it cannot be below the memory limit */
+	if (res->has_mem_limit && res->has_mem_swap && res->mem_limit >= 0 &&
+	    res->mem_swap >= 0 && res->mem_swap < res->mem_limit)
+		return zerr_setx(err, EINVAL,
+				 "%s.swap: %" PRId64 " is below limit %" PRId64
+				 " (swap counts memory plus swap)",
+				 p->buf, res->mem_swap, res->mem_limit);
+	return 0;
+}
+
+/* ---- resources.cpu ------------------------------------------------------ */
+
+static int cpu_shares(const struct jv *v, struct jpath *p, void *ctx,
+		      struct zerr *err)
+{
+	struct rctl_resources *res = ctx;
+	int64_t n = 0;
+	int r = jv_int_range(v, jpath_str(p), 2, 262144, &n, err);
+	if (r < 0)
+		return r;
+	res->cpu_shares = (uint64_t)n;
+	res->has_cpu_shares = true;
+	return 0;
+}
+
+static int cpu_quota(const struct jv *v, struct jpath *p, void *ctx,
+		     struct zerr *err)
+{
+	struct rctl_resources *res = ctx;
+	int r = jv_int64(v, jpath_str(p), &res->cpu_quota, err);
+	if (r < 0)
+		return r;
+	/* the kernel refuses a quota under 1ms */
+	if (res->cpu_quota != -1 && res->cpu_quota < 1000)
+		return zerr_setx(err, EINVAL,
+				 "%s: must be -1 (no cap) or at least 1000 "
+				 "microseconds, got %" PRId64, p->buf,
+				 res->cpu_quota);
+	res->has_cpu_quota = true;
+	return 0;
+}
+
+static int cpu_period(const struct jv *v, struct jpath *p, void *ctx,
+		      struct zerr *err)
+{
+	struct rctl_resources *res = ctx;
+	int64_t n = 0;
+	int r = jv_int_range(v, jpath_str(p), 1000, 1000000, &n, err);
+	if (r < 0)
+		return r;
+	res->cpu_period = (uint64_t)n;
+	res->has_cpu_period = true;
+	return 0;
+}
+
+static int cpu_burst(const struct jv *v, struct jpath *p, void *ctx,
+		     struct zerr *err)
+{
+	struct rctl_resources *res = ctx;
+	int r = jv_uint64(v, jpath_str(p), &res->cpu_burst, err);
+	if (r == 0)
+		res->has_cpu_burst = true;
+	return r;
+}
+
+/* "0-3,8,10-11", the list syntax of cpuset.cpus and cpuset.mems */
+static bool cpu_list_ok(const char *s)
+{
+	for (;;) {
+		char *end;
+		if (*s < '0' || *s > '9')
+			return false;
+		unsigned long lo = strtoul(s, &end, 10);
+		s = end;
+		if (*s == '-') {
+			if (s[1] < '0' || s[1] > '9')
+				return false;
+			if (strtoul(s + 1, &end, 10) < lo)
+				return false;
+			s = end;
+		}
+		if (!*s)
+			return true;
+		if (*s++ != ',')
+			return false;
+	}
+}
+
+static int cpu_list(const struct jv *v, const struct jpath *p, char **dst,
+		    struct zerr *err)
+{
+	const char *s;
+	int r = jv_string(v, jpath_str(p), &s, err);
+	if (r < 0)
+		return r;
+	if (!*s) /* "" is OCI's "inherit" */
+		return 0;
+	if (!cpu_list_ok(s))
+		return zerr_setx(err, EINVAL,
+				 "%s: expected a list such as \"0-3,8\", got `%s`",
+				 p->buf, s);
+	*dst = xstrdup(s);
+	return 0;
+}
+
+static int cpu_cpus(const struct jv *v, struct jpath *p, void *ctx,
+		    struct zerr *err)
+{
+	return cpu_list(v, p, &((struct rctl_resources *)ctx)->cpuset_cpus, err);
+}
+
+static int cpu_mems(const struct jv *v, struct jpath *p, void *ctx,
+		    struct zerr *err)
+{
+	return cpu_list(v, p, &((struct rctl_resources *)ctx)->cpuset_mems, err);
+}
+
+static const struct jfield cpu_fields[] = {
+	{ "shares", cpu_shares, 0 },
+	{ "quota", cpu_quota, 0 },
+	{ "period", cpu_period, 0 },
+	{ "burst", cpu_burst, 0 },
+	{ "cpus", cpu_cpus, 0 },
+	{ "mems", cpu_mems, 0 },
+	{ "realtimeRuntime", zone_cfg_unsupported, 0 },
+	{ "realtimePeriod", zone_cfg_unsupported, 0 },
+	{ "idle", zone_cfg_unsupported, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static int res_cpu(const struct jv *v, struct jpath *p, void *ctx,
+		   struct zerr *err)
+{
+	struct rctl_resources *res = ctx;
+	int r = jv_walk(v, p, cpu_fields, res, err);
+	if (r < 0)
+		return r;
+	if (res->has_cpu_burst && res->has_cpu_quota && res->cpu_quota > 0 &&
+	    res->cpu_burst > (uint64_t)res->cpu_quota)
+		return zerr_setx(err, EINVAL,
+				 "%s.burst: %" PRIu64 " exceeds quota %" PRId64,
+				 p->buf, res->cpu_burst, res->cpu_quota);
+	return 0;
+}
+
+/* ---- resources.pids, resources.blockIO ---------------------------------- */
+
+static int pids_limit(const struct jv *v, struct jpath *p, void *ctx,
+		      struct zerr *err)
+{
+	struct rctl_resources *res = ctx;
+	int r = jv_int64(v, jpath_str(p), &res->pids_limit, err);
+	if (r < 0)
+		return r;
+	/* the spec says 0 and below mean "no limit" (CRI-O writes 0) */
+	if (res->pids_limit <= 0)
+		res->pids_limit = -1;
+	res->has_pids_limit = true;
+	return 0;
+}
+
+static const struct jfield pids_fields[] = {
+	{ "limit", pids_limit, JF_REQUIRED },
+	{ NULL, NULL, 0 },
+};
+
+static int blkio_weight(const struct jv *v, struct jpath *p, void *ctx,
+			struct zerr *err)
+{
+	struct rctl_resources *res = ctx;
+	int64_t n = 0;
+	int r = jv_int_range(v, jpath_str(p), 10, 1000, &n, err);
+	if (r < 0)
+		return r;
+	res->blkio_weight = (uint16_t)n;
+	res->has_blkio_weight = true;
+	return 0;
+}
+
+static const struct jfield blkio_fields[] = {
+	{ "weight", blkio_weight, 0 },
+	{ "leafWeight", zone_cfg_unsupported, 0 },
+	{ "weightDevice", zone_cfg_unsupported, 0 },
+	{ "throttleReadBpsDevice", zone_cfg_unsupported, 0 },
+	{ "throttleWriteBpsDevice", zone_cfg_unsupported, 0 },
+	{ "throttleReadIOPSDevice", zone_cfg_unsupported, 0 },
+	{ "throttleWriteIOPSDevice", zone_cfg_unsupported, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static int res_pids(const struct jv *v, struct jpath *p, void *ctx,
+		    struct zerr *err)
+{
+	return jv_walk(v, p, pids_fields, ctx, err);
+}
+
+static int res_blkio(const struct jv *v, struct jpath *p, void *ctx,
+		     struct zerr *err)
+{
+	return jv_walk(v, p, blkio_fields, ctx, err);
+}
+
+static const struct jfield resources_fields[] = {
+	{ "devices", res_devices, 0 },
+	{ "memory", res_memory, 0 },
+	{ "cpu", res_cpu, 0 },
+	{ "pids", res_pids, 0 },
+	{ "blockIO", res_blkio, 0 },
+	{ "hugepageLimits", zone_cfg_unsupported, 0 },
+	{ "network", zone_cfg_unsupported, 0 },
+	{ "rdma", zone_cfg_unsupported, 0 },
+	{ "unified", zone_cfg_unsupported, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static int linux_resources(const struct jv *v, struct jpath *p, void *ctx,
+			   struct zerr *err)
+{
+	return jv_walk(v, p, resources_fields,
+		       &((struct zone_config *)ctx)->resources, err);
+}
+
+/* ---- seccomp ------------------------------------------------------------ */
+
+/* SECCOMP_RET_DATA holds 16 bits */
+static int errno_value(const struct jv *v, const struct jpath *p,
+		       uint32_t *dst, bool *has, struct zerr *err)
+{
+	int64_t n = 0;
+	int r = jv_int_range(v, jpath_str(p), 0, 65535, &n, err);
+	if (r < 0)
+		return r;
+	*dst = (uint32_t)n;
+	*has = true;
+	return 0;
+}
+
+static int arg_index(const struct jv *v, struct jpath *p, void *ctx,
+		     struct zerr *err)
+{
+	int64_t n = 0;
+	int r = jv_int_range(v, jpath_str(p), 0, 5, &n, err);
+	if (r == 0)
+		((struct iso_sc_arg *)ctx)->index = (unsigned)n;
+	return r;
+}
+
+static int arg_value(const struct jv *v, struct jpath *p, void *ctx,
+		     struct zerr *err)
+{
+	return jv_uint64(v, jpath_str(p), &((struct iso_sc_arg *)ctx)->value, err);
+}
+
+static int arg_value_two(const struct jv *v, struct jpath *p, void *ctx,
+			 struct zerr *err)
+{
+	return jv_uint64(v, jpath_str(p), &((struct iso_sc_arg *)ctx)->value_two,
+			 err);
+}
+
+static int arg_op(const struct jv *v, struct jpath *p, void *ctx,
+		  struct zerr *err)
+{
+	return zone_cfg_strdup(v, p, &((struct iso_sc_arg *)ctx)->op, err);
+}
+
+static const struct jfield arg_fields[] = {
+	{ "index", arg_index, JF_REQUIRED },
+	{ "value", arg_value, JF_REQUIRED },
+	{ "valueTwo", arg_value_two, 0 },
+	{ "op", arg_op, JF_REQUIRED },
+	{ NULL, NULL, 0 },
+};
+
+static int parse_arg(const struct jv *v, size_t i, struct jpath *p, void *ctx,
+		     struct zerr *err)
+{
+	return jv_walk(v, p, arg_fields, &((struct iso_sc_rule *)ctx)->args[i],
+		       err);
+}
+
+static int rule_names(const struct jv *v, struct jpath *p, void *ctx,
+		      struct zerr *err)
+{
+	struct iso_sc_rule *rule = ctx;
+	int r = jv_strv(v, jpath_str(p), &rule->names, err);
+	if (r < 0)
+		return r;
+	if (!rule->names[0])
+		return zerr_setx(err, EINVAL, "%s: must not be empty", p->buf);
+	return 0;
+}
+
+static int rule_action(const struct jv *v, struct jpath *p, void *ctx,
+		       struct zerr *err)
+{
+	return zone_cfg_strdup(v, p, &((struct iso_sc_rule *)ctx)->action, err);
+}
+
+static int rule_errno(const struct jv *v, struct jpath *p, void *ctx,
+		      struct zerr *err)
+{
+	struct iso_sc_rule *rule = ctx;
+	return errno_value(v, p, &rule->errno_ret, &rule->has_errno, err);
+}
+
+static int rule_args(const struct jv *v, struct jpath *p, void *ctx,
+		     struct zerr *err)
+{
+	struct iso_sc_rule *rule = ctx;
+	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
+	if (r < 0)
+		return r;
+	rule->n_args = jv_len(v);
+	rule->args = xcalloc(rule->n_args, sizeof(struct iso_sc_arg));
+	return jv_each(v, p, parse_arg, rule, err);
+}
+
+static const struct jfield rule_fields[] = {
+	{ "names", rule_names, JF_REQUIRED },
+	{ "action", rule_action, JF_REQUIRED },
+	{ "errnoRet", rule_errno, 0 },
+	{ "args", rule_args, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static int parse_rule(const struct jv *v, size_t i, struct jpath *p, void *ctx,
+		      struct zerr *err)
+{
+	return jv_walk(v, p, rule_fields, &((struct iso_seccomp *)ctx)->rules[i],
+		       err);
+}
+
+static int sc_default_action(const struct jv *v, struct jpath *p, void *ctx,
+			     struct zerr *err)
+{
+	return zone_cfg_strdup(v, p, &((struct iso_seccomp *)ctx)->default_action,
+			       err);
+}
+
+static int sc_default_errno(const struct jv *v, struct jpath *p, void *ctx,
+			    struct zerr *err)
+{
+	struct iso_seccomp *sc = ctx;
+	return errno_value(v, p, &sc->default_errno, &sc->has_default_errno, err);
+}
+
+static int sc_architectures(const struct jv *v, struct jpath *p, void *ctx,
+			    struct zerr *err)
+{
+	return jv_strv(v, jpath_str(p),
+		       &((struct iso_seccomp *)ctx)->architectures, err);
+}
+
+static int sc_flags(const struct jv *v, struct jpath *p, void *ctx,
+		    struct zerr *err)
+{
+	return jv_strv(v, jpath_str(p), &((struct iso_seccomp *)ctx)->flags, err);
+}
+
+static int sc_syscalls(const struct jv *v, struct jpath *p, void *ctx,
+		       struct zerr *err)
+{
+	struct iso_seccomp *sc = ctx;
+	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
+	if (r < 0)
+		return r;
+	sc->n_rules = jv_len(v);
+	sc->rules = xcalloc(sc->n_rules, sizeof(struct iso_sc_rule));
+	return jv_each(v, p, parse_rule, sc, err);
+}
+
+static const struct jfield seccomp_fields[] = {
+	{ "defaultAction", sc_default_action, JF_REQUIRED },
+	{ "defaultErrnoRet", sc_default_errno, 0 },
+	{ "architectures", sc_architectures, 0 },
+	{ "flags", sc_flags, 0 },
+	{ "syscalls", sc_syscalls, 0 },
+	{ "listenerPath", zone_cfg_unsupported, 0 },
+	{ "listenerMetadata", zone_cfg_unsupported, 0 },
+	{ NULL, NULL, 0 },
+};
+
+/* Names, actions and operators are checked by the code that will load the
+ * filter, so a profile that cannot load fails here, not at boot. Its
+ * messages already name the full path ("linux.seccomp.syscalls[3]..."). */
+static int linux_seccomp(const struct jv *v, struct jpath *p, void *ctx,
+			 struct zerr *err)
+{
+	struct zone_config *cfg = ctx;
+	cfg->seccomp = xcalloc(1, sizeof(struct iso_seccomp));
+	int r = jv_walk(v, p, seccomp_fields, cfg->seccomp, err);
+	if (r < 0)
+		return r;
+	return iso_seccomp_validate(cfg->seccomp, err);
+}
+
+/* ---- paths, propagation, cgroupsPath ------------------------------------ */
+
+static int abs_path_list(const struct jv *v, const struct jpath *p,
+			 char ***dst, struct zerr *err)
+{
+	int r = jv_strv(v, jpath_str(p), dst, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; (*dst)[i]; i++)
+		if ((*dst)[i][0] != '/')
+			return zerr_setx(err, EINVAL,
+					 "%s[%zu]: must be an absolute path, got `%s`",
+					 p->buf, i, (*dst)[i]);
+	return 0;
+}
+
+static int linux_masked(const struct jv *v, struct jpath *p, void *ctx,
+			struct zerr *err)
+{
+	return abs_path_list(v, p, &((struct zone_config *)ctx)->masked_paths,
+			     err);
+}
+
+static int linux_readonly(const struct jv *v, struct jpath *p, void *ctx,
+			  struct zerr *err)
+{
+	return abs_path_list(v, p, &((struct zone_config *)ctx)->readonly_paths,
+			     err);
+}
+
+static int linux_propagation(const struct jv *v, struct jpath *p, void *ctx,
+			     struct zerr *err)
+{
+	static const char *const ok[] = { "private",  "slave",	"shared",
+					  "unbindable", "rprivate", "rslave",
+					  "rshared",	"runbindable" };
+	const char *s;
+	int r = jv_string(v, jpath_str(p), &s, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		if (!strcmp(s, ok[i])) {
+			((struct zone_config *)ctx)->rootfs_propagation = xstrdup(s);
+			return 0;
+		}
+	}
+	return zerr_setx(err, EINVAL,
+			 "%s: expected private, slave, shared or unbindable "
+			 "(or r-prefixed), got `%s`", p->buf, s);
+}
+
+static bool has_dotdot(const char *s)
+{
+	for (const char *c = s; (c = strstr(c, "..")); c += 2)
+		if ((c == s || c[-1] == '/' || c[-1] == ':') &&
+		    (c[2] == '\0' || c[2] == '/' || c[2] == ':'))
+			return true;
+	return false;
+}
+
+/* The path is joined under a cgroup mount: ".." would climb out of it. */
+static int linux_cgroups_path(const struct jv *v, struct jpath *p, void *ctx,
+			      struct zerr *err)
+{
+	struct zone_config *cfg = ctx;
+	int r = zone_cfg_strdup(v, p, &cfg->cgroups_path, err);
+	if (r == 0 && has_dotdot(cfg->cgroups_path))
+		r = zerr_setx(err, EINVAL, "%s: `%s` contains a `..` component",
+			      p->buf, cfg->cgroups_path);
+	return r;
+}
+
+static const struct jfield linux_fields[] = {
+	{ "namespaces", linux_namespaces, 0 },
+	{ "resources", linux_resources, 0 },
+	{ "seccomp", linux_seccomp, 0 },
+	{ "maskedPaths", linux_masked, 0 },
+	{ "readonlyPaths", linux_readonly, 0 },
+	{ "rootfsPropagation", linux_propagation, 0 },
+	{ "cgroupsPath", linux_cgroups_path, 0 },
+	{ "uidMappings", zone_cfg_unsupported, 0 },
+	{ "gidMappings", zone_cfg_unsupported, 0 },
+	{ "timeOffsets", zone_cfg_unsupported, 0 },
+	{ "devices", zone_cfg_unsupported, 0 },
+	{ "netDevices", zone_cfg_unsupported, 0 },
+	{ "sysctl", zone_cfg_unsupported, 0 },
+	{ "intelRdt", zone_cfg_unsupported, 0 },
+	{ "mountLabel", zone_cfg_unsupported, 0 },
+	{ "personality", zone_cfg_unsupported, 0 },
+	{ "memoryPolicy", zone_cfg_unsupported, 0 },
+	{ NULL, NULL, 0 },
+};
+
+int zone_cfg_parse_linux(const struct jv *v, struct jpath *p, void *ctx,
+			 struct zerr *err)
+{
+	return jv_walk(v, p, linux_fields, ctx, err);
+}

@@ -1,0 +1,511 @@
+/* test_config.c - config.json parsing and the JSON module under it. */
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "json.h"
+#include "t.h"
+#include "zone.h"
+
+#define BASE "\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"root\"}"
+
+static int parse(const char *text, struct zone_config *cfg, struct zerr *err)
+{
+	memset(err, 0, sizeof(*err));
+	return zone_config_parse("web1", text, strlen(text), cfg, err);
+}
+
+/* The document must fail with exactly `want` as the message. */
+#define EXPECT_ERR(doc, want)                                                \
+	do {                                                                 \
+		struct zone_config c_;                                       \
+		struct zerr e_;                                              \
+		int r_ = parse((doc), &c_, &e_);                             \
+		CHECK_MSG(r_ == -EINVAL && !strcmp(e_.msg, (want)),          \
+			  "r=%d msg=`%s`, wanted `%s`", r_, e_.msg, (want)); \
+	} while (0)
+
+#define EXPECT_OK(doc, cfg)                                                  \
+	do {                                                                 \
+		struct zerr e_;                                              \
+		int r_ = parse((doc), (cfg), &e_);                           \
+		CHECK_MSG(r_ == 0, "r=%d msg=`%s`", r_, e_.msg);             \
+	} while (0)
+
+static void test_default_config_parses_into_the_documented_zone(void)
+{
+	cleanup_free char *doc = zone_config_default("web1", ZONE_BRAND_SPARSE);
+	CHECK(doc);
+	struct zone_config cfg;
+	EXPECT_OK(doc, &cfg);
+	CHECK(!strcmp(cfg.oci_version, "1.0.2"));
+	CHECK(!strcmp(cfg.root_path, "root") && !cfg.root_readonly);
+	CHECK(!strcmp(cfg.hostname, "web1"));
+	CHECK(cfg.ns_flags == (CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
+			       CLONE_NEWUTS | CLONE_NEWNS | CLONE_NEWCGROUP));
+	CHECK(cfg.n_ns_paths == 0);
+	CHECK(cfg.has_process && cfg.process.args == NULL);
+	CHECK(cfg.process.no_new_privs && !cfg.process.terminal);
+	CHECK(!strcmp(cfg.process.cwd, "/"));
+	CHECK(strv_len(cfg.process.env) == 3);
+	CHECK(cfg.process.caps.bounding == iso_caps_default());
+	CHECK(cfg.process.caps.permitted == iso_caps_default());
+	CHECK(cfg.process.caps.inheritable == 0 && cfg.process.caps.ambient == 0);
+	CHECK(cfg.process.n_rlimits == 1);
+	CHECK(cfg.process.rlimits[0].resource == RLIMIT_NOFILE);
+	CHECK(cfg.process.rlimits[0].soft == 1024 && cfg.process.rlimits[0].hard == 1024);
+	CHECK(cfg.n_mounts == 6);
+	CHECK(!strcmp(cfg.mounts[2].destination, "/dev/pts"));
+	CHECK(strv_len(cfg.mounts[2].options) == 5);
+	CHECK(cfg.mounts[0].options == NULL);
+	CHECK(strv_len(cfg.masked_paths) == 11 && strv_len(cfg.readonly_paths) == 5);
+	CHECK(cfg.seccomp && cfg.seccomp->n_rules == iso_seccomp_default()->n_rules);
+	CHECK(!strcmp(cfg.seccomp->default_action,
+		      iso_seccomp_default()->default_action));
+	/* the deny-all first, then the zone's own /dev */
+	size_t n_def;
+	rctl_default_devices(&n_def);
+	CHECK(cfg.resources.n_devices == 1 + n_def);
+	CHECK(!cfg.resources.devices[0].allow && cfg.resources.devices[0].type == 'a');
+	CHECK(cfg.resources.devices[0].major == -1);
+	CHECK(!strcmp(cfg.resources.devices[0].access, "rwm"));
+	CHECK(cfg.brand == ZONE_BRAND_SPARSE && cfg.init == ZONE_INIT_BUILTIN);
+	CHECK(!cfg.autoboot);
+	zone_config_free(&cfg);
+}
+
+static void test_default_config_round_trips_through_the_writer(void)
+{
+	cleanup_free char *doc = zone_config_default("db2", ZONE_BRAND_KVM);
+	CHECK(doc);
+	cleanup_json struct jv *v = NULL;
+	struct zerr err;
+	CHECK(json_parse(doc, strlen(doc), &v, &err) == 0);
+	struct jw *w = jw_new(true);
+	CHECK(jw_value(w, v) == 0);
+	size_t len = 0;
+	cleanup_free char *again = jw_finish(w, &len);
+	CHECK(again && len == strlen(again));
+	CHECK_MSG(!strcmp(doc, again), "differs:\n%s\n---\n%s", doc, again);
+	struct zone_config cfg;
+	EXPECT_OK(again, &cfg);
+	CHECK(cfg.brand == ZONE_BRAND_KVM && !strcmp(cfg.hostname, "db2"));
+	zone_config_free(&cfg);
+}
+
+static void test_malformed_json_names_line_and_column(void)
+{
+	struct zone_config cfg;
+	struct zerr err;
+	const char *doc = "{\n  \"ociVersion\": \"1.0.2\",\n  root: {}\n}\n";
+	CHECK(parse(doc, &cfg, &err) == -EINVAL);
+	const char *want = "zone web1: config: malformed JSON at line 3, column 3: ";
+	CHECK_MSG(!strncmp(err.msg, want, strlen(want)), "`%s`", err.msg);
+	CHECK(!strchr(err.msg, '\n'));
+
+	doc = "{\"a\": [1, 2,\n";
+	CHECK(parse(doc, &cfg, &err) == -EINVAL);
+	CHECK_MSG(strstr(err.msg, "at line 1, column 13: ") && strstr(err.msg, "premature EOF"),
+		  "`%s`", err.msg);
+
+	CHECK(parse("", &cfg, &err) == -EINVAL);
+	CHECK_MSG(strstr(err.msg, "malformed JSON at line 1, column 1"), "`%s`", err.msg);
+
+	/* a NUL would hide the rest of the document from the parser */
+	static const char nul[] = "{\"ociVersion\": \"1.0.2\"}\0{";
+	CHECK(zone_config_parse("web1", nul, sizeof(nul) - 1, &cfg, &err) == -EINVAL);
+	CHECK_MSG(strstr(err.msg, "column 24: NUL byte"), "`%s`", err.msg);
+}
+
+static void test_deep_nesting_is_refused_before_it_can_recurse(void)
+{
+	char doc[400];
+	memset(doc, '[', 300);
+	memset(doc + 300, ']', 99);
+	doc[399] = '\0';
+	cleanup_json struct jv *v = NULL;
+	struct zerr err;
+	CHECK(json_parse(doc, strlen(doc), &v, &err) == -EINVAL);
+	CHECK_MSG(strstr(err.msg, "column 129: nested deeper than 128"), "`%s`", err.msg);
+}
+
+static void test_unknown_keys_are_named(void)
+{
+	EXPECT_ERR("{" BASE ", \"zone\": {\"colour\": \"red\"}}",
+		   "zone web1: config: zone.colour: unknown key");
+	EXPECT_ERR("{" BASE ", \"procss\": {}}",
+		   "zone web1: config: procss: unknown key");
+	EXPECT_ERR("{" BASE ", \"process\": {\"cwd\": \"/\", \"bogus\": 1}}",
+		   "zone web1: config: process.bogus: unknown key");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"memory\": {\"limt\": 1}}}}",
+		   "zone web1: config: linux.resources.memory.limt: unknown key");
+	EXPECT_ERR("{" BASE ", \"mounts\": [{\"destination\": \"/x\", \"type\": \"tmpfs\"},"
+		   " {\"destination\": \"/y\", \"typo\": 1}]}",
+		   "zone web1: config: mounts[1].typo: unknown key");
+	EXPECT_ERR("{" BASE ", \"hostname\": \"a\", \"hostname\": \"b\"}",
+		   "zone web1: config: hostname: duplicate key");
+}
+
+static void test_wrong_types_are_named(void)
+{
+	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"memory\": {\"limit\": \"1G\"}}}}",
+		   "zone web1: config: linux.resources.memory.limit: expected an integer, got a string");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"memory\": {\"limit\": 1.5}}}}",
+		   "zone web1: config: linux.resources.memory.limit: expected an integer, got a number");
+	EXPECT_ERR("{" BASE ", \"process\": {\"env\": [\"A=1\", 7]}}",
+		   "zone web1: config: process.env[1]: expected a string, got an integer");
+	EXPECT_ERR("{" BASE ", \"zone\": {\"autoboot\": \"yes\"}}",
+		   "zone web1: config: zone.autoboot: expected a boolean, got a string");
+	EXPECT_ERR("[1]", "zone web1: config: top level: expected an object, got an array");
+	EXPECT_ERR("{" BASE ", \"mounts\": {}}",
+		   "zone web1: config: mounts: expected an array, got an object");
+}
+
+static void test_required_keys_are_named(void)
+{
+	EXPECT_ERR("{\"root\": {\"path\": \"r\"}}", "zone web1: config: ociVersion: required");
+	EXPECT_ERR("{\"ociVersion\": \"1.0.2\"}", "zone web1: config: root: required");
+	EXPECT_ERR("{\"ociVersion\": \"1.0.2\", \"root\": {\"readonly\": true}}",
+		   "zone web1: config: root.path: required");
+	EXPECT_ERR("{" BASE ", \"mounts\": [{\"type\": \"tmpfs\"}]}",
+		   "zone web1: config: mounts[0].destination: required");
+	EXPECT_ERR("{\"ociVersion\": \"2.0.0\", \"root\": {\"path\": \"r\"}}",
+		   "zone web1: config: ociVersion: version `2.0.0` is not supported (need 1.x)");
+}
+
+static void test_bad_zone_names_are_rejected(void)
+{
+	static const char *const bad[] = { "../x", "a/b", "", ".hidden", ".", "..",
+					   "-x", "_x", "a b", "web\n1" };
+	struct zerr err;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_MSG(zone_name_check(bad[i], &err) == -EINVAL, "`%s` accepted", bad[i]);
+	CHECK(zone_name_check(NULL, &err) == -EINVAL);
+	CHECK(zone_name_check("a/b", &err) == -EINVAL);
+	CHECK_MSG(!strcmp(err.msg, "zone name `a/b`: only letters, digits, '.', '_' and '-' are allowed"),
+		  "`%s`", err.msg);
+	CHECK(zone_name_check("web\0331", &err) == -EINVAL);
+	CHECK_MSG(!strchr(err.msg, '\033'), "escape echoed: `%s`", err.msg);
+
+	char name[66];
+	memset(name, 'a', 65);
+	name[65] = '\0';
+	CHECK(zone_name_check(name, &err) == -EINVAL);
+	name[64] = '\0';
+	CHECK(zone_name_check(name, &err) == 0);
+	CHECK(zone_name_check("web1", &err) == 0);
+	CHECK(zone_name_check("db_2.prod-x", &err) == 0);
+	CHECK(zone_name_check("7", &err) == 0);
+}
+
+static void test_brand_names_round_trip(void)
+{
+	enum zone_brand b;
+	for (int i = ZONE_BRAND_SPARSE; i <= ZONE_BRAND_KVM; i++) {
+		CHECK(zone_brand_from_name(zone_brand_name(i), &b) == 0);
+		CHECK(b == (enum zone_brand)i);
+	}
+	CHECK(zone_brand_from_name("lx", &b) == -EINVAL);
+	EXPECT_ERR("{" BASE ", \"zone\": {\"brand\": \"lx\"}}",
+		   "zone web1: config: zone.brand: unknown brand `lx` (sparse, whole, oci or kvm)");
+}
+
+static void test_capabilities_land_in_the_right_bits(void)
+{
+	struct zone_config cfg;
+	EXPECT_OK("{" BASE ", \"process\": {\"capabilities\": {"
+		  "\"bounding\": [\"CAP_CHOWN\", \"CAP_NET_ADMIN\", \"CAP_SYS_ADMIN\"],"
+		  "\"effective\": [\"CAP_KILL\"], \"permitted\": [\"CAP_KILL\"],"
+		  "\"inheritable\": [], \"ambient\": [\"CAP_KILL\"]}}}", &cfg);
+	struct iso_caps *c = &cfg.process.caps;
+	CHECK(c->bounding == ((1ull << 0) | (1ull << 12) | (1ull << 21)));
+	CHECK(c->effective == (1ull << 5) && c->permitted == (1ull << 5));
+	CHECK(c->inheritable == 0 && c->ambient == (1ull << 5));
+	zone_config_free(&cfg);
+	EXPECT_ERR("{" BASE ", \"process\": {\"capabilities\": {\"bounding\": [\"CAP_CHOWN\", \"CAP_FLY\"]}}}",
+		   "zone web1: config: process.capabilities.bounding[1]: unknown capability `CAP_FLY`");
+}
+
+static void test_namespaces_with_a_path_are_joined(void)
+{
+	struct zone_config cfg;
+	EXPECT_OK("{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"pid\"},"
+		  " {\"type\": \"network\", \"path\": \"/run/netns/blue\"},"
+		  " {\"type\": \"uts\", \"path\": \"\"}, {\"type\": \"time\"}]}}", &cfg);
+	CHECK(cfg.ns_flags == (CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWTIME));
+	CHECK(cfg.n_ns_paths == 1);
+	CHECK(cfg.ns_paths[0].type == CLONE_NEWNET);
+	CHECK(!strcmp(cfg.ns_paths[0].path, "/run/netns/blue"));
+	zone_config_free(&cfg);
+	EXPECT_ERR("{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"pid\"},"
+		   " {\"type\": \"pid\", \"path\": \"/proc/1/ns/pid\"}]}}",
+		   "zone web1: config: linux.namespaces[1]: namespace `pid` listed twice");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"pidd\"}]}}",
+		   "zone web1: config: linux.namespaces[0].type: unknown namespace type `pidd`");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"ipc\", \"path\": \"ns/ipc\"}]}}",
+		   "zone web1: config: linux.namespaces[0].path: must be an absolute path, got `ns/ipc`");
+	/* without a uts namespace, setting the hostname would rename the host */
+	EXPECT_ERR("{" BASE ", \"hostname\": \"x\", \"linux\": {\"namespaces\": [{\"type\": \"pid\"}]}}",
+		   "zone web1: config: hostname: needs a uts namespace in linux.namespaces");
+}
+
+static void test_impossible_values_are_rejected(void)
+{
+	EXPECT_ERR("{" BASE ", \"process\": {\"oomScoreAdj\": 5000}}",
+		   "zone web1: config: process.oomScoreAdj: must be between -1000 and 1000, got 5000");
+	EXPECT_ERR("{" BASE ", \"process\": {\"rlimits\": [{\"type\": \"RLIMIT_NOFILE\","
+		   " \"soft\": 2048, \"hard\": 1024}]}}",
+		   "zone web1: config: process.rlimits[0]: soft limit 2048 exceeds hard limit 1024");
+	EXPECT_ERR("{" BASE ", \"process\": {\"rlimits\": [{\"type\": \"RLIMIT_NOFLIE\","
+		   " \"soft\": 1, \"hard\": 1}]}}",
+		   "zone web1: config: process.rlimits[0].type: unknown resource `RLIMIT_NOFLIE`");
+	EXPECT_ERR("{" BASE ", \"process\": {\"rlimits\": [{\"type\": \"RLIMIT_NPROC\", \"soft\": 1, \"hard\": 1},"
+		   " {\"type\": \"RLIMIT_NPROC\", \"soft\": 1, \"hard\": 1}]}}",
+		   "zone web1: config: process.rlimits[1]: RLIMIT_NPROC given twice");
+	EXPECT_ERR("{" BASE ", \"process\": {\"cwd\": \"home\"}}",
+		   "zone web1: config: process.cwd: must be an absolute path, got `home`");
+	EXPECT_ERR("{" BASE ", \"mounts\": [{\"destination\": \"tmp\", \"type\": \"tmpfs\"}]}",
+		   "zone web1: config: mounts[0].destination: must be an absolute path, got `tmp`");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"blockIO\": {\"weight\": 5}}}}",
+		   "zone web1: config: linux.resources.blockIO.weight: must be between 10 and 1000, got 5");
+	EXPECT_ERR("{" BASE ", \"process\": {\"user\": {\"uid\": -1}}}",
+		   "zone web1: config: process.user.uid: must be between 0 and 4294967294, got -1");
+	EXPECT_ERR("{" BASE ", \"process\": {\"env\": [\"=x\"]}}",
+		   "zone web1: config: process.env[0]: `=x` is not NAME=VALUE");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"memory\": {\"limit\": 1000, \"swap\": 10}}}}",
+		   "zone web1: config: linux.resources.memory.swap: 10 is below limit 1000 (swap counts memory plus swap)");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"cpu\": {\"cpus\": \"0-3,x\"}}}}",
+		   "zone web1: config: linux.resources.cpu.cpus: expected a list such as \"0-3,8\", got `0-3,x`");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"cpu\": {\"quota\": 0}}}}",
+		   "zone web1: config: linux.resources.cpu.quota: must be -1 (no cap) or at least 1000 microseconds, got 0");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"devices\": [{\"allow\": true, \"access\": \"rwx\"}]}}}",
+		   "zone web1: config: linux.resources.devices[0].access: expected some of r, w and m, got `rwx`");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"rootfsPropagation\": \"sideways\"}}",
+		   "zone web1: config: linux.rootfsPropagation: expected private, slave, shared or unbindable (or r-prefixed), got `sideways`");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"cgroupsPath\": \"/zones/../../escape\"}}",
+		   "zone web1: config: linux.cgroupsPath: `/zones/../../escape` contains a `..` component");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"maskedPaths\": [\"/proc/kcore\", \"proc/keys\"]}}",
+		   "zone web1: config: linux.maskedPaths[1]: must be an absolute path, got `proc/keys`");
+}
+
+static void test_unsupported_oci_fields_are_named_not_ignored(void)
+{
+	EXPECT_ERR("{" BASE ", \"linux\": {\"intelRdt\": {\"closID\": \"guaranteed\"}}}",
+		   "zone web1: config: linux.intelRdt: not supported");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]}}",
+		   "zone web1: config: linux.uidMappings: not supported");
+	EXPECT_ERR("{" BASE ", \"process\": {\"apparmorProfile\": \"docker-default\"}}",
+		   "zone web1: config: process.apparmorProfile: not supported");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"memory\": {\"disableOOMKiller\": true}}}}",
+		   "zone web1: config: linux.resources.memory.disableOOMKiller: not supported");
+	EXPECT_ERR("{" BASE ", \"hooks\": {\"prestart\": [{\"path\": \"/bin/true\"}]}}",
+		   "zone web1: config: hooks: not supported yet");
+	/* values that ask for nothing are what generators write for "unset" */
+	struct zone_config cfg;
+	EXPECT_OK("{" BASE ", \"hooks\": {\"prestart\": []}, \"linux\": {\"intelRdt\": {},"
+		  " \"sysctl\": {}, \"resources\": {\"memory\": {\"disableOOMKiller\": false}}}}", &cfg);
+	zone_config_free(&cfg);
+}
+
+static void test_init_modes(void)
+{
+	struct zone_config cfg;
+	EXPECT_ERR("{" BASE ", \"zone\": {\"init\": \"none\"}}",
+		   "zone web1: config: process.args: required with zone.init \"none\"");
+	EXPECT_ERR("{" BASE ", \"process\": {\"args\": []}}",
+		   "zone web1: config: process.args: must not be empty");
+	EXPECT_ERR("{" BASE ", \"zone\": {\"init\": \"sbin/init\"}}",
+		   "zone web1: config: zone.init: expected \"builtin\", \"none\" or an absolute path, got `sbin/init`");
+	EXPECT_OK("{" BASE ", \"process\": {\"args\": [\"/bin/sh\", \"-c\", \"sleep 1\"]},"
+		  " \"zone\": {\"init\": \"none\", \"autoboot\": true}}", &cfg);
+	CHECK(cfg.init == ZONE_INIT_NONE && cfg.autoboot);
+	CHECK(strv_len(cfg.process.args) == 3 && !strcmp(cfg.process.args[2], "sleep 1"));
+	CHECK(!strcmp(cfg.process.cwd, "/"));
+	zone_config_free(&cfg);
+	EXPECT_OK("{" BASE ", \"zone\": {\"init\": \"/sbin/init\", \"brand\": \"whole\"}}", &cfg);
+	CHECK(cfg.init == ZONE_INIT_PATH && !strcmp(cfg.init_path, "/sbin/init"));
+	CHECK(cfg.brand == ZONE_BRAND_WHOLE && !cfg.has_process);
+	zone_config_free(&cfg);
+}
+
+static void test_resources_and_user_are_parsed(void)
+{
+	struct zone_config cfg;
+	EXPECT_OK("{" BASE ", \"process\": {\"user\": {\"uid\": 1000, \"gid\": 100, \"umask\": 18,"
+		  " \"additionalGids\": [5, 27]}, \"oomScoreAdj\": -500},"
+		  " \"linux\": {\"resources\": {\"memory\": {\"limit\": 536870912, \"swap\": -1},"
+		  " \"cpu\": {\"shares\": 512, \"quota\": 50000, \"period\": 100000, \"cpus\": \"0-1,3\"},"
+		  " \"pids\": {\"limit\": 0}, \"blockIO\": {\"weight\": 300},"
+		  " \"devices\": [{\"allow\": true, \"type\": \"c\", \"major\": 10, \"minor\": 200, \"access\": \"rw\"}]},"
+		  " \"rootfsPropagation\": \"rslave\", \"cgroupsPath\": \"/zones/web1\"},"
+		  " \"annotations\": {\"org.example/owner\": \"ops\"}}", &cfg);
+	struct iso_process *p = &cfg.process;
+	CHECK(p->uid == 1000 && p->gid == 100 && p->has_umask && p->umask == 022);
+	CHECK(p->n_groups == 2 && p->groups[1] == 27);
+	CHECK(p->has_oom_score_adj && p->oom_score_adj == -500);
+	struct rctl_resources *r = &cfg.resources;
+	CHECK(r->has_mem_limit && r->mem_limit == 536870912);
+	CHECK(r->has_mem_swap && r->mem_swap == -1 && !r->has_mem_reservation);
+	CHECK(r->has_cpu_shares && r->cpu_shares == 512);
+	CHECK(r->cpu_quota == 50000 && r->cpu_period == 100000);
+	CHECK(!strcmp(r->cpuset_cpus, "0-1,3") && !r->cpuset_mems);
+	/* the spec reads 0 as "no limit" */
+	CHECK(r->has_pids_limit && r->pids_limit == -1);
+	CHECK(r->has_blkio_weight && r->blkio_weight == 300);
+	CHECK(r->devices[0].allow && r->devices[0].type == 'c');
+	CHECK(r->devices[0].major == 10 && r->devices[0].minor == 200);
+	CHECK(!strcmp(r->devices[0].access, "rw"));
+	CHECK(!strcmp(cfg.rootfs_propagation, "rslave"));
+	CHECK(!strcmp(cfg.cgroups_path, "/zones/web1"));
+	CHECK(cfg.n_annotations == 1 && !strcmp(cfg.annotations[0].value, "ops"));
+	zone_config_free(&cfg);
+}
+
+static void test_seccomp_profile_is_parsed_and_validated(void)
+{
+	struct zone_config cfg;
+	EXPECT_OK("{" BASE ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\","
+		  " \"architectures\": [\"SCMP_ARCH_X86_64\"], \"syscalls\": [{\"names\": [\"personality\"],"
+		  " \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 1, \"args\": [{\"index\": 0,"
+		  " \"value\": 18446744073709551615, \"op\": \"SCMP_CMP_NE\"}]}]}}}", &cfg);
+	struct iso_seccomp *sc = cfg.seccomp;
+	CHECK(sc && !strcmp(sc->default_action, "SCMP_ACT_ALLOW"));
+	CHECK(strv_len(sc->architectures) == 1 && sc->n_rules == 1);
+	CHECK(sc->rules[0].has_errno && sc->rules[0].errno_ret == 1);
+	CHECK(sc->rules[0].n_args == 1 && sc->rules[0].args[0].value == UINT64_MAX);
+	CHECK(!strcmp(sc->rules[0].args[0].op, "SCMP_CMP_NE"));
+	zone_config_free(&cfg);
+	EXPECT_ERR("{" BASE ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\","
+		   " \"syscalls\": [{\"names\": [\"ptrace\"], \"action\": \"SCMP_ACT_ERRNO\","
+		   " \"args\": [{\"index\": 6, \"value\": 0, \"op\": \"SCMP_CMP_EQ\"}]}]}}}",
+		   "zone web1: config: linux.seccomp.syscalls[0].args[0].index: must be between 0 and 5, got 6");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
+		   "zone web1: config: linux.seccomp.defaultAction: required");
+	struct zerr err;
+	CHECK(parse("{" BASE ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_PANIC\"}}}",
+		    &cfg, &err) < 0);
+	CHECK_MSG(!strncmp(err.msg, "zone web1: config: linux.seccomp.defaultAction: ", 48),
+		  "`%s`", err.msg);
+}
+
+static void test_mount_options_are_checked_at_parse_time(void)
+{
+	struct zone_config cfg;
+	EXPECT_OK("{" BASE ", \"mounts\": [{\"destination\": \"/data\", \"source\": \"/srv/data\","
+		  " \"options\": [\"rbind\", \"ro\"]}]}", &cfg);
+	CHECK(cfg.n_mounts == 1 && !cfg.mounts[0].type);
+	CHECK(strv_len(cfg.mounts[0].options) == 2);
+	zone_config_free(&cfg);
+	EXPECT_ERR("{" BASE ", \"mounts\": [{\"destination\": \"/data\"}]}",
+		   "zone web1: config: mounts[0].type: required unless options hold bind or rbind");
+	EXPECT_ERR("{" BASE ", \"mounts\": [{\"destination\": \"/data\", \"options\": [\"bind\"]}]}",
+		   "zone web1: config: mounts[0].source: required for a bind mount");
+	struct zerr err;
+	CHECK(parse("{" BASE ", \"mounts\": [{\"destination\": \"/d\", \"source\": \"/s\","
+		    " \"options\": [\"rbind\", \"rro\"]}]}", &cfg, &err) < 0);
+	CHECK_MSG(!strncmp(err.msg, "zone web1: config: mounts[0].options: ", 38), "`%s`", err.msg);
+}
+
+static void test_config_load_names_the_file(void)
+{
+	struct zone_config cfg;
+	struct zerr err;
+	CHECK(zone_config_load("web1", "/nonexistent/config.json", &cfg, &err) == -ENOENT);
+	CHECK_MSG(strstr(err.msg, "zone web1: config: open `/nonexistent/config.json`"),
+		  "`%s`", err.msg);
+
+	char path[] = "/tmp/test_config.XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	cleanup_free char *doc = zone_config_default("web1", ZONE_BRAND_OCI);
+	CHECK(write_all(fd, doc, strlen(doc)) == (ssize_t)strlen(doc));
+	close(fd);
+	int r = zone_config_load("web1", path, &cfg, &err);
+	unlink(path);
+	CHECK_MSG(r == 0, "`%s`", err.msg);
+	CHECK(cfg.brand == ZONE_BRAND_OCI);
+	zone_config_free(&cfg);
+}
+
+static void test_json_numbers_are_exact(void)
+{
+	const char *doc = "{\"big\": 18446744073709551615, \"neg\": -9223372036854775808,"
+			  " \"over\": 18446744073709551616, \"frac\": 1.0}";
+	cleanup_json struct jv *v = NULL;
+	struct zerr err;
+	CHECK(json_parse(doc, strlen(doc), &v, &err) == 0);
+	uint64_t u;
+	int64_t i;
+	CHECK(jv_uint64(jv_get(v, "big"), "big", &u, &err) == 0 && u == UINT64_MAX);
+	CHECK(jv_int64(jv_get(v, "neg"), "neg", &i, &err) == 0 && i == INT64_MIN);
+	CHECK(jv_uint64(jv_get(v, "over"), "over", &u, &err) == -EINVAL);
+	CHECK(!strcmp(err.msg, "over: 18446744073709551616 is out of range"));
+	CHECK(jv_uint64(jv_get(v, "neg"), "neg", &u, &err) == -EINVAL);
+	CHECK(jv_int64(jv_get(v, "frac"), "frac", &i, &err) == -EINVAL);
+	CHECK(!strcmp(err.msg, "frac: expected an integer, got a number"));
+	CHECK(jv_int64(jv_get(v, "absent"), "absent", &i, &err) == -EINVAL);
+	CHECK(!strcmp(err.msg, "absent: missing"));
+}
+
+static void test_json_writer_output_and_misuse(void)
+{
+	struct jw *w = jw_new(false);
+	jw_obj_open(w);
+	jw_key(w, "u");
+	jw_uint(w, UINT64_MAX);
+	jw_key(w, "i");
+	jw_int(w, INT64_MIN);
+	jw_key(w, "s");
+	jw_str(w, "a\"b\xff");
+	jw_key(w, "n");
+	jw_str(w, NULL);
+	jw_key(w, "v");
+	char *v[] = { "x", "y", NULL };
+	jw_strv(w, v);
+	jw_key(w, "b");
+	jw_bool(w, true);
+	jw_obj_close(w);
+	size_t len;
+	cleanup_free char *out = jw_finish(w, &len);
+	const char *want = "{\"u\":18446744073709551615,\"i\":-9223372036854775808,"
+			   "\"s\":\"a\\\"b?\",\"n\":null,\"v\":[\"x\",\"y\"],\"b\":true}";
+	CHECK_MSG(out && !strcmp(out, want), "`%s`", out ? out : "(null)");
+	CHECK(len == strlen(want));
+
+	w = jw_new(false);
+	jw_obj_open(w);
+	jw_int(w, 1); /* a value where a key is due */
+	CHECK(jw_finish(w, NULL) == NULL);
+	w = jw_new(false);
+	jw_arr_open(w);
+	CHECK(jw_finish(w, NULL) == NULL); /* unbalanced */
+	w = jw_new(false);
+	CHECK(jw_finish(w, NULL) == NULL); /* empty */
+}
+
+int main(void)
+{
+	RUN(test_default_config_parses_into_the_documented_zone);
+	RUN(test_default_config_round_trips_through_the_writer);
+	RUN(test_malformed_json_names_line_and_column);
+	RUN(test_deep_nesting_is_refused_before_it_can_recurse);
+	RUN(test_unknown_keys_are_named);
+	RUN(test_wrong_types_are_named);
+	RUN(test_required_keys_are_named);
+	RUN(test_bad_zone_names_are_rejected);
+	RUN(test_brand_names_round_trip);
+	RUN(test_capabilities_land_in_the_right_bits);
+	RUN(test_namespaces_with_a_path_are_joined);
+	RUN(test_impossible_values_are_rejected);
+	RUN(test_unsupported_oci_fields_are_named_not_ignored);
+	RUN(test_init_modes);
+	RUN(test_resources_and_user_are_parsed);
+	RUN(test_seccomp_profile_is_parsed_and_validated);
+	RUN(test_mount_options_are_checked_at_parse_time);
+	RUN(test_config_load_names_the_file);
+	RUN(test_json_numbers_are_exact);
+	RUN(test_json_writer_output_and_misuse);
+	T_EXIT();
+}
