@@ -277,7 +277,8 @@ int rm_rf(const char *path, struct zerr *err)
 	return rm_rf_at(AT_FDCWD, path, st.st_dev, err);
 }
 
-unsigned long long proc_starttime(pid_t pid)
+/* Reads field 3 (state) and field 22 (start time) of /proc/PID/stat. */
+static unsigned long long stat_of(pid_t pid, char *state)
 {
 	char path[64], buf[1024];
 	if (pid <= 0)
@@ -293,9 +294,10 @@ unsigned long long proc_starttime(pid_t pid)
 	buf[n] = '\0';
 	/* comm may hold spaces and parentheses: start after the last ')' */
 	char *p = strrchr(buf, ')');
-	if (!p)
+	if (!p || p[1] != ' ')
 		return 0;
 	p += 2; /* now at field 3 (state) */
+	*state = *p;
 	for (int field = 3; field < 22 && p; field++) {
 		p = strchr(p, ' ');
 		if (p)
@@ -304,10 +306,19 @@ unsigned long long proc_starttime(pid_t pid)
 	return p ? strtoull(p, NULL, 10) : 0;
 }
 
+unsigned long long proc_starttime(pid_t pid)
+{
+	char state;
+	return stat_of(pid, &state);
+}
+
 bool proc_alive(pid_t pid, unsigned long long starttime)
 {
-	unsigned long long st = proc_starttime(pid);
-	return st != 0 && st == starttime;
+	/* A zombie has exited: what it held is released, only its parent has
+	 * not looked yet. */
+	char state = 0;
+	unsigned long long st = stat_of(pid, &state);
+	return st != 0 && st == starttime && state != 'Z' && state != 'X';
 }
 
 uint64_t now_ns(void)

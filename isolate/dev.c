@@ -32,8 +32,15 @@ static int make_console(int devfd, int console_fd, struct zerr *err)
 	cleanup_close int fd = openat(devfd, "console", O_CREAT | O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return zerr_set(err, errno, "create /dev/console");
-	char src[ISO_FD_PATH_MAX], dst[ISO_FD_PATH_MAX];
-	iso_fd_path(src, console_fd);
+	/* The fd was opened in the host's mount namespace, and a bind mount
+	 * from another namespace's mount is refused: bind the pts by its name,
+	 * which our copy of the host's mounts still resolves. */
+	char fdp[ISO_FD_PATH_MAX], src[64], dst[ISO_FD_PATH_MAX];
+	iso_fd_path(fdp, console_fd);
+	ssize_t n = readlink(fdp, src, sizeof(src) - 1);
+	if (n <= 0)
+		return zerr_set(err, errno, "console: readlink");
+	src[n] = '\0';
 	iso_fd_path(dst, fd);
 	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
 		return zerr_set(err, errno, "bind the console on /dev/console");

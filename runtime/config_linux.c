@@ -204,17 +204,12 @@ static int res_devices(const struct jv *v, struct jpath *p, void *ctx,
 	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
 	if (r < 0)
 		return r;
-	size_t n = jv_len(v), n_def = 0;
-	const struct rctl_device *def = rctl_default_devices(&n_def);
-	res->devices = xcalloc(n + n_def, sizeof(struct rctl_device));
+	/* The zone's own /dev (rctl_default_devices) is allowed by rctl after
+	 * these rules, whatever they say; it is not copied into the config. */
+	size_t n = jv_len(v);
+	res->devices = xcalloc(n, sizeof(struct rctl_device));
 	res->n_devices = n;
-	r = jv_each(v, p, parse_device, res, err);
-	if (r < 0)
-		return r;
-	if (def && n_def)
-		memcpy(res->devices + n, def, n_def * sizeof(*def));
-	res->n_devices = n + n_def;
-	return 0;
+	return jv_each(v, p, parse_device, res, err);
 }
 
 /* ---- resources.memory --------------------------------------------------- */

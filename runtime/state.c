@@ -315,6 +315,7 @@ int zone_open(const struct zone_ctx *ctx, const char *name, enum zone_op op,
 		return r;
 	if (!zone_exists(ctx, name))
 		return zerr_setx(err, ENOENT, "zone %s: no such zone (zonectl list shows the zones)", name);
+	cleanup_free char *path = xasprintf("%s/zones/%s/config.json", ctx->lib_dir, name);
 	int fd = zone_lock(ctx, name, err);
 	if (fd < 0)
 		return fd;
@@ -328,7 +329,6 @@ int zone_open(const struct zone_ctx *ctx, const char *name, enum zone_op op,
 		goto fail;
 	if ((r = zone_check_op(name, op, st->state, err)) < 0)
 		goto fail;
-	cleanup_free char *path = xasprintf("%s/zones/%s/config.json", ctx->lib_dir, name);
 	if ((r = zone_config_load(name, path, cfg, err)) < 0)
 		goto fail;
 	*lockfd = fd;

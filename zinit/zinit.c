@@ -117,6 +117,8 @@ int main(int argc, char **argv)
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* run from a memfd, our comm would be "memfd:zinit" */
+	prctl(PR_SET_NAME, "zinit");
 
 	pid_t service = 0;
 	if (i < argc)

@@ -3,7 +3,8 @@
 # exit, and nothing changed or left behind.
 . "$(dirname "$0")/lib.sh"
 
-snapshot() { (cd "$ZONECTL_ROOT" && find . | sort) ; }
+# The state root as it is after any command (zonectl makes its folders).
+snapshot() { z list >/dev/null; (cd "$ZONECTL_ROOT" && find . | sort) ; }
 
 test_bad_zone_names_are_refused() {
 	before=$(snapshot)

@@ -48,11 +48,11 @@ test_stale_state_after_host_reboot_is_repaired() {
 	mon=$(monitor_of sr1)
 	# Simulate a reboot: every process gone, /run kept, boot id changed.
 	st="$ZONECTL_ROOT/run/sr1/state.json"
-	cp "$st" "$st.keep"
+	cp "$st" "$ZONECTL_ROOT.keep"
 	z halt sr1
 	mkdir -p "$(dirname "$st")"
-	sed 's/"boot_id": "[^"]*"/"boot_id": "00000000-dead-beef-0000-000000000000"/' "$st.keep" >"$st"
-	rm -f "$st.keep"
+	sed 's/"boot_id": "[^"]*"/"boot_id": "00000000-dead-beef-0000-000000000000"/' "$ZONECTL_ROOT.keep" >"$st"
+	rm -f "$ZONECTL_ROOT.keep"
 	out=$(z list sr1 2>&1)
 	grep -q 'the host rebooted' <<<"$out" || fail "no repair notice: $out"
 	[ "$(state_of sr1)" = installed ] || fail "state: $(state_of sr1)"
