@@ -16,25 +16,33 @@ int cmd_login(struct cli *c, int argc, char **argv)
 	bool console = false, tty = false, notty = false;
 	char **env = NULL;
 	const char *cwd = NULL;
+	const char *name = NULL;
 	int ch;
-	while ((ch = getopt(argc, argv, "+CtTe:w:h")) != -1) {
-		switch (ch) {
-		case 'C': console = true; break;
-		case 't': tty = true; break;
-		case 'T': notty = true; break;
-		case 'e':
-			if (!strchr(optarg, '='))
-				return cli_usage_error(argv[0], "-e takes VAR=VALUE, not `%s`", optarg);
-			strv_append(&env, optarg);
-			break;
-		case 'w': cwd = optarg; break;
-		case 'h': cli_print_usage(cli_find("login"), stdout); return 0;
-		default: return cli_usage_error(argv[0], "bad option");
+	/* Options may stand before or after NAME; "--" or the first word after
+	 * NAME starts the command. */
+	for (;;) {
+		while ((ch = getopt(argc, argv, "+CtTe:w:h")) != -1) {
+			switch (ch) {
+			case 'C': console = true; break;
+			case 't': tty = true; break;
+			case 'T': notty = true; break;
+			case 'e':
+				if (!strchr(optarg, '='))
+					return cli_usage_error(argv[0], "-e takes VAR=VALUE, not `%s`", optarg);
+				strv_append(&env, optarg);
+				break;
+			case 'w': cwd = optarg; break;
+			case 'h': cli_print_usage(cli_find("login"), stdout); return 0;
+			default: return cli_usage_error(argv[0], "bad option");
+			}
 		}
+		if (name || optind >= argc || !strcmp(argv[optind], "--") ||
+		    !strcmp(argv[optind - 1], "--"))
+			break;
+		name = argv[optind++];
 	}
-	if (optind >= argc)
+	if (!name)
 		return cli_usage_error(argv[0], "a zone name is required");
-	const char *name = argv[optind++];
 	if (optind < argc && !strcmp(argv[optind], "--"))
 		optind++;
 	char **cmd = optind < argc ? argv + optind : NULL;

@@ -53,7 +53,7 @@ int cmd_create(struct cli *c, int argc, char **argv)
 		case 'f': o.config_path = optarg; break;
 		case 'b':
 			if (zone_brand_from_name(optarg, &o.brand) < 0)
-				return cli_usage_error(argv[0], "unknown brand `%s` (sparse, whole, oci, kvm)", optarg);
+				return cli_usage_error(argv[0], "unknown brand `%s` (sparse, oci)", optarg);
 			o.brand_set = true;
 			break;
 		case 'h': return help(argv);
@@ -73,7 +73,7 @@ static int simple(struct cli *c, int argc, char **argv,
 {
 	if (want_help(argc, argv))
 		return help(argv);
-	if (getopt(argc, argv, "+") != -1)
+	if (getopt(argc, argv, "") != -1)
 		return cli_usage_error(argv[0], "bad option");
 	const char *name = one_name(argc, argv);
 	if (!name)
@@ -93,7 +93,7 @@ static int timed(struct cli *c, int argc, char **argv,
 	if (want_help(argc, argv))
 		return help(argv);
 	int timeout = 10, ch;
-	while ((ch = getopt(argc, argv, "+t:")) != -1) {
+	while ((ch = getopt(argc, argv, "t:")) != -1) {
 		char *end;
 		if (ch != 't')
 			return cli_usage_error(argv[0], "bad option");
@@ -124,7 +124,7 @@ int cmd_delete(struct cli *c, int argc, char **argv)
 		return help(argv);
 	bool force = false;
 	int ch;
-	while ((ch = getopt(argc, argv, "+f")) != -1) {
+	while ((ch = getopt(argc, argv, "f")) != -1) {
 		if (ch != 'f')
 			return cli_usage_error(argv[0], "bad option");
 		force = true;
@@ -140,7 +140,7 @@ int cmd_config(struct cli *c, int argc, char **argv)
 {
 	if (want_help(argc, argv))
 		return help(argv);
-	if (getopt(argc, argv, "+") != -1)
+	if (getopt(argc, argv, "") != -1)
 		return cli_usage_error(argv[0], "bad option");
 	const char *name = one_name(argc, argv);
 	if (!name)

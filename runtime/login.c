@@ -10,15 +10,31 @@
 
 #include "runtime.h"
 
-static const char *login_shell(const char *rootfs)
+/* Looks through init's root, so the zone's mounts (a sparse zone's /usr)
+ * are what is seen. */
+static const char *login_shell(pid_t init)
 {
 	static const char *const shells[] = {"/bin/bash", "/bin/sh"};
 	for (size_t i = 0; i < 2; i++) {
-		cleanup_free char *p = xasprintf("%s%s", rootfs, shells[i]);
+		char p[64];
+		snprintf(p, sizeof(p), "/proc/%d/root%s", init, shells[i]);
 		if (access(p, X_OK) == 0)
 			return shells[i];
 	}
 	return "/bin/sh";
+}
+
+/* VAR=value replaces VAR if the config sets it. */
+static void env_set(char ***env, const char *kv)
+{
+	size_t klen = strcspn(kv, "=") + 1;
+	for (size_t i = 0; *env && (*env)[i]; i++)
+		if (!strncmp((*env)[i], kv, klen)) {
+			free((*env)[i]);
+			(*env)[i] = xstrdup(kv);
+			return;
+		}
+	strv_append(env, kv);
 }
 
 /* The config's process, with the login's argv, environment and cwd. */
@@ -28,7 +44,7 @@ static void login_process(const struct zone_config *cfg, const struct zone_login
 	*p = cfg->process;
 	p->env = strv_dup(cfg->process.env);
 	for (size_t i = 0; o->env && o->env[i]; i++)
-		strv_append(&p->env, o->env[i]);
+		env_set(&p->env, o->env[i]);
 	if (o->cwd)
 		p->cwd = (char *)o->cwd;
 	else if (!o->argv)
@@ -54,10 +70,12 @@ int zone_login(struct zone_ctx *ctx, const char *name, const struct zone_login_o
 	if (r < 0)
 		return r;
 	close(lock);
-	cleanup_free char *rootfs = zone_rootfs(ctx, name, &cfg);
-	char *shell[] = {(char *)login_shell(rootfs), "-l", NULL};
+	char *shell[] = {(char *)login_shell(st.init_pid), "-l", NULL};
+	int ns = cfg.ns_flags;
+	for (size_t i = 0; i < cfg.n_ns_paths; i++)
+		ns |= cfg.ns_paths[i].type;
 	struct iso_join j = {
-		.name = name, .init_pid = st.init_pid, .ns_flags = cfg.ns_flags,
+		.name = name, .init_pid = st.init_pid, .ns_flags = ns,
 		.cgroup_procs = rctl_cgroup_procs_files(&st.cg), .seccomp = cfg.seccomp,
 		.argv = o->argv ? o->argv : shell, .want_pty = o->tty,
 	};

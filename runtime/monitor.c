@@ -160,9 +160,18 @@ static int boot_zone(struct monitor *m, struct zerr *err)
 	if (r < 0)
 		return r;
 	st->has_cgroup = true;
-	if ((r = zone_status_write(m->ctx, m->name, st, err)) < 0 ||
-	    (r = rctl_cgroup_create(&st->cg, &m->cfg->resources, err)) < 0 ||
-	    (r = open_console(m, err)) < 0)
+	if ((r = zone_status_write(m->ctx, m->name, st, err)) < 0)
+		return r;
+	if ((r = rctl_cgroup_create(&st->cg, &m->cfg->resources, err)) < 0) {
+		/* Someone else's (a zone of the same name under another state
+		 * root): leave it alone. */
+		if (r == -EEXIST) {
+			st->has_cgroup = false;
+			zerr_prefix(err, "zone %s: is a zone of this name running under another --root?", m->name);
+		}
+		return r;
+	}
+	if ((r = open_console(m, err)) < 0)
 		return r;
 	cleanup_free char *rootfs = zone_rootfs(m->ctx, m->name, m->cfg);
 	struct iso_spec spec;
