@@ -661,11 +661,7 @@ static bool has_uts_namespace(const struct zone_config *cfg)
 
 static int finalize(struct zone_config *cfg, struct zerr *err)
 {
-	/* The zone's root is built by mounting and pivoting in a namespace of
-	 * its own; without one those would happen in the host's. */
-	if (!(cfg->ns_flags & CLONE_NEWNS))
-		return zerr_setx(err, EINVAL,
-				 "linux.namespaces: a zone needs a new mount namespace (add {\"type\": \"mount\"})");
+
 	if (cfg->init == ZONE_INIT_NONE && !cfg->process.args)
 		return zerr_setx(err, EINVAL,
 				 "process.args: required with zone.init \"none\"");

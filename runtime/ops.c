@@ -3,6 +3,7 @@
  * table, then acts. */
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +27,16 @@ static int read_config_source(const char *name, const struct zone_create_opts *o
 	}
 	int r = read_file(o->config_path, text, len, err);
 	return r < 0 ? zerr_prefix(err, "zone %s: --config", name) : 0;
+}
+
+/* The zone's root is built by mounting and pivoting in a mount namespace
+ * of its own; without one, both would happen in the host's. */
+static int check_runnable(const char *name, const struct zone_config *cfg, struct zerr *err)
+{
+	if (!(cfg->ns_flags & CLONE_NEWNS))
+		return zerr_setx(err, EINVAL, "zone %s: config: linux.namespaces: a zone needs a new "
+				 "mount namespace (add {\"type\": \"mount\"})", name);
+	return 0;
 }
 
 static int install(const struct zone_ctx *ctx, const char *name, const char *text, size_t len,
@@ -61,7 +72,8 @@ int zone_create(struct zone_ctx *ctx, const char *name, const struct zone_create
 	if ((r = read_config_source(name, o, &text, &len, err)) < 0)
 		return r;
 	cleanup_config struct zone_config cfg = {0};
-	if ((r = zone_config_parse(name, text, len, &cfg, err)) < 0)
+	if ((r = zone_config_parse(name, text, len, &cfg, err)) < 0 ||
+	    (r = check_runnable(name, &cfg, err)) < 0)
 		return r;
 	if (o->brand_set && cfg.brand != o->brand)
 		return zerr_setx(err, EINVAL, "zone %s: --brand %s contradicts the config's zone.brand %s",
@@ -82,7 +94,9 @@ int zone_boot(struct zone_ctx *ctx, const char *name, struct zerr *err)
 	int r = zone_open(ctx, name, ZOP_BOOT, &lock, &st, &cfg, err);
 	if (r < 0)
 		return r;
-	r = monitor_start(ctx, name, &cfg, lock, err);
+	r = check_runnable(name, &cfg, err);
+	if (r == 0)
+		r = monitor_start(ctx, name, &cfg, lock, err);
 	close(lock);
 	return r;
 }

@@ -63,6 +63,18 @@ test_impossible_config_value_is_named() {
 	[ ! -e "$(zone_dir iv1)" ] || fail "zone created from a bad config"
 }
 
+test_zone_without_mount_namespace_is_refused() {
+	z create tmpl
+	z config tmpl | python3 -c '
+import json,sys
+c=json.load(sys.stdin)
+c["linux"]["namespaces"]=[n for n in c["linux"]["namespaces"] if n["type"]!="mount"]
+json.dump(c,sys.stdout)' >"$ZONECTL_ROOT.c.json"
+	expect_fail 'zone nm1: config: linux.namespaces: a zone needs a new mount namespace' z create nm1 --config "$ZONECTL_ROOT.c.json"
+	rm -f "$ZONECTL_ROOT.c.json"
+	[ ! -e "$(zone_dir nm1)" ] || fail "zone created"
+}
+
 test_boot_failure_leaves_nothing() {
 	z create bf1
 	# a config mount whose source does not exist makes the boot fail late,
