@@ -71,6 +71,16 @@ bool zone_exists(const struct zone_ctx *ctx, const char *name)
 	return stat(cfg, &st) == 0;
 }
 
+int zone_check_name(const struct zone_ctx *ctx, const char *name, struct zerr *err)
+{
+	int r = zone_name_check(name, err);
+	if (r < 0)
+		return r;
+	if (!zone_exists(ctx, name))
+		return zerr_setx(err, ENOENT, "zone %s: no such zone (zonectl list shows the zones)", name);
+	return 0;
+}
+
 char *zone_rootfs(const struct zone_ctx *ctx, const char *name,
 		  const struct zone_config *cfg)
 {

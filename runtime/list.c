@@ -29,11 +29,9 @@ static int brand_of(const struct zone_ctx *ctx, const char *name, enum zone_bran
 int zone_info_get(struct zone_ctx *ctx, const char *name, struct zone_info *info,
 		  struct zerr *err)
 {
-	int r = zone_name_check(name, err);
+	int r = zone_check_name(ctx, name, err);
 	if (r < 0)
 		return r;
-	if (!zone_exists(ctx, name))
-		return zerr_setx(err, ENOENT, "zone %s: no such zone (zonectl list shows the zones)", name);
 	memset(info, 0, sizeof(*info));
 	snprintf(info->name, sizeof(info->name), "%s", name);
 	info->zone_dir = zone_dir(ctx, name);
@@ -89,11 +87,9 @@ int zone_list(struct zone_ctx *ctx, struct zone_info **out, size_t *n, struct ze
 
 int zone_config_text(struct zone_ctx *ctx, const char *name, char **text, struct zerr *err)
 {
-	int r = zone_name_check(name, err);
+	int r = zone_check_name(ctx, name, err);
 	if (r < 0)
 		return r;
-	if (!zone_exists(ctx, name))
-		return zerr_setx(err, ENOENT, "zone %s: no such zone (zonectl list shows the zones)", name);
 	cleanup_free char *path = xasprintf("%s/zones/%s/config.json", ctx->lib_dir, name);
 	r = read_file(path, text, NULL, err);
 	return r < 0 ? zerr_prefix(err, "zone %s", name) : 0;

@@ -25,6 +25,8 @@ char *zone_dir(const struct zone_ctx *ctx, const char *name);
 char *zone_run_dir(const struct zone_ctx *ctx, const char *name);
 char *zone_run_file(const struct zone_ctx *ctx, const char *name, const char *file);
 bool zone_exists(const struct zone_ctx *ctx, const char *name);
+/* A valid name of an existing zone, or an error saying which it is not. */
+int zone_check_name(const struct zone_ctx *ctx, const char *name, struct zerr *err);
 
 /* The zone's lock (flock on /run/zonectl/locks/NAME). Returns the fd. */
 int zone_lock(const struct zone_ctx *ctx, const char *name, struct zerr *err);

@@ -310,11 +310,9 @@ int zone_open(const struct zone_ctx *ctx, const char *name, enum zone_op op,
 	      int *lockfd, struct zone_status *st, struct zone_config *cfg,
 	      struct zerr *err)
 {
-	int r = zone_name_check(name, err);
+	int r = zone_check_name(ctx, name, err);
 	if (r < 0)
 		return r;
-	if (!zone_exists(ctx, name))
-		return zerr_setx(err, ENOENT, "zone %s: no such zone (zonectl list shows the zones)", name);
 	cleanup_free char *path = xasprintf("%s/zones/%s/config.json", ctx->lib_dir, name);
 	int fd = zone_lock(ctx, name, err);
 	if (fd < 0)
