@@ -75,6 +75,9 @@ int rm_rf(const char *path, struct zerr *err);
 unsigned long long proc_starttime(pid_t pid);
 bool proc_alive(pid_t pid, unsigned long long starttime);
 
+/* Closes every fd from 3 up except a and b (either may be -1). */
+void close_fds_except(int a, int b);
+
 /* Writes all of buf, retrying on EINTR and short writes. */
 ssize_t write_all(int fd, const void *buf, size_t len);
 ssize_t read_all(int fd, void *buf, size_t len);

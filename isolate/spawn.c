@@ -149,20 +149,6 @@ static int set_names(const struct iso_spec *spec, struct zerr *err)
 	return 0;
 }
 
-/* Only 0-2, the handshake socket and the init image stay open; both of
- * those are close-on-exec, so init starts with 0-2 alone. */
-static void close_fds_except(int a, int b)
-{
-	int lo = a < b ? a : b, hi = a < b ? b : a;
-	if (lo < 3)
-		lo = hi;
-	if (lo > 3)
-		syscall(SYS_close_range, 3, lo - 1, 0);
-	if (hi > lo + 1)
-		syscall(SYS_close_range, lo + 1, hi - 1, 0);
-	syscall(SYS_close_range, hi + 1, ~0U, 0);
-}
-
 static void exec_init(const struct iso_spec *spec, struct zerr *err)
 {
 	char **env = spec->proc.env ? spec->proc.env : (char *[]){NULL};
@@ -204,6 +190,8 @@ static __attribute__((noreturn)) void child_main(const struct iso_spec *spec, in
 	}
 	if (spec->console_fd > 2)
 		close(spec->console_fd);
+	/* The handshake socket and the init image are close-on-exec: init
+	 * starts with 0-2 alone. */
 	close_fds_except(fd, spec->init_exec_fd);
 	if (iso_apply_process(&spec->proc, spec->seccomp, &err) < 0)
 		child_fail(fd, &err);

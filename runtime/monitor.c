@@ -307,6 +307,9 @@ static __attribute__((noreturn)) void monitor_main(struct monitor *m)
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	for (int i = 0; i < 3 && null >= 0; i++)
 		dup2(null, i);
+	/* Nothing of the caller's (a CI runner's output pipe, say) may be
+	 * held open for the zone's lifetime. */
+	close_fds_except(m->lockfd, m->report_fd);
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);

@@ -118,6 +118,16 @@ test_only_fds_0_to_2_survive() {
 	[ "$fds" = "0 1 2 3 " ] || fail "fds in the zone: $fds"
 }
 
+test_monitor_holds_none_of_the_callers_fds() {
+	z create mf1
+	exec 9>"$ZONECTL_ROOT.fd9"
+	z boot mf1
+	exec 9>&-
+	mon=$(sed -n 's/.*"monitor_pid": \([0-9]*\).*/\1/p' "$ZONECTL_ROOT/run/mf1/state.json")
+	if ls -l /proc/$mon/fd | grep -q "$ZONECTL_ROOT.fd9"; then fail "monitor holds the caller's fd 9"; fi
+	rm -f "$ZONECTL_ROOT.fd9"
+}
+
 test_etc_is_the_zones_own() {
 	z create e1
 	z boot e1
