@@ -47,6 +47,12 @@ struct iso_seccomp {
 	char **flags;         /* NULL-terminated, "SECCOMP_FILTER_FLAG_LOG"... */
 	struct iso_sc_rule *rules;
 	size_t n_rules;
+	/* The compiled program (iso_seccomp_compile): libseccomp takes 1-2 ms
+	 * to build this profile, so the monitor builds it once per boot and
+	 * every login loads the same program. */
+	void *bpf;            /* struct sock_filter[] */
+	size_t bpf_len;       /* bytes */
+	unsigned bpf_flags;   /* SECCOMP_FILTER_FLAG_* */
 };
 
 struct iso_process {
@@ -194,6 +200,11 @@ int iso_apply_rlimits(const struct iso_rlimit *r, size_t n, struct zerr *err);
 int iso_apply_caps(const struct iso_caps *caps, struct zerr *err);
 /* Builds and loads the filter (libseccomp). */
 int iso_seccomp_load(const struct iso_seccomp *sc, struct zerr *err);
+/* Builds the filter into sc->bpf without loading it. */
+int iso_seccomp_compile(struct iso_seccomp *sc, struct zerr *err);
+/* Takes a program compiled earlier (read back from a file): checks its
+ * shape, then owns buf. */
+int iso_seccomp_set_bpf(struct iso_seccomp *sc, void *buf, size_t len, struct zerr *err);
 /* Checks names, actions, operators and architectures without loading. */
 int iso_seccomp_validate(const struct iso_seccomp *sc, struct zerr *err);
 /* The default profile: denies what a zone's root must not do (mount, module

@@ -24,7 +24,13 @@
  */
 #include <errno.h>
 #include <sched.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -312,8 +318,73 @@ static int build_filter(const struct iso_seccomp *sc, scmp_filter_ctx *out, stru
 	return 0;
 }
 
+static unsigned kernel_flags(char *const *names)
+{
+	unsigned f = 0;
+	for (size_t i = 0; names && names[i]; i++) {
+		if (!strcmp(names[i], "SECCOMP_FILTER_FLAG_TSYNC"))
+			f |= SECCOMP_FILTER_FLAG_TSYNC;
+		else if (!strcmp(names[i], "SECCOMP_FILTER_FLAG_LOG"))
+			f |= SECCOMP_FILTER_FLAG_LOG;
+		else if (!strcmp(names[i], "SECCOMP_FILTER_FLAG_SPEC_ALLOW"))
+			f |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+	}
+	return f;
+}
+
+int iso_seccomp_set_bpf(struct iso_seccomp *sc, void *buf, size_t len, struct zerr *err)
+{
+	if (!len || len % sizeof(struct sock_filter) || len / sizeof(struct sock_filter) > BPF_MAXINSNS) {
+		free(buf);
+		return zerr_setx(err, EINVAL, "seccomp: a compiled program of %zu bytes is malformed", len);
+	}
+	free(sc->bpf);
+	sc->bpf = buf;
+	sc->bpf_len = len;
+	sc->bpf_flags = kernel_flags(sc->flags);
+	return 0;
+}
+
+int iso_seccomp_compile(struct iso_seccomp *sc, struct zerr *err)
+{
+	int ret = iso_seccomp_validate(sc, err);
+	if (ret < 0)
+		return ret;
+	cleanup_seccomp scmp_filter_ctx ctx = NULL;
+	if ((ret = build_filter(sc, &ctx, err)) < 0)
+		return ret;
+	cleanup_close int fd = memfd_create("seccomp", MFD_CLOEXEC);
+	if (fd < 0)
+		return zerr_set(err, errno, "seccomp: memfd");
+	if ((ret = seccomp_export_bpf(ctx, fd)) < 0)
+		return zerr_set(err, -ret, "seccomp: export the filter");
+	off_t len = lseek(fd, 0, SEEK_CUR);
+	void *buf = xmalloc((size_t)len);
+	if (len <= 0 || pread(fd, buf, (size_t)len, 0) != len) {
+		free(buf);
+		return zerr_set(err, errno ? errno : EIO, "seccomp: read the exported filter");
+	}
+	return iso_seccomp_set_bpf(sc, buf, (size_t)len, err);
+}
+
+static int load_bpf(const struct iso_seccomp *sc, struct zerr *err)
+{
+	struct sock_fprog prog = {
+		.len = (unsigned short)(sc->bpf_len / sizeof(struct sock_filter)),
+		.filter = sc->bpf,
+	};
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, sc->bpf_flags, &prog) < 0) {
+		if (errno == EACCES || errno == EPERM)
+			return zerr_set(err, errno, "load the seccomp filter (without no_new_privs this needs CAP_SYS_ADMIN)");
+		return zerr_set(err, errno, "load the seccomp filter");
+	}
+	return 0;
+}
+
 int iso_seccomp_load(const struct iso_seccomp *sc, struct zerr *err)
 {
+	if (sc->bpf)
+		return load_bpf(sc, err);
 	int ret = iso_seccomp_validate(sc, err);
 	if (ret < 0)
 		return ret;
@@ -345,6 +416,7 @@ void iso_seccomp_free(struct iso_seccomp *sc)
 		free(r->args);
 	}
 	free(sc->rules);
+	free(sc->bpf);
 	*sc = (struct iso_seccomp){0};
 }
 

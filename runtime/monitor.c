@@ -149,6 +149,23 @@ static int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struc
 	return 0;
 }
 
+/* Compiles the zone's filter once, for init and for every later login
+ * (run/NAME/seccomp.bpf). No fsync: a zone that crashed is booted anew. */
+static int compile_seccomp(struct monitor *m, struct zerr *err)
+{
+	struct iso_seccomp *sc = m->cfg->seccomp;
+	if (!sc)
+		return 0;
+	int r = iso_seccomp_compile(sc, err);
+	if (r < 0)
+		return r;
+	cleanup_free char *path = zone_run_file(m->ctx, m->name, "seccomp.bpf");
+	cleanup_close int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write_all(fd, sc->bpf, sc->bpf_len) < 0)
+		return zerr_set(err, errno, "write `%s`", path);
+	return 0;
+}
+
 static int boot_zone(struct monitor *m, struct zerr *err)
 {
 	struct zone_status *st = &m->st;
@@ -171,7 +188,7 @@ static int boot_zone(struct monitor *m, struct zerr *err)
 		}
 		return r;
 	}
-	if ((r = open_console(m, err)) < 0)
+	if ((r = open_console(m, err)) < 0 || (r = compile_seccomp(m, err)) < 0)
 		return r;
 	cleanup_free char *rootfs = zone_rootfs(m->ctx, m->name, m->cfg);
 	struct iso_spec spec;
