@@ -5,13 +5,15 @@
  * fixed sequence of stages over a SOCK_SEQPACKET socketpair:
  *
  *   parent                              child (new pid, mnt, uts, ipc, net ns)
- *   clone3 ----------------------------> waits
- *   on_cloned(): cgroups, network
+ *   clone3 ----------------------------> console; mounts, /dev, pivot_root,
+ *   on_cloned(): cgroups, network        masks; hostname (all in parallel
+ *                                        with the parent: moving a process
+ *                                        between v1 cgroups waits out an
+ *                                        RCU grace period, 5-10 ms here)
  *   ISO_STAGE_PARENT_DONE -------------> unshare(CLONE_NEWCGROUP): its root
- *                                        is now the zone's cgroup; console;
- *                                        mounts, /dev, pivot_root, masks;
- *                                        hostname; credentials, caps,
- *                                        no_new_privs, seccomp; close fds
+ *                                        is now the zone's cgroup;
+ *                                        credentials, caps, no_new_privs,
+ *                                        seccomp; close fds
  *   <--------------------------------- ISO_STAGE_ROOT_READY   (OCI "created")
  *   ISO_STAGE_RELEASE -----------------> exec init
  *   EOF on the socket (CLOEXEC) <------- exec succeeded
@@ -174,15 +176,15 @@ static __attribute__((noreturn)) void child_main(const struct iso_spec *spec, in
 	struct zerr err = {0};
 	struct msg m;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (join_namespaces(spec, &err) < 0 || setup_console(spec->console_fd, &err) < 0 ||
+	    setup_root(spec, &err) < 0 || set_names(spec, &err) < 0)
+		child_fail(fd, &err);
 	if (recv_stage(fd, &m) != ISO_STAGE_PARENT_DONE)
 		_exit(1);
 	if ((spec->ns_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
 		zerr_set(&err, errno, "unshare the cgroup namespace");
 		child_fail(fd, &err);
 	}
-	if (join_namespaces(spec, &err) < 0 || setup_console(spec->console_fd, &err) < 0 ||
-	    setup_root(spec, &err) < 0 || set_names(spec, &err) < 0)
-		child_fail(fd, &err);
 	const char *cwd = spec->proc.cwd ? spec->proc.cwd : "/";
 	if (chdir(cwd) < 0) {
 		zerr_set(&err, errno, "chdir to process.cwd `%s`", cwd);
@@ -251,13 +253,18 @@ int iso_spawn(const struct iso_spec *spec, struct iso_init *init, struct zerr *e
 	init->pid = pid;
 	init->sync_fd = sv[0];
 	int r = 0;
-	if (spec->on_cloned && (r = spec->on_cloned(pid, spec->on_cloned_arg, err)) < 0)
-		goto fail;
-	if ((r = send_stage(init->sync_fd, ISO_STAGE_PARENT_DONE, NULL)) < 0) {
-		zerr_set(err, -r, "zone %s: handshake", spec->name);
+	struct msg m;
+	if (spec->on_cloned && (r = spec->on_cloned(pid, spec->on_cloned_arg, err)) < 0) {
+		/* The child works in parallel: if it failed first, its reason
+		 * is the one to tell (ours is then only a consequence). */
+		if (recv(init->sync_fd, &m, sizeof(m) - 1, MSG_DONTWAIT) > 0 &&
+		    m.stage == ISO_STAGE_ERROR)
+			zerr_setx(err, EINVAL, "zone %s: %s", spec->name, m.text);
 		goto fail;
 	}
-	struct msg m;
+	/* If the child already failed, this send fails too: its message is
+	 * still waiting to be read below. */
+	send_stage(init->sync_fd, ISO_STAGE_PARENT_DONE, NULL);
 	r = recv_stage(init->sync_fd, &m);
 	if (r == ISO_STAGE_ROOT_READY)
 		return 0;
