@@ -76,6 +76,6 @@ run_tests() {
 			echo "FAIL $t"
 			sed 's/^/    /' "$out" | tail -25
 		fi
-		rm -rf "$ZONECTL_ROOT" "$T_SKIP" "$out"
+		rm -rf "$ZONECTL_ROOT" "$ZONECTL_ROOT".*
 	done
 }
