@@ -42,14 +42,20 @@ int cmd_create(struct cli *c, int argc, char **argv)
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'f'},
 		{"brand", required_argument, NULL, 'b'},
+		{"set", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	struct zone_create_opts o = {0};
 	struct zerr err = {0};
+	cleanup_strv char **set = NULL;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "f:b:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:b:s:h", opts, NULL)) != -1) {
 		switch (ch) {
+		case 's':
+			strv_append(&set, optarg);
+			o.set = set;
+			break;
 		case 'f': o.config_path = optarg; break;
 		case 'b':
 			if (zone_brand_from_name(optarg, &o.brand) < 0)

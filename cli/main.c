@@ -9,7 +9,7 @@
 #define VERSION "0.1.0"
 
 static const struct cli_cmd commands[] = {
-	{"create", cmd_create, "create NAME [--config FILE] [--brand sparse|oci]",
+	{"create", cmd_create, "create NAME [--config FILE] [--brand sparse|oci] [--set KEY=VALUE[,...]]...",
 	 "store a zone's configuration and install its root"},
 	{"boot", cmd_boot, "boot NAME", "start a zone; returns once it runs"},
 	{"halt", cmd_halt, "halt NAME [-t SECONDS]", "stop a zone: SIGTERM to its init, SIGKILL after SECONDS (default 10)"},
@@ -19,6 +19,11 @@ static const struct cli_cmd commands[] = {
 	{"login", cmd_login, "login [-C] [-t|-T] [-e VAR=VALUE] [-w DIR] NAME [-- COMMAND ARGS...]",
 	 "a shell or a command in a running zone; -C attaches to its console"},
 	{"config", cmd_config, "config NAME", "print a zone's config.json"},
+	{"set", cmd_set, "set NAME KEY=VALUE[,...]...",
+	 "change resource controls (cpu-shares, cpu-cap, cpu-burst, cpuset, memory, swap, "
+	 "memory-reservation, processes, io-weight); live on a running zone"},
+	{"stat", cmd_stat, "stat [-o table|json] [-i SECONDS [-c COUNT]] [NAME...]",
+	 "CPU, memory, processes, I/O, throttling and OOM kills of running zones"},
 };
 
 const struct cli_cmd *cli_find(const char *name)

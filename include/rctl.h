@@ -85,6 +85,31 @@ int rctl_cgroup_kill(const struct rctl_cgroup *cg, int timeout_ms,
 int rctl_cgroup_destroy(const struct rctl_cgroup *cg, struct zerr *err);
 /* True if the leaf exists in any hierarchy. */
 bool rctl_cgroup_exists(const struct rctl_cgroup *cg);
+/* What a zone's cgroup has used, from its own counters. Limits are -1
+ * when unlimited; has_* is false when no hierarchy carries the group. */
+struct rctl_usage {
+	uint64_t at_ns;              /* CLOCK_MONOTONIC when read */
+	bool has_cpu;
+	uint64_t cpu_ns;             /* cumulative CPU time */
+	uint64_t nr_throttled, throttled_ns;
+	int64_t cpu_quota;           /* us per period, -1 = no cap */
+	uint64_t cpu_period;
+	bool has_memory;
+	uint64_t mem_bytes, mem_cache;
+	int64_t mem_limit;
+	bool has_swap;
+	uint64_t memsw_bytes;        /* memory+swap (v1), swap alone on v2 */
+	int64_t memsw_limit;
+	uint64_t oom_kills, mem_failcnt;
+	bool has_pids;
+	uint64_t pids;
+	int64_t pids_limit;
+	bool has_io;
+	uint64_t io_read_bytes, io_write_bytes, io_read_ops, io_write_ops;
+};
+int rctl_cgroup_usage(const struct rctl_cgroup *cg, struct rctl_usage *u,
+		      struct zerr *err);
+
 /* The default devices allow-list: the zone's /dev and nothing else. */
 const struct rctl_device *rctl_default_devices(size_t *n);
 void rctl_cgroup_free(struct rctl_cgroup *cg);

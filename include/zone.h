@@ -122,6 +122,7 @@ struct zone_create_opts {
 	const char *config_path;   /* NULL = the default document */
 	enum zone_brand brand;
 	bool brand_set;
+	char *const *set;          /* NULL-terminated "key=value,..." (--set), may be NULL */
 };
 
 int zone_create(struct zone_ctx *ctx, const char *name,
@@ -146,6 +147,17 @@ void zone_info_free(struct zone_info *info);
 /* The stored config.json, as text. */
 int zone_config_text(struct zone_ctx *ctx, const char *name, char **text,
 		     struct zerr *err);
+
+/* Resource controls in zonecfg/SmartOS terms: each element of keys is
+ * "key=value[,key=value...]" (cpu-shares, cpu-cap, cpu-burst, cpuset,
+ * memory, swap, memory-reservation, processes, io-weight). On a running
+ * zone the values are applied to its cgroups first and stored in
+ * config.json only if the kernel took them; otherwise just stored. */
+int zone_set(struct zone_ctx *ctx, const char *name, char *const *keys,
+	     struct zerr *err);
+/* The cgroups of a running (or ready) zone, for reading its usage. */
+int zone_cgroup_get(struct zone_ctx *ctx, const char *name,
+		    struct rctl_cgroup *cg, struct zerr *err);
 
 struct zone_login_opts {
 	char **argv;      /* NULL = the zone's login shell */

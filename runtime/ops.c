@@ -12,10 +12,6 @@
 
 #include "runtime.h"
 
-static void config_cleanup(struct zone_config *c) { zone_config_free(c); }
-#define cleanup_config __attribute__((cleanup(config_cleanup)))
-static void status_cleanup(struct zone_status *s) { zone_status_free(s); }
-#define cleanup_status __attribute__((cleanup(status_cleanup)))
 
 static int read_config_source(const char *name, const struct zone_create_opts *o, char **text,
 			      size_t *len, struct zerr *err)
@@ -70,6 +66,11 @@ int zone_create(struct zone_ctx *ctx, const char *name, const struct zone_create
 	cleanup_free char *text = NULL;
 	size_t len;
 	if ((r = read_config_source(name, o, &text, &len, err)) < 0)
+		return r;
+	struct rctl_keys keys = {0};
+	r = rctl_keys_rewrite(name, "create --set", o->set, &text, &len, &keys, err);
+	rctl_keys_free(&keys);
+	if (r < 0)
 		return r;
 	cleanup_config struct zone_config cfg = {0};
 	if ((r = zone_config_parse(name, text, len, &cfg, err)) < 0 ||

@@ -18,7 +18,10 @@ struct zone_status {
 	struct rctl_cgroup cg;
 };
 
-enum zone_op { ZOP_BOOT, ZOP_HALT, ZOP_REBOOT, ZOP_DELETE, ZOP_LOGIN, ZOP_CONSOLE };
+static inline void zone_config_cleanup(struct zone_config *c) { zone_config_free(c); }
+#define cleanup_config __attribute__((cleanup(zone_config_cleanup)))
+
+enum zone_op { ZOP_BOOT, ZOP_HALT, ZOP_REBOOT, ZOP_DELETE, ZOP_LOGIN, ZOP_CONSOLE, ZOP_SET };
 
 /* Paths (malloc'd). */
 char *zone_dir(const struct zone_ctx *ctx, const char *name);
@@ -40,6 +43,8 @@ int zone_status_write(const struct zone_ctx *ctx, const char *name,
 /* Back to installed: removes the zone's run directory. */
 void zone_status_clear(const struct zone_ctx *ctx, const char *name);
 void zone_status_free(struct zone_status *st);
+static inline void zone_status_cleanup(struct zone_status *s) { zone_status_free(s); }
+#define cleanup_status __attribute__((cleanup(zone_status_cleanup)))
 void zone_boot_id(char out[40]);
 
 /* Under the lock: if the recorded monitor is gone, releases what the zone
@@ -76,6 +81,27 @@ int zinit_exec_fd(struct zerr *err);
  * watch init. Returns in the caller once the zone runs or failed. */
 int monitor_start(const struct zone_ctx *ctx, const char *name,
 		  struct zone_config *cfg, int lockfd, struct zerr *err);
+
+/* Resource controls given as zonecfg-style keys (runtime/rctl_keys.c). */
+enum { RK_CPU = 1, RK_CPUSET = 2, RK_MEMORY = 4, RK_PIDS = 8, RK_IO = 16 };
+struct rctl_keys {
+	struct rctl_resources res; /* as given: mem_swap is the swap alone */
+	unsigned groups;           /* RK_* touched */
+};
+/* Adds "key=value[,key=value...]" to k; errors read "zone NAME: VERB:
+ * cpu-cap=0: must be at least 1 (percent of one CPU)". */
+int rctl_keys_parse(const char *name, const char *verb, const char *spec,
+		    struct rctl_keys *k, struct zerr *err);
+/* Rewrites a config document with k's values in linux.resources, keeping
+ * everything else. *out is malloc'd. */
+int rctl_keys_merge(const char *name, const char *verb, const char *text,
+		    size_t len, const struct rctl_keys *k, char **out,
+		    size_t *out_len, struct zerr *err);
+void rctl_keys_free(struct rctl_keys *k);
+/* Parses every spec into k and, if any, rewrites *text (malloc'd). */
+int rctl_keys_rewrite(const char *name, const char *verb, char *const *specs,
+		      char **text, size_t *len, struct rctl_keys *k,
+		      struct zerr *err);
 
 /* Terminal relays (runtime/relay.c). */
 int relay_pty(int master, pid_t child, int *status);

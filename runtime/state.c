@@ -58,6 +58,7 @@ static const struct {
 	[ZOP_DELETE] = {"delete", S(ZS_CONFIGURED) | S(ZS_INSTALLED), NULL},
 	[ZOP_LOGIN] = {"log in to", S(ZS_RUNNING), NULL},
 	[ZOP_CONSOLE] = {"attach to the console of", S(ZS_READY) | S(ZS_RUNNING) | S(ZS_SHUTTING_DOWN), NULL},
+	[ZOP_SET] = {"set resource controls of", S(ZS_INSTALLED) | S(ZS_READY) | S(ZS_RUNNING), NULL},
 };
 
 int zone_check_op(const char *name, enum zone_op op, enum zone_state s,

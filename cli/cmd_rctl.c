@@ -1,0 +1,315 @@
+/* cmd_rctl.c - zonectl set (resource controls, live on a running zone)
+ * and zonectl stat (what zones use, from their cgroups' counters). */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "json.h"
+
+int cmd_set(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	int ch;
+	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (ch != 'h')
+			return cli_usage_error(argv[0], "bad option");
+		cli_print_usage(cli_find(argv[0]), stdout);
+		return 0;
+	}
+	if (optind >= argc)
+		return cli_usage_error(argv[0], "a zone name is required");
+	if (optind + 1 >= argc)
+		return cli_usage_error(argv[0], "nothing to set (KEY=VALUE...)");
+	struct zerr err = {0};
+	if (zone_set(&c->ctx, argv[optind], argv + optind + 1, &err) < 0)
+		return cli_fail(&err);
+	return 0;
+}
+
+/* ---- stat -------------------------------------------------------------- */
+
+struct zstat {
+	const char *name;
+	char *owned; /* name, when we copied it */
+	struct rctl_cgroup cg;
+	struct rctl_usage prev, cur;
+	bool gone;
+};
+
+struct stat_opts {
+	bool json;
+	double interval; /* seconds; 0 = one-shot */
+	long count;      /* rounds with -i; 0 = until interrupted */
+};
+
+static void sleep_s(double s)
+{
+	struct timespec ts = {.tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9)};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static double cpu_pct(const struct zstat *z)
+{
+	uint64_t dt = z->cur.at_ns - z->prev.at_ns;
+	if (!dt || z->cur.cpu_ns < z->prev.cpu_ns)
+		return 0;
+	return (double)(z->cur.cpu_ns - z->prev.cpu_ns) * 100.0 / (double)dt;
+}
+
+static double cap_pct(const struct rctl_usage *u)
+{
+	if (u->cpu_quota < 0 || !u->cpu_period)
+		return -1;
+	return (double)u->cpu_quota * 100.0 / (double)u->cpu_period;
+}
+
+static void human(char *buf, size_t len, int64_t v)
+{
+	static const char units[] = "BKMGTP";
+	double d = (double)v;
+	size_t i = 0;
+	if (v < 0) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	while (d >= 1024 && i < sizeof(units) - 2) {
+		d /= 1024;
+		i++;
+	}
+	snprintf(buf, len, i ? "%.1f%c" : "%.0f%c", d, units[i]);
+}
+
+static void print_table(struct zstat *z, size_t n)
+{
+	printf("%-20s %6s %6s %8s %8s %11s %9s %9s\n", "NAME", "CPU%", "CAP%", "MEM", "MEM-CAP",
+	       "PROCS", "OOM-KILLS", "THROTTLED");
+	for (size_t i = 0; i < n; i++) {
+		if (z[i].gone)
+			continue;
+		const struct rctl_usage *u = &z[i].cur;
+		char cap[16] = "-", mem[16], memcap[16], procs[32];
+		if (cap_pct(u) >= 0)
+			snprintf(cap, sizeof(cap), "%.0f", cap_pct(u));
+		human(mem, sizeof(mem), u->has_memory ? (int64_t)u->mem_bytes : -1);
+		human(memcap, sizeof(memcap), u->mem_limit);
+		if (u->pids_limit >= 0)
+			snprintf(procs, sizeof(procs), "%" PRIu64 "/%" PRId64, u->pids, u->pids_limit);
+		else
+			snprintf(procs, sizeof(procs), "%" PRIu64, u->pids);
+		printf("%-20s %6.1f %6s %8s %8s %11s %9" PRIu64 " %8.2fs\n", z[i].name, cpu_pct(&z[i]),
+		       cap, mem, memcap, procs, u->oom_kills, (double)u->throttled_ns / 1e9);
+	}
+}
+
+static void jw_limit(struct jw *w, const char *key, int64_t v)
+{
+	jw_key(w, key);
+	if (v < 0)
+		jw_null(w);
+	else
+		jw_int(w, v);
+}
+
+static void jw_u(struct jw *w, const char *key, uint64_t v)
+{
+	jw_key(w, key);
+	jw_uint(w, v);
+}
+
+/* Percentages in hundredths, as numbers with two decimals. */
+static void jw_pct(struct jw *w, const char *key, double v)
+{
+	jw_key(w, key);
+	if (v < 0) {
+		jw_null(w);
+		return;
+	}
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%.2f", v);
+	struct jv *num = NULL;
+	if (json_parse(buf, strlen(buf), &num, NULL) == 0)
+		jw_value(w, num);
+	else
+		jw_null(w);
+	json_free(num);
+}
+
+static void zone_json(struct jw *w, const struct zstat *z, long ncpu)
+{
+	const struct rctl_usage *u = &z->cur;
+	double cpu = cpu_pct(z), cap = cap_pct(u);
+	jw_obj_open(w);
+	jw_key(w, "name");
+	jw_str(w, z->name);
+	jw_pct(w, "interval_seconds", (double)(u->at_ns - z->prev.at_ns) / 1e9);
+	jw_pct(w, "cpu_percent", cpu);
+	jw_pct(w, "cpu_percent_machine", cpu / (double)ncpu);
+	jw_pct(w, "cpu_cap_percent", cap);
+	jw_pct(w, "cpu_percent_of_cap", cap > 0 ? cpu * 100.0 / cap : -1);
+	jw_u(w, "cpu_usage_ns", u->cpu_ns);
+	jw_u(w, "nr_throttled", u->nr_throttled);
+	jw_u(w, "throttled_ns", u->throttled_ns);
+	jw_u(w, "memory_bytes", u->mem_bytes);
+	jw_limit(w, "memory_limit", u->mem_limit);
+	jw_u(w, "memory_cache_bytes", u->mem_cache);
+	jw_key(w, "memory_swap_bytes");
+	if (u->has_swap)
+		jw_uint(w, u->memsw_bytes);
+	else
+		jw_null(w);
+	jw_limit(w, "memory_swap_limit", u->memsw_limit);
+	jw_u(w, "oom_kills", u->oom_kills);
+	jw_u(w, "memory_failcnt", u->mem_failcnt);
+	jw_u(w, "processes", u->pids);
+	jw_limit(w, "processes_limit", u->pids_limit);
+	jw_u(w, "io_read_bytes", u->io_read_bytes);
+	jw_u(w, "io_write_bytes", u->io_write_bytes);
+	jw_u(w, "io_read_ops", u->io_read_ops);
+	jw_u(w, "io_write_ops", u->io_write_ops);
+	jw_obj_close(w);
+}
+
+static int print_json(struct zstat *z, size_t n, bool pretty)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	struct jw *w = jw_new(pretty);
+	jw_arr_open(w);
+	for (size_t i = 0; i < n; i++)
+		if (!z[i].gone)
+			zone_json(w, &z[i], ncpu > 0 ? ncpu : 1);
+	jw_arr_close(w);
+	char *text = jw_finish(w, NULL);
+	if (!text)
+		return 1;
+	fputs(text, stdout);
+	if (!pretty)
+		putchar('\n');
+	fflush(stdout);
+	free(text);
+	return 0;
+}
+
+static void sample(struct zstat *z, size_t n, bool first)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (z[i].gone)
+			continue;
+		if (!first)
+			z[i].prev = z[i].cur;
+		if (rctl_cgroup_usage(&z[i].cg, &z[i].cur, NULL) < 0)
+			z[i].gone = true; /* halted meanwhile */
+	}
+}
+
+static int stat_loop(struct zstat *z, size_t n, const struct stat_opts *o)
+{
+	sample(z, n, true);
+	for (long round = 0; !o->count || round < o->count; round++) {
+		sleep_s(o->interval > 0 ? o->interval : 0.2);
+		sample(z, n, false);
+		if (o->json ? print_json(z, n, o->interval <= 0) : (print_table(z, n), 0))
+			return 1;
+		if (o->interval <= 0)
+			break;
+		if (!o->json)
+			putchar('\n');
+		fflush(stdout);
+	}
+	return 0;
+}
+
+/* Named zones must be running; with no names, every running zone. */
+static int collect(struct cli *c, int argc, char **argv, struct zstat **out, size_t *n)
+{
+	struct zerr err = {0};
+	*n = 0;
+	if (optind < argc) {
+		*out = xcalloc((size_t)(argc - optind), sizeof(**out));
+		for (int i = optind; i < argc; i++, (*n)++) {
+			(*out)[*n].name = argv[i];
+			if (zone_cgroup_get(&c->ctx, argv[i], &(*out)[*n].cg, &err) < 0)
+				return cli_fail(&err);
+		}
+		return 0;
+	}
+	struct zone_info *zi = NULL;
+	size_t nz = 0;
+	if (zone_list(&c->ctx, &zi, &nz, &err) < 0)
+		return cli_fail(&err);
+	*out = xcalloc(nz + 1, sizeof(**out));
+	for (size_t i = 0; i < nz; i++) {
+		struct zstat *s = &(*out)[*n];
+		if (zi[i].state != ZS_RUNNING || zone_cgroup_get(&c->ctx, zi[i].name, &s->cg, NULL) < 0)
+			continue;
+		s->name = s->owned = xstrdup(zi[i].name);
+		(*n)++;
+	}
+	for (size_t i = 0; i < nz; i++)
+		zone_info_free(&zi[i]);
+	free(zi);
+	return 0;
+}
+
+static int stat_opts_parse(int argc, char **argv, struct stat_opts *o)
+{
+	static const struct option opts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"interval", required_argument, NULL, 'i'},
+		{"count", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	int ch;
+	char *end;
+	while ((ch = getopt_long(argc, argv, "o:i:c:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			if (strcmp(optarg, "json") && strcmp(optarg, "table"))
+				return cli_usage_error(argv[0], "-o takes table or json, not `%s`", optarg);
+			o->json = !strcmp(optarg, "json");
+			break;
+		case 'i':
+			o->interval = strtod(optarg, &end);
+			if (*end || !(o->interval >= 0.1 && o->interval <= 86400))
+				return cli_usage_error(argv[0], "-i takes seconds from 0.1 to 86400, not `%s`", optarg);
+			break;
+		case 'c':
+			o->count = strtol(optarg, &end, 10);
+			if (*end || o->count < 1)
+				return cli_usage_error(argv[0], "-c takes a count of at least 1, not `%s`", optarg);
+			break;
+		case 'h': cli_print_usage(cli_find(argv[0]), stdout); return 0;
+		default: return cli_usage_error(argv[0], "bad option");
+		}
+	}
+	if (o->count && o->interval <= 0)
+		return cli_usage_error(argv[0], "-c needs -i");
+	return -1;
+}
+
+int cmd_stat(struct cli *c, int argc, char **argv)
+{
+	struct stat_opts o = {0};
+	int r = stat_opts_parse(argc, argv, &o);
+	if (r >= 0)
+		return r;
+	struct zstat *z = NULL;
+	size_t n = 0;
+	r = collect(c, argc, argv, &z, &n);
+	if (r == 0)
+		r = stat_loop(z, n, &o);
+	for (size_t i = 0; i < n; i++) {
+		rctl_cgroup_free(&z[i].cg);
+		free(z[i].owned);
+	}
+	free(z);
+	return r;
+}

@@ -1,0 +1,137 @@
+/* test_rctl_keys.c - zonecfg-style resource controls: parsing, errors and
+ * how they are written into config.json as OCI linux.resources. */
+#include <errno.h>
+#include <string.h>
+
+#include "../../runtime/runtime.h"
+#include "json.h"
+#include "t.h"
+
+static int parse(const char *spec, struct rctl_keys *k, struct zerr *err)
+{
+	memset(err, 0, sizeof(*err));
+	return rctl_keys_parse("web1", "set", spec, k, err);
+}
+
+#define EXPECT_ERR(spec, want)                                               \
+	do {                                                                 \
+		struct rctl_keys k_ = {0};                                   \
+		struct zerr e_;                                              \
+		int r_ = parse((spec), &k_, &e_);                            \
+		rctl_keys_free(&k_);                                         \
+		CHECK_MSG(r_ < 0 && !strcmp(e_.msg, (want)),                 \
+			  "r=%d msg=`%s`, wanted `%s`", r_, e_.msg, (want)); \
+	} while (0)
+
+static void test_keys_parse_into_oci_values(void)
+{
+	struct rctl_keys k = {0};
+	struct zerr e;
+	CHECK(parse("cpu-shares=300,cpu-cap=150,memory=2G", &k, &e) == 0);
+	CHECK(parse("processes=500,io-weight=200,cpuset=0-1,cpu-burst=5000", &k, &e) == 0);
+	CHECK(k.res.has_cpu_shares && k.res.cpu_shares == 300);
+	CHECK(k.res.has_cpu_quota && k.res.cpu_quota == 150000 && k.res.cpu_period == 100000);
+	CHECK(k.res.has_mem_limit && k.res.mem_limit == 2LL << 30);
+	CHECK(k.res.has_pids_limit && k.res.pids_limit == 500);
+	CHECK(k.res.has_blkio_weight && k.res.blkio_weight == 200);
+	CHECK(k.res.cpuset_cpus && !strcmp(k.res.cpuset_cpus, "0-1"));
+	CHECK(k.res.has_cpu_burst && k.res.cpu_burst == 5000);
+	rctl_keys_free(&k);
+	CHECK(parse("cpuset=0,2-3,memory=1G", &k, &e) == 0);
+	CHECK(k.res.cpuset_cpus && !strcmp(k.res.cpuset_cpus, "0,2-3") && k.res.mem_limit == 1LL << 30);
+	CHECK(parse("cpu-shares=300,cpu-cap=150,processes=500,io-weight=200,cpu-burst=5000", &k, &e) == 0);
+	CHECK(k.groups == (RK_CPU | RK_CPUSET | RK_MEMORY | RK_PIDS | RK_IO));
+	rctl_keys_free(&k);
+	CHECK(parse("cpu-cap=none,memory=none,processes=none", &k, &e) == 0);
+	CHECK(k.res.cpu_quota == -1 && k.res.mem_limit == -1 && k.res.pids_limit == -1);
+	rctl_keys_free(&k);
+}
+
+static void test_bad_keys_name_zone_and_key(void)
+{
+	EXPECT_ERR("cpu-cap=0", "zone web1: set: cpu-cap=0: must be at least 1 (percent of one CPU)");
+	EXPECT_ERR("memory=abc", "zone web1: set: memory=abc: not a size (like 512M, 2G or none)");
+	EXPECT_ERR("memory=1M", "zone web1: set: memory=1M: must be at least 4M");
+	EXPECT_ERR("cpu-shares=1", "zone web1: set: cpu-shares=1: must be between 2 and 262144");
+	EXPECT_ERR("io-weight=1001", "zone web1: set: io-weight=1001: must be between 10 and 1000");
+	EXPECT_ERR("processes=0", "zone web1: set: processes=0: must be at least 1");
+	EXPECT_ERR("cpuset=a", "zone web1: set: cpuset=a: not a CPU list (like 0-1,3)");
+	EXPECT_ERR("memory", "zone web1: set: `memory`: expected KEY=VALUE");
+	EXPECT_ERR(",", "zone web1: set: `,`: expected KEY=VALUE");
+	EXPECT_ERR("memory=64M,colour=red", "zone web1: set: colour=red: unknown key (cpu-shares, cpu-cap, "
+		   "cpu-burst, cpuset, memory, swap, memory-reservation, processes, io-weight)");
+}
+
+static int merged(const char *doc, const char *spec, struct jv **out, struct zerr *e)
+{
+	struct rctl_keys k = {0};
+	cleanup_free char *text = NULL;
+	size_t len;
+	int r = parse(spec, &k, e);
+	if (r == 0)
+		r = rctl_keys_merge("web1", "set", doc, strlen(doc), &k, &text, &len, e);
+	if (r == 0)
+		r = json_parse(text, len, out, e);
+	rctl_keys_free(&k);
+	return r;
+}
+
+static int64_t at(const struct jv *doc, const char *group, const char *key)
+{
+	int64_t v = -99;
+	const struct jv *res = jv_get(jv_get(doc, "linux"), "resources");
+	jv_int64(jv_get(jv_get(res, group), key), "", &v, NULL);
+	return v;
+}
+
+static void test_merge_keeps_everything_else(void)
+{
+	const char *doc = "{\"ociVersion\": \"1.0.2\", \"linux\": {\"namespaces\": [{\"type\": \"mount\"}], "
+			  "\"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}], "
+			  "\"memory\": {\"limit\": 1048576000, \"swappiness\": 10}}}, \"zone\": {\"brand\": \"sparse\"}}";
+	cleanup_json struct jv *out = NULL;
+	struct zerr e;
+	CHECK_MSG(merged(doc, "memory=64M,cpu-cap=50,processes=9", &out, &e) == 0, "%s", e.msg);
+	CHECK(at(out, "memory", "limit") == 64 << 20);
+	CHECK(at(out, "memory", "swappiness") == 10);
+	CHECK(at(out, "cpu", "quota") == 50000 && at(out, "cpu", "period") == 100000);
+	CHECK(at(out, "pids", "limit") == 9);
+	const struct jv *lx = jv_get(out, "linux");
+	CHECK(jv_len(jv_get(lx, "namespaces")) == 1);
+	CHECK(jv_len(jv_get(jv_get(lx, "resources"), "devices")) == 1);
+	CHECK(!strcmp(jv_key(out, 0), "ociVersion") && !strcmp(jv_key(out, 2), "zone"));
+}
+
+static void test_merge_adds_linux_resources_when_missing(void)
+{
+	cleanup_json struct jv *out = NULL;
+	struct zerr e;
+	CHECK_MSG(merged("{\"ociVersion\": \"1.0.2\"}", "io-weight=100", &out, &e) == 0, "%s", e.msg);
+	CHECK(at(out, "blockIO", "weight") == 100);
+}
+
+static void test_swap_is_stored_as_memory_plus_swap(void)
+{
+	struct zerr e;
+	cleanup_json struct jv *a = NULL;
+	CHECK_MSG(merged("{}", "memory=2G,swap=512M", &a, &e) == 0, "%s", e.msg);
+	CHECK(at(a, "memory", "swap") == (2LL << 30) + (512LL << 20));
+	/* a new memory limit alone keeps the swap on top */
+	cleanup_json struct jv *b = NULL;
+	CHECK_MSG(merged("{\"linux\": {\"resources\": {\"memory\": {\"limit\": 100, \"swap\": 150}}}}",
+			 "memory=4M", &b, &e) == 0, "%s", e.msg);
+	CHECK(at(b, "memory", "swap") == (4 << 20) + 50);
+	cleanup_json struct jv *c = NULL;
+	CHECK(merged("{}", "swap=1G", &c, &e) == -EINVAL);
+	CHECK_MSG(!strcmp(e.msg, "zone web1: set: swap: needs a memory limit (set memory too)"), "%s", e.msg);
+}
+
+int main(void)
+{
+	RUN(test_keys_parse_into_oci_values);
+	RUN(test_bad_keys_name_zone_and_key);
+	RUN(test_merge_keeps_everything_else);
+	RUN(test_merge_adds_linux_resources_when_missing);
+	RUN(test_swap_is_stored_as_memory_plus_swap);
+	T_EXIT();
+}
