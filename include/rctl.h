@@ -35,6 +35,14 @@ struct rctl_device {
 	char access[4];  /* subset of "rwm" */
 };
 
+/* OCI linux.resources.blockIO.throttle*Device entry */
+enum rctl_throttle_kind { RT_READ_BPS, RT_WRITE_BPS, RT_READ_IOPS, RT_WRITE_IOPS, RT_KINDS };
+struct rctl_throttle {
+	int kind;             /* RT_* */
+	int64_t major, minor;
+	uint64_t rate;        /* bytes or operations per second */
+};
+
 /* OCI linux.resources; has_* says whether a value is set. */
 struct rctl_resources {
 	bool has_cpu_shares;   uint64_t cpu_shares;
@@ -47,6 +55,8 @@ struct rctl_resources {
 	bool has_mem_swap;     int64_t mem_swap;     /* OCI: memory+swap, -1 = none */
 	bool has_pids_limit;   int64_t pids_limit;   /* -1 = none */
 	bool has_blkio_weight; uint16_t blkio_weight;
+	struct rctl_throttle *throttles;
+	size_t n_throttles;
 	struct rctl_device *devices;
 	size_t n_devices;
 };

@@ -125,20 +125,28 @@ static int write_batch(const struct rctl_hier *h, const char *rel,
 	return cgroup_modify_cgroup(g);
 }
 
-int rctl_v1_write_kvs(const struct rctl_hier *h, const char *rel,
-		      const struct rctl_kvs *kvs, struct zerr *err)
+/* How many of kvs[from..] go in one batch: libcgroup takes a file once per
+ * batch, and blkio.throttle.* is written once per device. */
+static size_t batch_len(const struct rctl_kvs *kvs, size_t from)
 {
-	if (!kvs->n)
-		return 0;
-	int r = lcg_init(err);
-	if (r < 0)
-		return r;
-	int batch = write_batch(h, rel, kvs, 0, kvs->n);
+	size_t n = 0;
+	for (; from + n < kvs->n; n++)
+		for (size_t k = from; k < from + n; k++)
+			if (!strcmp(kvs->v[k].file, kvs->v[from + n].file))
+				return n;
+	return n;
+}
+
+static int write_run(const struct rctl_hier *h, const char *rel,
+		     const struct rctl_kvs *kvs, size_t from, size_t n,
+		     struct zerr *err)
+{
+	int batch = write_batch(h, rel, kvs, from, n);
 	if (!batch)
 		return 0;
 	/* libcgroup has one status for the whole batch; replay the writes one
 	 * at a time (they are idempotent) to name the file that fails */
-	for (size_t k = 0; k < kvs->n; k++) {
+	for (size_t k = from; k < from + n; k++) {
 		int ret = write_batch(h, rel, kvs, k, 1);
 		if (ret) {
 			cleanup_free char *what = xasprintf(
@@ -147,6 +155,23 @@ int rctl_v1_write_kvs(const struct rctl_hier *h, const char *rel,
 		}
 	}
 	return lcg_fail(h, batch, "write", err);
+}
+
+int rctl_v1_write_kvs(const struct rctl_hier *h, const char *rel,
+		      const struct rctl_kvs *kvs, struct zerr *err)
+{
+	if (!kvs->n)
+		return 0;
+	int r = lcg_init(err);
+	if (r < 0)
+		return r;
+	for (size_t from = 0; from < kvs->n;) {
+		size_t n = batch_len(kvs, from);
+		if ((r = write_run(h, rel, kvs, from, n, err)) < 0)
+			return r;
+		from += n;
+	}
+	return 0;
 }
 
 /* Done directly: libcgroup's only way to inherit is

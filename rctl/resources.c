@@ -234,9 +234,29 @@ static int pids_any(const struct rctl_resources *r, const struct rctl_hier *h,
 
 /* ---- blkio / io --------------------------------------------------------- */
 
-static bool want_io(const struct rctl_resources *r)
+static bool want_weight(const struct rctl_resources *r)
 {
 	return r->has_blkio_weight && r->blkio_weight;
+}
+
+static bool want_io(const struct rctl_resources *r)
+{
+	return want_weight(r) || r->n_throttles;
+}
+
+static const char *const v1_throttle_files[RT_KINDS] = {
+	"blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
+	"blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device",
+};
+
+/* One "MAJ:MIN RATE" line per device; a rate of 0 removes the rule. */
+static void throttles_v1(const struct rctl_resources *r, struct rctl_kvs *kv)
+{
+	for (size_t i = 0; i < r->n_throttles; i++) {
+		const struct rctl_throttle *t = &r->throttles[i];
+		rctl_kvs_add(kv, v1_throttle_files[t->kind], "%" PRId64 ":%" PRId64 " %" PRIu64,
+			     t->major, t->minor, t->rate);
+	}
 }
 
 /* blkio.weight belongs to CFQ, gone from current kernels; BFQ has its own
@@ -246,11 +266,42 @@ static int io_v1(const struct rctl_resources *r, const struct rctl_hier *h,
 {
 	(void)h;
 	(void)err;
-	const char *file = "blkio.weight";
-	if (!rctl_file_exists(leaf, file) && rctl_file_exists(leaf, "blkio.bfq.weight"))
-		file = "blkio.bfq.weight";
-	rctl_kvs_add(kv, file, "%u", (unsigned)r->blkio_weight);
+	if (want_weight(r)) {
+		const char *file = "blkio.weight";
+		if (!rctl_file_exists(leaf, file) && rctl_file_exists(leaf, "blkio.bfq.weight"))
+			file = "blkio.bfq.weight";
+		rctl_kvs_add(kv, file, "%u", (unsigned)r->blkio_weight);
+	}
+	throttles_v1(r, kv);
 	return 0;
+}
+
+/* io.max takes one line per device with every limit of that device. */
+static void throttles_v2(const struct rctl_resources *r, struct rctl_kvs *kv)
+{
+	static const char *const names[RT_KINDS] = { "rbps", "wbps", "riops", "wiops" };
+	for (size_t i = 0; i < r->n_throttles; i++) {
+		const struct rctl_throttle *t = &r->throttles[i];
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = r->throttles[j].major == t->major && r->throttles[j].minor == t->minor;
+		if (seen)
+			continue;
+		char line[256];
+		int n = snprintf(line, sizeof(line), "%" PRId64 ":%" PRId64, t->major, t->minor);
+		for (size_t j = i; j < r->n_throttles; j++) {
+			const struct rctl_throttle *u = &r->throttles[j];
+			if (u->major != t->major || u->minor != t->minor || n >= (int)sizeof(line))
+				continue;
+			if (u->rate)
+				n += snprintf(line + n, sizeof(line) - (size_t)n, " %s=%" PRIu64,
+					      names[u->kind], u->rate);
+			else
+				n += snprintf(line + n, sizeof(line) - (size_t)n, " %s=max",
+					      names[u->kind]);
+		}
+		rctl_kvs_add(kv, "io.max", "%s", line);
+	}
 }
 
 /* BFQ takes the blkio range [1, 1000] as is; io.weight is [1, 10000]. */
@@ -259,12 +310,13 @@ static int io_v2(const struct rctl_resources *r, const struct rctl_hier *h,
 {
 	(void)h;
 	(void)err;
-	if (rctl_file_exists(leaf, "io.bfq.weight")) {
+	if (want_weight(r) && rctl_file_exists(leaf, "io.bfq.weight")) {
 		rctl_kvs_add(kv, "io.bfq.weight", "%u", (unsigned)r->blkio_weight);
-		return 0;
+	} else if (want_weight(r)) {
+		unsigned w = r->blkio_weight < 10 ? 10 : r->blkio_weight > 1000 ? 1000 : r->blkio_weight;
+		rctl_kvs_add(kv, "io.weight", "default %u", 1 + (w - 10) * 9999 / 990);
 	}
-	unsigned w = r->blkio_weight < 10 ? 10 : r->blkio_weight > 1000 ? 1000 : r->blkio_weight;
-	rctl_kvs_add(kv, "io.weight", "default %u", 1 + (w - 10) * 9999 / 990);
+	throttles_v2(r, kv);
 	return 0;
 }
 
@@ -418,5 +470,6 @@ void rctl_resources_free(struct rctl_resources *r)
 	free(r->cpuset_cpus);
 	free(r->cpuset_mems);
 	free(r->devices);
+	free(r->throttles);
 	*r = (struct rctl_resources){ 0 };
 }

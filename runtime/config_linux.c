@@ -449,14 +449,92 @@ static int blkio_weight(const struct jv *v, struct jpath *p, void *ctx,
 	return 0;
 }
 
+static int thr_major(const struct jv *v, struct jpath *p, void *ctx,
+		     struct zerr *err)
+{
+	return jv_int_range(v, jpath_str(p), 0, INT64_MAX,
+			    &((struct rctl_throttle *)ctx)->major, err);
+}
+
+static int thr_minor(const struct jv *v, struct jpath *p, void *ctx,
+		     struct zerr *err)
+{
+	return jv_int_range(v, jpath_str(p), 0, INT64_MAX,
+			    &((struct rctl_throttle *)ctx)->minor, err);
+}
+
+static int thr_rate(const struct jv *v, struct jpath *p, void *ctx,
+		    struct zerr *err)
+{
+	return jv_uint64(v, jpath_str(p), &((struct rctl_throttle *)ctx)->rate, err);
+}
+
+static const struct jfield throttle_fields[] = {
+	{ "major", thr_major, JF_REQUIRED },
+	{ "minor", thr_minor, JF_REQUIRED },
+	{ "rate", thr_rate, JF_REQUIRED },
+	{ NULL, NULL, 0 },
+};
+
+struct thr_ctx {
+	struct rctl_resources *res;
+	int kind;
+};
+
+static int parse_throttle(const struct jv *v, size_t i, struct jpath *p,
+			  void *ctx, struct zerr *err)
+{
+	(void)i;
+	struct thr_ctx *c = ctx;
+	struct rctl_resources *res = c->res;
+	struct rctl_throttle *t = &res->throttles[res->n_throttles];
+	*t = (struct rctl_throttle){ .kind = c->kind };
+	int r = jv_walk(v, p, throttle_fields, t, err);
+	if (r == 0)
+		res->n_throttles++;
+	return r;
+}
+
+static int blkio_throttle(const struct jv *v, struct jpath *p, void *ctx,
+			  int kind, struct zerr *err)
+{
+	struct thr_ctx c = { ctx, kind };
+	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
+	if (r < 0)
+		return r;
+	c.res->throttles = xrealloc(c.res->throttles, (c.res->n_throttles + jv_len(v) + 1) *
+				    sizeof(struct rctl_throttle));
+	return jv_each(v, p, parse_throttle, &c, err);
+}
+
+static int thr_read_bps(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
+{
+	return blkio_throttle(v, p, ctx, RT_READ_BPS, err);
+}
+
+static int thr_write_bps(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
+{
+	return blkio_throttle(v, p, ctx, RT_WRITE_BPS, err);
+}
+
+static int thr_read_iops(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
+{
+	return blkio_throttle(v, p, ctx, RT_READ_IOPS, err);
+}
+
+static int thr_write_iops(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
+{
+	return blkio_throttle(v, p, ctx, RT_WRITE_IOPS, err);
+}
+
 static const struct jfield blkio_fields[] = {
 	{ "weight", blkio_weight, 0 },
 	{ "leafWeight", zone_cfg_unsupported, 0 },
 	{ "weightDevice", zone_cfg_unsupported, 0 },
-	{ "throttleReadBpsDevice", zone_cfg_unsupported, 0 },
-	{ "throttleWriteBpsDevice", zone_cfg_unsupported, 0 },
-	{ "throttleReadIOPSDevice", zone_cfg_unsupported, 0 },
-	{ "throttleWriteIOPSDevice", zone_cfg_unsupported, 0 },
+	{ "throttleReadBpsDevice", thr_read_bps, 0 },
+	{ "throttleWriteBpsDevice", thr_write_bps, 0 },
+	{ "throttleReadIOPSDevice", thr_read_iops, 0 },
+	{ "throttleWriteIOPSDevice", thr_write_iops, 0 },
 	{ NULL, NULL, 0 },
 };
 

@@ -11,6 +11,10 @@
  *   memory-reservation=SIZE  memory.reservation
  *   processes=N           pids.limit (at least 1)
  *   io-weight=N           blockIO.weight (10..1000)
+ *   io-read-bps=DEV:SIZE  blockIO.throttleReadBpsDevice (DEV a block device
+ *   io-write-bps=DEV:SIZE   path, stat'ed for major:minor; SIZE per second)
+ *   io-read-iops=DEV:N    blockIO.throttleReadIOPSDevice
+ *   io-write-iops=DEV:N   blockIO.throttleWriteIOPSDevice
  *
  * cpu-cap, cpu-burst, memory, swap, memory-reservation and processes also
  * take "none" (no limit).
@@ -19,6 +23,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "json.h"
 #include "runtime.h"
@@ -192,6 +198,72 @@ static int k_io_weight(const char *v, struct rctl_keys *k, const char **why)
 	return 0;
 }
 
+/* "DEV:RATE": the device must exist and be a block device. */
+static int throttle(const char *v, int kind, bool bytes, struct rctl_keys *k, const char **why)
+{
+	static char msg[512];
+	const char *colon = strrchr(v, ':');
+	if (!colon || colon == v || !colon[1]) {
+		*why = bytes ? "expected DEV:RATE (like /dev/vda:10M)" : "expected DEV:N (like /dev/vda:100)";
+		return -EINVAL;
+	}
+	uint64_t rate;
+	int64_t n;
+	if (bytes && parse_size(colon + 1, &rate) < 0) {
+		*why = "not a rate (like 10M, bytes per second)";
+		return -EINVAL;
+	}
+	if (!bytes) {
+		if (int_in(colon + 1, 1, INT64_MAX, &n, why) < 0) {
+			*why = "not a number of operations per second";
+			return -EINVAL;
+		}
+		rate = (uint64_t)n;
+	}
+	if (!rate) {
+		*why = "must be at least 1";
+		return -EINVAL;
+	}
+	cleanup_free char *dev = xstrndup(v, (size_t)(colon - v));
+	struct stat st;
+	const char *bad = NULL;
+	if (stat(dev, &st) < 0)
+		bad = strerror(errno);
+	else if (!S_ISBLK(st.st_mode))
+		bad = "not a block device";
+	if (bad) {
+		snprintf(msg, sizeof(msg), "%s: %s", dev, bad);
+		*why = msg;
+		return -ENODEV;
+	}
+	struct rctl_resources *r = &k->res;
+	r->throttles = xrealloc(r->throttles, (r->n_throttles + 1) * sizeof(*r->throttles));
+	r->throttles[r->n_throttles++] = (struct rctl_throttle){
+		.kind = kind, .major = major(st.st_rdev), .minor = minor(st.st_rdev), .rate = rate};
+	k->groups |= RK_IO;
+	return 0;
+}
+
+static int k_read_bps(const char *v, struct rctl_keys *k, const char **why)
+{
+	return throttle(v, RT_READ_BPS, true, k, why);
+}
+
+static int k_write_bps(const char *v, struct rctl_keys *k, const char **why)
+{
+	return throttle(v, RT_WRITE_BPS, true, k, why);
+}
+
+static int k_read_iops(const char *v, struct rctl_keys *k, const char **why)
+{
+	return throttle(v, RT_READ_IOPS, false, k, why);
+}
+
+static int k_write_iops(const char *v, struct rctl_keys *k, const char **why)
+{
+	return throttle(v, RT_WRITE_IOPS, false, k, why);
+}
+
 static const struct {
 	const char *key;
 	key_fn fn;
@@ -201,6 +273,8 @@ static const struct {
 	{"memory", k_memory},       {"swap", k_swap},
 	{"memory-reservation", k_reservation},
 	{"processes", k_processes}, {"io-weight", k_io_weight},
+	{"io-read-bps", k_read_bps}, {"io-write-bps", k_write_bps},
+	{"io-read-iops", k_read_iops}, {"io-write-iops", k_write_iops},
 };
 
 static int parse_one(const char *name, const char *verb, const char *item, struct rctl_keys *k,
@@ -219,7 +293,8 @@ static int parse_one(const char *name, const char *verb, const char *item, struc
 		return 0;
 	}
 	return zerr_setx(err, EINVAL, "zone %s: %s: %s: unknown key (cpu-shares, cpu-cap, cpu-burst, "
-			 "cpuset, memory, swap, memory-reservation, processes, io-weight)",
+			 "cpuset, memory, swap, memory-reservation, processes, io-weight, "
+			 "io-read-bps, io-write-bps, io-read-iops, io-write-iops)",
 			 name, verb, item);
 }
 
@@ -261,8 +336,9 @@ void rctl_keys_free(struct rctl_keys *k)
  * merged into what is there. */
 struct ov {
 	const char *key;
-	enum { OV_INT, OV_STR, OV_OBJ } t;
-	int64_t i;
+	enum { OV_INT, OV_STR, OV_OBJ, OV_THR } t;
+	int64_t i; /* OV_THR: the RT_* kind */
+	const struct rctl_resources *res; /* OV_THR: the new throttles */
 	const char *s;
 	struct ov *kids;
 	size_t n;
@@ -270,12 +346,58 @@ struct ov {
 
 static void write_merged(struct jw *w, const struct jv *old, const struct ov *kids, size_t n);
 
+static bool same_dev(const struct rctl_throttle *t, int64_t major, int64_t minor)
+{
+	return t->major == major && t->minor == minor;
+}
+
+/* Index of the last new throttle of this kind for the device, or -1. */
+static ssize_t new_throttle(const struct rctl_resources *r, int kind, int64_t major, int64_t minor)
+{
+	ssize_t found = -1;
+	for (size_t i = 0; i < r->n_throttles; i++)
+		if (r->throttles[i].kind == kind && same_dev(&r->throttles[i], major, minor))
+			found = (ssize_t)i;
+	return found;
+}
+
+/* The old entries for devices not given again, then the new ones. */
+static void write_throttles(struct jw *w, const struct jv *old, const struct ov *o)
+{
+	jw_arr_open(w);
+	size_t m = jv_type(old) == JV_ARRAY ? jv_len(old) : 0;
+	for (size_t i = 0; i < m; i++) {
+		const struct jv *e = jv_at(old, i);
+		int64_t major = -1, minor = -1;
+		jv_int64(jv_get(e, "major"), "", &major, NULL);
+		jv_int64(jv_get(e, "minor"), "", &minor, NULL);
+		if (new_throttle(o->res, (int)o->i, major, minor) < 0)
+			jw_value(w, e);
+	}
+	for (size_t i = 0; i < o->res->n_throttles; i++) {
+		const struct rctl_throttle *t = &o->res->throttles[i];
+		if (t->kind != o->i || new_throttle(o->res, t->kind, t->major, t->minor) != (ssize_t)i)
+			continue;
+		jw_obj_open(w);
+		jw_key(w, "major");
+		jw_int(w, t->major);
+		jw_key(w, "minor");
+		jw_int(w, t->minor);
+		jw_key(w, "rate");
+		jw_uint(w, t->rate);
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+}
+
 static void write_ov(struct jw *w, const struct jv *old, const struct ov *o)
 {
 	if (o->t == OV_INT)
 		jw_int(w, o->i);
 	else if (o->t == OV_STR)
 		jw_str(w, o->s);
+	else if (o->t == OV_THR)
+		write_throttles(w, old, o);
 	else
 		write_merged(w, old, o->kids, o->n);
 }
@@ -356,7 +478,7 @@ int rctl_keys_merge(const char *name, const char *verb, const char *text, size_t
 	if (r < 0)
 		return zerr_prefix(err, "zone %s: config", name);
 	const struct rctl_resources *s = &k->res;
-	struct ov cpu[6], mem[3], pids[1], io[1], res[4];
+	struct ov cpu[6], mem[3], pids[1], io[1 + RT_KINDS], res[4];
 	size_t nc = 0, nm = 0, np = 0, ni = 0, nr = 0;
 	if (s->has_cpu_shares)
 		ADD_INT(cpu, nc, "shares", (int64_t)s->cpu_shares);
@@ -382,6 +504,17 @@ int rctl_keys_merge(const char *name, const char *verb, const char *text, size_t
 		ADD_INT(pids, np, "limit", s->pids_limit);
 	if (s->has_blkio_weight)
 		ADD_INT(io, ni, "weight", s->blkio_weight);
+	static const char *const thr_keys[RT_KINDS] = {
+		"throttleReadBpsDevice", "throttleWriteBpsDevice",
+		"throttleReadIOPSDevice", "throttleWriteIOPSDevice",
+	};
+	for (int kind = 0; kind < RT_KINDS; kind++)
+		for (size_t i = 0; i < s->n_throttles; i++)
+			if (s->throttles[i].kind == kind) {
+				io[ni++] = (struct ov){.key = thr_keys[kind], .t = OV_THR,
+						       .i = kind, .res = s};
+				break;
+			}
 	if (nc)
 		res[nr++] = (struct ov){.key = "cpu", .t = OV_OBJ, .kids = cpu, .n = nc};
 	if (nm)

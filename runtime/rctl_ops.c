@@ -61,6 +61,8 @@ static void touched(const struct rctl_resources *all, unsigned groups, struct rc
 	if (groups & RK_IO) {
 		out->has_blkio_weight = all->has_blkio_weight;
 		out->blkio_weight = all->blkio_weight;
+		out->throttles = all->throttles;
+		out->n_throttles = all->n_throttles;
 	}
 }
 

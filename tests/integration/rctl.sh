@@ -161,4 +161,110 @@ test_cpu_cap_50_holds() {
 	[ $pct -ge 45 ] && [ $pct -le 55 ] || fail "cpu-cap=50 used $pct% of one CPU"
 }
 
+test_io_throttle_per_device() {
+	need_v1 blkio
+	dev=/dev/vda
+	[ -b $dev ] || dev=$(lsblk -dnpo NAME,TYPE | awk '$2=="disk"{print $1; exit}')
+	[ -b "$dev" ] || skip "no block device"
+	mm=$(( 0x$(stat -c %t "$dev") )):$(( 0x$(stat -c %T "$dev") ))
+	z create io1 --set io-read-iops=$dev:200
+	z boot io1
+	b=$(cgdir io1 blkio)
+	grep -qx "$mm 200" "$b/blkio.throttle.read_iops_device" || fail "read_iops at boot: $(cat "$b/blkio.throttle.read_iops_device")"
+	z set io1 io-write-bps=$dev:1M
+	grep -qx "$mm 1048576" "$b/blkio.throttle.write_bps_device" || fail "write_bps: $(cat "$b/blkio.throttle.write_bps_device")"
+	z set io1 io-write-bps=$dev:2M io-read-bps=$dev:10M
+	grep -qx "$mm 2097152" "$b/blkio.throttle.write_bps_device" || fail "write_bps after 2nd set: $(cat "$b/blkio.throttle.write_bps_device")"
+	grep -qx "$mm 10485760" "$b/blkio.throttle.read_bps_device" || fail "read_bps: $(cat "$b/blkio.throttle.read_bps_device")"
+	res=$(resources io1)
+	python3 -c 'import json,sys; b=json.loads(sys.argv[1])["blockIO"]; M,m=map(int,sys.argv[2].split(":")); assert b["throttleWriteBpsDevice"]==[{"major":M,"minor":m,"rate":2<<20}] and b["throttleReadIOPSDevice"]==[{"major":M,"minor":m,"rate":200}], b' "$res" "$mm" ||
+		fail "config: $res"
+	expect_fail 'zone io1: set: io-write-bps=/dev/nosuchdisk:1M: /dev/nosuchdisk: No such file' z set io1 io-write-bps=/dev/nosuchdisk:1M
+	expect_fail 'zone io1: set: io-read-iops=/dev/null:5: /dev/null: not a block device' z set io1 io-read-iops=/dev/null:5
+	expect_fail 'zone io1: set: io-write-bps=1M: expected DEV:RATE' z set io1 io-write-bps=1M
+	[ "$(resources io1)" = "$res" ] || fail "config changed by a bad set: $(resources io1)"
+	grep -qx "$mm 2097152" "$b/blkio.throttle.write_bps_device" || fail "write_bps changed by a bad set"
+}
+
+# CPU tests: busy loops run for a bounded time and are killed at the end;
+# usage comes from cpuacct.usage, and the machine's time from /proc/stat.
+
+NCPU=$(nproc)
+
+# machine_ns: total CPU time of the machine (all CPUs, busy and idle), ns.
+machine_ns() {
+	awk -v hz="$(getconf CLK_TCK)" '/^cpu /{t=0; for (i=2; i<=9; i++) t+=$i; printf "%.0f\n", t*1e9/hz}' /proc/stat
+}
+
+# busy ZONE SECONDS: NCPU busy loops in the zone, in the background.
+busy() {
+	z login "$1" -- sh -c "i=0; while [ \$i -lt $NCPU ]; do timeout $2 sh -c 'while :; do :; done' & i=\$((i+1)); done; wait" >/dev/null 2>&1 &
+}
+
+stop_busy() {
+	local pid
+	for pid in $(jobs -p); do kill "$pid" 2>/dev/null || true; done
+	wait || true
+}
+
+test_cpu_shares_100_300_split_25_75() {
+	need_v1 cpuacct cpu
+	[ "$NCPU" -ge 2 ] || skip "needs 2 CPUs"
+	z create sa --set cpu-shares=100
+	z create sb --set cpu-shares=300
+	z boot sa
+	z boot sb
+	a=$(cgdir sa cpuacct)/cpuacct.usage
+	b=$(cgdir sb cpuacct)/cpuacct.usage
+	busy sa 7
+	busy sb 7
+	sleep 1.5
+	a0=$(cat "$a"); b0=$(cat "$b")
+	sleep 4
+	a1=$(cat "$a"); b1=$(cat "$b")
+	stop_busy
+	share=$(( (a1 - a0) * 1000 / (a1 - a0 + b1 - b0) ))
+	echo "sa got $share/1000 of the zones' CPU"
+	[ $share -ge 200 ] && [ $share -le 300 ] || fail "shares 100:300 split ${share}/1000, expected 250 +-50"
+}
+
+test_lone_zone_without_cap_bursts_over_90pct() {
+	need_v1 cpuacct cpu
+	z create lone
+	z boot lone
+	a=$(cgdir lone cpuacct)/cpuacct.usage
+	busy lone 5
+	sleep 1
+	u0=$(cat "$a"); m0=$(machine_ns)
+	sleep 3
+	u1=$(cat "$a"); m1=$(machine_ns)
+	stop_busy
+	pct=$(( (u1 - u0) * 100 / (m1 - m0) ))
+	[ $pct -gt 90 ] || fail "a lone uncapped zone used $pct% of the machine"
+}
+
+test_set_cap_on_busy_zone_changes_use() {
+	need_v1 cpuacct cpu
+	[ "$NCPU" -ge 2 ] || skip "needs 2 CPUs"
+	z create cap1
+	z boot cap1
+	a=$(cgdir cap1 cpuacct)/cpuacct.usage
+	busy cap1 9
+	sleep 1
+	u0=$(cat "$a"); m0=$(machine_ns)
+	sleep 2.5
+	u1=$(cat "$a"); m1=$(machine_ns)
+	before=$(( (u1 - u0) * 100 * NCPU / (m1 - m0) ))
+	z set cap1 cpu-cap=50
+	sleep 0.5
+	u0=$(cat "$a"); m0=$(machine_ns)
+	sleep 3
+	u1=$(cat "$a"); m1=$(machine_ns)
+	after=$(( (u1 - u0) * 100 * NCPU / (m1 - m0) ))
+	stop_busy
+	echo "before $before% of one CPU, after $after%"
+	[ $before -ge $((NCPU * 90)) ] || fail "uncapped use $before% of one CPU, expected ~$((NCPU * 100))"
+	[ $after -ge 45 ] && [ $after -le 55 ] || fail "after set cpu-cap=50: $after% of one CPU"
+}
+
 run_tests

@@ -2,6 +2,8 @@
  * how they are written into config.json as OCI linux.resources. */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "../../runtime/runtime.h"
 #include "json.h"
@@ -59,7 +61,12 @@ static void test_bad_keys_name_zone_and_key(void)
 	EXPECT_ERR("memory", "zone web1: set: `memory`: expected KEY=VALUE");
 	EXPECT_ERR(",", "zone web1: set: `,`: expected KEY=VALUE");
 	EXPECT_ERR("memory=64M,colour=red", "zone web1: set: colour=red: unknown key (cpu-shares, cpu-cap, "
-		   "cpu-burst, cpuset, memory, swap, memory-reservation, processes, io-weight)");
+		   "cpu-burst, cpuset, memory, swap, memory-reservation, processes, io-weight, "
+		   "io-read-bps, io-write-bps, io-read-iops, io-write-iops)");
+	EXPECT_ERR("io-write-bps=/dev/nosuchdisk:1M",
+		   "zone web1: set: io-write-bps=/dev/nosuchdisk:1M: /dev/nosuchdisk: No such file or directory");
+	EXPECT_ERR("io-read-iops=/dev/null:5", "zone web1: set: io-read-iops=/dev/null:5: /dev/null: not a block device");
+	EXPECT_ERR("io-read-bps=10M", "zone web1: set: io-read-bps=10M: expected DEV:RATE (like /dev/vda:10M)");
 }
 
 static int merged(const char *doc, const char *spec, struct jv **out, struct zerr *e)
@@ -126,6 +133,40 @@ static void test_swap_is_stored_as_memory_plus_swap(void)
 	CHECK_MSG(!strcmp(e.msg, "zone web1: set: swap: needs a memory limit (set memory too)"), "%s", e.msg);
 }
 
+/* Some block device of this machine, or NULL. */
+static const char *block_dev(struct stat *st)
+{
+	static const char *const cand[] = {"/dev/vda", "/dev/sda", "/dev/nvme0n1", "/dev/zram0", "/dev/loop0"};
+	for (size_t i = 0; i < sizeof(cand) / sizeof(cand[0]); i++)
+		if (stat(cand[i], st) == 0 && S_ISBLK(st->st_mode))
+			return cand[i];
+	return NULL;
+}
+
+static void test_throttle_replaces_its_device_only(void)
+{
+	struct stat st;
+	const char *dev = block_dev(&st);
+	if (!dev)
+		return;
+	struct zerr e;
+	cleanup_free char *spec = xasprintf("io-write-bps=%s:1M,io-read-iops=%s:300", dev, dev);
+	cleanup_free char *doc = xasprintf(
+		"{\"linux\": {\"resources\": {\"blockIO\": {\"throttleWriteBpsDevice\": ["
+		"{\"major\": 1, \"minor\": 2, \"rate\": 5}, {\"major\": %u, \"minor\": %u, \"rate\": 7}]}}}}",
+		major(st.st_rdev), minor(st.st_rdev));
+	cleanup_json struct jv *out = NULL;
+	CHECK_MSG(merged(doc, spec, &out, &e) == 0, "%s", e.msg);
+	const struct jv *b = jv_get(jv_get(jv_get(out, "linux"), "resources"), "blockIO");
+	const struct jv *w = jv_get(b, "throttleWriteBpsDevice");
+	int64_t maj = 0, rate = 0;
+	CHECK(jv_len(w) == 2);
+	CHECK(jv_int64(jv_get(jv_at(w, 0), "major"), "", &maj, NULL) == 0 && maj == 1);
+	CHECK(jv_int64(jv_get(jv_at(w, 1), "rate"), "", &rate, NULL) == 0 && rate == 1 << 20);
+	const struct jv *ri = jv_get(b, "throttleReadIOPSDevice");
+	CHECK(jv_len(ri) == 1 && jv_int64(jv_get(jv_at(ri, 0), "rate"), "", &rate, NULL) == 0 && rate == 300);
+}
+
 int main(void)
 {
 	RUN(test_keys_parse_into_oci_values);
@@ -133,5 +174,6 @@ int main(void)
 	RUN(test_merge_keeps_everything_else);
 	RUN(test_merge_adds_linux_resources_when_missing);
 	RUN(test_swap_is_stored_as_memory_plus_swap);
+	RUN(test_throttle_replaces_its_device_only);
 	T_EXIT();
 }
