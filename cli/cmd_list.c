@@ -43,12 +43,9 @@ static int print_json(const struct zone_info *z, size_t n)
 	jw_arr_open(w);
 	for (size_t i = 0; i < n; i++) {
 		jw_obj_open(w);
-		jw_key(w, "name");
-		jw_str(w, z[i].name);
-		jw_key(w, "state");
-		jw_str(w, zone_state_name(z[i].state));
-		jw_key(w, "brand");
-		jw_str(w, zone_brand_name(z[i].brand));
+		jw_kstr(w, "name", z[i].name);
+		jw_kstr(w, "state", zone_state_name(z[i].state));
+		jw_kstr(w, "brand", zone_brand_name(z[i].brand));
 		jw_key(w, "init_pid");
 		if (z[i].init_pid > 0)
 			jw_int(w, z[i].init_pid);
@@ -59,8 +56,7 @@ static int print_json(const struct zone_info *z, size_t n)
 			jw_uint(w, (wall_ns() - z[i].booted_at_ns) / 1000000000ull);
 		else
 			jw_null(w);
-		jw_key(w, "path");
-		jw_str(w, z[i].zone_dir);
+		jw_kstr(w, "path", z[i].zone_dir);
 		jw_obj_close(w);
 	}
 	jw_arr_close(w);

@@ -118,12 +118,6 @@ static void jw_limit(struct jw *w, const char *key, int64_t v)
 		jw_int(w, v);
 }
 
-static void jw_u(struct jw *w, const char *key, uint64_t v)
-{
-	jw_key(w, key);
-	jw_uint(w, v);
-}
-
 /* Percentages in hundredths, as numbers with two decimals. */
 static void jw_pct(struct jw *w, const char *key, double v)
 {
@@ -154,26 +148,26 @@ static void zone_json(struct jw *w, const struct zstat *z, long ncpu)
 	jw_pct(w, "cpu_percent_machine", cpu / (double)ncpu);
 	jw_pct(w, "cpu_cap_percent", cap);
 	jw_pct(w, "cpu_percent_of_cap", cap > 0 ? cpu * 100.0 / cap : -1);
-	jw_u(w, "cpu_usage_ns", u->cpu_ns);
-	jw_u(w, "nr_throttled", u->nr_throttled);
-	jw_u(w, "throttled_ns", u->throttled_ns);
-	jw_u(w, "memory_bytes", u->mem_bytes);
+	jw_kuint(w, "cpu_usage_ns", u->cpu_ns);
+	jw_kuint(w, "nr_throttled", u->nr_throttled);
+	jw_kuint(w, "throttled_ns", u->throttled_ns);
+	jw_kuint(w, "memory_bytes", u->mem_bytes);
 	jw_limit(w, "memory_limit", u->mem_limit);
-	jw_u(w, "memory_cache_bytes", u->mem_cache);
+	jw_kuint(w, "memory_cache_bytes", u->mem_cache);
 	jw_key(w, "memory_swap_bytes");
 	if (u->has_swap)
 		jw_uint(w, u->memsw_bytes);
 	else
 		jw_null(w);
 	jw_limit(w, "memory_swap_limit", u->memsw_limit);
-	jw_u(w, "oom_kills", u->oom_kills);
-	jw_u(w, "memory_failcnt", u->mem_failcnt);
-	jw_u(w, "processes", u->pids);
+	jw_kuint(w, "oom_kills", u->oom_kills);
+	jw_kuint(w, "memory_failcnt", u->mem_failcnt);
+	jw_kuint(w, "processes", u->pids);
 	jw_limit(w, "processes_limit", u->pids_limit);
-	jw_u(w, "io_read_bytes", u->io_read_bytes);
-	jw_u(w, "io_write_bytes", u->io_write_bytes);
-	jw_u(w, "io_read_ops", u->io_read_ops);
-	jw_u(w, "io_write_ops", u->io_write_ops);
+	jw_kuint(w, "io_read_bytes", u->io_read_bytes);
+	jw_kuint(w, "io_write_bytes", u->io_write_bytes);
+	jw_kuint(w, "io_read_ops", u->io_read_ops);
+	jw_kuint(w, "io_write_ops", u->io_write_ops);
 	jw_obj_close(w);
 }
 

@@ -74,16 +74,30 @@ int cmd_create(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+/* A verb with no options and one NAME. NULL with *rc set when the command
+ * is already answered (help printed, or a usage error). */
+static const char *name_only(int argc, char **argv, int *rc)
+{
+	if (want_help(argc, argv)) {
+		*rc = help(argv);
+		return NULL;
+	}
+	if (getopt(argc, argv, "") != -1) {
+		*rc = cli_usage_error(argv[0], "bad option");
+		return NULL;
+	}
+	const char *name = one_name(argc, argv);
+	*rc = 2;
+	return name;
+}
+
 static int simple(struct cli *c, int argc, char **argv,
 		  int (*fn)(struct zone_ctx *, const char *, struct zerr *))
 {
-	if (want_help(argc, argv))
-		return help(argv);
-	if (getopt(argc, argv, "") != -1)
-		return cli_usage_error(argv[0], "bad option");
-	const char *name = one_name(argc, argv);
+	int rc;
+	const char *name = name_only(argc, argv, &rc);
 	if (!name)
-		return 2;
+		return rc;
 	struct zerr err = {0};
 	return fn(&c->ctx, name, &err) < 0 ? cli_fail(&err) : 0;
 }
@@ -144,13 +158,10 @@ int cmd_delete(struct cli *c, int argc, char **argv)
 
 int cmd_config(struct cli *c, int argc, char **argv)
 {
-	if (want_help(argc, argv))
-		return help(argv);
-	if (getopt(argc, argv, "") != -1)
-		return cli_usage_error(argv[0], "bad option");
-	const char *name = one_name(argc, argv);
+	int rc;
+	const char *name = name_only(argc, argv, &rc);
 	if (!name)
-		return 2;
+		return rc;
 	struct zerr err = {0};
 	char *text = NULL;
 	if (zone_config_text(&c->ctx, name, &text, &err) < 0)

@@ -126,6 +126,11 @@ void jw_int(struct jw *w, int64_t v);
 void jw_uint(struct jw *w, uint64_t v);
 void jw_bool(struct jw *w, bool v);
 void jw_null(struct jw *w);
+/* "key": value in one call, for objects written member by member. */
+void jw_kstr(struct jw *w, const char *key, const char *s);
+void jw_kint(struct jw *w, const char *key, int64_t v);
+void jw_kuint(struct jw *w, const char *key, uint64_t v);
+void jw_kbool(struct jw *w, const char *key, bool v);
 /* A NULL-terminated vector as an array of strings; NULL writes []. */
 void jw_strv(struct jw *w, char *const *v);
 /* Writes a parsed value (numbers keep their source text). Returns 0, or

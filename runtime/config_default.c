@@ -44,24 +44,6 @@ static const char *const default_readonly[] = {
 	NULL,
 };
 
-static void kstr(struct jw *w, const char *key, const char *s)
-{
-	jw_key(w, key);
-	jw_str(w, s);
-}
-
-static void kuint(struct jw *w, const char *key, uint64_t v)
-{
-	jw_key(w, key);
-	jw_uint(w, v);
-}
-
-static void kbool(struct jw *w, const char *key, bool v)
-{
-	jw_key(w, key);
-	jw_bool(w, v);
-}
-
 static void kconst_strv(struct jw *w, const char *key, const char *const *v)
 {
 	jw_key(w, key);
@@ -88,14 +70,14 @@ static void write_process(struct jw *w)
 	uint64_t caps = iso_caps_default();
 	jw_key(w, "process");
 	jw_obj_open(w);
-	kbool(w, "terminal", false);
+	jw_kbool(w, "terminal", false);
 	jw_key(w, "user");
 	jw_obj_open(w);
-	kuint(w, "uid", 0);
-	kuint(w, "gid", 0);
+	jw_kuint(w, "uid", 0);
+	jw_kuint(w, "gid", 0);
 	jw_obj_close(w);
 	kconst_strv(w, "env", default_env);
-	kstr(w, "cwd", "/");
+	jw_kstr(w, "cwd", "/");
 	jw_key(w, "capabilities");
 	jw_obj_open(w);
 	write_cap_set(w, "bounding", caps);
@@ -107,12 +89,12 @@ static void write_process(struct jw *w)
 	jw_key(w, "rlimits");
 	jw_arr_open(w);
 	jw_obj_open(w);
-	kstr(w, "type", "RLIMIT_NOFILE");
-	kuint(w, "hard", 1024);
-	kuint(w, "soft", 1024);
+	jw_kstr(w, "type", "RLIMIT_NOFILE");
+	jw_kuint(w, "hard", 1024);
+	jw_kuint(w, "soft", 1024);
 	jw_obj_close(w);
 	jw_arr_close(w);
-	kbool(w, "noNewPrivileges", true);
+	jw_kbool(w, "noNewPrivileges", true);
 	jw_obj_close(w);
 }
 
@@ -122,9 +104,9 @@ static void write_mounts(struct jw *w)
 	jw_arr_open(w);
 	for (size_t i = 0; i < sizeof(default_mounts) / sizeof(default_mounts[0]); i++) {
 		jw_obj_open(w);
-		kstr(w, "destination", default_mounts[i].destination);
-		kstr(w, "type", default_mounts[i].type);
-		kstr(w, "source", default_mounts[i].source);
+		jw_kstr(w, "destination", default_mounts[i].destination);
+		jw_kstr(w, "type", default_mounts[i].type);
+		jw_kstr(w, "source", default_mounts[i].source);
 		if (default_mounts[i].options[0])
 			kconst_strv(w, "options", default_mounts[i].options);
 		jw_obj_close(w);
@@ -137,19 +119,19 @@ static void write_rule(struct jw *w, const struct iso_sc_rule *rule)
 	jw_obj_open(w);
 	jw_key(w, "names");
 	jw_strv(w, rule->names);
-	kstr(w, "action", rule->action);
+	jw_kstr(w, "action", rule->action);
 	if (rule->has_errno)
-		kuint(w, "errnoRet", rule->errno_ret);
+		jw_kuint(w, "errnoRet", rule->errno_ret);
 	if (rule->n_args) {
 		jw_key(w, "args");
 		jw_arr_open(w);
 		for (size_t i = 0; i < rule->n_args; i++) {
 			jw_obj_open(w);
-			kuint(w, "index", rule->args[i].index);
-			kuint(w, "value", rule->args[i].value);
+			jw_kuint(w, "index", rule->args[i].index);
+			jw_kuint(w, "value", rule->args[i].value);
 			if (rule->args[i].value_two)
-				kuint(w, "valueTwo", rule->args[i].value_two);
-			kstr(w, "op", rule->args[i].op);
+				jw_kuint(w, "valueTwo", rule->args[i].value_two);
+			jw_kstr(w, "op", rule->args[i].op);
 			jw_obj_close(w);
 		}
 		jw_arr_close(w);
@@ -161,9 +143,9 @@ static void write_seccomp(struct jw *w, const struct iso_seccomp *sc)
 {
 	jw_key(w, "seccomp");
 	jw_obj_open(w);
-	kstr(w, "defaultAction", sc->default_action);
+	jw_kstr(w, "defaultAction", sc->default_action);
 	if (sc->has_default_errno)
-		kuint(w, "defaultErrnoRet", sc->default_errno);
+		jw_kuint(w, "defaultErrnoRet", sc->default_errno);
 	if (sc->architectures) {
 		jw_key(w, "architectures");
 		jw_strv(w, sc->architectures);
@@ -188,7 +170,7 @@ static void write_linux(struct jw *w)
 	jw_arr_open(w);
 	for (size_t i = 0; default_namespaces[i]; i++) {
 		jw_obj_open(w);
-		kstr(w, "type", default_namespaces[i]);
+		jw_kstr(w, "type", default_namespaces[i]);
 		jw_obj_close(w);
 	}
 	jw_arr_close(w);
@@ -198,8 +180,8 @@ static void write_linux(struct jw *w)
 	jw_key(w, "devices");
 	jw_arr_open(w);
 	jw_obj_open(w);
-	kbool(w, "allow", false);
-	kstr(w, "access", "rwm");
+	jw_kbool(w, "allow", false);
+	jw_kstr(w, "access", "rwm");
 	jw_obj_close(w);
 	jw_arr_close(w);
 	jw_obj_close(w);
@@ -215,21 +197,21 @@ char *zone_config_default(const char *name, enum zone_brand brand)
 {
 	struct jw *w = jw_new(true);
 	jw_obj_open(w);
-	kstr(w, "ociVersion", "1.0.2");
+	jw_kstr(w, "ociVersion", "1.0.2");
 	jw_key(w, "root");
 	jw_obj_open(w);
-	kstr(w, "path", "root");
-	kbool(w, "readonly", false);
+	jw_kstr(w, "path", "root");
+	jw_kbool(w, "readonly", false);
 	jw_obj_close(w);
-	kstr(w, "hostname", name);
+	jw_kstr(w, "hostname", name);
 	write_process(w);
 	write_mounts(w);
 	write_linux(w);
 	jw_key(w, "zone");
 	jw_obj_open(w);
-	kstr(w, "brand", zone_brand_name(brand));
-	kbool(w, "autoboot", false);
-	kstr(w, "init", "builtin");
+	jw_kstr(w, "brand", zone_brand_name(brand));
+	jw_kbool(w, "autoboot", false);
+	jw_kstr(w, "init", "builtin");
 	jw_obj_close(w);
 	jw_obj_close(w);
 	return jw_finish(w, NULL);

@@ -211,12 +211,9 @@ static void cgroup_to_json(struct jw *w, const struct rctl_cgroup *cg)
 	jw_arr_open(w);
 	for (size_t i = 0; i < cg->n; i++) {
 		jw_obj_open(w);
-		jw_key(w, "controllers");
-		jw_str(w, cg->h[i].controllers);
-		jw_key(w, "mount");
-		jw_str(w, cg->h[i].mount);
-		jw_key(w, "parent");
-		jw_str(w, cg->h[i].parent);
+		jw_kstr(w, "controllers", cg->h[i].controllers);
+		jw_kstr(w, "mount", cg->h[i].mount);
+		jw_kstr(w, "parent", cg->h[i].parent);
 		jw_key(w, "v2");
 		jw_bool(w, cg->h[i].v2);
 		jw_obj_close(w);
@@ -233,20 +230,13 @@ int zone_status_write(const struct zone_ctx *ctx, const char *name,
 		return zerr_prefix(err, "zone %s", name);
 	struct jw *w = jw_new(true);
 	jw_obj_open(w);
-	jw_key(w, "state");
-	jw_str(w, zone_state_name(st->state));
-	jw_key(w, "boot_id");
-	jw_str(w, st->boot_id);
-	jw_key(w, "monitor_pid");
-	jw_int(w, st->monitor_pid);
-	jw_key(w, "monitor_start");
-	jw_uint(w, st->monitor_start);
-	jw_key(w, "init_pid");
-	jw_int(w, st->init_pid);
-	jw_key(w, "init_start");
-	jw_uint(w, st->init_start);
-	jw_key(w, "booted_at_ns");
-	jw_uint(w, st->booted_at_ns);
+	jw_kstr(w, "state", zone_state_name(st->state));
+	jw_kstr(w, "boot_id", st->boot_id);
+	jw_kint(w, "monitor_pid", st->monitor_pid);
+	jw_kuint(w, "monitor_start", st->monitor_start);
+	jw_kint(w, "init_pid", st->init_pid);
+	jw_kuint(w, "init_start", st->init_start);
+	jw_kuint(w, "booted_at_ns", st->booted_at_ns);
 	if (st->has_cgroup)
 		cgroup_to_json(w, &st->cg);
 	jw_obj_close(w);
