@@ -31,6 +31,27 @@ $(B)/zinit: zinit/zinit.c
 $(B)/zinit_blob.o: $(B)/zinit
 	cd $(B) && ld -r -b binary -z noexecstack -o zinit_blob.o zinit
 
+# ---- BPF objects (netstack-bind/bpf) ---------------------------------------
+# Each netstack-bind/bpf/NAME.bpf.c is compiled for the BPF target and
+# linked into libzone.a as a blob (_binary_NAME_bpf_o_start/_end) that
+# libbpf opens from memory at run time: nothing is installed beside zonectl.
+BPF_SRC    := $(wildcard netstack-bind/bpf/*.bpf.c)
+BPF_BLOB   := $(BPF_SRC:netstack-bind/bpf/%.bpf.c=$(B)/bpf/%_blob.o)
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Wextra -Werror \
+              -I/usr/include/$(shell $(CC) -print-multiarch)
+LDLIBS     += -lbpf
+
+$(B)/bpf/%.bpf.o: netstack-bind/bpf/%.bpf.c netstack-bind/bpf/netbpf.h
+	@mkdir -p $(dir $@)
+	clang $(BPF_CFLAGS) -c -o $@ $< && llvm-strip -g $@
+
+$(B)/bpf/%_blob.o: $(B)/bpf/%.bpf.o
+	cd $(B)/bpf && ld -r -b binary -z noexecstack -o $*_blob.o $*.bpf.o
+
+$(B)/libzone.a: $(BPF_BLOB)
+$(filter $(B)/netstack-bind/%,$(LIB_OBJ)): netstack-bind/bpf/netbpf.h
+# ---- end of BPF objects -----------------------------------------------------
+
 $(B)/zonectl: $(CLI_OBJ) $(B)/libzone.a $(B)/zinit_blob.o
 	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(B)/zinit_blob.o $(B)/libzone.a $(LDLIBS)
 

@@ -60,39 +60,19 @@ static int print_json(const struct zone_info *z, size_t n)
 		jw_obj_close(w);
 	}
 	jw_arr_close(w);
-	char *text = jw_finish(w, NULL);
-	if (!text)
-		return 1;
-	fputs(text, stdout);
-	free(text);
-	return 0;
+	return cli_put_json(w);
 }
 
 int cmd_list(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
-	bool json = false;
-	int ch;
-	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'o':
-			if (!strcmp(optarg, "json"))
-				json = true;
-			else if (strcmp(optarg, "table"))
-				return cli_usage_error(argv[0], "-o takes table or json, not `%s`", optarg);
-			break;
-		case 'h': cli_print_usage(cli_find("list"), stdout); return 0;
-		default: return cli_usage_error(argv[0], "bad option");
-		}
-	}
+	bool json;
+	int rc = cli_listing_opts(argc, argv, "list", &json);
+	if (rc >= 0)
+		return rc;
 	struct zerr err = {0};
 	struct zone_info *z = NULL;
 	size_t n = 0;
-	int rc = 0;
+	rc = 0;
 	if (optind < argc) {
 		z = xcalloc((size_t)(argc - optind), sizeof(*z));
 		for (int i = optind; i < argc; i++) {

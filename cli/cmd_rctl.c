@@ -180,15 +180,11 @@ static int print_json(struct zstat *z, size_t n, bool pretty)
 		if (!z[i].gone)
 			zone_json(w, &z[i], ncpu > 0 ? ncpu : 1);
 	jw_arr_close(w);
-	char *text = jw_finish(w, NULL);
-	if (!text)
-		return 1;
-	fputs(text, stdout);
+	int r = cli_put_json(w);
 	if (!pretty)
 		putchar('\n');
 	fflush(stdout);
-	free(text);
-	return 0;
+	return r;
 }
 
 static void sample(struct zstat *z, size_t n, bool first)

@@ -43,15 +43,20 @@ int cmd_create(struct cli *c, int argc, char **argv)
 		{"config", required_argument, NULL, 'f'},
 		{"brand", required_argument, NULL, 'b'},
 		{"set", required_argument, NULL, 's'},
+		{"net", required_argument, NULL, 'n'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	struct zone_create_opts o = {0};
 	struct zerr err = {0};
-	cleanup_strv char **set = NULL;
+	cleanup_strv char **set = NULL, **net = NULL;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "f:b:s:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:b:s:n:h", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'n':
+			strv_append(&net, optarg);
+			o.net = net;
+			break;
 		case 's':
 			strv_append(&set, optarg);
 			o.set = set;

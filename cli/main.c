@@ -2,14 +2,16 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "json.h"
 
 #define VERSION "0.1.0"
 
 static const struct cli_cmd commands[] = {
-	{"create", cmd_create, "create NAME [--config FILE] [--brand sparse|oci] [--set KEY=VALUE[,...]]...",
+	{"create", cmd_create, "create NAME [--config FILE] [--brand sparse|oci] [--set KEY=VALUE[,...]]... [--net KEY=VALUE[,...]]...",
 	 "store a zone's configuration and install its root"},
 	{"boot", cmd_boot, "boot NAME", "start a zone; returns once it runs"},
 	{"halt", cmd_halt, "halt NAME [-t SECONDS]", "stop a zone: SIGTERM to its init, SIGKILL after SECONDS (default 10)"},
@@ -24,6 +26,8 @@ static const struct cli_cmd commands[] = {
 	 "memory-reservation, processes, io-weight); live on a running zone"},
 	{"stat", cmd_stat, "stat [-o table|json] [-i SECONDS [-c COUNT]] [NAME...]",
 	 "CPU, memory, processes, I/O, throttling and OOM kills of running zones"},
+	{"net", cmd_net, "net [-o table|json] NAME...",
+	 "a zone's NICs: addresses, MAC, host links, traffic and spoofed frames dropped"},
 };
 
 const struct cli_cmd *cli_find(const char *name)
@@ -43,6 +47,40 @@ int cli_fail(const struct zerr *err)
 {
 	fprintf(stderr, "zonectl: %s\n", err->msg[0] ? err->msg : "unknown error");
 	return 1;
+}
+
+int cli_listing_opts(int argc, char **argv, const char *verb, bool *json)
+{
+	static const struct option opts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	*json = false;
+	int ch;
+	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			if (!strcmp(optarg, "json"))
+				*json = true;
+			else if (strcmp(optarg, "table"))
+				return cli_usage_error(argv[0], "-o takes table or json, not `%s`", optarg);
+			break;
+		case 'h': cli_print_usage(cli_find(verb), stdout); return 0;
+		default: return cli_usage_error(argv[0], "bad option");
+		}
+	}
+	return -1;
+}
+
+int cli_put_json(struct jw *w)
+{
+	char *text = jw_finish(w, NULL);
+	if (!text)
+		return 1;
+	fputs(text, stdout);
+	free(text);
+	return 0;
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

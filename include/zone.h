@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "isolate.h"
+#include "netbind.h"
 #include "rctl.h"
 #include "zutil.h"
 
@@ -57,6 +58,8 @@ struct zone_config {
 	bool autoboot;
 	enum zone_init init;
 	char *init_path;          /* with ZONE_INIT_PATH */
+	struct net_nic *nics;     /* "net": the zone's NICs */
+	size_t n_nics;
 };
 
 /* Parses and validates a config document. `name` is the zone's name, used
@@ -123,6 +126,7 @@ struct zone_create_opts {
 	enum zone_brand brand;
 	bool brand_set;
 	char *const *set;          /* NULL-terminated "key=value,..." (--set), may be NULL */
+	char *const *net;          /* NULL-terminated NIC specs (--net), may be NULL */
 };
 
 int zone_create(struct zone_ctx *ctx, const char *name,
@@ -155,6 +159,15 @@ int zone_config_text(struct zone_ctx *ctx, const char *name, char **text,
  * config.json only if the kernel took them; otherwise just stored. */
 int zone_set(struct zone_ctx *ctx, const char *name, char *const *keys,
 	     struct zerr *err);
+/* The zone's NICs as configured, with what the host sees of each
+ * (counters only while the zone runs). */
+struct zone_nic {
+	struct net_nic nic;
+	struct net_nic_info info;
+};
+int zone_net_get(struct zone_ctx *ctx, const char *name, struct zone_nic **nics,
+		 size_t *n, struct zerr *err);
+
 /* The cgroups of a running (or ready) zone, for reading its usage. */
 int zone_cgroup_get(struct zone_ctx *ctx, const char *name,
 		    struct rctl_cgroup *cg, struct zerr *err);

@@ -622,6 +622,7 @@ static const struct jfield zone_fields[] = {
 	{ "brand", zone_brand, 0 },
 	{ "autoboot", zone_autoboot, 0 },
 	{ "init", zone_init, 0 },
+	{ "net", zone_cfg_parse_net, 0 },
 	{ NULL, NULL, 0 },
 };
 
@@ -674,7 +675,7 @@ static int finalize(struct zone_config *cfg, struct zerr *err)
 				 "domainname: needs a uts namespace in linux.namespaces");
 	if (cfg->has_process && !cfg->process.cwd)
 		cfg->process.cwd = xstrdup("/");
-	return 0;
+	return zone_cfg_check_net(cfg, err);
 }
 
 int zone_config_parse(const char *name, const char *text, size_t len,
@@ -738,6 +739,7 @@ void zone_config_free(struct zone_config *cfg)
 	}
 	free(cfg->annotations);
 	free(cfg->init_path);
+	free(cfg->nics);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

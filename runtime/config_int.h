@@ -22,4 +22,9 @@ int zone_cfg_abspath(const struct jv *v, const struct jpath *p, char **dst,
 int zone_cfg_parse_linux(const struct jv *v, struct jpath *p, void *ctx,
 			 struct zerr *err);
 
+/* "zone.net" (config_net.c), and the checks spanning NICs and namespaces. */
+int zone_cfg_parse_net(const struct jv *v, struct jpath *p, void *ctx,
+		       struct zerr *err);
+int zone_cfg_check_net(struct zone_config *cfg, struct zerr *err);
+
 #endif

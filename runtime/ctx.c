@@ -23,7 +23,7 @@ int zone_ctx_init(struct zone_ctx *ctx, const char *root, struct zerr *err)
 		ctx->run_dir = xstrdup("/run/zonectl");
 	}
 	cleanup_free char *zones = xasprintf("%s/zones", ctx->lib_dir);
-	cleanup_free char *locks = xasprintf("%s/locks", ctx->run_dir);
+	cleanup_free char *locks = xasprintf("%s/.locks", ctx->run_dir);
 	int r = mkdir_p(zones, 0700, err);
 	if (r == 0)
 		r = mkdir_p(locks, 0700, err);

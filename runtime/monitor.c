@@ -91,6 +91,8 @@ static int on_cloned(pid_t pid, void *arg, struct zerr *err)
 	int r = rctl_cgroup_attach(&m->st.cg, pid, err);
 	if (r == 0 && (m->cfg->ns_flags & CLONE_NEWNET))
 		r = net_loopback_up(pid, err);
+	if (r == 0)
+		r = zone_net_setup(m->ctx, m->name, m->cfg, &m->st, pid, err);
 	return r;
 }
 
@@ -104,6 +106,7 @@ static void spec_free(struct iso_spec *s)
 		strv_free(mt->options);
 	}
 	free(s->mounts);
+	strv_free(s->masked_paths);
 	strv_free(s->init_argv);
 	if (s->init_exec_fd >= 0)
 		close(s->init_exec_fd);
@@ -116,11 +119,18 @@ static int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struc
 		.name = m->name, .rootfs = rootfs, .root_readonly = c->root_readonly,
 		.hostname = c->hostname ? c->hostname : (c->ns_flags & CLONE_NEWUTS) ? m->name : NULL, .domainname = c->domainname,
 		.ns_flags = c->ns_flags, .ns_paths = c->ns_paths, .n_ns_paths = c->n_ns_paths,
-		.masked_paths = c->masked_paths, .readonly_paths = c->readonly_paths,
+		.masked_paths = strv_dup(c->masked_paths), .readonly_paths = c->readonly_paths,
 		.default_dev = true, .rootfs_propagation = c->rootfs_propagation,
 		.init_exec_fd = -1, .proc = c->process, .seccomp = c->seccomp,
 		.console_fd = m->slave, .on_cloned = on_cloned, .on_cloned_arg = m,
 	};
+	/* a shared-IP zone is on the host's stack: its /proc/net would
+	 * list every socket of the host */
+	for (size_t i = 0; i < c->n_nics; i++)
+		if (c->nics[i].type == NET_SHARED) {
+			strv_append(&s->masked_paths, "/proc/net");
+			break;
+		}
 	int r = brand_mounts(m->ctx, m->name, c, &s->mounts, &s->n_mounts, err);
 	if (r < 0)
 		return r;
@@ -177,7 +187,8 @@ static int boot_zone(struct monitor *m, struct zerr *err)
 	if (r < 0)
 		return r;
 	st->has_cgroup = true;
-	if ((r = zone_status_write(m->ctx, m->name, st, err)) < 0)
+	if ((r = zone_net_plan(m->ctx, m->name, m->cfg, st, err)) < 0 ||
+	    (r = zone_status_write(m->ctx, m->name, st, err)) < 0)
 		return r;
 	if ((r = rctl_cgroup_create(&st->cg, &m->cfg->resources, err)) < 0) {
 		/* Someone else's (a zone of the same name under another state
@@ -218,6 +229,7 @@ static void undo_boot(struct monitor *m)
 		iso_abort(&m->init);
 	if (m->st.has_cgroup)
 		rctl_cgroup_destroy(&m->st.cg, NULL);
+	zone_net_teardown(m->ctx, &m->st);
 	zone_status_clear(m->ctx, m->name);
 }
 
@@ -274,6 +286,7 @@ static void shutdown_zone(struct monitor *m)
 		;
 	console_out(m);
 	rctl_cgroup_destroy(&m->st.cg, NULL);
+	zone_net_teardown(m->ctx, &m->st);
 	if (m->client_fd >= 0) {
 		static const char bye[] = "\r\n[zone halted]\r\n";
 		(void)!write(m->client_fd, bye, sizeof(bye) - 1);

@@ -35,6 +35,20 @@ static int check_runnable(const char *name, const struct zone_config *cfg, struc
 	return 0;
 }
 
+/* The host links the NICs name must exist now (they are checked again
+ * at boot: a link can go away in between). */
+static int check_links(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
+		       struct zerr *err)
+{
+	struct net_zone z;
+	zone_net_describe(ctx, name, cfg, &z);
+	char **made = NULL;
+	int r = net_plan(&z, &made, err);
+	strv_free(made);
+	free((char *)z.state_dir);
+	return r;
+}
+
 static int install(const struct zone_ctx *ctx, const char *name, const char *text, size_t len,
 		   const struct zone_config *cfg, struct zerr *err)
 {
@@ -70,11 +84,11 @@ int zone_create(struct zone_ctx *ctx, const char *name, const struct zone_create
 	struct rctl_keys keys = {0};
 	r = rctl_keys_rewrite(name, "create --set", o->set, &text, &len, &keys, err);
 	rctl_keys_free(&keys);
-	if (r < 0)
+	if (r < 0 || (r = zone_net_rewrite(name, o->net, &text, &len, err)) < 0)
 		return r;
 	cleanup_config struct zone_config cfg = {0};
 	if ((r = zone_config_parse(name, text, len, &cfg, err)) < 0 ||
-	    (r = check_runnable(name, &cfg, err)) < 0)
+	    (r = check_runnable(name, &cfg, err)) < 0 || (r = check_links(ctx, name, &cfg, err)) < 0)
 		return r;
 	if (o->brand_set && cfg.brand != o->brand)
 		return zerr_setx(err, EINVAL, "zone %s: --brand %s contradicts the config's zone.brand %s",
@@ -84,6 +98,8 @@ int zone_create(struct zone_ctx *ctx, const char *name, const struct zone_create
 		return lock;
 	if (zone_exists(ctx, name))
 		return zerr_setx(err, EEXIST, "zone %s: already exists (delete it first, or pick another name)", name);
+	if ((r = zone_net_check_unique(ctx, name, &cfg, err)) < 0)
+		return r;
 	return install(ctx, name, text, len, &cfg, err);
 }
 

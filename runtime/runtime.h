@@ -16,12 +16,29 @@ struct zone_status {
 	uint64_t booted_at_ns;
 	bool has_cgroup;
 	struct rctl_cgroup cg;
+	char **net_made;       /* what the zone's NICs left on the host (net_plan) */
 };
 
 static inline void zone_config_cleanup(struct zone_config *c) { zone_config_free(c); }
 #define cleanup_config __attribute__((cleanup(zone_config_cleanup)))
 
-enum zone_op { ZOP_BOOT, ZOP_HALT, ZOP_REBOOT, ZOP_DELETE, ZOP_LOGIN, ZOP_CONSOLE, ZOP_SET };
+enum zone_op { ZOP_BOOT, ZOP_HALT, ZOP_REBOOT, ZOP_DELETE, ZOP_LOGIN, ZOP_CONSOLE, ZOP_SET, ZOP_NET };
+
+/* The zone's network (runtime/net.c): the plan recorded in st, made for
+ * init (pid) in its namespace and cgroup, and undone. */
+int zone_net_plan(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
+		  struct zone_status *st, struct zerr *err);
+int zone_net_setup(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
+		   const struct zone_status *st, pid_t pid, struct zerr *err);
+void zone_net_teardown(const struct zone_ctx *ctx, struct zone_status *st);
+/* The NIC view of `zonectl net`. */
+void zone_net_describe(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
+		       struct net_zone *z);
+/* config_net.c: `create --net` into the document; one address, one zone. */
+int zone_net_rewrite(const char *name, char *const *specs, char **text, size_t *len,
+		     struct zerr *err);
+int zone_net_check_unique(const struct zone_ctx *ctx, const char *name,
+			  const struct zone_config *cfg, struct zerr *err);
 
 /* Paths (malloc'd). */
 char *zone_dir(const struct zone_ctx *ctx, const char *name);
@@ -31,7 +48,7 @@ bool zone_exists(const struct zone_ctx *ctx, const char *name);
 /* A valid name of an existing zone, or an error saying which it is not. */
 int zone_check_name(const struct zone_ctx *ctx, const char *name, struct zerr *err);
 
-/* The zone's lock (flock on /run/zonectl/locks/NAME). Returns the fd. */
+/* The zone's lock (flock on /run/zonectl/.locks/NAME). Returns the fd. */
 int zone_lock(const struct zone_ctx *ctx, const char *name, struct zerr *err);
 /* Removes the lock file of a deleted zone; the fd stays locked. */
 void zone_lock_remove(const struct zone_ctx *ctx, const char *name);

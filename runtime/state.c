@@ -3,7 +3,7 @@
  *
  * A zone's configuration lives in /var/lib/zonectl/zones/NAME, its runtime
  * state in /run/zonectl/NAME/state.json. Every change happens under the
- * zone's lock (flock on /run/zonectl/locks/NAME) and is written to a temp
+ * zone's lock (flock on /run/zonectl/.locks/NAME) and is written to a temp
  * name, fsynced and renamed, so a crash leaves the old or the new state.
  *
  * /run survives crashes and reboots on some hosts, so the state is never
@@ -59,6 +59,7 @@ static const struct {
 	[ZOP_LOGIN] = {"log in to", S(ZS_RUNNING), NULL},
 	[ZOP_CONSOLE] = {"attach to the console of", S(ZS_READY) | S(ZS_RUNNING) | S(ZS_SHUTTING_DOWN), NULL},
 	[ZOP_SET] = {"set resource controls of", S(ZS_INSTALLED) | S(ZS_READY) | S(ZS_RUNNING), NULL},
+	[ZOP_NET] = {"show the network of", ~0u, NULL},
 };
 
 int zone_check_op(const char *name, enum zone_op op, enum zone_state s,
@@ -83,7 +84,7 @@ int zone_check_op(const char *name, enum zone_op op, enum zone_state s,
 
 int zone_lock(const struct zone_ctx *ctx, const char *name, struct zerr *err)
 {
-	cleanup_free char *path = xasprintf("%s/locks/%s", ctx->run_dir, name);
+	cleanup_free char *path = xasprintf("%s/.locks/%s", ctx->run_dir, name);
 	for (;;) {
 		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (fd < 0)
@@ -107,7 +108,7 @@ int zone_lock(const struct zone_ctx *ctx, const char *name, struct zerr *err)
 
 void zone_lock_remove(const struct zone_ctx *ctx, const char *name)
 {
-	cleanup_free char *path = xasprintf("%s/locks/%s", ctx->run_dir, name);
+	cleanup_free char *path = xasprintf("%s/.locks/%s", ctx->run_dir, name);
 	unlink(path);
 }
 
@@ -127,6 +128,7 @@ void zone_boot_id(char out[40])
 void zone_status_free(struct zone_status *st)
 {
 	rctl_cgroup_free(&st->cg);
+	strv_free(st->net_made);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -177,6 +179,9 @@ static int status_from_json(const char *name, const struct jv *doc, struct zone_
 		st->init_start = u;
 	if (jv_uint64(jv_get(doc, "booted_at_ns"), "b", &u, NULL) == 0)
 		st->booted_at_ns = u;
+	const struct jv *net = jv_get(doc, "net");
+	if (net && jv_strv(net, "net", &st->net_made, NULL) < 0)
+		return -EINVAL;
 	const struct jv *cg = jv_get(doc, "cgroups");
 	if (cg && jv_type(cg) == JV_ARRAY) {
 		st->has_cgroup = true;
@@ -237,6 +242,10 @@ int zone_status_write(const struct zone_ctx *ctx, const char *name,
 	jw_kint(w, "init_pid", st->init_pid);
 	jw_kuint(w, "init_start", st->init_start);
 	jw_kuint(w, "booted_at_ns", st->booted_at_ns);
+	if (st->net_made) {
+		jw_key(w, "net");
+		jw_strv(w, st->net_made);
+	}
 	if (st->has_cgroup)
 		cgroup_to_json(w, &st->cg);
 	jw_obj_close(w);
@@ -282,12 +291,13 @@ int zone_repair(const struct zone_ctx *ctx, const char *name,
 		if (r < 0)
 			return zerr_prefix(err, "zone %s: repair", name);
 	}
+	zone_net_teardown(ctx, st);
 	zone_status_clear(ctx, name);
 	if (ctx->notice) {
 		char msg[256];
 		snprintf(msg, sizeof(msg),
 			 "zone %s: was %s but its monitor (pid %d) is gone%s; "
-			 "released its processes and cgroups: the zone is installed",
+			 "released its processes, cgroups and links: the zone is installed",
 			 name, zone_state_name(st->state), st->monitor_pid,
 			 same_boot ? "" : " (the host rebooted)");
 		ctx->notice(msg);

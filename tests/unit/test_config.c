@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 #include "json.h"
 #include "t.h"
@@ -328,6 +329,34 @@ static void test_init_modes(void)
 	zone_config_free(&cfg);
 }
 
+#define NETNS ", \"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"network\"}]}"
+
+static void test_zone_net_is_parsed_and_checked(void)
+{
+	struct zone_config cfg;
+	EXPECT_OK("{" BASE NETNS ", \"zone\": {\"net\": [{\"type\": \"bridge\", \"bridge\": \"zbr0\","
+		  " \"address\": [\"198.18.7.2/24\", \"fd00::2/64\"], \"gateway\": \"198.18.7.1\","
+		  " \"mtu\": 1400, \"allow-spoofing\": true}]}}", &cfg);
+	CHECK(cfg.n_nics == 1 && cfg.nics[0].type == NET_BRIDGE && cfg.nics[0].n_addrs == 2);
+	CHECK(cfg.nics[0].addrs[0].prefix == 24 && cfg.nics[0].addrs[1].family == AF_INET6);
+	CHECK(cfg.nics[0].mtu == 1400 && cfg.nics[0].allow_spoofing && cfg.nics[0].has_gateway);
+	zone_config_free(&cfg);
+	EXPECT_ERR("{" BASE NETNS ", \"zone\": {\"net\": [{\"bridge\": \"zbr0\"}]}}",
+		   "zone web1: config: zone.net[0].type: required (bridge, macvlan, shared or none)");
+	EXPECT_ERR("{" BASE NETNS ", \"zone\": {\"net\": [{\"type\": \"bridge\", \"bridge\": \"zbr0\", \"vlan\": \"7\"}]}}",
+		   "zone web1: config: zone.net[0]: unknown key `vlan` (type, bridge, parent, address, gateway, mtu, mac, allow-spoofing)");
+	EXPECT_ERR("{" BASE NETNS ", \"zone\": {\"net\": [{\"type\": \"bridge\", \"bridge\": \"zbr0\", \"mtu\": 20}]}}",
+		   "zone web1: config: zone.net[0]: mtu=20: expected 68..65535");
+	EXPECT_ERR("{" BASE NETNS ", \"zone\": {\"net\": [{\"type\": \"shared\", \"address\": \"127.0.0.2\"}]}}",
+		   "zone web1: config: zone.net: a shared-IP zone stays in the host's network namespace: "
+		   "remove {\"type\": \"network\"} from linux.namespaces");
+	EXPECT_ERR("{" BASE ", \"zone\": {\"net\": [{\"type\": \"macvlan\", \"parent\": \"eth0\", \"address\": \"198.18.7.2/24\"}]}}",
+		   "zone web1: config: zone.net: bridge and macvlan NICs need a network namespace: "
+		   "add {\"type\": \"network\"} to linux.namespaces");
+	EXPECT_ERR("{" BASE NETNS ", \"zone\": {\"net\": [{\"type\": \"bridge\", \"bridge\": \"zbr0\", \"address\": 7}]}}",
+		   "zone web1: config: zone.net[0]: address: expected a string or an array of strings, got an integer");
+}
+
 static void test_resources_and_user_are_parsed(void)
 {
 	struct zone_config cfg;
@@ -500,6 +529,7 @@ int main(void)
 	RUN(test_unsupported_oci_fields_are_named_not_ignored);
 	RUN(test_init_modes);
 	RUN(test_resources_and_user_are_parsed);
+	RUN(test_zone_net_is_parsed_and_checked);
 	RUN(test_seccomp_profile_is_parsed_and_validated);
 	RUN(test_mount_options_are_checked_at_parse_time);
 	RUN(test_config_load_names_the_file);

@@ -1,0 +1,92 @@
+/* addr.c - addresses and the default route over netlink. */
+#include <errno.h>
+#include <linux/if_addr.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "nl.h"
+
+static size_t addr_len(const struct net_addr *a)
+{
+	return a->family == AF_INET ? 4 : 16;
+}
+
+static int addr_msg(struct nl *nl, uint16_t type, uint16_t flags, int index,
+		    const struct net_addr *a)
+{
+	struct nlmsghdr *h = nl_msg(nl, type, flags);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
+	ifa->ifa_family = (unsigned char)a->family;
+	ifa->ifa_prefixlen = (unsigned char)a->prefix;
+	ifa->ifa_index = (unsigned)index;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	mnl_attr_put(h, IFA_LOCAL, addr_len(a), a->a);
+	mnl_attr_put(h, IFA_ADDRESS, addr_len(a), a->a);
+	if (a->family == AF_INET6 && type == RTM_NEWADDR)
+		/* no duplicate address detection: the address is usable at
+		 * once, as on a link whose peer we made ourselves */
+		mnl_attr_put_u32(h, IFA_FLAGS, IFA_F_NODAD);
+	return nl_request(nl, h);
+}
+
+int nl_addr_add(struct nl *nl, int index, const struct net_addr *a)
+{
+	return addr_msg(nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, index, a);
+}
+
+int nl_addr_del(struct nl *nl, int index, const struct net_addr *a)
+{
+	return addr_msg(nl, RTM_DELADDR, 0, index, a);
+}
+
+struct local_q {
+	const struct net_addr *want;
+	bool found;
+};
+
+static int local_attr(const struct nlattr *at, void *data)
+{
+	struct local_q *q = data;
+	uint16_t t = mnl_attr_get_type(at);
+	if ((t == IFA_LOCAL || t == IFA_ADDRESS) &&
+	    mnl_attr_get_payload_len(at) == addr_len(q->want) &&
+	    !memcmp(mnl_attr_get_payload(at), q->want->a, addr_len(q->want)))
+		q->found = true;
+	return MNL_CB_OK;
+}
+
+static int local_cb(const struct nlmsghdr *h, void *data)
+{
+	struct local_q *q = data;
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(h);
+	if (ifa->ifa_family == q->want->family)
+		mnl_attr_parse(h, sizeof(*ifa), local_attr, q);
+	return MNL_CB_OK;
+}
+
+int nl_addr_local(struct nl *nl, const struct net_addr *a)
+{
+	/* 127.0.0.0/8 is local as a whole, without an address per host */
+	if (a->family == AF_INET && a->a[0] == 127)
+		return 1;
+	struct local_q q = {.want = a};
+	struct nlmsghdr *h = nl_msg(nl, RTM_GETADDR, 0);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
+	ifa->ifa_family = (unsigned char)a->family;
+	int r = nl_dump(nl, h, local_cb, &q);
+	return r < 0 ? r : q.found;
+}
+
+int nl_route_default(struct nl *nl, int index, const struct net_addr *gw)
+{
+	struct nlmsghdr *h = nl_msg(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+	struct rtmsg *rt = mnl_nlmsg_put_extra_header(h, sizeof(*rt));
+	rt->rtm_family = (unsigned char)gw->family;
+	rt->rtm_table = RT_TABLE_MAIN;
+	rt->rtm_protocol = RTPROT_STATIC;
+	rt->rtm_scope = RT_SCOPE_UNIVERSE;
+	rt->rtm_type = RTN_UNICAST;
+	mnl_attr_put(h, RTA_GATEWAY, addr_len(gw), gw->a);
+	mnl_attr_put_u32(h, RTA_OIF, (uint32_t)index);
+	return nl_request(nl, h);
+}

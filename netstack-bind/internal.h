@@ -1,0 +1,34 @@
+/* internal.h - what the BPF parts of netstack-bind share: the embedded
+ * objects and their loader (bpf_obj.c). */
+#ifndef ZONECTL_NETSTACK_INTERNAL_H
+#define ZONECTL_NETSTACK_INTERNAL_H
+
+#include <stddef.h>
+
+#include "bpf/netbpf.h"
+#include "netbind.h"
+#include "zutil.h"
+
+struct bpf_object;
+
+/* The objects compiled from netstack-bind/bpf/ and linked in as blobs
+ * (ld -r -b binary, see the Makefile). */
+extern const unsigned char _binary_shared_ip_bpf_o_start[];
+extern const unsigned char _binary_shared_ip_bpf_o_end[];
+extern const unsigned char _binary_antispoof_bpf_o_start[];
+extern const unsigned char _binary_antispoof_bpf_o_end[];
+
+/* Opens the object in [start, end), writes cfg (cfg_len bytes) over its
+ * `const volatile` global named "cfg" and loads it into the kernel. what
+ * names the caller in messages ("shared-IP"). */
+int netbpf_load(const char *what, const char *name, const unsigned char *start,
+		const unsigned char *end, const void *cfg, size_t cfg_len,
+		struct bpf_object **obj, struct zerr *err);
+void netbpf_closep(struct bpf_object **obj);
+#define cleanup_bpf_object __attribute__((cleanup(netbpf_closep)))
+
+/* Sorts addrs by family, in order (the first of each is the primary). */
+int netbpf_addrs(const char *what, const struct net_addr *addrs, size_t n,
+		 struct netbpf_addrs *out, struct zerr *err);
+
+#endif
