@@ -82,7 +82,7 @@ int cmd_list(struct cli *c, int argc, char **argv)
 			}
 			n++;
 		}
-	} else if (zone_list(&c->ctx, &z, &n, &err) < 0) {
+	} else if (zone_sweep(&c->ctx), zone_list(&c->ctx, &z, &n, &err) < 0) {
 		return cli_fail(&err);
 	}
 	if (json ? print_json(z, n) : (print_table(z, n), 0))

@@ -182,6 +182,9 @@ struct iso_join {
 	 * and its master is returned through *pty_master. */
 	bool want_pty;
 	int extra_fd;          /* -1, or an fd to keep open as fd 3 */
+	/* proc.cwd was not asked for (a shell's /root): if it does not
+	 * exist in the zone, start in / instead of failing */
+	bool cwd_optional;
 };
 
 /* Forks a process that joins the zone and execs argv. Returns its pid (a

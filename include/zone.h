@@ -144,6 +144,10 @@ int zone_delete(struct zone_ctx *ctx, const char *name, bool force,
 		struct zerr *err);
 int zone_info_get(struct zone_ctx *ctx, const char *name,
 		  struct zone_info *info, struct zerr *err);
+/* Removes what killed creates and deletes left: scratch directories and
+ * locks of zones that are gone, each under its zone's lock (so never call
+ * it holding one). `zonectl list` does. */
+void zone_sweep(struct zone_ctx *ctx);
 /* All zones, sorted by name. */
 int zone_list(struct zone_ctx *ctx, struct zone_info **out, size_t *n,
 	      struct zerr *err);

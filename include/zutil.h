@@ -89,4 +89,8 @@ uint64_t wall_ns(void);
 /* Parses "512M", "2G", "1024" (bytes); returns 0 or -EINVAL/-ERANGE. */
 int parse_size(const char *s, uint64_t *out);
 
+/* Fault injection (common/fault.c): with ZONECTL_FAULT=step in the
+ * environment, the process reaching zfault(step) dies by SIGKILL. */
+void zfault(const char *step);
+
 #endif

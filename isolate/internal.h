@@ -7,6 +7,10 @@
 /* Opens path inside the tree at rootfd; symlinks resolve as if rootfd
  * were "/", so nothing planted in a zone's root can lead outside it. */
 int iso_open_in_root(int rootfd, const char *path, int flags, mode_t mode);
+/* chdir to path resolved inside our root ("/"), magic links refused, so a
+ * /proc/self/fd/N or /proc/PID/cwd cannot lead out (CVE-2024-21626). Call
+ * it with no fd of the caller's still open. 0 or -errno. */
+int iso_chdir_in_root(const char *path);
 /* mkdir -p inside rootfd, component by component, with the same rule. */
 int iso_mkdir_in_root(int rootfd, const char *path, mode_t mode);
 /* "/proc/self/fd/N": the name under which mount(2) reaches an fd. */

@@ -139,12 +139,18 @@ static __attribute__((noreturn)) void member_main(const struct iso_join *j, int 
 	struct zerr err = {0};
 	if (j->want_pty && attach_pty(sock, &err) < 0)
 		fail(sock, &err);
+	/* Nothing of the caller's may be open when the cwd is resolved, and
+	 * it is resolved inside the zone's root with magic links refused: a
+	 * /proc/self/fd/N naming a host directory stays out (CVE-2024-21626). */
+	iso_close_fds_from(3, sock);
 	const char *cwd = j->proc.cwd ? j->proc.cwd : "/";
-	if (chdir(cwd) < 0 && chdir("/") < 0) {
-		zerr_set(&err, errno, "chdir `%s`", cwd);
+	int r = iso_chdir_in_root(cwd);
+	if (r == -ENOENT && j->cwd_optional)
+		r = iso_chdir_in_root("/");
+	if (r < 0) {
+		zerr_set(&err, -r, "working directory `%s`", cwd);
 		fail(sock, &err);
 	}
-	iso_close_fds_from(3, sock);
 	if (iso_apply_process(&j->proc, j->seccomp, &err) < 0)
 		fail(sock, &err);
 	char **env = j->proc.env ? j->proc.env : (char *[]){NULL};
@@ -225,6 +231,7 @@ static __attribute__((noreturn)) void joiner_main(const struct iso_join *j, int 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (join_cgroups(j->cgroup_procs, &err) < 0 || join_ns(j, &err) < 0)
 		fail(sock, &err);
+	zfault("login:joined");
 	member = fork();
 	if (member < 0) {
 		zerr_set(&err, errno, "fork into the zone");

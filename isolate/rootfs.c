@@ -46,6 +46,17 @@ int iso_open_in_root(int rootfd, const char *path, int flags, mode_t mode)
 	return fd < 0 ? -errno : fd;
 }
 
+int iso_chdir_in_root(const char *path)
+{
+	cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return -errno;
+	cleanup_close int dir = iso_open_in_root(root, path, O_PATH | O_DIRECTORY, 0);
+	if (dir < 0)
+		return dir;
+	return fchdir(dir) < 0 ? -errno : 0;
+}
+
 int iso_mkdir_in_root(int rootfd, const char *path, mode_t mode)
 {
 	cleanup_free char *p = xstrdup(path);

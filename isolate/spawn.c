@@ -185,16 +185,18 @@ static __attribute__((noreturn)) void child_main(const struct iso_spec *spec, in
 		zerr_set(&err, errno, "unshare the cgroup namespace");
 		child_fail(fd, &err);
 	}
-	const char *cwd = spec->proc.cwd ? spec->proc.cwd : "/";
-	if (chdir(cwd) < 0) {
-		zerr_set(&err, errno, "chdir to process.cwd `%s`", cwd);
-		child_fail(fd, &err);
-	}
 	if (spec->console_fd > 2)
 		close(spec->console_fd);
 	/* The handshake socket and the init image are close-on-exec: init
-	 * starts with 0-2 alone. */
+	 * starts with 0-2 alone. No fd of ours is open when the cwd is
+	 * resolved, inside the root. */
 	close_fds_except(fd, spec->init_exec_fd);
+	const char *cwd = spec->proc.cwd ? spec->proc.cwd : "/";
+	int r = iso_chdir_in_root(cwd);
+	if (r < 0) {
+		zerr_set(&err, -r, "chdir to process.cwd `%s`", cwd);
+		child_fail(fd, &err);
+	}
 	if (iso_apply_process(&spec->proc, spec->seccomp, &err) < 0)
 		child_fail(fd, &err);
 	if (send_stage(fd, ISO_STAGE_ROOT_READY, NULL) < 0 ||

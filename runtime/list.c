@@ -61,6 +61,64 @@ static int by_name(const void *a, const void *b)
 	return strcmp(((const struct zone_info *)a)->name, ((const struct zone_info *)b)->name);
 }
 
+/* ".NAME.creating" or ".NAME.deleting" left by a create or delete that was
+ * killed: removed under NAME's lock, so never while one is in progress. */
+static void sweep(const struct zone_ctx *ctx, const char *dir, const char *entry)
+{
+	const char *dot = strrchr(entry, '.');
+	if (entry[0] != '.' || !dot || dot == entry || (strcmp(dot, ".creating") && strcmp(dot, ".deleting")))
+		return;
+	char name[ZONE_NAME_MAX + 1];
+	size_t len = (size_t)(dot - entry - 1);
+	if (len == 0 || len > ZONE_NAME_MAX)
+		return;
+	memcpy(name, entry + 1, len);
+	name[len] = '\0';
+	if (zone_name_check(name, NULL) < 0)
+		return;
+	int lock = zone_lock(ctx, name, NULL);
+	if (lock < 0)
+		return;
+	cleanup_free char *path = xasprintf("%s/%s", dir, entry);
+	rm_rf(path, NULL);
+	close(lock);
+}
+
+/* Locks of zones that no longer exist (a delete killed before it removed
+ * the lock): removed while held, as delete does, so a waiter retries. */
+static void sweep_locks(const struct zone_ctx *ctx)
+{
+	cleanup_free char *dir = xasprintf("%s/.locks", ctx->run_dir);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (zone_name_check(de->d_name, NULL) < 0 || zone_exists(ctx, de->d_name))
+			continue;
+		int lock = zone_lock(ctx, de->d_name, NULL);
+		if (lock < 0)
+			continue;
+		cleanup_free char *creating = xasprintf("%s/zones/.%s.creating", ctx->lib_dir, de->d_name);
+		if (!zone_exists(ctx, de->d_name) && access(creating, F_OK) < 0)
+			zone_lock_remove(ctx, de->d_name);
+		close(lock);
+	}
+	if (d)
+		closedir(d);
+}
+
+void zone_sweep(struct zone_ctx *ctx)
+{
+	cleanup_free char *dir = xasprintf("%s/zones", ctx->lib_dir);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] == '.')
+			sweep(ctx, dir, de->d_name);
+	if (d)
+		closedir(d);
+	sweep_locks(ctx);
+}
+
 int zone_list(struct zone_ctx *ctx, struct zone_info **out, size_t *n, struct zerr *err)
 {
 	cleanup_free char *dir = xasprintf("%s/zones", ctx->lib_dir);

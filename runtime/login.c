@@ -81,6 +81,7 @@ int zone_login(struct zone_ctx *ctx, const char *name, const struct zone_login_o
 	if (r < 0)
 		return r;
 	close(lock);
+	zfault("login:opened");
 	use_boot_filter(ctx, name, cfg.seccomp);
 	char *shell[] = {(char *)login_shell(st.init_pid), "-l", NULL};
 	int ns = cfg.ns_flags;
@@ -89,7 +90,7 @@ int zone_login(struct zone_ctx *ctx, const char *name, const struct zone_login_o
 	struct iso_join j = {
 		.name = name, .init_pid = st.init_pid, .ns_flags = ns,
 		.cgroup_procs = rctl_cgroup_procs_files(&st.cg), .seccomp = cfg.seccomp,
-		.argv = o->argv ? o->argv : shell, .want_pty = o->tty,
+		.argv = o->argv ? o->argv : shell, .want_pty = o->tty, .cwd_optional = !o->cwd,
 	};
 	login_process(&cfg, o, &j.proc);
 	pid_t pid;

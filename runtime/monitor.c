@@ -89,10 +89,12 @@ static int on_cloned(pid_t pid, void *arg, struct zerr *err)
 {
 	struct monitor *m = arg;
 	int r = rctl_cgroup_attach(&m->st.cg, pid, err);
+	zfault("boot:init-cloned");
 	if (r == 0 && (m->cfg->ns_flags & CLONE_NEWNET))
 		r = net_loopback_up(pid, err);
 	if (r == 0)
 		r = zone_net_setup(m->ctx, m->name, m->cfg, &m->st, pid, err);
+	zfault("boot:net-made");
 	return r;
 }
 
@@ -190,6 +192,7 @@ static int boot_zone(struct monitor *m, struct zerr *err)
 	if ((r = zone_net_plan(m->ctx, m->name, m->cfg, st, err)) < 0 ||
 	    (r = zone_status_write(m->ctx, m->name, st, err)) < 0)
 		return r;
+	zfault("boot:recorded");
 	if ((r = rctl_cgroup_create(&st->cg, &m->cfg->resources, err)) < 0) {
 		/* Someone else's (a zone of the same name under another state
 		 * root): leave it alone. */
@@ -199,6 +202,7 @@ static int boot_zone(struct monitor *m, struct zerr *err)
 		}
 		return r;
 	}
+	zfault("boot:cgroups-made");
 	if ((r = open_console(m, err)) < 0 || (r = compile_seccomp(m, err)) < 0)
 		return r;
 	cleanup_free char *rootfs = zone_rootfs(m->ctx, m->name, m->cfg);
@@ -217,6 +221,7 @@ static int boot_zone(struct monitor *m, struct zerr *err)
 		m->init_created = false;
 		return zerr_prefix(err, "zone %s", m->name);
 	}
+	zfault("boot:released");
 	st->state = ZS_RUNNING;
 	if ((r = listen_console(m, err)) < 0)
 		return r;
@@ -284,9 +289,12 @@ static void shutdown_zone(struct monitor *m)
 	int status;
 	while (waitpid(m->init.pid, &status, 0) < 0 && errno == EINTR)
 		;
+	zfault("halt:init-gone");
 	console_out(m);
 	rctl_cgroup_destroy(&m->st.cg, NULL);
+	zfault("halt:cgroups-gone");
 	zone_net_teardown(m->ctx, &m->st);
+	zfault("halt:net-gone");
 	if (m->client_fd >= 0) {
 		static const char bye[] = "\r\n[zone halted]\r\n";
 		(void)!write(m->client_fd, bye, sizeof(bye) - 1);
@@ -357,6 +365,7 @@ static __attribute__((noreturn)) void monitor_main(struct monitor *m)
 		write_all(m->report_fd, err.msg, strlen(err.msg));
 		_exit(1);
 	}
+	zfault("boot:running");
 	write_all(m->report_fd, "OK", 2);
 	close(m->report_fd);
 	close(m->lockfd);

@@ -57,15 +57,19 @@ static int install(const struct zone_ctx *ctx, const char *name, const char *tex
 	rm_rf(tmp, NULL); /* a crashed create of the same name; we hold its lock */
 	if (mkdir(tmp, 0700) < 0)
 		return zerr_set(err, errno, "zone %s: mkdir `%s`", name, tmp);
+	zfault("create:dir-made");
 	cleanup_free char *path = xasprintf("%s/config.json", tmp);
 	int r = write_file_atomic(path, text, len, 0600, err);
+	zfault("create:config-written");
 	if (r < 0)
 		zerr_prefix(err, "zone %s", name);
 	else
 		r = brand_install(name, tmp, cfg, err);
+	zfault("create:installed");
 	/* The rename makes the zone appear whole or not at all. */
 	if (r == 0 && rename(tmp, final) < 0)
 		r = zerr_set(err, errno, "zone %s: rename `%s`", name, tmp);
+	zfault("create:renamed");
 	if (r < 0)
 		rm_rf(tmp, NULL);
 	return r;
@@ -144,6 +148,7 @@ static int stop_zone(const struct zone_ctx *ctx, const char *name, struct zone_s
 {
 	if (proc_alive(st->init_pid, st->init_start))
 		kill(st->init_pid, SIGTERM);
+	zfault("halt:signalled");
 	if (pidfd_wait(st->monitor_pid, st->monitor_start, timeout_s * 1000) == 0)
 		return 0;
 	if (st->has_cgroup)
@@ -163,12 +168,12 @@ int zone_halt(struct zone_ctx *ctx, const char *name, int timeout_s, struct zerr
 	int r = zone_open(ctx, name, ZOP_HALT, &lock, &st, &cfg, err);
 	if (r < 0)
 		return r;
+	/* Informational only: a zone that filled the disk must still halt. */
 	st.state = ZS_SHUTTING_DOWN;
-	r = zone_status_write(ctx, name, &st, err);
+	zone_status_write(ctx, name, &st, NULL);
+	zfault("halt:recorded");
 	/* The monitor needs the lock to record the end: let go while we wait. */
 	close(lock);
-	if (r < 0)
-		return r;
 	r = stop_zone(ctx, name, &st, timeout_s, err);
 	if (r < 0)
 		return r;
@@ -230,8 +235,9 @@ int zone_delete(struct zone_ctx *ctx, const char *name, bool force, struct zerr 
 	 * through the removal leaves no half-zone under the real name. */
 	if (rename(dir, tmp) < 0)
 		r = zerr_set(err, errno, "zone %s: rename `%s`", name, dir);
-	else if ((r = rm_rf(tmp, err)) < 0)
+	else if (zfault("delete:renamed"), (r = rm_rf(tmp, err)) < 0)
 		zerr_prefix(err, "zone %s: delete", name);
+	zfault("delete:removed");
 	zone_status_clear(ctx, name);
 	zone_lock_remove(ctx, name);
 	close(lock);
