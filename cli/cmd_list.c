@@ -60,12 +60,7 @@ static int print_json(const struct zone_info *z, size_t n)
 		jw_obj_close(w);
 	}
 	jw_arr_close(w);
-	char *text = jw_finish(w, NULL);
-	if (!text)
-		return 1;
-	fputs(text, stdout);
-	free(text);
-	return 0;
+	return cli_jw_print(w, false);
 }
 
 int cmd_list(struct cli *c, int argc, char **argv)

@@ -24,6 +24,10 @@ static const struct cli_cmd commands[] = {
 	 "memory-reservation, processes, io-weight); live on a running zone"},
 	{"stat", cmd_stat, "stat [-o table|json] [-i SECONDS [-c COUNT]] [NAME...]",
 	 "CPU, memory, processes, I/O, throttling and OOM kills of running zones"},
+	{"ps", cmd_ps, "ps [-Z] [-o table|json] [NAME]",
+	 "the host's processes (or one zone's), with the zone each belongs to (-Z)"},
+	{"top", cmd_top, "top [-o table|json] [-n ITERATIONS] [-d SECONDS]",
+	 "CPU %, memory, processes and network bytes per running zone, refreshed in place"},
 };
 
 const struct cli_cmd *cli_find(const char *name)

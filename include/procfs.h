@@ -91,14 +91,17 @@ void pfs_sysinfo(const struct pfs_view *v, struct sysinfo *si);
  * the first mounts have content. */
 int pfs_prepare(const struct pfs_zone *z, struct zerr *err);
 
-/* The server: refreshes the files every interval_ms and answers seccomp
- * notifications on the listener fds (sysinfo, sched_getaffinity). More
- * listeners arrive over ctl_fd (SCM_RIGHTS, e.g. from a login). Returns
- * only on a fatal error; the caller (the zone's monitor) restarts it. */
-int pfs_serve(const struct pfs_zone *z, const int *listeners, size_t n_listeners,
-	      int ctl_fd, int interval_ms, struct zerr *err);
-/* The syscalls a zone's seccomp filter hands to the server. */
+/* The server: refreshes the files every interval_ms and sends a byte
+ * (its heartbeat) on ctl_fd after each refresh. Returns only on a fatal
+ * error or when ctl_fd's other end is gone; the caller (the zone's
+ * monitor) restarts it. */
+int pfs_serve(const struct pfs_zone *z, int ctl_fd, int interval_ms, struct zerr *err);
+/* The syscalls a zone's seccomp filter hands to its listener. */
 char **pfs_notify_syscalls(void);
+/* Answers one pending notification on a listener fd from the last view
+ * the server left in dir (the host's numbers if none yet). Returns 0, or
+ * -errno when fd is no longer usable. */
+int pfs_notify_answer(int fd, const char *dir);
 
 /* ---- the host side: processes and their zones ------------------------ */
 

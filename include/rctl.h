@@ -68,6 +68,10 @@ int rctl_cgroup_plan(const char *name, const char *parent_override,
 		     struct rctl_cgroup *cg, struct zerr *err);
 /* Leaf path of hierarchy i: "/sys/fs/cgroup/memory/process_api/x/zonectl/web1". */
 char *rctl_cgroup_path(const struct rctl_cgroup *cg, size_t i);
+/* The leaf in every hierarchy as /proc/PID/cgroup names it,
+ * "CONTROLLERS:PATH" ("memory:/process_api/x/zonectl/web1", ":/zonectl/web1"
+ * for cgroup2); NULL-terminated. */
+char **rctl_cgroup_proc_lines(const struct rctl_cgroup *cg);
 /* Makes the cgroup in every hierarchy (cpuset values copied from the
  * parent), then applies the device allow-list and resources. On failure
  * removes whatever it made. */

@@ -2,7 +2,13 @@
  * answered from the zone's view through seccomp user notification.
  *
  * The zone's filter sends these two syscalls (and nothing else) to the
- * listener. For each one: the pid is checked to still be the caller
+ * listener, which the zone's monitor holds and answers itself: a call
+ * the answerer has received can only be answered by it (killing it in
+ * between would leave the caller blocked for good), and the monitor is
+ * the one process a zone cannot outlive anyway. Its answers come from the
+ * .answer file the view's server writes with the other files (the last
+ * sysinfo and CPU count), so they go stale, not missing, while no server
+ * runs; uptime is computed at the call. For each call: the pid is checked to still be the caller
  * (SECCOMP_IOCTL_NOTIF_ID_VALID) before its memory is written, so a pid
  * reused after the caller died is never written to; the answer goes in
  * with process_vm_writev. Anything we do not answer ourselves (another
@@ -11,6 +17,9 @@
  * read, so letting one through decides nothing about security.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -43,20 +52,45 @@ static int write_caller(int fd, const struct seccomp_notif *req, uint64_t addr,
 	return n == (ssize_t)len ? 0 : -EFAULT;
 }
 
-static void answer_sysinfo(int fd, const struct seccomp_notif *req,
-			   struct seccomp_notif_resp *resp, const struct pfs_view *v)
-{
+/* What the server leaves for the answerer. */
+struct answer {
+	uint32_t magic;
+	uint32_t ncpu;
+	uint64_t booted_at_ns;
 	struct sysinfo si;
-	pfs_sysinfo(v, &si);
-	int r = write_caller(fd, req, req->data.args[0], &si, sizeof(si));
-	resp->error = r;
+};
+#define ANSWER_MAGIC 0x7066736aU
+#define ANSWER_FILE ".answer"
+
+int pfs_answer_write(const struct pfs_view *v, struct zerr *err)
+{
+	struct answer a = {.magic = ANSWER_MAGIC, .ncpu = v->ncpu, .booted_at_ns = v->z->booted_at_ns};
+	pfs_sysinfo(v, &a.si);
+	return pfs_write_new(v->z->dir, ANSWER_FILE, (const char *)&a, sizeof(a), err);
+}
+
+static bool answer_read(const char *dir, struct answer *a)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, ANSWER_FILE);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd >= 0 && read(fd, a, sizeof(*a)) == (ssize_t)sizeof(*a) && a->magic == ANSWER_MAGIC;
+}
+
+static void answer_sysinfo(int fd, const struct seccomp_notif *req,
+			   struct seccomp_notif_resp *resp, const struct answer *a)
+{
+	struct sysinfo si = a->si;
+	uint64_t now = wall_ns();
+	si.uptime = now > a->booted_at_ns ? (long)((now - a->booted_at_ns) / 1000000000ULL) : 0;
+	resp->error = write_caller(fd, req, req->data.args[0], &si, sizeof(si));
 }
 
 /* The caller's own mask, cut to the zone's first ncpu CPUs in it: nproc
  * and thread pools size themselves to the zone, while the scheduler still
  * lets the zone burst onto every CPU of its cpuset. */
 static void answer_affinity(int fd, const struct seccomp_notif *req,
-			    struct seccomp_notif_resp *resp, const struct pfs_view *v)
+			    struct seccomp_notif_resp *resp, const struct answer *a)
 {
 	if (req->data.args[0] != 0) {
 		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
@@ -74,7 +108,7 @@ static void answer_affinity(int fd, const struct seccomp_notif *req,
 		unsigned char bit = (unsigned char)(1u << (i % 8));
 		if (!(mask[i / 8] & bit))
 			continue;
-		if (kept < v->ncpu)
+		if (kept < a->ncpu)
 			kept++;
 		else
 			mask[i / 8] &= (unsigned char)~bit;
@@ -86,7 +120,7 @@ static void answer_affinity(int fd, const struct seccomp_notif *req,
 		resp->val = n;
 }
 
-int pfs_notify_answer(int fd, const struct pfs_view *v)
+int pfs_notify_answer(int fd, const char *dir)
 {
 	struct seccomp_notif req;
 	memset(&req, 0, sizeof(req));
@@ -94,12 +128,14 @@ int pfs_notify_answer(int fd, const struct pfs_view *v)
 		/* ENOENT: the caller was interrupted or died first. */
 		return errno == EINTR || errno == ENOENT ? 0 : -errno;
 	struct seccomp_notif_resp resp = {.id = req.id};
-	if (req.data.arch != AUDIT_ARCH_X86_64)
+	struct answer a;
+	/* No view written yet (or none at all): the host's numbers. */
+	if (req.data.arch != AUDIT_ARCH_X86_64 || !answer_read(dir, &a))
 		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	else if (req.data.nr == SYS_sysinfo)
-		answer_sysinfo(fd, &req, &resp, v);
+		answer_sysinfo(fd, &req, &resp, &a);
 	else if (req.data.nr == SYS_sched_getaffinity)
-		answer_affinity(fd, &req, &resp, v);
+		answer_affinity(fd, &req, &resp, &a);
 	else
 		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT && errno != EINTR)

@@ -32,17 +32,17 @@
  *     The load averages survive a restart: they are read back from the
  *     last loadavg file. Zones have one server each; none shares another's.
  *   - sysinfo(2) reads no file, and sched_getaffinity(2) (nproc, thread
- *     pools) neither; the zone's seccomp filter hands both to this server
- *     as user notifications (notify.c). Here a server is in the path: while
- *     none runs, a caller waits (the monitor holds a copy of every
- *     listener, so calls queue rather than fail with ENOSYS, and the next
- *     server answers them). One that a server had received but not
- *     answered when it was killed stays blocked until the caller gets a
- *     signal; the window is the few microseconds of one answer.
+ *     pools) neither; the zone's seccomp filter hands both to a listener
+ *     as user notifications (notify.c). The zone's monitor holds every
+ *     listener and answers from the last numbers this server left
+ *     (.answer), so they too only go stale while no server runs. Not the
+ *     server: a call it had received when it was killed could never be
+ *     answered (measured: a sysinfo loop blocked for good at the first
+ *     SIGKILL), and calls would wait out a hung server.
  *
- * The server is single-threaded: it polls the monitor's socket (new
- * listeners from logins, hangup when the monitor is gone) and the
- * listeners, and refreshes on a timer.
+ * The server is single-threaded: it refreshes on a timer and sends the
+ * monitor a heartbeat after each refresh; it exits when the monitor's end
+ * of the socket goes away.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,44 +53,12 @@
 
 #include "internal.h"
 
-#define MAX_LISTENERS 256
-
 struct server {
 	const struct pfs_zone *z;
 	struct pfs_view v;
 	int ctl_fd, host_mntns, zone_mntns;
-	int listeners[MAX_LISTENERS];
-	size_t n;
 	char **last;
-	uint64_t next_refresh_ns;
 };
-
-static void add_listener(struct server *s, int fd)
-{
-	if (s->n < MAX_LISTENERS)
-		s->listeners[s->n++] = fd;
-	else
-		close(fd);
-}
-
-static void drop_listener(struct server *s, size_t i)
-{
-	close(s->listeners[i]);
-	s->listeners[i] = s->listeners[--s->n];
-}
-
-/* A listener from the monitor; or the monitor is gone. */
-static int take_listener(struct server *s)
-{
-	char byte;
-	int fd;
-	ssize_t n = recv_with_fd(s->ctl_fd, &byte, 1, &fd);
-	if (n <= 0)
-		return -EPIPE;
-	if (fd >= 0)
-		add_listener(s, fd);
-	return 0;
-}
 
 /* A failed refresh leaves the zone its last files; the next one starts
  * from scratch, in case part of this one did reach the zone. */
@@ -100,45 +68,36 @@ static void refresh(struct server *s)
 	pfs_files(&n);
 	struct zerr err;
 	if (pfs_view_update(&s->v, &err) == 0 &&
-	    pfs_publish(&s->v, s->host_mntns, s->zone_mntns, s->last, &err) == 0)
+	    pfs_publish(&s->v, s->host_mntns, s->zone_mntns, s->last, &err) == 0) {
+		pfs_answer_write(&s->v, &err);
 		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		free(s->last[i]);
 		s->last[i] = NULL;
 	}
 }
 
+/* Refreshes, says so, and sleeps until the next time or the monitor's
+ * hangup. */
 static int serve_once(struct server *s, int interval_ms)
 {
-	struct pollfd p[MAX_LISTENERS + 1];
-	p[0] = (struct pollfd){.fd = s->ctl_fd, .events = POLLIN};
-	for (size_t i = 0; i < s->n; i++)
-		p[i + 1] = (struct pollfd){.fd = s->listeners[i], .events = POLLIN};
-	uint64_t now = now_ns();
-	int timeout = now >= s->next_refresh_ns ? 0 : (int)((s->next_refresh_ns - now) / 1000000 + 1);
-	if (poll(p, s->n + 1, timeout) < 0)
-		return errno == EINTR ? 0 : -errno;
-	if (now_ns() >= s->next_refresh_ns) {
-		refresh(s);
-		s->next_refresh_ns = now_ns() + (uint64_t)interval_ms * 1000000;
-		/* The heartbeat the monitor watches for. */
-		if (send(s->ctl_fd, ".", 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && errno == EPIPE)
+	refresh(s);
+	if (send(s->ctl_fd, ".", 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && errno == EPIPE)
+		return -EPIPE;
+	struct pollfd p = {.fd = s->ctl_fd, .events = POLLIN};
+	uint64_t until = now_ns() + (uint64_t)interval_ms * 1000000;
+	for (uint64_t now; (now = now_ns()) < until;) {
+		int r = poll(&p, 1, (int)((until - now) / 1000000 + 1));
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r > 0)
 			return -EPIPE;
 	}
-	s->v.now_wall_ns = wall_ns();
-	for (size_t i = s->n; i-- > 0;) {
-		if ((p[i + 1].revents & POLLIN) && pfs_notify_answer(s->listeners[i], &s->v) == 0)
-			continue;
-		if (p[i + 1].revents & (POLLHUP | POLLERR | POLLNVAL | POLLIN))
-			drop_listener(s, i);
-	}
-	if (p[0].revents & (POLLIN | POLLHUP | POLLERR))
-		return take_listener(s);
 	return 0;
 }
 
-int pfs_serve(const struct pfs_zone *z, const int *listeners, size_t n_listeners, int ctl_fd,
-	      int interval_ms, struct zerr *err)
+int pfs_serve(const struct pfs_zone *z, int ctl_fd, int interval_ms, struct zerr *err)
 {
 	size_t nfiles;
 	pfs_files(&nfiles);
@@ -151,8 +110,6 @@ int pfs_serve(const struct pfs_zone *z, const int *listeners, size_t n_listeners
 	s.zone_mntns = open(path, O_RDONLY | O_CLOEXEC);
 	if (s.host_mntns < 0 || s.zone_mntns < 0)
 		return zerr_set(err, errno, "zone %s: procfs: mount namespaces", z->name);
-	for (size_t i = 0; i < n_listeners; i++)
-		add_listener(&s, listeners[i]);
 	pfs_load_restore(&s.v.load, z->dir);
 	int r;
 	while ((r = serve_once(&s, interval_ms)) == 0)

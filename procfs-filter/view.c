@@ -146,7 +146,7 @@ void pfs_view_free(struct pfs_view *v)
 
 /* A new inode under the file's name: the one the zone has mounted is
  * never written again. */
-static int write_new(const char *dir, const char *name, const char *text, size_t len,
+int pfs_write_new(const char *dir, const char *name, const char *text, size_t len,
 		     struct zerr *err)
 {
 	cleanup_free char *tmp = xasprintf("%s/.%s.new", dir, name);
@@ -221,7 +221,7 @@ int pfs_publish(const struct pfs_view *v, int host_mntns, int zone_mntns, char *
 			free(text);
 			continue;
 		}
-		if ((r = write_new(v->z->dir, f[i].name, text, len, err)) == 0 && zone_mntns >= 0)
+		if ((r = pfs_write_new(v->z->dir, f[i].name, text, len, err)) == 0 && zone_mntns >= 0)
 			r = fds[i] = clone_file(v->z->dir, f[i].name, err);
 		if (r >= 0) {
 			free(last[i]);

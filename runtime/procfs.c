@@ -6,12 +6,12 @@
  *
  * The monitor keeps the server alive: it starts it once init runs,
  * restarts it when it exits (at most once a second), and kills it when it
- * sends no heartbeat for KEEPER_HANG_NS (stopped, or stuck). It holds a
- * copy of every seccomp listener, so that sysinfo calls wait for the next
- * server instead of failing with ENOSYS while none runs; a listener whose
- * filter has no process left (POLLHUP) is closed. Logins hand their
- * listeners to the monitor over run/NAME/notify.sock (a datagram socket,
- * root only), which passes them on to the server.
+ * sends no heartbeat for KEEPER_HANG_NS (stopped, or stuck). The monitor
+ * itself holds the seccomp listeners and answers sysinfo and
+ * sched_getaffinity from what the server last wrote (procfs-filter/
+ * notify.c says why); a listener whose filter has no process left
+ * (POLLHUP) is closed. Logins hand their listeners to the monitor over
+ * run/NAME/notify.sock (a datagram socket, root only).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -28,7 +28,7 @@
 
 #include "runtime.h"
 
-#define KEEPER_HANG_NS (10ULL * 1000000000ULL)
+#define KEEPER_HANG_NS (3ULL * 1000000000ULL)
 #define KEEPER_BACKOFF_NS (1000000000ULL)
 #define REFRESH_MS 1000
 
@@ -152,12 +152,9 @@ static __attribute__((noreturn)) void server_main(struct procfs_keeper *k, int c
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	int keep[PROCFS_MAX_LISTENERS + 1];
-	memcpy(keep, k->listeners, k->n * sizeof(int));
-	keep[k->n] = ctl;
-	close_all_but(keep, k->n + 1);
+	close_all_but(&ctl, 1);
 	struct zerr err;
-	pfs_serve(&k->z, k->listeners, k->n, ctl, REFRESH_MS, &err);
+	pfs_serve(&k->z, ctl, REFRESH_MS, &err);
 	_exit(1);
 }
 
@@ -233,8 +230,6 @@ static void add_listener(struct procfs_keeper *k, int fd)
 		return;
 	}
 	k->listeners[k->n++] = fd;
-	if (k->pid > 0)
-		send_with_fd(k->ctl, "L", 1, fd);
 }
 
 int procfs_keeper_start(struct procfs_keeper *k, pid_t init_pid, uint64_t booted_at_ns,
@@ -260,10 +255,9 @@ size_t procfs_keeper_poll(const struct procfs_keeper *k, struct pollfd *p)
 	p[n++] = (struct pollfd){.fd = k->pidfd, .events = POLLIN};
 	p[n++] = (struct pollfd){.fd = k->ctl, .events = POLLIN};
 	p[n++] = (struct pollfd){.fd = k->sock, .events = POLLIN};
-	/* No events asked: a listener reports POLLHUP once its filter has no
-	 * process left. */
+	/* POLLHUP once the filter has no process left. */
 	for (size_t i = 0; i < k->n; i++)
-		p[n++] = (struct pollfd){.fd = k->listeners[i], .events = 0};
+		p[n++] = (struct pollfd){.fd = k->listeners[i], .events = POLLIN};
 	return n;
 }
 
@@ -299,15 +293,19 @@ void procfs_keeper_event(struct procfs_keeper *k, const struct pollfd *p)
 		reap_server(k);
 	else if (p[1].revents & POLLIN)
 		drain_beats(k);
-	if (p[2].revents & POLLIN)
-		take_login_listener(k);
-	for (size_t i = k->n; i-- > 0;)
-		if (p[3 + i].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+	for (size_t i = k->n; i-- > 0;) {
+		if ((p[3 + i].revents & POLLIN) && pfs_notify_answer(k->listeners[i], k->dir) == 0)
+			continue;
+		if (p[3 + i].revents) {
 			close(k->listeners[i]);
 			k->listeners[i] = k->listeners[--k->n];
 		}
+	}
+	/* After the answers: p has no entry for a listener added now. */
+	if (p[2].revents & POLLIN)
+		take_login_listener(k);
 	uint64_t now = now_ns();
-	/* Stopped or stuck: its successor answers the calls it left. */
+	/* Stopped or stuck: a new one takes the files over. */
 	if (k->pid > 0 && now - k->beat_ns > KEEPER_HANG_NS) {
 		kill(k->pid, SIGKILL);
 		reap_server(k);

@@ -14,7 +14,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 static int say(long r)
@@ -26,10 +28,66 @@ static int say(long r)
 	return 0;
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* sysinfo(2) as the zone sees it. */
+static int probe_sysinfo(void)
+{
+	struct sysinfo si;
+	if (sysinfo(&si) < 0)
+		return say(-1);
+	printf("totalram=%llu freeram=%llu totalswap=%llu uptime=%ld procs=%u\n",
+	       (unsigned long long)si.totalram * si.mem_unit,
+	       (unsigned long long)si.freeram * si.mem_unit,
+	       (unsigned long long)si.totalswap * si.mem_unit, si.uptime, si.procs);
+	return 0;
+}
+
+/* Reads file for secs seconds, as fast as it can, and with sysinfo(2)
+ * between reads when asked: every read must open, return a whole file
+ * (ends in a newline, same first line as the first read) and sysinfo must
+ * succeed. Prints reads, bad reads and the slowest read or call. */
+static int probe_readloop(const char *file, double secs, int with_sysinfo)
+{
+	char first[256] = "", buf[65536];
+	long reads = 0, bad = 0;
+	double worst = 0, end = now_ms() + secs * 1e3;
+	while (now_ms() < end) {
+		double t = now_ms();
+		int fd = open(file, O_RDONLY);
+		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+		if (fd >= 0)
+			close(fd);
+		struct sysinfo si;
+		if (with_sysinfo && sysinfo(&si) < 0)
+			bad++;
+		reads++;
+		if (now_ms() - t > worst)
+			worst = now_ms() - t;
+		if (n <= 0 || buf[n - 1] != '\n') {
+			bad++;
+			continue;
+		}
+		buf[n] = '\0';
+		size_t l = strcspn(buf, "\n");
+		if (!first[0])
+			snprintf(first, sizeof(first), "%.*s", (int)l, buf);
+		else if (strncmp(first, buf, l) || strlen(first) != l)
+			bad++;
+	}
+	printf("reads=%ld bad=%ld worst_ms=%.1f\n", reads, bad, worst);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: zprobe mount|mknod|module|kill PID|read F|write F|unshare-user|ptrace PID|raw|chroot\n");
+		fprintf(stderr, "usage: zprobe mount|mknod|module|kill PID|read F|write F|unshare-user|ptrace PID|raw|chroot|sysinfo|readloop F SECS [sysinfo]\n");
 		return 2;
 	}
 	const char *op = argv[1], *arg = argc > 2 ? argv[2] : "";
@@ -58,6 +116,10 @@ int main(int argc, char **argv)
 		return say(socket(AF_INET, SOCK_RAW, 1));
 	if (!strcmp(op, "sethostname"))
 		return say(sethostname("evil", 4));
+	if (!strcmp(op, "sysinfo"))
+		return probe_sysinfo();
+	if (!strcmp(op, "readloop"))
+		return probe_readloop(arg, argc > 3 ? atof(argv[3]) : 1, argc > 4 && !strcmp(argv[4], "sysinfo"));
 	fprintf(stderr, "zprobe: unknown probe %s\n", op);
 	return 2;
 }
