@@ -50,12 +50,13 @@ static int probe_sysinfo(void)
 
 /* Reads file for secs seconds, as fast as it can, and with sysinfo(2)
  * between reads when asked: every read must open, return a whole file
- * (ends in a newline, same first line as the first read) and sysinfo must
- * succeed. Prints reads, bad reads and the slowest read or call. */
+ * (ends in a newline, as many lines as the first read, the same first
+ * line) and sysinfo must succeed. Prints reads, bad reads and the slowest
+ * read or call. */
 static int probe_readloop(const char *file, double secs, int with_sysinfo)
 {
 	char first[256] = "", buf[65536];
-	long reads = 0, bad = 0;
+	long reads = 0, bad = 0, lines = -1;
 	double worst = 0, end = now_ms() + secs * 1e3;
 	while (now_ms() < end) {
 		double t = now_ms();
@@ -75,10 +76,15 @@ static int probe_readloop(const char *file, double secs, int with_sysinfo)
 		}
 		buf[n] = '\0';
 		size_t l = strcspn(buf, "\n");
-		if (!first[0])
+		long nl = 0;
+		for (ssize_t i = 0; i < n; i++)
+			nl += buf[i] == '\n';
+		if (!first[0]) {
 			snprintf(first, sizeof(first), "%.*s", (int)l, buf);
-		else if (strncmp(first, buf, l) || strlen(first) != l)
+			lines = nl;
+		} else if (strncmp(first, buf, l) || strlen(first) != l || nl != lines) {
 			bad++;
+		}
 	}
 	printf("reads=%ld bad=%ld worst_ms=%.1f\n", reads, bad, worst);
 	return 0;
