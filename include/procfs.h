@@ -87,8 +87,9 @@ int pfs_render(const struct pfs_view *v, const char *name, const char *host_proc
 /* What sysinfo(2) returns in the zone. */
 void pfs_sysinfo(const struct pfs_view *v, struct sysinfo *si);
 
-/* Renders every file into z->dir before the zone's root is built, so
- * the first mounts have content. */
+/* Renders every file (and the numbers notifications are answered from)
+ * into z->dir before the zone's root is built, so the first mounts and
+ * the first sysinfo calls have the zone's numbers. */
 int pfs_prepare(const struct pfs_zone *z, struct zerr *err);
 
 /* The server: refreshes the files every interval_ms and sends a byte

@@ -252,6 +252,10 @@ int pfs_prepare(const struct pfs_zone *z, struct zerr *err)
 	r = pfs_view_update(&v, err);
 	if (r == 0)
 		r = pfs_publish(&v, -1, -1, last, err);
+	/* A service init starts at once may ask sysinfo before any server
+	 * runs. */
+	if (r == 0)
+		r = pfs_answer_write(&v, err);
 	for (size_t i = 0; i < n; i++)
 		free(last[i]);
 	pfs_view_free(&v);

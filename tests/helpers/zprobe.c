@@ -2,6 +2,7 @@
  * the kernel said: "ok" or the errno name. Tests copy it into a zone and
  * compare the answer with what the zone must allow. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -90,10 +91,85 @@ static int probe_readloop(const char *file, double secs, int with_sysinfo)
 	return 0;
 }
 
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), by_value);
+	return v[n / 2];
+}
+
+/* What ps does per process: /proc/PID/stat and cmdline. */
+static int scan_once(void)
+{
+	char path[300], buf[4096];
+	int seen = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		static const char *const files[] = {"stat", "cmdline"};
+		for (int f = 0; f < 2; f++) {
+			snprintf(path, sizeof(path), "/proc/%s/%s", de->d_name, files[f]);
+			int fd = open(path, O_RDONLY);
+			if (fd >= 0) {
+				if (read(fd, buf, sizeof(buf)) < 0)
+					seen--;
+				close(fd);
+			}
+		}
+		seen++;
+	}
+	if (d)
+		closedir(d);
+	return seen;
+}
+
+/* Median time of n ps-like scans of /proc, in microseconds. */
+static int probe_scan(int n)
+{
+	double *t = calloc((size_t)n, sizeof(*t));
+	int seen = 0;
+	for (int i = 0; i < n; i++) {
+		double t0 = now_ms();
+		seen = scan_once();
+		t[i] = (now_ms() - t0) * 1e3;
+	}
+	printf("median_us=%.1f processes=%d\n", median(t, n), seen);
+	free(t);
+	return 0;
+}
+
+/* Median time of n open+read+close of file, in nanoseconds (batches of
+ * 100 to see past the clock's cost). */
+static int probe_readbench(const char *file, int n)
+{
+	char buf[65536];
+	double *t = calloc((size_t)n, sizeof(*t));
+	for (int i = 0; i < n; i++) {
+		double t0 = now_ms();
+		for (int k = 0; k < 100; k++) {
+			int fd = open(file, O_RDONLY);
+			if (fd < 0 || read(fd, buf, sizeof(buf)) <= 0)
+				return say(-1);
+			close(fd);
+		}
+		t[i] = (now_ms() - t0) * 1e4;
+	}
+	printf("median_ns=%.0f\n", median(t, n));
+	free(t);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: zprobe mount|mknod|module|kill PID|read F|write F|unshare-user|ptrace PID|raw|chroot|sysinfo|readloop F SECS [sysinfo]\n");
+		fprintf(stderr, "usage: zprobe mount|mknod|module|kill PID|read F|write F|unshare-user|ptrace PID|raw|chroot|sysinfo|readloop F SECS [sysinfo]|scan N|readbench F N\n");
 		return 2;
 	}
 	const char *op = argv[1], *arg = argc > 2 ? argv[2] : "";
@@ -124,6 +200,10 @@ int main(int argc, char **argv)
 		return say(sethostname("evil", 4));
 	if (!strcmp(op, "sysinfo"))
 		return probe_sysinfo();
+	if (!strcmp(op, "scan"))
+		return probe_scan(atoi(arg) > 0 ? atoi(arg) : 100);
+	if (!strcmp(op, "readbench"))
+		return probe_readbench(arg, argc > 3 ? atoi(argv[3]) : 200);
 	if (!strcmp(op, "readloop"))
 		return probe_readloop(arg, argc > 3 ? atof(argv[3]) : 1, argc > 4 && !strcmp(argv[4], "sysinfo"));
 	fprintf(stderr, "zprobe: unknown probe %s\n", op);
