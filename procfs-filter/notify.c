@@ -77,6 +77,15 @@ static bool answer_read(const char *dir, struct answer *a)
 	return fd >= 0 && read(fd, a, sizeof(*a)) == (ssize_t)sizeof(*a) && a->magic == ANSWER_MAGIC;
 }
 
+void pfs_answer_load(struct pfs_load *l, const char *dir)
+{
+	struct answer a;
+	if (!answer_read(dir, &a))
+		return;
+	for (int k = 0; k < 3; k++)
+		l->avenrun[k] = a.si.loads[k] >> (SI_LOAD_SHIFT - 11);
+}
+
 static void answer_sysinfo(int fd, const struct seccomp_notif *req,
 			   struct seccomp_notif_resp *resp, const struct answer *a)
 {

@@ -19,18 +19,24 @@
  *     does not reach the zone, and rewriting the pinned inode in place can
  *     be read half-written (measured: 3856 torn reads in 500000 while a
  *     4 KB file was rewritten with pwrite). Instead each changed file is
- *     written to a new inode, which is mounted *beneath* the zone's current
- *     mount (move_mount MOVE_MOUNT_BENEATH, Linux 6.5) before the old mount
- *     is detached: an open() finds either the old complete file or the new
+ *     written to a new inode under a name never used before (a generation,
+ *     "meminfo.PID.N"), which is mounted *beneath* the zone's current mount
+ *     (move_mount MOVE_MOUNT_BENEATH, Linux 6.5) before the old mount is
+ *     detached: an open() finds either the old complete file or the new
  *     one (0 bad reads in 500000 while ~20000 swaps ran), and a reader
  *     that has the old one open keeps reading it. Files whose text did not
- *     change (cpuinfo, swaps, cpu-online, usually) are not touched.
+ *     change (cpuinfo, swaps, cpu-online, usually) are not touched. Names
+ *     are never renamed over and a generation is unlinked only once its
+ *     mount is gone: unlinking or replacing a name detaches whatever other
+ *     namespaces have mounted on it (a maskedPaths /dev/null over our
+ *     /proc/loadavg disappeared that way), and a file with something of
+ *     the config's mounted over it is left alone.
  *   - If the server dies, hangs or is being upgraded, the zone keeps the
  *     last files it was given: reads work and show numbers that stop
  *     moving. The monitor restarts a server that exits and kills one that
  *     stops sending its heartbeat (SIGSTOP, a hang), then starts another.
  *     The load averages survive a restart: they are read back from the
- *     last loadavg file. Zones have one server each; none shares another's.
+ *     numbers the last server left (.answer). Zones have one server each; none shares another's.
  *   - sysinfo(2) reads no file, and sched_getaffinity(2) (nproc, thread
  *     pools) neither; the zone's seccomp filter hands both to a listener
  *     as user notifications (notify.c). The zone's monitor holds every
@@ -57,25 +63,17 @@ struct server {
 	const struct pfs_zone *z;
 	struct pfs_view v;
 	int ctl_fd, host_mntns, zone_mntns;
-	char **last;
+	struct pfs_slot *slots;
 };
 
-/* A failed refresh leaves the zone its last files; the next one starts
- * from scratch, in case part of this one did reach the zone. */
+/* A failed refresh leaves the zone its last files; what did not go in is
+ * tried again at the next one. */
 static void refresh(struct server *s)
 {
-	size_t n;
-	pfs_files(&n);
 	struct zerr err;
 	if (pfs_view_update(&s->v, &err) == 0 &&
-	    pfs_publish(&s->v, s->host_mntns, s->zone_mntns, s->last, &err) == 0) {
+	    pfs_publish(&s->v, s->host_mntns, s->zone_mntns, s->slots, &err) == 0)
 		pfs_answer_write(&s->v, &err);
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		free(s->last[i]);
-		s->last[i] = NULL;
-	}
 }
 
 /* Refreshes, says so, and sleeps until the next time or the monitor's
@@ -101,21 +99,20 @@ int pfs_serve(const struct pfs_zone *z, int ctl_fd, int interval_ms, struct zerr
 {
 	size_t nfiles;
 	pfs_files(&nfiles);
-	char *last[nfiles];
-	memset(last, 0, sizeof(last));
-	struct server s = {.z = z, .v = {.z = z}, .ctl_fd = ctl_fd, .last = last};
+	struct pfs_slot slots[nfiles];
+	memset(slots, 0, sizeof(slots));
+	struct server s = {.z = z, .v = {.z = z}, .ctl_fd = ctl_fd, .slots = slots};
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", z->init_pid);
 	s.host_mntns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	s.zone_mntns = open(path, O_RDONLY | O_CLOEXEC);
 	if (s.host_mntns < 0 || s.zone_mntns < 0)
 		return zerr_set(err, errno, "zone %s: procfs: mount namespaces", z->name);
-	pfs_load_restore(&s.v.load, z->dir);
+	pfs_answer_load(&s.v.load, z->dir);
 	int r;
 	while ((r = serve_once(&s, interval_ms)) == 0)
 		;
-	for (size_t i = 0; i < nfiles; i++)
-		free(last[i]);
+	pfs_slots_free(slots);
 	pfs_view_free(&s.v);
 	return zerr_set(err, -r, "zone %s: procfs server", z->name);
 }

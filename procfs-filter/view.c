@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,18 +46,6 @@ static void fold_load(struct pfs_load *l, unsigned active, uint64_t now)
 	}
 	if (now >= l->next_fold_ns)
 		l->next_fold_ns = now + LOAD_FREQ_NS;
-}
-
-void pfs_load_restore(struct pfs_load *l, const char *dir)
-{
-	cleanup_free char *path = xasprintf("%s/loadavg", dir);
-	cleanup_free char *text = NULL;
-	unsigned long i[3], f[3];
-	if (read_file(path, &text, NULL, NULL) < 0 ||
-	    sscanf(text, "%lu.%lu %lu.%lu %lu.%lu", &i[0], &f[0], &i[1], &f[1], &i[2], &f[2]) != 6)
-		return;
-	for (int k = 0; k < 3; k++)
-		l->avenrun[k] = (i[k] << FSHIFT) + f[k] * FIXED_1 / 100;
 }
 
 /* The state letter of /proc/PID/task/TID/stat: after the last ')'. */
@@ -158,11 +147,31 @@ int pfs_write_new(const char *dir, const char *name, const char *text, size_t le
 	return 0;
 }
 
+/* A file no other has had: a generation of one view file. Its name is
+ * never reused or renamed over, because a name the zone has a mount on
+ * (a maskedPaths /dev/null over our file) loses that mount when it is
+ * unlinked or replaced. */
+static char *write_generation(const char *dir, const char *name, const char *text, size_t len,
+			      struct zerr *err)
+{
+	static uint64_t gen;
+	char *file = xasprintf("%s.%d.%" PRIu64, name, getpid(), ++gen);
+	cleanup_free char *path = xasprintf("%s/%s", dir, file);
+	cleanup_close int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+	if (fd < 0 || write_all(fd, text, len) < 0) {
+		zerr_set(err, errno, "write `%s`", path);
+		unlink(path);
+		free(file);
+		return NULL;
+	}
+	return file;
+}
+
 /* A detached, read-only mount of the file, ready to be moved into the
  * zone's namespace. */
-static int clone_file(const char *dir, const char *name, struct zerr *err)
+static int clone_file(const char *dir, const char *file, struct zerr *err)
 {
-	cleanup_free char *path = xasprintf("%s/%s", dir, name);
+	cleanup_free char *path = xasprintf("%s/%s", dir, file);
 	int fd = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (fd < 0)
 		return zerr_set(err, errno, "open_tree `%s`", path);
@@ -189,54 +198,121 @@ static int swap_in(int fd, const char *dest, struct zerr *err)
 	return 0;
 }
 
-static int swap_all(const int *fds, int host_mntns, int zone_mntns, struct zerr *err)
+/* Only a file of ours is replaced: what the config mounted over it (a
+ * maskedPaths entry's /dev/null) must not be undone by detaching it. */
+static bool ours_on_top(const char *dest, dev_t ours)
+{
+	struct stat st;
+	return stat(dest, &st) == 0 && S_ISREG(st.st_mode) && st.st_dev == ours;
+}
+
+/* Swaps in every file with an fd; done[i] says which went in. */
+static int swap_all(const char *dir, const int *fds, bool *done, int host_mntns,
+		    int zone_mntns, struct zerr *err)
 {
 	size_t n;
 	const struct pfs_file *f = pfs_files(&n);
+	struct stat d;
+	if (stat(dir, &d) < 0)
+		return zerr_set(err, errno, "stat `%s`", dir);
 	if (setns(zone_mntns, CLONE_NEWNS) < 0)
 		return zerr_set(err, errno, "enter the zone's mount namespace");
 	int r = 0;
-	for (size_t i = 0; i < n; i++)
-		if (fds[i] >= 0 && r == 0)
-			r = swap_in(fds[i], f[i].dest, err);
+	for (size_t i = 0; i < n && r == 0; i++)
+		if (fds[i] >= 0 && ours_on_top(f[i].dest, d.st_dev))
+			done[i] = (r = swap_in(fds[i], f[i].dest, err)) == 0;
 	if (setns(host_mntns, CLONE_NEWNS) < 0)
 		return zerr_set(err, errno, "return to the host's mount namespace");
 	return r;
 }
 
-int pfs_publish(const struct pfs_view *v, int host_mntns, int zone_mntns, char **last,
-		struct zerr *err)
+static void remove_file(const char *dir, char *file)
+{
+	if (!file)
+		return;
+	cleanup_free char *path = xasprintf("%s/%s", dir, file);
+	unlink(path);
+	free(file);
+}
+
+/* A generation that went in replaces the slot's (whose mount is gone,
+ * with nothing on it); one that did not is removed and tried again at
+ * the next refresh. */
+static void settle(const char *dir, struct pfs_slot *slot, bool done, char *file, char *text)
+{
+	if (!done) {
+		remove_file(dir, file);
+		free(text);
+		return;
+	}
+	remove_file(dir, slot->file);
+	free(slot->text);
+	slot->file = file;
+	slot->text = text;
+}
+
+/* Before the zone exists: the plain names its first mounts are made from. */
+static int publish_first(const struct pfs_view *v, struct pfs_slot *slots, struct zerr *err)
+{
+	size_t n;
+	const struct pfs_file *f = pfs_files(&n);
+	for (size_t i = 0; i < n; i++) {
+		char *text;
+		size_t len;
+		int r = pfs_render(v, f[i].name, "/proc", &text, &len, err);
+		if (r == 0 && (r = pfs_write_new(v->z->dir, f[i].name, text, len, err)) == 0)
+			slots[i].text = text;
+		else if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int pfs_publish(const struct pfs_view *v, int host_mntns, int zone_mntns,
+		struct pfs_slot *slots, struct zerr *err)
 {
 	size_t n;
 	const struct pfs_file *f = pfs_files(&n);
 	int fds[n];
+	bool done[n];
+	char *files[n], *texts[n];
 	int r = 0;
 	for (size_t i = 0; i < n; i++) {
 		fds[i] = -1;
-		char *text;
+		done[i] = false;
+		files[i] = texts[i] = NULL;
 		size_t len;
-		if (r < 0 || (r = pfs_render(v, f[i].name, "/proc", &text, &len, err)) < 0)
+		if (r < 0 || (r = pfs_render(v, f[i].name, "/proc", &texts[i], &len, err)) < 0)
 			continue;
-		if (last[i] && !strcmp(last[i], text)) {
-			free(text);
+		if (slots[i].text && !strcmp(slots[i].text, texts[i]))
 			continue;
-		}
-		if ((r = pfs_write_new(v->z->dir, f[i].name, text, len, err)) == 0 && zone_mntns >= 0)
-			r = fds[i] = clone_file(v->z->dir, f[i].name, err);
-		if (r >= 0) {
-			free(last[i]);
-			last[i] = text;
-			r = 0;
-		} else {
-			free(text);
-		}
+		if (!(files[i] = write_generation(v->z->dir, f[i].name, texts[i], len, err)))
+			r = -err->code;
+		else if ((fds[i] = clone_file(v->z->dir, files[i], err)) < 0)
+			r = fds[i];
 	}
-	if (r == 0 && zone_mntns >= 0)
-		r = swap_all(fds, host_mntns, zone_mntns, err);
-	for (size_t i = 0; i < n; i++)
+	if (r == 0)
+		r = swap_all(v->z->dir, fds, done, host_mntns, zone_mntns, err);
+	for (size_t i = 0; i < n; i++) {
 		if (fds[i] >= 0)
 			close(fds[i]);
+		if (files[i])
+			settle(v->z->dir, &slots[i], done[i], files[i], texts[i]);
+		else
+			free(texts[i]);
+	}
 	return r;
+}
+
+void pfs_slots_free(struct pfs_slot *slots)
+{
+	size_t n;
+	pfs_files(&n);
+	for (size_t i = 0; i < n; i++) {
+		free(slots[i].text);
+		free(slots[i].file);
+		slots[i] = (struct pfs_slot){0};
+	}
 }
 
 int pfs_prepare(const struct pfs_zone *z, struct zerr *err)
@@ -247,17 +323,16 @@ int pfs_prepare(const struct pfs_zone *z, struct zerr *err)
 	struct pfs_view v = {.z = z};
 	size_t n;
 	pfs_files(&n);
-	char *last[n];
-	memset(last, 0, sizeof(last));
+	struct pfs_slot slots[n];
+	memset(slots, 0, sizeof(slots));
 	r = pfs_view_update(&v, err);
 	if (r == 0)
-		r = pfs_publish(&v, -1, -1, last, err);
+		r = publish_first(&v, slots, err);
 	/* A service init starts at once may ask sysinfo before any server
 	 * runs. */
 	if (r == 0)
 		r = pfs_answer_write(&v, err);
-	for (size_t i = 0; i < n; i++)
-		free(last[i]);
+	pfs_slots_free(slots);
 	pfs_view_free(&v);
 	return r;
 }

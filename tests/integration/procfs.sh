@@ -159,6 +159,18 @@ test_procfs_host_zone_sees_the_hosts_numbers() {
 	[ ! -e "$ZONECTL_ROOT/run/pfh/procfs.pid" ] || fail "a server runs for a procfs=host zone"
 }
 
+test_masked_view_file_stays_masked() {
+	z create pfq
+	z config pfq | python3 -c 'import json,sys; c=json.load(sys.stdin); c["linux"]["maskedPaths"].append("/proc/loadavg"); json.dump(c, open(sys.argv[1],"w"))' "$ZONECTL_ROOT.cfg"
+	z delete pfq
+	z create pfq --config "$ZONECTL_ROOT.cfg"
+	z boot pfq
+	sleep 2.5
+	[ -z "$(z login pfq -- cat /proc/loadavg)" ] || fail "masked /proc/loadavg reads: $(z login pfq -- cat /proc/loadavg)"
+	u=$(z login pfq -- cut -d. -f1 /proc/uptime)
+	[ "$u" -ge 2 ] || fail "the other files stopped: uptime $u"
+}
+
 # cgroup.procs of ZONE in a v1 hierarchy, from its init.
 zone_procs() {
 	local pid rel
