@@ -316,6 +316,8 @@ void procfs_keeper_event(struct procfs_keeper *k, const struct pollfd *p)
 
 void procfs_keeper_stop(struct procfs_keeper *k)
 {
+	if (!k->active)
+		return;
 	if (k->pid > 0) {
 		kill(k->pid, SIGKILL);
 		reap_server(k);

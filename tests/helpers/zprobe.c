@@ -166,10 +166,27 @@ static int probe_readbench(const char *file, int n)
 	return 0;
 }
 
+/* Median cost of one sysinfo(2), in nanoseconds (batches of 100). */
+static int probe_sysinfobench(int n)
+{
+	double *t = calloc((size_t)n, sizeof(*t));
+	struct sysinfo si;
+	for (int i = 0; i < n; i++) {
+		double t0 = now_ms();
+		for (int k = 0; k < 100; k++)
+			if (sysinfo(&si) < 0)
+				return say(-1);
+		t[i] = (now_ms() - t0) * 1e4;
+	}
+	printf("median_ns=%.0f\n", median(t, n));
+	free(t);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: zprobe mount|mknod|module|kill PID|read F|write F|unshare-user|ptrace PID|raw|chroot|sysinfo|readloop F SECS [sysinfo]|scan N|readbench F N\n");
+		fprintf(stderr, "usage: zprobe mount|mknod|module|kill PID|read F|write F|unshare-user|ptrace PID|raw|chroot|sysinfo|readloop F SECS [sysinfo]|scan N|readbench F N|sysinfobench N\n");
 		return 2;
 	}
 	const char *op = argv[1], *arg = argc > 2 ? argv[2] : "";
@@ -200,6 +217,8 @@ int main(int argc, char **argv)
 		return say(sethostname("evil", 4));
 	if (!strcmp(op, "sysinfo"))
 		return probe_sysinfo();
+	if (!strcmp(op, "sysinfobench"))
+		return probe_sysinfobench(atoi(arg) > 0 ? atoi(arg) : 100);
 	if (!strcmp(op, "scan"))
 		return probe_scan(atoi(arg) > 0 ? atoi(arg) : 100);
 	if (!strcmp(op, "readbench"))
