@@ -22,12 +22,18 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Shared option handling for verbs: -h/--help prints usage; returns the
  * index of the first operand, or -1 after printing an error/usage. */
 const struct cli_cmd *cli_find(const char *name);
-/* Finishes w and prints it: 0, or 1 if the writer was misused. */
-struct jw;
-int cli_put_json(struct jw *w);
 /* The options of a listing verb: -o table|json, -h. Returns -1 to go on
  * with the operands at optind, else the exit status to return. */
 int cli_listing_opts(int argc, char **argv, const char *verb, bool *json);
+/* JSON members: a limit (null when negative, i.e. none) and a percentage
+ * with two decimals (null when negative). */
+struct jw;
+void cli_jw_limit(struct jw *w, const char *key, int64_t v);
+void cli_jw_pct(struct jw *w, const char *key, double v);
+/* Finishes w and prints it (and a newline, if asked); 1 if w was misused. */
+int cli_jw_print(struct jw *w, bool newline);
+/* Sleeps s seconds, through signals. */
+void cli_sleep(double s);
 void cli_print_usage(const struct cli_cmd *cmd, FILE *to);
 
 int cmd_create(struct cli *c, int argc, char **argv);
@@ -41,5 +47,7 @@ int cmd_config(struct cli *c, int argc, char **argv);
 int cmd_set(struct cli *c, int argc, char **argv);
 int cmd_stat(struct cli *c, int argc, char **argv);
 int cmd_net(struct cli *c, int argc, char **argv);
+int cmd_ps(struct cli *c, int argc, char **argv);
+int cmd_top(struct cli *c, int argc, char **argv);
 
 #endif

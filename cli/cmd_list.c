@@ -60,7 +60,7 @@ static int print_json(const struct zone_info *z, size_t n)
 		jw_obj_close(w);
 	}
 	jw_arr_close(w);
-	return cli_put_json(w);
+	return cli_jw_print(w, false);
 }
 
 int cmd_list(struct cli *c, int argc, char **argv)

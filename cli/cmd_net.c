@@ -123,7 +123,7 @@ static int print_json(const char *name, const struct zone_nic *z, size_t n)
 		json_nic(w, &z[i]);
 	jw_arr_close(w);
 	jw_obj_close(w);
-	return cli_put_json(w);
+	return cli_jw_print(w, false);
 }
 
 int cmd_net(struct cli *c, int argc, char **argv)

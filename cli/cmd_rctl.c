@@ -49,13 +49,6 @@ struct stat_opts {
 	long count;      /* rounds with -i; 0 = until interrupted */
 };
 
-static void sleep_s(double s)
-{
-	struct timespec ts = {.tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9)};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 static double cpu_pct(const struct zstat *z)
 {
 	uint64_t dt = z->cur.at_ns - z->prev.at_ns;
@@ -109,33 +102,6 @@ static void print_table(struct zstat *z, size_t n)
 	}
 }
 
-static void jw_limit(struct jw *w, const char *key, int64_t v)
-{
-	jw_key(w, key);
-	if (v < 0)
-		jw_null(w);
-	else
-		jw_int(w, v);
-}
-
-/* Percentages in hundredths, as numbers with two decimals. */
-static void jw_pct(struct jw *w, const char *key, double v)
-{
-	jw_key(w, key);
-	if (v < 0) {
-		jw_null(w);
-		return;
-	}
-	char buf[32];
-	snprintf(buf, sizeof(buf), "%.2f", v);
-	struct jv *num = NULL;
-	if (json_parse(buf, strlen(buf), &num, NULL) == 0)
-		jw_value(w, num);
-	else
-		jw_null(w);
-	json_free(num);
-}
-
 static void zone_json(struct jw *w, const struct zstat *z, long ncpu)
 {
 	const struct rctl_usage *u = &z->cur;
@@ -143,27 +109,27 @@ static void zone_json(struct jw *w, const struct zstat *z, long ncpu)
 	jw_obj_open(w);
 	jw_key(w, "name");
 	jw_str(w, z->name);
-	jw_pct(w, "interval_seconds", (double)(u->at_ns - z->prev.at_ns) / 1e9);
-	jw_pct(w, "cpu_percent", cpu);
-	jw_pct(w, "cpu_percent_machine", cpu / (double)ncpu);
-	jw_pct(w, "cpu_cap_percent", cap);
-	jw_pct(w, "cpu_percent_of_cap", cap > 0 ? cpu * 100.0 / cap : -1);
+	cli_jw_pct(w, "interval_seconds", (double)(u->at_ns - z->prev.at_ns) / 1e9);
+	cli_jw_pct(w, "cpu_percent", cpu);
+	cli_jw_pct(w, "cpu_percent_machine", cpu / (double)ncpu);
+	cli_jw_pct(w, "cpu_cap_percent", cap);
+	cli_jw_pct(w, "cpu_percent_of_cap", cap > 0 ? cpu * 100.0 / cap : -1);
 	jw_kuint(w, "cpu_usage_ns", u->cpu_ns);
 	jw_kuint(w, "nr_throttled", u->nr_throttled);
 	jw_kuint(w, "throttled_ns", u->throttled_ns);
 	jw_kuint(w, "memory_bytes", u->mem_bytes);
-	jw_limit(w, "memory_limit", u->mem_limit);
+	cli_jw_limit(w, "memory_limit", u->mem_limit);
 	jw_kuint(w, "memory_cache_bytes", u->mem_cache);
 	jw_key(w, "memory_swap_bytes");
 	if (u->has_swap)
 		jw_uint(w, u->memsw_bytes);
 	else
 		jw_null(w);
-	jw_limit(w, "memory_swap_limit", u->memsw_limit);
+	cli_jw_limit(w, "memory_swap_limit", u->memsw_limit);
 	jw_kuint(w, "oom_kills", u->oom_kills);
 	jw_kuint(w, "memory_failcnt", u->mem_failcnt);
 	jw_kuint(w, "processes", u->pids);
-	jw_limit(w, "processes_limit", u->pids_limit);
+	cli_jw_limit(w, "processes_limit", u->pids_limit);
 	jw_kuint(w, "io_read_bytes", u->io_read_bytes);
 	jw_kuint(w, "io_write_bytes", u->io_write_bytes);
 	jw_kuint(w, "io_read_ops", u->io_read_ops);
@@ -180,11 +146,7 @@ static int print_json(struct zstat *z, size_t n, bool pretty)
 		if (!z[i].gone)
 			zone_json(w, &z[i], ncpu > 0 ? ncpu : 1);
 	jw_arr_close(w);
-	int r = cli_put_json(w);
-	if (!pretty)
-		putchar('\n');
-	fflush(stdout);
-	return r;
+	return cli_jw_print(w, !pretty);
 }
 
 static void sample(struct zstat *z, size_t n, bool first)
@@ -203,7 +165,7 @@ static int stat_loop(struct zstat *z, size_t n, const struct stat_opts *o)
 {
 	sample(z, n, true);
 	for (long round = 0; !o->count || round < o->count; round++) {
-		sleep_s(o->interval > 0 ? o->interval : 0.2);
+		cli_sleep(o->interval > 0 ? o->interval : 0.2);
 		sample(z, n, false);
 		if (o->json ? print_json(z, n, o->interval <= 0) : (print_table(z, n), 0))
 			return 1;

@@ -28,6 +28,10 @@ static const struct cli_cmd commands[] = {
 	 "CPU, memory, processes, I/O, throttling and OOM kills of running zones"},
 	{"net", cmd_net, "net [-o table|json] NAME...",
 	 "a zone's NICs: addresses, MAC, host links, traffic and spoofed frames dropped"},
+	{"ps", cmd_ps, "ps [-Z] [-o table|json] [NAME]",
+	 "the host's processes (or one zone's), with the zone each belongs to (-Z)"},
+	{"top", cmd_top, "top [-o table|json] [-n ITERATIONS] [-d SECONDS]",
+	 "CPU %, memory, processes and network bytes per running zone, refreshed in place"},
 };
 
 const struct cli_cmd *cli_find(const char *name)
@@ -71,16 +75,6 @@ int cli_listing_opts(int argc, char **argv, const char *verb, bool *json)
 		}
 	}
 	return -1;
-}
-
-int cli_put_json(struct jw *w)
-{
-	char *text = jw_finish(w, NULL);
-	if (!text)
-		return 1;
-	fputs(text, stdout);
-	free(text);
-	return 0;
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -47,6 +47,11 @@ struct iso_seccomp {
 	char **flags;         /* NULL-terminated, "SECCOMP_FILTER_FLAG_LOG"... */
 	struct iso_sc_rule *rules;
 	size_t n_rules;
+	/* Syscalls handed to a user-space listener (SCMP_ACT_NOTIFY), before
+	 * and over any rule of the profile for them; NULL-terminated, may be
+	 * NULL. Set by the runtime, never from the config. Loading a filter
+	 * with any gives back the listener's fd. */
+	char **notify;
 	/* The compiled program (iso_seccomp_compile): libseccomp takes 1-2 ms
 	 * to build this profile, so the monitor builds it once per boot and
 	 * every login loads the same program. */
@@ -155,6 +160,7 @@ struct iso_init {
 	pid_t pid;      /* in the caller's pid namespace */
 	int pidfd;      /* pidfd of pid */
 	int sync_fd;    /* our end of the handshake socketpair */
+	int notify_fd;  /* seccomp listener of init's filter (spec->seccomp->notify), or -1 */
 };
 
 /* Creates the zone's init and walks the handshake up to
@@ -188,9 +194,10 @@ struct iso_join {
 };
 
 /* Forks a process that joins the zone and execs argv. Returns its pid (a
- * child of the caller); with want_pty, *pty_master gets the master side. */
+ * child of the caller); with want_pty, *pty_master gets the master side;
+ * *listener the seccomp listener of its filter (j->seccomp->notify), or -1. */
 int iso_join_spawn(const struct iso_join *j, pid_t *pid, int *pty_master,
-		   struct zerr *err);
+		   int *listener, struct zerr *err);
 
 /* ---- pieces the spawn and join paths share; exported for runtime and
  *      tests. ------------------------------------------------------------ */
@@ -198,11 +205,13 @@ int iso_join_spawn(const struct iso_join *j, pid_t *pid, int *pty_master,
 /* Applies caps, no_new_privs, rlimits, uid/gid, seccomp, in the right order
  * relative to one another; the last step before exec. */
 int iso_apply_process(const struct iso_process *p,
-		      const struct iso_seccomp *sc, struct zerr *err);
+		      const struct iso_seccomp *sc, int *listener, struct zerr *err);
 int iso_apply_rlimits(const struct iso_rlimit *r, size_t n, struct zerr *err);
 int iso_apply_caps(const struct iso_caps *caps, struct zerr *err);
-/* Builds and loads the filter (libseccomp). */
-int iso_seccomp_load(const struct iso_seccomp *sc, struct zerr *err);
+/* Builds (unless compiled already) and loads the filter. With sc->notify,
+ * *listener gets the notification fd (else -1); listener may be NULL only
+ * without sc->notify. */
+int iso_seccomp_load(const struct iso_seccomp *sc, int *listener, struct zerr *err);
 /* Builds the filter into sc->bpf without loading it. */
 int iso_seccomp_compile(struct iso_seccomp *sc, struct zerr *err);
 /* Takes a program compiled earlier (read back from a file): checks its

@@ -68,6 +68,10 @@ int rctl_cgroup_plan(const char *name, const char *parent_override,
 		     struct rctl_cgroup *cg, struct zerr *err);
 /* Leaf path of hierarchy i: "/sys/fs/cgroup/memory/process_api/x/zonectl/web1". */
 char *rctl_cgroup_path(const struct rctl_cgroup *cg, size_t i);
+/* The leaf in every hierarchy as /proc/PID/cgroup names it,
+ * "CONTROLLERS:PATH" ("memory:/process_api/x/zonectl/web1", ":/zonectl/web1"
+ * for cgroup2); NULL-terminated. */
+char **rctl_cgroup_proc_lines(const struct rctl_cgroup *cg);
 /* Makes the cgroup in every hierarchy (cpuset values copied from the
  * parent), then applies the device allow-list and resources. On failure
  * removes whatever it made. */
@@ -101,11 +105,14 @@ struct rctl_usage {
 	uint64_t at_ns;              /* CLOCK_MONOTONIC when read */
 	bool has_cpu;
 	uint64_t cpu_ns;             /* cumulative CPU time */
+	uint64_t cpu_user_ns, cpu_system_ns; /* its split (USER_HZ precision) */
 	uint64_t nr_throttled, throttled_ns;
 	int64_t cpu_quota;           /* us per period, -1 = no cap */
 	uint64_t cpu_period;
 	bool has_memory;
 	uint64_t mem_bytes, mem_cache;
+	uint64_t mem_shmem, mem_mapped;  /* memory.stat, for a zone's /proc/meminfo */
+	uint64_t active_anon, inactive_anon, active_file, inactive_file;
 	int64_t mem_limit;
 	bool has_swap;
 	uint64_t memsw_bytes;        /* memory+swap (v1), swap alone on v2 */

@@ -25,6 +25,12 @@ enum zone_init {
 	ZONE_INIT_PATH,    /* the program at zone.init (inside the zone) is PID 1 */
 };
 
+/* What the zone's /proc/meminfo, cpuinfo ..., sysinfo(2) and nproc show. */
+enum zone_procfs {
+	ZONE_PROCFS_ZONE, /* its own machine: its caps, its usage, its uptime (procfs-filter) */
+	ZONE_PROCFS_HOST, /* the host's, unfiltered */
+};
+
 struct zone_annotation {
 	char *key, *value;
 };
@@ -60,6 +66,7 @@ struct zone_config {
 	char *init_path;          /* with ZONE_INIT_PATH */
 	struct net_nic *nics;     /* "net": the zone's NICs */
 	size_t n_nics;
+	enum zone_procfs procfs;
 };
 
 /* Parses and validates a config document. `name` is the zone's name, used

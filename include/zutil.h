@@ -82,6 +82,12 @@ void close_fds_except(int a, int b);
 ssize_t write_all(int fd, const void *buf, size_t len);
 ssize_t read_all(int fd, void *buf, size_t len);
 
+/* A message with a descriptor attached (SCM_RIGHTS; fd < 0: none).
+ * recv_with_fd sets *fd to the one received (close-on-exec), or -1. Both
+ * return bytes, 0 on EOF, or -errno; EINTR is retried. */
+ssize_t send_with_fd(int sock, const void *buf, size_t len, int fd);
+ssize_t recv_with_fd(int sock, void *buf, size_t len, int *fd);
+
 /* Monotonic and wall clocks in nanoseconds. */
 uint64_t now_ns(void);
 uint64_t wall_ns(void);

@@ -40,46 +40,20 @@ static const struct {
 };
 #define N_NS (sizeof(ns_order) / sizeof(ns_order[0]))
 
-static int send_fd(int sock, int fd)
+static int send_fd(int sock, char tag, int fd)
 {
-	char c = 'F';
-	struct iovec iov = {.iov_base = &c, .iov_len = 1};
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1,
-			    .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *c1 = CMSG_FIRSTHDR(&mh);
-	c1->cmsg_level = SOL_SOCKET;
-	c1->cmsg_type = SCM_RIGHTS;
-	c1->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c1), &fd, sizeof(int));
-	return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
+	ssize_t n = send_with_fd(sock, &tag, 1, fd);
+	return n < 0 ? (int)n : 0;
 }
 
 static int recv_fd(int sock)
 {
 	char c;
-	struct iovec iov = {.iov_base = &c, .iov_len = 1};
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1,
-			    .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-	ssize_t n;
-	do
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		return n == 0 ? -EPIPE : -errno;
-	struct cmsghdr *c1 = CMSG_FIRSTHDR(&mh);
-	if (!c1 || c1->cmsg_type != SCM_RIGHTS)
-		return -EPROTO;
 	int fd;
-	memcpy(&fd, CMSG_DATA(c1), sizeof(int));
-	return fd;
+	ssize_t n = recv_with_fd(sock, &c, 1, &fd);
+	if (n <= 0)
+		return n == 0 ? -EPIPE : (int)n;
+	return fd < 0 ? -EPROTO : fd;
 }
 
 /* Sends a text error to the caller over sock: "E<message>". */
@@ -120,7 +94,7 @@ static int attach_pty(int sock, struct zerr *err)
 	int master = open_pty_in_zone(&slave, err);
 	if (master < 0)
 		return master;
-	int r = send_fd(sock, master);
+	int r = send_fd(sock, 'F', master);
 	close(master);
 	if (r < 0)
 		return zerr_set(err, -r, "send the pty");
@@ -151,8 +125,18 @@ static __attribute__((noreturn)) void member_main(const struct iso_join *j, int 
 		zerr_set(&err, -r, "working directory `%s`", cwd);
 		fail(sock, &err);
 	}
-	if (iso_apply_process(&j->proc, j->seccomp, &err) < 0)
+	int listener;
+	if (iso_apply_process(&j->proc, j->seccomp, &listener, &err) < 0)
 		fail(sock, &err);
+	/* The filter's listener goes to the caller, which hands it to
+	 * whoever answers (the zone's procfs server). */
+	if (listener >= 0) {
+		if (send_fd(sock, 'L', listener) < 0) {
+			zerr_set(&err, errno, "send the seccomp listener");
+			fail(sock, &err);
+		}
+		close(listener);
+	}
 	char **env = j->proc.env ? j->proc.env : (char *[]){NULL};
 	for (size_t i = 0; env[i]; i++)
 		if (!strncmp(env[i], "PATH=", 5))
@@ -250,9 +234,10 @@ static __attribute__((noreturn)) void joiner_main(const struct iso_join *j, int 
 }
 
 int iso_join_spawn(const struct iso_join *j, pid_t *pid, int *pty_master,
-		   struct zerr *err)
+		   int *listener, struct zerr *err)
 {
 	int sv[2];
+	*listener = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return zerr_set(err, errno, "zone %s: socketpair", j->name);
 	pid_t p = fork();
@@ -280,12 +265,20 @@ int iso_join_spawn(const struct iso_join *j, pid_t *pid, int *pty_master,
 		}
 		*pty_master = m;
 	}
-	/* Exec closes sock (CLOEXEC); a message first means it failed. */
+	/* Exec closes sock (CLOEXEC); a message first means it failed, or
+	 * brings the seccomp listener. */
 	char buf[sizeof(err->msg) + 1] = {0};
 	ssize_t n;
-	do
-		n = recv(sock, buf, sizeof(buf) - 1, 0);
-	while (n < 0 && errno == EINTR);
+	int fd;
+	while ((n = recv_with_fd(sock, buf, sizeof(buf) - 1, &fd)) > 0 && buf[0] == 'L' &&
+	       fd >= 0 && *listener < 0)
+		*listener = fd;
+	if (fd >= 0 && fd != *listener)
+		close(fd);
+	if (n > 0 && buf[0] != 'L' && *listener >= 0) {
+		close(*listener);
+		*listener = -1;
+	}
 	if (n > 0 && buf[0] == 'E') {
 		waitpid(p, NULL, 0);
 		if (j->want_pty)

@@ -185,8 +185,10 @@ static int raise_effective(struct zerr *err)
 }
 
 int iso_apply_process(const struct iso_process *p, const struct iso_seccomp *sc,
-		      struct zerr *err)
+		      int *listener, struct zerr *err)
 {
+	if (listener)
+		*listener = -1;
 	int r = iso_apply_rlimits(p->rlimits, p->n_rlimits, err);
 	if (r < 0)
 		return r;
@@ -197,7 +199,7 @@ int iso_apply_process(const struct iso_process *p, const struct iso_seccomp *sc,
 	if ((r = switch_ids(p, err)) < 0)
 		return r;
 	if (sc && !p->no_new_privs) {
-		if ((r = raise_effective(err)) < 0 || (r = iso_seccomp_load(sc, err)) < 0)
+		if ((r = raise_effective(err)) < 0 || (r = iso_seccomp_load(sc, listener, err)) < 0)
 			return r;
 	}
 	if ((r = iso_apply_caps(&p->caps, err)) < 0)
@@ -205,7 +207,7 @@ int iso_apply_process(const struct iso_process *p, const struct iso_seccomp *sc,
 	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return zerr_set(err, errno, "prctl PR_SET_NO_NEW_PRIVS");
 	if (sc && p->no_new_privs)
-		return iso_seccomp_load(sc, err);
+		return iso_seccomp_load(sc, listener, err);
 	return 0;
 }
 

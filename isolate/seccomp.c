@@ -15,6 +15,10 @@
  *    same argument: then, as in runc and crun, every condition becomes a
  *    rule of its own, and the rules are ORed. Profiles rely on this to
  *    list several allowed values of one argument.
+ *  - Syscalls in sc->notify (the runtime's, never the config's: the
+ *    profile cannot name a listener) go to a user-space listener; they are
+ *    added first and any rule of the profile for them is skipped, so the
+ *    listener sees them whatever the profile says.
  *  - NO_NEW_PRIVS is never set by libseccomp (SCMP_FLTATR_CTL_NNP = 0):
  *    whether a zone runs with it is process.noNewPrivileges, which the
  *    caller applies itself.
@@ -266,7 +270,28 @@ static int add_syscall(scmp_filter_ctx ctx, uint32_t action, int nr,
 	return 0;
 }
 
-static int add_rule(scmp_filter_ctx ctx, uint32_t default_action,
+static bool in_strv(char *const *v, const char *s)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		if (!strcmp(v[i], s))
+			return true;
+	return false;
+}
+
+static int add_notify(scmp_filter_ctx ctx, char *const *names, struct zerr *err)
+{
+	for (size_t i = 0; names && names[i]; i++) {
+		int nr = seccomp_syscall_resolve_name(names[i]);
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		int ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
+		if (ret < 0)
+			return zerr_set(err, -ret, "seccomp: hand `%s` to the listener", names[i]);
+	}
+	return 0;
+}
+
+static int add_rule(scmp_filter_ctx ctx, uint32_t default_action, char *const *notify,
 		    const struct iso_sc_rule *r, size_t ri, struct zerr *err)
 {
 	uint32_t action;
@@ -287,7 +312,7 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t default_action,
 	}
 	for (size_t j = 0; r->names[j]; j++) {
 		int nr = seccomp_syscall_resolve_name(r->names[j]);
-		if (nr == __NR_SCMP_ERROR)
+		if (nr == __NR_SCMP_ERROR || in_strv(notify, r->names[j]))
 			continue;
 		ret = add_syscall(ctx, action, nr, cmp, r->n_args, split);
 		if (ret < 0)
@@ -308,19 +333,20 @@ static int build_filter(const struct iso_seccomp *sc, scmp_filter_ctx *out, stru
 	if (!ctx)
 		return zerr_setx(err, ENOMEM, "seccomp: cannot initialise a filter");
 	if ((ret = add_arches(ctx, sc->architectures, err)) < 0 ||
-	    (ret = set_flags(ctx, sc->flags, err)) < 0)
+	    (ret = set_flags(ctx, sc->flags, err)) < 0 ||
+	    (ret = add_notify(ctx, sc->notify, err)) < 0)
 		return ret;
 	for (size_t i = 0; i < sc->n_rules; i++)
-		if ((ret = add_rule(ctx, def, &sc->rules[i], i, err)) < 0)
+		if ((ret = add_rule(ctx, def, sc->notify, &sc->rules[i], i, err)) < 0)
 			return ret;
 	*out = ctx;
 	ctx = NULL;
 	return 0;
 }
 
-static unsigned kernel_flags(char *const *names)
+static unsigned kernel_flags(char *const *names, char *const *notify)
 {
-	unsigned f = 0;
+	unsigned f = notify && notify[0] ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
 	for (size_t i = 0; names && names[i]; i++) {
 		if (!strcmp(names[i], "SECCOMP_FILTER_FLAG_TSYNC"))
 			f |= SECCOMP_FILTER_FLAG_TSYNC;
@@ -329,6 +355,9 @@ static unsigned kernel_flags(char *const *names)
 		else if (!strcmp(names[i], "SECCOMP_FILTER_FLAG_SPEC_ALLOW"))
 			f |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
 	}
+	/* TSYNC and a listener together need TSYNC_ESRCH (Linux 5.7). */
+	if ((f & SECCOMP_FILTER_FLAG_TSYNC) && (f & SECCOMP_FILTER_FLAG_NEW_LISTENER))
+		f |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
 	return f;
 }
 
@@ -341,7 +370,7 @@ int iso_seccomp_set_bpf(struct iso_seccomp *sc, void *buf, size_t len, struct ze
 	free(sc->bpf);
 	sc->bpf = buf;
 	sc->bpf_len = len;
-	sc->bpf_flags = kernel_flags(sc->flags);
+	sc->bpf_flags = kernel_flags(sc->flags, sc->notify);
 	return 0;
 }
 
@@ -367,37 +396,41 @@ int iso_seccomp_compile(struct iso_seccomp *sc, struct zerr *err)
 	return iso_seccomp_set_bpf(sc, buf, (size_t)len, err);
 }
 
-static int load_bpf(const struct iso_seccomp *sc, struct zerr *err)
+static int load_bpf(const struct iso_seccomp *sc, int *listener, struct zerr *err)
 {
 	struct sock_fprog prog = {
 		.len = (unsigned short)(sc->bpf_len / sizeof(struct sock_filter)),
 		.filter = sc->bpf,
 	};
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, sc->bpf_flags, &prog) < 0) {
-		if (errno == EACCES || errno == EPERM)
-			return zerr_set(err, errno, "load the seccomp filter (without no_new_privs this needs CAP_SYS_ADMIN)");
+	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, sc->bpf_flags, &prog);
+	if (r < 0 && (errno == EACCES || errno == EPERM))
+		return zerr_set(err, errno, "load the seccomp filter (without no_new_privs this needs CAP_SYS_ADMIN)");
+	if (r < 0 && errno == EBUSY)
+		return zerr_set(err, errno, "load the seccomp filter (a filter with a listener is already in force)");
+	if (r < 0)
 		return zerr_set(err, errno, "load the seccomp filter");
+	if (sc->bpf_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) {
+		if (listener)
+			*listener = (int)r;
+		else
+			close((int)r);
 	}
 	return 0;
 }
 
-int iso_seccomp_load(const struct iso_seccomp *sc, struct zerr *err)
+int iso_seccomp_load(const struct iso_seccomp *sc, int *listener, struct zerr *err)
 {
+	if (listener)
+		*listener = -1;
 	if (sc->bpf)
-		return load_bpf(sc, err);
-	int ret = iso_seccomp_validate(sc, err);
-	if (ret < 0)
-		return ret;
-	cleanup_seccomp scmp_filter_ctx ctx = NULL;
-	ret = build_filter(sc, &ctx, err);
-	if (ret < 0)
-		return ret;
-	ret = seccomp_load(ctx);
-	if (ret == -EACCES || ret == -EPERM)
-		return zerr_set(err, -ret, "load the seccomp filter (without no_new_privs this needs CAP_SYS_ADMIN)");
-	if (ret < 0)
-		return zerr_set(err, -ret, "load the seccomp filter");
-	return 0;
+		return load_bpf(sc, listener, err);
+	struct iso_seccomp tmp = *sc;
+	tmp.bpf = NULL;
+	int ret = iso_seccomp_compile(&tmp, err);
+	if (ret == 0)
+		ret = load_bpf(&tmp, listener, err);
+	free(tmp.bpf);
+	return ret;
 }
 
 void iso_seccomp_free(struct iso_seccomp *sc)
@@ -416,6 +449,7 @@ void iso_seccomp_free(struct iso_seccomp *sc)
 		free(r->args);
 	}
 	free(sc->rules);
+	strv_free(sc->notify);
 	free(sc->bpf);
 	*sc = (struct iso_seccomp){0};
 }

@@ -56,19 +56,25 @@ static int send_stage(int fd, int stage, const char *text)
 	return send(fd, &m, len, MSG_NOSIGNAL) < 0 ? -errno : 0;
 }
 
-/* Returns the stage received, 0 on EOF, or -errno. */
-static int recv_stage(int fd, struct msg *m)
+/* Returns the stage received, 0 on EOF, or -errno; a descriptor sent with
+ * it goes to *fd, else -1 (fd may be NULL when none is expected). */
+static int recv_stage_fd(int fd, struct msg *m, int *passed)
 {
 	memset(m, 0, sizeof(*m));
-	ssize_t n;
-	do
-		n = recv(fd, m, sizeof(*m) - 1, 0);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	if (n == 0)
-		return 0;
+	int got;
+	ssize_t n = recv_with_fd(fd, m, sizeof(*m) - 1, &got);
+	if (passed)
+		*passed = got;
+	else if (got >= 0)
+		close(got);
+	if (n <= 0)
+		return (int)n;
 	return m->stage;
+}
+
+static int recv_stage(int fd, struct msg *m)
+{
+	return recv_stage_fd(fd, m, NULL);
 }
 
 static __attribute__((noreturn)) void child_fail(int fd, struct zerr *err)
@@ -197,10 +203,16 @@ static __attribute__((noreturn)) void child_main(const struct iso_spec *spec, in
 		zerr_set(&err, -r, "chdir to process.cwd `%s`", cwd);
 		child_fail(fd, &err);
 	}
-	if (iso_apply_process(&spec->proc, spec->seccomp, &err) < 0)
+	int listener;
+	if (iso_apply_process(&spec->proc, spec->seccomp, &listener, &err) < 0)
 		child_fail(fd, &err);
-	if (send_stage(fd, ISO_STAGE_ROOT_READY, NULL) < 0 ||
-	    recv_stage(fd, &m) != ISO_STAGE_RELEASE)
+	/* The filter's listener, if any, travels with ROOT_READY. */
+	int ready = ISO_STAGE_ROOT_READY;
+	if (send_with_fd(fd, &ready, sizeof(ready), listener) < 0)
+		_exit(1);
+	if (listener >= 0)
+		close(listener);
+	if (recv_stage(fd, &m) != ISO_STAGE_RELEASE)
 		_exit(1);
 	exec_init(spec, &err);
 	child_fail(fd, &err);
@@ -227,8 +239,10 @@ static void reap(struct iso_init *init)
 		close(init->pidfd);
 	if (init->sync_fd >= 0)
 		close(init->sync_fd);
+	if (init->notify_fd >= 0)
+		close(init->notify_fd);
 	init->pid = 0;
-	init->pidfd = init->sync_fd = -1;
+	init->pidfd = init->sync_fd = init->notify_fd = -1;
 }
 
 void iso_abort(struct iso_init *init) { reap(init); }
@@ -237,7 +251,7 @@ int iso_spawn(const struct iso_spec *spec, struct iso_init *init, struct zerr *e
 {
 	int sv[2];
 	init->pid = 0;
-	init->pidfd = init->sync_fd = -1;
+	init->pidfd = init->sync_fd = init->notify_fd = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return zerr_set(err, errno, "zone %s: socketpair", spec->name);
 	pid_t pid = clone_child(spec->ns_flags, &init->pidfd);
@@ -267,7 +281,7 @@ int iso_spawn(const struct iso_spec *spec, struct iso_init *init, struct zerr *e
 	/* If the child already failed, this send fails too: its message is
 	 * still waiting to be read below. */
 	send_stage(init->sync_fd, ISO_STAGE_PARENT_DONE, NULL);
-	r = recv_stage(init->sync_fd, &m);
+	r = recv_stage_fd(init->sync_fd, &m, &init->notify_fd);
 	if (r == ISO_STAGE_ROOT_READY)
 		return 0;
 	if (r == ISO_STAGE_ERROR)

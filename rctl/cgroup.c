@@ -119,6 +119,17 @@ char *rctl_cgroup_path(const struct rctl_cgroup *cg, size_t i)
 	return rctl_abs(&cg->h[i], rel);
 }
 
+char **rctl_cgroup_proc_lines(const struct rctl_cgroup *cg)
+{
+	char **v = xcalloc(cg->n + 1, sizeof(*v));
+	for (size_t i = 0; i < cg->n; i++) {
+		cleanup_free char *rel = rctl_rel_leaf(cg, i);
+		v[i] = xasprintf("%s:%s%s", cg->h[i].v2 ? "" : cg->h[i].controllers,
+				 rel[0] == '/' ? "" : "/", rel);
+	}
+	return v;
+}
+
 void rctl_kvs_add(struct rctl_kvs *k, const char *file, const char *fmt, ...)
 {
 	va_list ap;

@@ -100,10 +100,15 @@ static void cpu_usage(const struct rctl_cgroup *cg, struct rctl_usage *u)
 	if (!acct)
 		return;
 	u->has_cpu = true;
-	if (!v2)
+	if (!v2) {
 		read_u64(acct, "cpuacct.usage", &u->cpu_ns);
-	else
+		u->cpu_user_ns = keyed(acct, "cpuacct.stat", "user") * (1000000000ULL / 100);
+		u->cpu_system_ns = keyed(acct, "cpuacct.stat", "system") * (1000000000ULL / 100);
+	} else {
 		u->cpu_ns = keyed(acct, "cpu.stat", "usage_usec") * 1000;
+		u->cpu_user_ns = keyed(acct, "cpu.stat", "user_usec") * 1000;
+		u->cpu_system_ns = keyed(acct, "cpu.stat", "system_usec") * 1000;
+	}
 	u->cpu_quota = -1;
 	u->cpu_period = 100000;
 	cleanup_free char *cpu = leaf_for(cg, "cpu", "cpu.stat", "cpu.max", &v2);
@@ -126,6 +131,19 @@ static void cpu_usage(const struct rctl_cgroup *cg, struct rctl_usage *u)
 	}
 }
 
+/* What a zone's /proc/meminfo shows besides usage and cache; the keys are
+ * the same in v1's and cgroup2's memory.stat but for v1's "mapped_file"
+ * (cgroup2's "file_mapped"). */
+static void memory_lists(const char *dir, bool v2, struct rctl_usage *u)
+{
+	u->mem_shmem = keyed(dir, "memory.stat", "shmem");
+	u->mem_mapped = keyed(dir, "memory.stat", v2 ? "file_mapped" : "mapped_file");
+	u->active_anon = keyed(dir, "memory.stat", "active_anon");
+	u->inactive_anon = keyed(dir, "memory.stat", "inactive_anon");
+	u->active_file = keyed(dir, "memory.stat", "active_file");
+	u->inactive_file = keyed(dir, "memory.stat", "inactive_file");
+}
+
 static void memory_usage(const struct rctl_cgroup *cg, struct rctl_usage *u)
 {
 	bool v2;
@@ -133,6 +151,7 @@ static void memory_usage(const struct rctl_cgroup *cg, struct rctl_usage *u)
 	if (!m)
 		return;
 	u->has_memory = true;
+	memory_lists(m, v2, u);
 	if (!v2) {
 		read_u64(m, "memory.usage_in_bytes", &u->mem_bytes);
 		u->mem_limit = read_limit(m, "memory.limit_in_bytes");

@@ -618,11 +618,29 @@ static int zone_init(const struct jv *v, struct jpath *p, void *ctx,
 	return 0;
 }
 
+static int zone_procfs(const struct jv *v, struct jpath *p, void *ctx,
+		       struct zerr *err)
+{
+	static const char *const names[] = {
+		[ZONE_PROCFS_ZONE] = "zone", [ZONE_PROCFS_HOST] = "host",
+	};
+	const char *s = NULL;
+	int r = jv_string(v, jpath_str(p), &s, err);
+	for (size_t i = 0; r == 0 && i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(s, names[i])) {
+			((struct zone_config *)ctx)->procfs = (enum zone_procfs)i;
+			return 0;
+		}
+	return r < 0 ? r : zerr_setx(err, EINVAL, "%s: expected \"zone\" or \"host\", got `%s`",
+				     p->buf, s);
+}
+
 static const struct jfield zone_fields[] = {
 	{ "brand", zone_brand, 0 },
 	{ "autoboot", zone_autoboot, 0 },
 	{ "init", zone_init, 0 },
 	{ "net", zone_cfg_parse_net, 0 },
+	{ "procfs", zone_procfs, 0 },
 	{ NULL, NULL, 0 },
 };
 

@@ -212,6 +212,7 @@ char *zone_config_default(const char *name, enum zone_brand brand)
 	jw_kstr(w, "brand", zone_brand_name(brand));
 	jw_kbool(w, "autoboot", false);
 	jw_kstr(w, "init", "builtin");
+	jw_kstr(w, "procfs", "zone");
 	jw_obj_close(w);
 	jw_obj_close(w);
 	return jw_finish(w, NULL);

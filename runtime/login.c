@@ -82,6 +82,7 @@ int zone_login(struct zone_ctx *ctx, const char *name, const struct zone_login_o
 		return r;
 	close(lock);
 	zfault("login:opened");
+	zone_seccomp_notify(&cfg);
 	use_boot_filter(ctx, name, cfg.seccomp);
 	char *shell[] = {(char *)login_shell(st.init_pid), "-l", NULL};
 	int ns = cfg.ns_flags;
@@ -99,9 +100,16 @@ int zone_login(struct zone_ctx *ctx, const char *name, const struct zone_login_o
 	 * through the pty (or through the process group without one). */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
-	r = iso_join_spawn(&j, &pid, &master, err);
+	int listener = -1;
+	r = iso_join_spawn(&j, &pid, &master, &listener, err);
 	if (r == -ENOENT)
 		*status = 127;
+	/* Without a server behind it, the login's sysinfo would fail with
+	 * ENOSYS once the listener closed: better the message now. */
+	if (listener >= 0 && zone_procfs_hand_listener(ctx, name, listener, err) < 0 && ctx->notice)
+		ctx->notice(err->msg);
+	if (listener >= 0)
+		close(listener);
 	if (r == 0 && o->tty)
 		relay_pty(master, pid, status);
 	else if (r == 0)

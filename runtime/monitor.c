@@ -11,7 +11,8 @@
  *   3. releases init, records "running", writes "OK" to the pipe, and lets
  *      go of the zone's lock (inherited from `zonectl boot`);
  *   4. stays: relays the console between the pty and console.sock, keeps
- *      a capped console.log, and waits for init through a pidfd;
+ *      a capped console.log, keeps the zone's procfs server running
+ *      (runtime/procfs.c), and waits for init through a pidfd;
  *   5. when init exits: kills what is left in the cgroups, removes them,
  *      removes the run directory (state back to installed), exits.
  *
@@ -49,6 +50,8 @@ struct monitor {
 	int listen_fd, client_fd, log_fd, sig_fd;
 	struct iso_init init;
 	bool init_created;
+	bool pfs_on;              /* procfs "zone": the view is mounted and served */
+	struct procfs_keeper pfs;
 };
 
 static int open_console(struct monitor *m, struct zerr *err)
@@ -143,6 +146,9 @@ static int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struc
 			xstrdup(src->destination), xstrdup(src->type), xstrdup(src->source),
 			strv_dup(src->options)};
 	}
+	/* Last: over the /proc and /sys the config mounted. */
+	if (m->pfs_on)
+		procfs_spec_mounts(&m->pfs, &s->mounts, &s->n_mounts);
 	if (c->init == ZONE_INIT_BUILTIN) {
 		if ((s->init_exec_fd = zinit_exec_fd(err)) < 0)
 			return s->init_exec_fd;
@@ -178,6 +184,17 @@ static int compile_seccomp(struct monitor *m, struct zerr *err)
 	return 0;
 }
 
+/* The view's first files, before the root that mounts them is built. */
+static int prepare_procfs(struct monitor *m, struct zerr *err)
+{
+	if (m->cfg->procfs != ZONE_PROCFS_ZONE)
+		return 0;
+	m->pfs_on = true;
+	zone_seccomp_notify(m->cfg);
+	procfs_zone_fill(&m->pfs, m->ctx, m->name, m->cfg, &m->st.cg);
+	return pfs_prepare(&m->pfs.z, err);
+}
+
 static int boot_zone(struct monitor *m, struct zerr *err)
 {
 	struct zone_status *st = &m->st;
@@ -203,7 +220,8 @@ static int boot_zone(struct monitor *m, struct zerr *err)
 		return r;
 	}
 	zfault("boot:cgroups-made");
-	if ((r = open_console(m, err)) < 0 || (r = compile_seccomp(m, err)) < 0)
+	if ((r = prepare_procfs(m, err)) < 0 || (r = open_console(m, err)) < 0 ||
+	    (r = compile_seccomp(m, err)) < 0)
 		return r;
 	cleanup_free char *rootfs = zone_rootfs(m->ctx, m->name, m->cfg);
 	struct iso_spec spec;
@@ -291,6 +309,7 @@ static void shutdown_zone(struct monitor *m)
 		;
 	zfault("halt:init-gone");
 	console_out(m);
+	procfs_keeper_stop(&m->pfs);
 	rctl_cgroup_destroy(&m->st.cg, NULL);
 	zfault("halt:cgroups-gone");
 	zone_net_teardown(m->ctx, &m->st);
@@ -308,19 +327,25 @@ static void shutdown_zone(struct monitor *m)
 
 static void watch(struct monitor *m)
 {
+	if (m->pfs_on) {
+		procfs_keeper_start(&m->pfs, m->init.pid, m->st.booted_at_ns, m->init.notify_fd);
+		m->init.notify_fd = -1;
+	}
 	for (;;) {
-		struct pollfd p[5] = {
+		struct pollfd p[5 + 3 + PROCFS_MAX_LISTENERS] = {
 			{.fd = m->init.pidfd, .events = POLLIN},
 			{.fd = m->master, .events = POLLIN},
 			{.fd = m->listen_fd, .events = POLLIN},
 			{.fd = m->sig_fd, .events = POLLIN},
 			{.fd = m->client_fd, .events = POLLIN},
 		};
-		if (poll(p, 5, -1) < 0) {
+		size_t n = 5 + procfs_keeper_poll(&m->pfs, p + 5);
+		if (poll(p, n, procfs_keeper_timeout(&m->pfs)) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
+		procfs_keeper_event(&m->pfs, p + 5);
 		if (p[1].revents & POLLIN)
 			console_out(m);
 		if (p[4].revents & (POLLIN | POLLHUP | POLLERR))

@@ -119,7 +119,7 @@ static int default_profile_child(void)
 	FAIL_IF(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0, "make / private");
 	FAIL_IF(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0, "no_new_privs");
 	struct zerr err = {0};
-	FAIL_IF(iso_seccomp_load(iso_seccomp_default(), &err) < 0, "load: %s", err.msg);
+	FAIL_IF(iso_seccomp_load(iso_seccomp_default(), NULL, &err) < 0, "load: %s", err.msg);
 
 	int e = sys_err(mount("tmpfs", "/tmp", "tmpfs", 0, NULL));
 	FAIL_IF(e != EPERM, "mount: %s", strerror(e));
@@ -179,7 +179,7 @@ static int personality_child(void)
 	};
 	FAIL_IF(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0, "no_new_privs");
 	struct zerr err = {0};
-	FAIL_IF(iso_seccomp_load(iso_seccomp_default(), &err) < 0, "load: %s", err.msg);
+	FAIL_IF(iso_seccomp_load(iso_seccomp_default(), NULL, &err) < 0, "load: %s", err.msg);
 	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++) {
 		int e = sys_err(syscall(SYS_personality, denied[i]));
 		FAIL_IF(e != EPERM, "personality(%#lx) not denied", denied[i]);
@@ -363,7 +363,7 @@ static int oci_semantics_child(void)
 				 .architectures = arch, .flags = flags, .rules = rules, .n_rules = 4};
 	FAIL_IF(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0, "no_new_privs");
 	struct zerr err = {0};
-	FAIL_IF(iso_seccomp_load(&sc, &err) < 0, "load: %s", err.msg);
+	FAIL_IF(iso_seccomp_load(&sc, NULL, &err) < 0, "load: %s", err.msg);
 	int e = sys_err(syscall(SYS_getpriority, PRIO_PGRP, 0));
 	FAIL_IF(e != 99, "getpriority(PGRP): %d", e);
 	e = sys_err(syscall(SYS_getpriority, PRIO_USER, 0));
@@ -475,7 +475,7 @@ static int apply_process_root_child(void)
 		.has_oom_score_adj = true, .oom_score_adj = 500,
 	};
 	struct zerr err = {0};
-	FAIL_IF(iso_apply_process(&p, iso_seccomp_default(), &err) < 0, "apply: %s", err.msg);
+	FAIL_IF(iso_apply_process(&p, iso_seccomp_default(), NULL, &err) < 0, "apply: %s", err.msg);
 	FAIL_IF(status_hex("CapEff") != d, "CapEff %#llx", (unsigned long long)status_hex("CapEff"));
 	FAIL_IF(status_hex("CapBnd") != d, "CapBnd %#llx", (unsigned long long)status_hex("CapBnd"));
 	FAIL_IF(status_field("Seccomp") != 2, "Seccomp %ld", status_field("Seccomp"));
@@ -511,7 +511,7 @@ static int apply_process_user_child(void)
 		.caps = {.bounding = d, .effective = d, .permitted = d},
 	};
 	struct zerr err = {0};
-	FAIL_IF(iso_apply_process(&p, iso_seccomp_default(), &err) < 0, "apply: %s", err.msg);
+	FAIL_IF(iso_apply_process(&p, iso_seccomp_default(), NULL, &err) < 0, "apply: %s", err.msg);
 	uid_t r, e, s;
 	getresuid(&r, &e, &s);
 	FAIL_IF(r != 1000 || e != 1000 || s != 1000, "uids %u %u %u", r, e, s);

@@ -1,0 +1,29 @@
+/* internal.h - what the files of procfs-filter/ share and nobody else sees. */
+#ifndef ZONECTL_PROCFS_INTERNAL_H
+#define ZONECTL_PROCFS_INTERNAL_H
+
+#include "procfs.h"
+
+/* What a server has put in place for one view file. */
+struct pfs_slot {
+	char *text;  /* what the zone reads (NULL: unknown, publish again) */
+	char *file;  /* the generation in z->dir holding it, if this server wrote it */
+};
+/* Writes every view file whose text changed as a new generation in
+ * z->dir and puts it in place of the one mounted in the zone's mount
+ * namespace (see server.c). slots: one per file, kept by the caller. */
+int pfs_publish(const struct pfs_view *v, int host_mntns, int zone_mntns,
+		struct pfs_slot *slots, struct zerr *err);
+void pfs_slots_free(struct pfs_slot *slots);
+/* dir/name as a new inode (written to a temporary name, renamed over). */
+int pfs_write_new(const char *dir, const char *name, const char *text, size_t len,
+		  struct zerr *err);
+/* Seeds the load averages from what a previous server left in dir, so a
+ * restart does not reset them to 0. */
+void pfs_answer_load(struct pfs_load *l, const char *dir);
+
+/* Leaves the view's sysinfo and CPU count where pfs_notify_answer finds
+ * them (z->dir/.answer). */
+int pfs_answer_write(const struct pfs_view *v, struct zerr *err);
+
+#endif

@@ -1,0 +1,351 @@
+/*
+ * procfs.c - the runtime's side of procfs-filter: the zone's numbers from
+ * its cgroups (rctl) for the view, the view's mounts and seccomp
+ * notifications in the zone's spec, and the monitor's keeping of the
+ * view's server.
+ *
+ * The monitor keeps the server alive: it starts it once init runs,
+ * restarts it when it exits (at most once a second), and kills it when it
+ * sends no heartbeat for KEEPER_HANG_NS (stopped, or stuck). The monitor
+ * itself holds the seccomp listeners and answers sysinfo and
+ * sched_getaffinity from what the server last wrote (procfs-filter/
+ * notify.c says why); a listener whose filter has no process left
+ * (POLLHUP) is closed. Logins hand their listeners to the monitor over
+ * run/NAME/notify.sock (a datagram socket, root only).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include "runtime.h"
+
+#define KEEPER_HANG_NS (3ULL * 1000000000ULL)
+#define KEEPER_BACKOFF_NS (1000000000ULL)
+#define REFRESH_MS 1000
+
+/* ---- the zone's numbers ------------------------------------------------ */
+
+static bool memory_on_v1(const struct rctl_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (!cg->h[i].v2 && strstr(cg->h[i].controllers, "memory"))
+			return true;
+	return false;
+}
+
+/* v1 counts swap as memory+swap; the view wants swap alone. */
+static void sample_swap(const struct rctl_cgroup *cg, const struct rctl_usage *u,
+			struct pfs_sample *s)
+{
+	if (!u->has_swap)
+		return;
+	if (!memory_on_v1(cg)) {
+		s->swap_usage = u->memsw_bytes;
+		s->swap_limit = u->memsw_limit;
+		return;
+	}
+	s->swap_usage = u->memsw_bytes > u->mem_bytes ? u->memsw_bytes - u->mem_bytes : 0;
+	if (u->memsw_limit >= 0 && u->mem_limit >= 0)
+		s->swap_limit = u->memsw_limit - u->mem_limit;
+}
+
+static int sample_zone(void *arg, struct pfs_sample *s, struct zerr *err)
+{
+	const struct rctl_cgroup *cg = arg;
+	struct rctl_usage u;
+	int r = rctl_cgroup_usage(cg, &u, err);
+	if (r < 0)
+		return r;
+	*s = (struct pfs_sample){
+		.mem_limit = u.mem_limit, .mem_usage = u.mem_bytes, .mem_cache = u.mem_cache,
+		.mem_shmem = u.mem_shmem, .mem_mapped = u.mem_mapped,
+		.active_anon = u.active_anon, .inactive_anon = u.inactive_anon,
+		.active_file = u.active_file, .inactive_file = u.inactive_file,
+		.swap_limit = -1,
+		.cpu_ns = u.cpu_ns, .cpu_user_ns = u.cpu_user_ns, .cpu_system_ns = u.cpu_system_ns,
+		.cpu_quota = u.cpu_quota, .cpu_period = u.cpu_period,
+		.io_read_bytes = u.io_read_bytes, .io_write_bytes = u.io_write_bytes,
+		.io_read_ops = u.io_read_ops, .io_write_ops = u.io_write_ops,
+	};
+	sample_swap(cg, &u, s);
+	return rctl_cgroup_pids(cg, &s->pids, &s->n_pids, err);
+}
+
+void procfs_zone_fill(struct procfs_keeper *k, const struct zone_ctx *ctx, const char *name,
+		      const struct zone_config *cfg, const struct rctl_cgroup *cg)
+{
+	k->dir = zone_run_file(ctx, name, "procfs");
+	k->sock_path = zone_run_file(ctx, name, "notify.sock");
+	k->pid_path = zone_run_file(ctx, name, "procfs.pid");
+	k->z = (struct pfs_zone){
+		.name = name, .dir = k->dir, .cpuset = cfg->resources.cpuset_cpus,
+		.booted_at_ns = wall_ns(), .sample = sample_zone, .sample_arg = (void *)cg,
+	};
+}
+
+/* ---- the zone's spec ---------------------------------------------------- */
+
+void procfs_spec_mounts(const struct procfs_keeper *k, struct iso_mount **mounts, size_t *n)
+{
+	size_t nf;
+	const struct pfs_file *f = pfs_files(&nf);
+	*mounts = xrealloc(*mounts, (*n + nf) * sizeof(**mounts));
+	for (size_t i = 0; i < nf; i++) {
+		char **o = NULL;
+		strv_append(&o, "bind");
+		strv_append(&o, "ro");
+		strv_append(&o, "nosuid");
+		strv_append(&o, "nodev");
+		strv_append(&o, "noexec");
+		(*mounts)[(*n)++] = (struct iso_mount){xstrdup(f[i].dest), xstrdup("bind"),
+						       xasprintf("%s/%s", k->dir, f[i].name), o};
+	}
+}
+
+void zone_seccomp_notify(struct zone_config *cfg)
+{
+	if (cfg->procfs != ZONE_PROCFS_ZONE)
+		return;
+	/* A zone with no profile still gets a filter, of these two alone. */
+	if (!cfg->seccomp) {
+		cfg->seccomp = xcalloc(1, sizeof(*cfg->seccomp));
+		cfg->seccomp->default_action = xstrdup("SCMP_ACT_ALLOW");
+	}
+	strv_free(cfg->seccomp->notify);
+	cfg->seccomp->notify = strv_dup(pfs_notify_syscalls());
+}
+
+/* ---- keeping the server ------------------------------------------------- */
+
+static void close_all_but(const int *keep, size_t n)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return;
+	int self = dirfd(d);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		int fd = atoi(de->d_name);
+		bool kept = fd < 3 || fd == self || de->d_name[0] == '.';
+		for (size_t i = 0; i < n && !kept; i++)
+			kept = keep[i] == fd;
+		if (!kept)
+			close(fd);
+	}
+	closedir(d);
+}
+
+static __attribute__((noreturn)) void server_main(struct procfs_keeper *k, int ctl)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_NAME, "zonectl-procfs");
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	close_all_but(&ctl, 1);
+	struct zerr err;
+	pfs_serve(&k->z, ctl, REFRESH_MS, &err);
+	_exit(1);
+}
+
+static void record_pid(const struct procfs_keeper *k)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d\n", k->pid);
+	write_file_atomic(k->pid_path, buf, (size_t)n, 0644, NULL);
+}
+
+static void start_server(struct procfs_keeper *k)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		server_main(k, sv[1]);
+	}
+	close(sv[1]);
+	/* Our own unreaped child: its pid cannot be reused under us. */
+	int pidfd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+	if (pidfd < 0) {
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		close(sv[0]);
+		k->restart_at_ns = now_ns() + KEEPER_BACKOFF_NS;
+		return;
+	}
+	k->pid = pid;
+	k->pidfd = pidfd;
+	k->ctl = sv[0];
+	k->started_ns = k->beat_ns = now_ns();
+	k->restart_at_ns = 0;
+	record_pid(k);
+}
+
+static void reap_server(struct procfs_keeper *k)
+{
+	if (k->pid <= 0)
+		return;
+	while (waitpid(k->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	close(k->pidfd);
+	close(k->ctl);
+	k->pid = 0;
+	k->pidfd = k->ctl = -1;
+	uint64_t now = now_ns();
+	k->restart_at_ns = now - k->started_ns < KEEPER_BACKOFF_NS ? now + KEEPER_BACKOFF_NS : now;
+}
+
+static int listen_logins(struct procfs_keeper *k)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (strlen(k->sock_path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, k->sock_path);
+	unlink(k->sock_path);
+	k->sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (k->sock < 0 || bind(k->sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	chmod(k->sock_path, 0600);
+	return 0;
+}
+
+static void add_listener(struct procfs_keeper *k, int fd)
+{
+	if (k->n >= PROCFS_MAX_LISTENERS) {
+		close(fd);
+		return;
+	}
+	k->listeners[k->n++] = fd;
+}
+
+int procfs_keeper_start(struct procfs_keeper *k, pid_t init_pid, uint64_t booted_at_ns,
+			int init_listener)
+{
+	k->z.init_pid = init_pid;
+	k->z.booted_at_ns = booted_at_ns;
+	k->pid = 0;
+	k->pidfd = k->ctl = k->sock = -1;
+	if (init_listener >= 0)
+		add_listener(k, init_listener);
+	int r = listen_logins(k);
+	start_server(k);
+	k->active = true;
+	return r;
+}
+
+size_t procfs_keeper_poll(const struct procfs_keeper *k, struct pollfd *p)
+{
+	size_t n = 0;
+	if (!k->active)
+		return 0;
+	p[n++] = (struct pollfd){.fd = k->pidfd, .events = POLLIN};
+	p[n++] = (struct pollfd){.fd = k->ctl, .events = POLLIN};
+	p[n++] = (struct pollfd){.fd = k->sock, .events = POLLIN};
+	/* POLLHUP once the filter has no process left. */
+	for (size_t i = 0; i < k->n; i++)
+		p[n++] = (struct pollfd){.fd = k->listeners[i], .events = POLLIN};
+	return n;
+}
+
+int procfs_keeper_timeout(const struct procfs_keeper *k)
+{
+	if (!k->active)
+		return -1;
+	uint64_t now = now_ns(), at = k->pid > 0 ? k->beat_ns + KEEPER_HANG_NS : k->restart_at_ns;
+	return at <= now ? 0 : (int)((at - now) / 1000000 + 1);
+}
+
+static void take_login_listener(struct procfs_keeper *k)
+{
+	char byte;
+	int fd;
+	while (recv_with_fd(k->sock, &byte, 1, &fd) > 0)
+		if (fd >= 0)
+			add_listener(k, fd);
+}
+
+static void drain_beats(struct procfs_keeper *k)
+{
+	char buf[16];
+	while (recv(k->ctl, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		k->beat_ns = now_ns();
+}
+
+void procfs_keeper_event(struct procfs_keeper *k, const struct pollfd *p)
+{
+	if (!k->active)
+		return;
+	if (p[0].revents & POLLIN)
+		reap_server(k);
+	else if (p[1].revents & POLLIN)
+		drain_beats(k);
+	for (size_t i = k->n; i-- > 0;) {
+		if ((p[3 + i].revents & POLLIN) && pfs_notify_answer(k->listeners[i], k->dir) == 0)
+			continue;
+		if (p[3 + i].revents) {
+			close(k->listeners[i]);
+			k->listeners[i] = k->listeners[--k->n];
+		}
+	}
+	/* After the answers: p has no entry for a listener added now. */
+	if (p[2].revents & POLLIN)
+		take_login_listener(k);
+	uint64_t now = now_ns();
+	/* Stopped or stuck: a new one takes the files over. */
+	if (k->pid > 0 && now - k->beat_ns > KEEPER_HANG_NS) {
+		kill(k->pid, SIGKILL);
+		reap_server(k);
+	}
+	if (k->pid <= 0 && now >= k->restart_at_ns)
+		start_server(k);
+}
+
+void procfs_keeper_stop(struct procfs_keeper *k)
+{
+	if (!k->active)
+		return;
+	if (k->pid > 0) {
+		kill(k->pid, SIGKILL);
+		reap_server(k);
+	}
+	for (size_t i = 0; i < k->n; i++)
+		close(k->listeners[i]);
+	k->n = 0;
+	if (k->sock >= 0)
+		close(k->sock);
+	k->sock = -1;
+	k->active = false;
+	free(k->dir);
+	free(k->sock_path);
+	free(k->pid_path);
+	k->dir = k->sock_path = k->pid_path = NULL;
+}
+
+/* ---- logins ------------------------------------------------------------- */
+
+int zone_procfs_hand_listener(const struct zone_ctx *ctx, const char *name, int fd,
+			      struct zerr *err)
+{
+	cleanup_free char *path = zone_run_file(ctx, name, "notify.sock");
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	cleanup_close int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    send_with_fd(s, "L", 1, fd) < 0)
+		return zerr_set(err, errno, "zone %s: hand the login's seccomp listener to the monitor", name);
+	return 0;
+}
