@@ -137,7 +137,7 @@ test_disk_filling_loop_in_zone_root() {
 # needs project quotas or a filesystem per zone). It skips, with the
 # reason, until zonectl has one; the check below is what will then run.
 test_disk_filling_default_zone_is_capped() {
-	skip "known gap: no per-zone disk quota yet; a zone can fill the state root's filesystem (THREATS.md)"
+	skip "known gap: no per-zone disk quota yet; a zone can fill the state root's filesystem (DESIGN.md, threat model)"
 	z create esquota
 	z boot esquota
 	zone=$(z login esquota -- stat -f -c '%b %S' /root)
