@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
@@ -384,4 +385,44 @@ void close_fds_except(int a, int b)
 	if (hi > lo + 1)
 		syscall(SYS_close_range, lo + 1, hi - 1, 0);
 	syscall(SYS_close_range, hi < 3 ? 3 : hi + 1, ~0U, 0);
+}
+
+union fd_cmsg {
+	struct cmsghdr h;
+	char buf[CMSG_SPACE(sizeof(int))];
+};
+
+static struct msghdr fd_msghdr(struct iovec *iov, union fd_cmsg *u)
+{
+	return (struct msghdr){.msg_iov = iov, .msg_iovlen = 1,
+			       .msg_control = u->buf, .msg_controllen = sizeof(u->buf)};
+}
+
+int fd_send(int sock, int fd)
+{
+	char c = 'F';
+	struct iovec iov = {.iov_base = &c, .iov_len = 1};
+	union fd_cmsg u;
+	struct msghdr mh = fd_msghdr(&iov, &u);
+	struct cmsghdr *c1 = CMSG_FIRSTHDR(&mh);
+	c1->cmsg_level = SOL_SOCKET;
+	c1->cmsg_type = SCM_RIGHTS;
+	c1->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c1), &fd, sizeof(int));
+	return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+ssize_t fd_recv_msg(int sock, char *buf, size_t len, int *fd)
+{
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	union fd_cmsg u;
+	struct msghdr mh = fd_msghdr(&iov, &u);
+	ssize_t n;
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+		memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return n;
 }

@@ -64,6 +64,7 @@ struct iso_process {
 	gid_t *groups;
 	size_t n_groups;
 	bool terminal;
+	unsigned short console_rows, console_cols; /* process.consoleSize; 0 = unset */
 	bool no_new_privs;
 	struct iso_caps caps;
 	struct iso_rlimit *rlimits;
@@ -132,6 +133,8 @@ struct iso_spec {
 	char **readonly_paths;    /* NULL-terminated */
 	bool default_dev;         /* make the minimal /dev ourselves */
 	const char *rootfs_propagation; /* "private" (default), "slave", "shared" */
+	bool no_pivot;            /* move the root over / and chroot (runc --no-pivot) */
+	char **sysctl;            /* NULL-terminated "key=value", written after the pivot */
 
 	/* The program that becomes PID 1: either an fd of an executable to
 	 * fexecve (our embedded init, sealed memfd) with init_argv, or
@@ -142,6 +145,11 @@ struct iso_spec {
 	const struct iso_seccomp *seccomp; /* NULL = no filter */
 
 	int console_fd;           /* pty slave: init's stdio, ctty, /dev/console; -1 = inherit 0-2 */
+	/* The OCI create: init is made a child of our parent (CLONE_PARENT)
+	 * and does not die with us, so the caller's subreaper (conmon,
+	 * containerd-shim) reaps it and gets its exit status. Before release
+	 * it still dies if we do: it waits on the handshake socket. */
+	bool detach;
 
 	/* Called in the parent between ISO_STAGE_CLONED and
 	 * ISO_STAGE_PARENT_DONE: v1 cgroup membership, the network, uid maps. */
@@ -182,6 +190,9 @@ struct iso_join {
 	 * and its master is returned through *pty_master. */
 	bool want_pty;
 	int extra_fd;          /* -1, or an fd to keep open as fd 3 */
+	/* The joiner exits once the member has exec'd, so the member is
+	 * reparented to the caller's subreaper; *pid is then the member's. */
+	bool detach;
 };
 
 /* Forks a process that joins the zone and execs argv. Returns its pid (a

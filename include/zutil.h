@@ -78,6 +78,13 @@ bool proc_alive(pid_t pid, unsigned long long starttime);
 /* Closes every fd from 3 up except a and b (either may be -1). */
 void close_fds_except(int a, int b);
 
+/* One fd over a unix socket (SCM_RIGHTS) with a one-byte message: the
+ * console-socket protocol of runc, and a pty from inside a zone. */
+int fd_send(int sock, int fd);
+/* One message into buf; *fd gets the fd it carries, if any (close-on-
+ * exec). Returns the length, 0 at EOF, or -1 with errno. */
+ssize_t fd_recv_msg(int sock, char *buf, size_t len, int *fd);
+
 /* Writes all of buf, retrying on EINTR and short writes. */
 ssize_t write_all(int fd, const void *buf, size_t len);
 ssize_t read_all(int fd, void *buf, size_t len);

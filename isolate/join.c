@@ -40,48 +40,6 @@ static const struct {
 };
 #define N_NS (sizeof(ns_order) / sizeof(ns_order[0]))
 
-static int send_fd(int sock, int fd)
-{
-	char c = 'F';
-	struct iovec iov = {.iov_base = &c, .iov_len = 1};
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1,
-			    .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *c1 = CMSG_FIRSTHDR(&mh);
-	c1->cmsg_level = SOL_SOCKET;
-	c1->cmsg_type = SCM_RIGHTS;
-	c1->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c1), &fd, sizeof(int));
-	return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
-}
-
-static int recv_fd(int sock)
-{
-	char c;
-	struct iovec iov = {.iov_base = &c, .iov_len = 1};
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1,
-			    .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-	ssize_t n;
-	do
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		return n == 0 ? -EPIPE : -errno;
-	struct cmsghdr *c1 = CMSG_FIRSTHDR(&mh);
-	if (!c1 || c1->cmsg_type != SCM_RIGHTS)
-		return -EPROTO;
-	int fd;
-	memcpy(&fd, CMSG_DATA(c1), sizeof(int));
-	return fd;
-}
-
 /* Sends a text error to the caller over sock: "E<message>". */
 static __attribute__((noreturn)) void fail(int sock, struct zerr *err)
 {
@@ -120,7 +78,7 @@ static int attach_pty(int sock, struct zerr *err)
 	int master = open_pty_in_zone(&slave, err);
 	if (master < 0)
 		return master;
-	int r = send_fd(sock, master);
+	int r = fd_send(sock, master);
 	close(master);
 	if (r < 0)
 		return zerr_set(err, -r, "send the pty");
@@ -231,8 +189,15 @@ static __attribute__((noreturn)) void joiner_main(const struct iso_join *j, int 
 		fail(sock, &err);
 	}
 	if (member == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (!j->detach)
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 		member_main(j, sock);
+	}
+	if (j->detach) {
+		char buf[32];
+		int n = snprintf(buf, sizeof(buf), "P%d", member);
+		send(sock, buf, (size_t)n, MSG_NOSIGNAL);
+		_exit(0);
 	}
 	close(sock);
 	struct sigaction sa = {.sa_handler = forward};
@@ -240,6 +205,37 @@ static __attribute__((noreturn)) void joiner_main(const struct iso_join *j, int 
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
 	_exit(wait_status(member));
+}
+
+/* The joiner and the member report in any order: the pty master (a
+ * message carrying an fd), "P<pid>" (detach), "E<message>" or "N" (no
+ * such command). EOF means the member has exec'd. */
+static int read_reports(const struct iso_join *j, int sock, pid_t *member, int *pty,
+			struct zerr *err)
+{
+	for (;;) {
+		char buf[sizeof(err->msg) + 1] = {0};
+		int fd = -1;
+		ssize_t n = fd_recv_msg(sock, buf, sizeof(buf) - 1, &fd);
+		if (fd >= 0) {
+			*pty = fd;
+			continue;
+		}
+		if (n < 0)
+			return zerr_set(err, errno, "zone %s: join", j->name);
+		if (n == 0)
+			break;
+		if (buf[0] == 'P')
+			*member = (pid_t)atoi(buf + 1);
+		else if (buf[0] == 'E')
+			return zerr_setx(err, EINVAL, "zone %s: %s", j->name, buf + 1);
+		else if (buf[0] == 'N')
+			return zerr_setx(err, ENOENT, "zone %s: %s: command not found", j->name,
+					 j->argv[0]);
+	}
+	if (j->want_pty && *pty < 0)
+		return zerr_setx(err, EPIPE, "zone %s: no terminal from the zone", j->name);
+	return 0;
 }
 
 int iso_join_spawn(const struct iso_join *j, pid_t *pid, int *pty_master,
@@ -261,36 +257,18 @@ int iso_join_spawn(const struct iso_join *j, pid_t *pid, int *pty_master,
 	}
 	close(sv[1]);
 	cleanup_close int sock = sv[0];
-	if (j->want_pty) {
-		int m = recv_fd(sock);
-		if (m < 0) {
-			char buf[sizeof(err->msg) + 1] = {0};
-			ssize_t n = recv(sock, buf, sizeof(buf) - 1, MSG_DONTWAIT);
-			waitpid(p, NULL, 0);
-			if (n > 1 && buf[0] == 'E')
-				return zerr_setx(err, EINVAL, "zone %s: %s", j->name, buf + 1);
-			return zerr_set(err, -m, "zone %s: no terminal from the zone", j->name);
-		}
-		*pty_master = m;
-	}
-	/* Exec closes sock (CLOEXEC); a message first means it failed. */
-	char buf[sizeof(err->msg) + 1] = {0};
-	ssize_t n;
-	do
-		n = recv(sock, buf, sizeof(buf) - 1, 0);
-	while (n < 0 && errno == EINTR);
-	if (n > 0 && buf[0] == 'E') {
+	pid_t member_pid = p;
+	int pty = -1;
+	int r = read_reports(j, sock, &member_pid, &pty, err);
+	if (r < 0 || j->detach)
 		waitpid(p, NULL, 0);
-		if (j->want_pty)
-			close(*pty_master);
-		return zerr_setx(err, EINVAL, "zone %s: %s", j->name, buf + 1);
+	if (r < 0) {
+		if (pty >= 0)
+			close(pty);
+		return r;
 	}
-	if (n > 0 && buf[0] == 'N') {
-		waitpid(p, NULL, 0);
-		if (j->want_pty)
-			close(*pty_master);
-		return zerr_setx(err, ENOENT, "zone %s: %s: command not found", j->name, j->argv[0]);
-	}
-	*pid = p;
+	if (j->want_pty)
+		*pty_master = pty;
+	*pid = member_pid;
 	return 0;
 }

@@ -207,6 +207,19 @@ int iso_pivot(int rootfd, struct zerr *err)
 	return 0;
 }
 
+int iso_move_root(int rootfd, struct zerr *err)
+{
+	if (fchdir(rootfd) < 0)
+		return zerr_set(err, errno, "chdir to the zone's root");
+	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+		return zerr_set(err, errno, "move the root over /");
+	if (chroot(".") < 0)
+		return zerr_set(err, errno, "chroot");
+	if (chdir("/") < 0)
+		return zerr_set(err, errno, "chdir /");
+	return 0;
+}
+
 static int proc_is_real(struct zerr *err)
 {
 	struct statfs sf;

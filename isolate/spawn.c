@@ -103,6 +103,22 @@ static unsigned long propagation_flags(const char *p)
 	return f | MS_REC;
 }
 
+/* "net.ipv4.ip_forward=1" -> /proc/sys/net/ipv4/ip_forward; the zone's
+ * /proc, before /proc/sys is made read-only. Keys were checked at parse. */
+static int write_sysctls(char *const *kv, struct zerr *err)
+{
+	for (size_t i = 0; kv && kv[i]; i++) {
+		const char *eq = strchr(kv[i], '=');
+		cleanup_free char *path = xasprintf("/proc/sys/%.*s", (int)(eq - kv[i]), kv[i]);
+		for (char *c = path + 10; *c; c++)
+			if (*c == '.')
+				*c = '/';
+		if (write_file(path, eq + 1, strlen(eq + 1), err) < 0)
+			return zerr_prefix(err, "sysctl %.*s", (int)(eq - kv[i]), kv[i]);
+	}
+	return 0;
+}
+
 static int setup_root(const struct iso_spec *spec, struct zerr *err)
 {
 	/* Nothing the zone mounts may travel back to the host. */
@@ -117,12 +133,12 @@ static int setup_root(const struct iso_spec *spec, struct zerr *err)
 	if (r == 0)
 		r = iso_make_dev(spec, rootfd, err);
 	if (r == 0)
-		r = iso_pivot(rootfd, err);
+		r = spec->no_pivot ? iso_move_root(rootfd, err) : iso_pivot(rootfd, err);
 	if (r < 0)
 		return r;
 	if (mount(NULL, "/", NULL, propagation_flags(spec->rootfs_propagation), NULL) < 0)
 		return zerr_set(err, errno, "root propagation");
-	if ((r = iso_mask_paths(spec, err)) < 0)
+	if ((r = write_sysctls(spec->sysctl, err)) < 0 || (r = iso_mask_paths(spec, err)) < 0)
 		return r;
 	if (spec->root_readonly &&
 	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
@@ -175,7 +191,8 @@ static __attribute__((noreturn)) void child_main(const struct iso_spec *spec, in
 {
 	struct zerr err = {0};
 	struct msg m;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (!spec->detach)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (join_namespaces(spec, &err) < 0 || setup_console(spec->console_fd, &err) < 0 ||
 	    setup_root(spec, &err) < 0 || set_names(spec, &err) < 0)
 		child_fail(fd, &err);
@@ -204,12 +221,14 @@ static __attribute__((noreturn)) void child_main(const struct iso_spec *spec, in
 	child_fail(fd, &err);
 }
 
-static pid_t clone_child(int ns_flags, int *pidfd)
+static pid_t clone_child(int ns_flags, bool detach, int *pidfd)
 {
 	struct clone_args ca = {
-		.flags = (uint64_t)((ns_flags & ~CLONE_NEWCGROUP) | CLONE_PIDFD),
+		.flags = (uint64_t)((ns_flags & ~CLONE_NEWCGROUP) | CLONE_PIDFD |
+				    (detach ? CLONE_PARENT : 0)),
 		.pidfd = (uint64_t)(uintptr_t)pidfd,
-		.exit_signal = SIGCHLD,
+		/* with CLONE_PARENT the kernel takes our own exit signal */
+		.exit_signal = detach ? 0 : SIGCHLD,
 	};
 	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 }
@@ -238,7 +257,7 @@ int iso_spawn(const struct iso_spec *spec, struct iso_init *init, struct zerr *e
 	init->pidfd = init->sync_fd = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return zerr_set(err, errno, "zone %s: socketpair", spec->name);
-	pid_t pid = clone_child(spec->ns_flags, &init->pidfd);
+	pid_t pid = clone_child(spec->ns_flags, spec->detach, &init->pidfd);
 	if (pid < 0) {
 		int e = errno;
 		close(sv[0]);
