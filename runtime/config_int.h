@@ -22,4 +22,9 @@ int zone_cfg_abspath(const struct jv *v, const struct jpath *p, char **dst,
 int zone_cfg_parse_linux(const struct jv *v, struct jpath *p, void *ctx,
 			 struct zerr *err);
 
+/* linux.sysctl: each key must belong to a namespace the zone has of its
+ * own (net.* a network namespace, kernel.shm* and fs.mqueue.* an ipc
+ * one ...): anything else would change the host. */
+int zone_cfg_check_sysctl(const struct zone_config *cfg, struct zerr *err);
+
 #endif

@@ -570,6 +570,24 @@ static int linux_resources(const struct jv *v, struct jpath *p, void *ctx,
 		       &((struct zone_config *)ctx)->resources, err);
 }
 
+int zone_resources_parse(const char *name, const char *text, size_t len,
+			 struct rctl_resources *res, struct zerr *err)
+{
+	memset(res, 0, sizeof(*res));
+	cleanup_json struct jv *doc = NULL;
+	struct jpath p = JPATH_INIT;
+	jpath_key(&p, "linux");
+	jpath_key(&p, "resources");
+	int r = json_parse(text, len, &doc, err);
+	if (r == 0)
+		r = jv_walk(doc, &p, resources_fields, res, err);
+	if (r < 0) {
+		rctl_resources_free(res);
+		return zerr_prefix(err, "container %s", name);
+	}
+	return 0;
+}
+
 /* ---- seccomp ------------------------------------------------------------ */
 
 /* SECCOMP_RET_DATA holds 16 bits */
@@ -796,6 +814,58 @@ static int linux_propagation(const struct jv *v, struct jpath *p, void *ctx,
 			 "(or r-prefixed), got `%s`", p->buf, s);
 }
 
+/* ---- sysctl -------------------------------------------------------------- */
+
+static int linux_sysctl(const struct jv *v, struct jpath *p, void *ctx,
+			struct zerr *err)
+{
+	struct zone_config *cfg = ctx;
+	int r = jv_expect(v, jpath_str(p), JV_OBJECT, err);
+	for (size_t i = 0; r == 0 && i < jv_len(v); i++) {
+		const char *key = jv_key(v, i), *val;
+		size_t mark = jpath_key(p, key);
+		if ((r = jv_string(jv_val(v, i), p->buf, &val, err)) < 0)
+			break;
+		if (!*key || strpbrk(key, "/ ") || strstr(key, ".."))
+			return zerr_setx(err, EINVAL, "%s: not a sysctl name", p->buf);
+		cleanup_free char *kv = xasprintf("%s=%s", key, val);
+		strv_append(&cfg->sysctl, kv);
+		jpath_pop(p, mark);
+	}
+	return r;
+}
+
+static const struct {
+	const char *prefix;
+	int ns;
+} sysctl_ns[] = {
+	{ "net.", CLONE_NEWNET },	   { "fs.mqueue.", CLONE_NEWIPC },
+	{ "kernel.msgmax", CLONE_NEWIPC }, { "kernel.msgmnb", CLONE_NEWIPC },
+	{ "kernel.msgmni", CLONE_NEWIPC }, { "kernel.sem", CLONE_NEWIPC },
+	{ "kernel.shm", CLONE_NEWIPC },	   { "kernel.hostname", CLONE_NEWUTS },
+	{ "kernel.domainname", CLONE_NEWUTS },
+};
+
+int zone_cfg_check_sysctl(const struct zone_config *cfg, struct zerr *err)
+{
+	for (size_t i = 0; cfg->sysctl && cfg->sysctl[i]; i++) {
+		const char *kv = cfg->sysctl[i];
+		int len = (int)strcspn(kv, "=");
+		size_t k = 0;
+		while (k < sizeof(sysctl_ns) / sizeof(sysctl_ns[0]) &&
+		       strncmp(kv, sysctl_ns[k].prefix, strlen(sysctl_ns[k].prefix)))
+			k++;
+		if (k == sizeof(sysctl_ns) / sizeof(sysctl_ns[0]))
+			return zerr_setx(err, EINVAL, "linux.sysctl.%.*s: not a namespaced "
+					 "sysctl: it would change the host", len, kv);
+		if (!ns_listed(cfg, sysctl_ns[k].ns))
+			return zerr_setx(err, EINVAL, "linux.sysctl.%.*s: needs the zone's own "
+					 "%s namespace", len, kv, sysctl_ns[k].ns == CLONE_NEWNET ? "network"
+					 : sysctl_ns[k].ns == CLONE_NEWIPC ? "ipc" : "uts");
+	}
+	return 0;
+}
+
 static bool has_dotdot(const char *s)
 {
 	for (const char *c = s; (c = strstr(c, "..")); c += 2)
@@ -830,7 +900,7 @@ static const struct jfield linux_fields[] = {
 	{ "timeOffsets", zone_cfg_unsupported, 0 },
 	{ "devices", zone_cfg_unsupported, 0 },
 	{ "netDevices", zone_cfg_unsupported, 0 },
-	{ "sysctl", zone_cfg_unsupported, 0 },
+	{ "sysctl", linux_sysctl, 0 },
 	{ "intelRdt", zone_cfg_unsupported, 0 },
 	{ "mountLabel", zone_cfg_unsupported, 0 },
 	{ "personality", zone_cfg_unsupported, 0 },
