@@ -24,8 +24,7 @@ static const char *login_shell(pid_t init)
 	return "/bin/sh";
 }
 
-/* VAR=value replaces VAR if the config sets it. */
-static void env_set(char ***env, const char *kv)
+void zone_env_set(char ***env, const char *kv)
 {
 	size_t klen = strcspn(kv, "=") + 1;
 	for (size_t i = 0; *env && (*env)[i]; i++)
@@ -44,7 +43,7 @@ static void login_process(const struct zone_config *cfg, const struct zone_login
 	*p = cfg->process;
 	p->env = strv_dup(cfg->process.env);
 	for (size_t i = 0; o->env && o->env[i]; i++)
-		env_set(&p->env, o->env[i]);
+		zone_env_set(&p->env, o->env[i]);
 	if (o->cwd)
 		p->cwd = (char *)o->cwd;
 	else if (!o->argv)
@@ -62,13 +61,28 @@ static void use_boot_filter(const struct zone_ctx *ctx, const char *name, struct
 		iso_seccomp_set_bpf(sc, buf, len, NULL);
 }
 
-static int wait_child(pid_t pid)
+int zone_wait_child(pid_t pid)
 {
 	int st;
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			return 126;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+void zone_join_prepare(const struct zone_ctx *ctx, const char *name,
+		       const struct zone_config *cfg, const struct zone_status *st,
+		       struct iso_join *j)
+{
+	use_boot_filter(ctx, name, cfg->seccomp);
+	int ns = cfg->ns_flags;
+	for (size_t i = 0; i < cfg->n_ns_paths; i++)
+		ns |= cfg->ns_paths[i].type;
+	*j = (struct iso_join){
+		.name = name, .init_pid = st->init_pid, .ns_flags = ns,
+		.cgroup_procs = rctl_cgroup_procs_files(&st->cg), .seccomp = cfg->seccomp,
+		.extra_fd = -1,
+	};
 }
 
 int zone_login(struct zone_ctx *ctx, const char *name, const struct zone_login_opts *o,
@@ -81,16 +95,11 @@ int zone_login(struct zone_ctx *ctx, const char *name, const struct zone_login_o
 	if (r < 0)
 		return r;
 	close(lock);
-	use_boot_filter(ctx, name, cfg.seccomp);
 	char *shell[] = {(char *)login_shell(st.init_pid), "-l", NULL};
-	int ns = cfg.ns_flags;
-	for (size_t i = 0; i < cfg.n_ns_paths; i++)
-		ns |= cfg.ns_paths[i].type;
-	struct iso_join j = {
-		.name = name, .init_pid = st.init_pid, .ns_flags = ns,
-		.cgroup_procs = rctl_cgroup_procs_files(&st.cg), .seccomp = cfg.seccomp,
-		.argv = o->argv ? o->argv : shell, .want_pty = o->tty,
-	};
+	struct iso_join j;
+	zone_join_prepare(ctx, name, &cfg, &st, &j);
+	j.argv = o->argv ? o->argv : shell;
+	j.want_pty = o->tty;
 	login_process(&cfg, o, &j.proc);
 	pid_t pid;
 	int master = -1;
@@ -104,7 +113,7 @@ int zone_login(struct zone_ctx *ctx, const char *name, const struct zone_login_o
 	if (r == 0 && o->tty)
 		relay_pty(master, pid, status);
 	else if (r == 0)
-		*status = wait_child(pid);
+		*status = zone_wait_child(pid);
 	if (master >= 0)
 		close(master);
 	strv_free(j.proc.env);

@@ -27,7 +27,7 @@ static int read_config_source(const char *name, const struct zone_create_opts *o
 
 /* The zone's root is built by mounting and pivoting in a mount namespace
  * of its own; without one, both would happen in the host's. */
-static int check_runnable(const char *name, const struct zone_config *cfg, struct zerr *err)
+int zone_check_runnable(const char *name, const struct zone_config *cfg, struct zerr *err)
 {
 	if (!(cfg->ns_flags & CLONE_NEWNS))
 		return zerr_setx(err, EINVAL, "zone %s: config: linux.namespaces: a zone needs a new "
@@ -35,7 +35,7 @@ static int check_runnable(const char *name, const struct zone_config *cfg, struc
 	return 0;
 }
 
-static int install(const struct zone_ctx *ctx, const char *name, const char *text, size_t len,
+int zone_install(const struct zone_ctx *ctx, const char *name, const char *text, size_t len,
 		   const struct zone_config *cfg, struct zerr *err)
 {
 	cleanup_free char *final = zone_dir(ctx, name);
@@ -74,7 +74,7 @@ int zone_create(struct zone_ctx *ctx, const char *name, const struct zone_create
 		return r;
 	cleanup_config struct zone_config cfg = {0};
 	if ((r = zone_config_parse(name, text, len, &cfg, err)) < 0 ||
-	    (r = check_runnable(name, &cfg, err)) < 0)
+	    (r = zone_check_runnable(name, &cfg, err)) < 0)
 		return r;
 	if (o->brand_set && cfg.brand != o->brand)
 		return zerr_setx(err, EINVAL, "zone %s: --brand %s contradicts the config's zone.brand %s",
@@ -84,7 +84,7 @@ int zone_create(struct zone_ctx *ctx, const char *name, const struct zone_create
 		return lock;
 	if (zone_exists(ctx, name))
 		return zerr_setx(err, EEXIST, "zone %s: already exists (delete it first, or pick another name)", name);
-	return install(ctx, name, text, len, &cfg, err);
+	return zone_install(ctx, name, text, len, &cfg, err);
 }
 
 int zone_boot(struct zone_ctx *ctx, const char *name, struct zerr *err)
@@ -95,9 +95,9 @@ int zone_boot(struct zone_ctx *ctx, const char *name, struct zerr *err)
 	int r = zone_open(ctx, name, ZOP_BOOT, &lock, &st, &cfg, err);
 	if (r < 0)
 		return r;
-	r = check_runnable(name, &cfg, err);
+	r = zone_check_runnable(name, &cfg, err);
 	if (r == 0)
-		r = monitor_start(ctx, name, &cfg, lock, err);
+		r = monitor_start(ctx, name, &cfg, lock, NULL, err);
 	close(lock);
 	return r;
 }

@@ -59,6 +59,10 @@ static const struct {
 	[ZOP_LOGIN] = {"log in to", S(ZS_RUNNING), NULL},
 	[ZOP_CONSOLE] = {"attach to the console of", S(ZS_READY) | S(ZS_RUNNING) | S(ZS_SHUTTING_DOWN), NULL},
 	[ZOP_SET] = {"set resource controls of", S(ZS_INSTALLED) | S(ZS_READY) | S(ZS_RUNNING), NULL},
+	[ZOP_START] = {"start", S(ZS_READY), NULL},
+	[ZOP_KILL] = {"signal", S(ZS_READY) | S(ZS_RUNNING) | S(ZS_SHUTTING_DOWN), NULL},
+	[ZOP_PAUSE] = {"pause or resume", S(ZS_READY) | S(ZS_RUNNING), NULL},
+	[ZOP_EXEC] = {"exec in", S(ZS_RUNNING), NULL},
 };
 
 int zone_check_op(const char *name, enum zone_op op, enum zone_state s,
@@ -68,7 +72,8 @@ int zone_check_op(const char *name, enum zone_op op, enum zone_state s,
 		return 0;
 	const char *hint = "";
 	if (s == ZS_INSTALLED || s == ZS_CONFIGURED)
-		hint = op == ZOP_HALT ? " (it is not running)" : " (boot it first)";
+		hint = op == ZOP_HALT || op == ZOP_KILL ? " (it is not running)"
+		       : op >= ZOP_START ? " (it has stopped)" : " (boot it first)";
 	else if (op == ZOP_BOOT)
 		hint = " (halt it first, or use reboot)";
 	else if (op == ZOP_DELETE)
