@@ -89,6 +89,7 @@ struct iso_mount_flags {
 	unsigned long flags;     /* MS_* to set */
 	unsigned long propagation; /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (| MS_REC) or 0 */
 	bool bind, recursive, readonly;
+	bool copy_up;            /* tmpcopyup: what the target held is copied into the new tmpfs */
 	char *data;              /* comma-joined options mount(2) passes as data */
 };
 int iso_mount_parse_options(char *const *options, struct iso_mount_flags *out,

@@ -167,6 +167,26 @@ static int set_names(const struct iso_spec *spec, struct zerr *err)
 	return 0;
 }
 
+/* runc's rule: a program that is not there fails the create, not the
+ * start. The search is execvpe's: the zone's PATH, else /bin:/usr/bin. */
+static int find_program(const struct iso_spec *spec, struct zerr *err)
+{
+	if (spec->init_exec_fd >= 0 || !spec->proc.args || !spec->proc.args[0])
+		return 0;
+	const char *prog = spec->proc.args[0], *path = "/bin:/usr/bin";
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0 ? 0 : zerr_set(err, errno, "exec `%s`", prog);
+	for (size_t i = 0; spec->proc.env && spec->proc.env[i]; i++)
+		if (!strncmp(spec->proc.env[i], "PATH=", 5))
+			path = spec->proc.env[i] + 5;
+	for (const char *d = path; *d; d += strcspn(d, ":") + (d[strcspn(d, ":")] == ':')) {
+		cleanup_free char *full = xasprintf("%.*s/%s", (int)strcspn(d, ":"), d, prog);
+		if (access(full, X_OK) == 0)
+			return 0;
+	}
+	return zerr_setx(err, ENOENT, "exec `%s`: not found in PATH `%s`", prog, path);
+}
+
 static void exec_init(const struct iso_spec *spec, struct zerr *err)
 {
 	char **env = spec->proc.env ? spec->proc.env : (char *[]){NULL};
@@ -207,6 +227,8 @@ static __attribute__((noreturn)) void child_main(const struct iso_spec *spec, in
 		zerr_set(&err, errno, "chdir to process.cwd `%s`", cwd);
 		child_fail(fd, &err);
 	}
+	if (find_program(spec, &err) < 0)
+		child_fail(fd, &err);
 	if (spec->console_fd > 2)
 		close(spec->console_fd);
 	/* The handshake socket and the init image are close-on-exec: init
