@@ -801,7 +801,7 @@ int zone_process_parse(const char *name, const char *text, size_t len,
 		r = zerr_setx(err, EINVAL, "process.args: required");
 	if (r < 0) {
 		iso_process_free(proc);
-		return zerr_prefix(err, "container %s", name);
+		return zerr_prefix(err, "zone %s: process", name);
 	}
 	if (!proc->cwd)
 		proc->cwd = xstrdup("/");

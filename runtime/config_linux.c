@@ -583,7 +583,7 @@ int zone_resources_parse(const char *name, const char *text, size_t len,
 		r = jv_walk(doc, &p, resources_fields, res, err);
 	if (r < 0) {
 		rctl_resources_free(res);
-		return zerr_prefix(err, "container %s", name);
+		return zerr_prefix(err, "zone %s: resources", name);
 	}
 	return 0;
 }

@@ -130,6 +130,44 @@ static void spec_free(struct iso_spec *s)
 		close(s->init_exec_fd);
 }
 
+static void add_mount(struct iso_spec *s, const char *dest, const char *type,
+		      const char *source, char **options)
+{
+	s->mounts = xrealloc(s->mounts, (s->n_mounts + 1) * sizeof(*s->mounts));
+	s->mounts[s->n_mounts++] = (struct iso_mount){xstrdup(dest), xstrdup(type),
+						      xstrdup(source), options};
+}
+
+static bool has_option(char *const *options, const char *o)
+{
+	for (size_t i = 0; options && options[i]; i++)
+		if (!strcmp(options[i], o))
+			return true;
+	return false;
+}
+
+/* A "cgroup" mount, as runc makes it on a v1 or hybrid host: a tmpfs,
+ * and on it each hierarchy's mount name (cpu,cpuacct, memory, unified
+ * ...) bound to the zone's own cgroup there, so the zone sees its
+ * subtree as the whole; then the tmpfs goes read-only if asked. */
+static void add_cgroup_mounts(struct monitor *m, struct iso_spec *s, const struct iso_mount *src)
+{
+	bool ro = has_option(src->options, "ro");
+	const char *dest = src->destination;
+	add_mount(s, dest, "tmpfs", "tmpfs", strv_dup((char *[]){"nosuid", "nodev", "noexec",
+								  "mode=755", NULL}));
+	for (size_t i = 0; i < m->st.cg.n; i++) {
+		cleanup_free char *leaf = rctl_cgroup_path(&m->st.cg, i);
+		const char *base = strrchr(m->st.cg.h[i].mount, '/');
+		cleanup_free char *to = xasprintf("%s/%s", dest, base ? base + 1 : "cgroup");
+		add_mount(s, to, "bind", leaf, strv_dup((char *[]){"bind", ro ? "ro" : "rw",
+								   "nosuid", "nodev", "noexec", NULL}));
+	}
+	if (ro)
+		add_mount(s, dest, "tmpfs", "tmpfs", strv_dup((char *[]){"remount", "ro", "nosuid",
+									  "nodev", "noexec", NULL}));
+}
+
 static int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struct zerr *err)
 {
 	const struct zone_config *c = m->cfg;
@@ -147,12 +185,13 @@ static int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struc
 	int r = brand_mounts(m->ctx, m->name, c, &s->mounts, &s->n_mounts, err);
 	if (r < 0)
 		return r;
-	s->mounts = xrealloc(s->mounts, (s->n_mounts + c->n_mounts + 1) * sizeof(*s->mounts));
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		const struct iso_mount *src = &c->mounts[i];
-		s->mounts[s->n_mounts++] = (struct iso_mount){
-			xstrdup(src->destination), xstrdup(src->type), xstrdup(src->source),
-			strv_dup(src->options)};
+		if (src->type && (!strcmp(src->type, "cgroup") || !strcmp(src->type, "cgroup2"))) {
+			add_cgroup_mounts(m, s, src);
+			continue;
+		}
+		add_mount(s, src->destination, src->type, src->source, strv_dup(src->options));
 	}
 	if (c->init == ZONE_INIT_BUILTIN) {
 		if ((s->init_exec_fd = zinit_exec_fd(err)) < 0)
@@ -397,9 +436,12 @@ static void watch(struct monitor *m)
 			console_accept(m);
 		if (p[5].revents & POLLIN)
 			ctl_accept(m);
+		/* A release that failed has reaped init already. */
+		if (!m->init_created)
+			break;
 		if (p[3].revents & POLLIN) {
 			struct signalfd_siginfo si;
-			if (read(m->sig_fd, &si, sizeof(si)) == sizeof(si))
+			if (read(m->sig_fd, &si, sizeof(si)) == sizeof(si) && m->init.pid > 0)
 				kill(m->init.pid, SIGTERM);
 		}
 		if (p[0].revents & POLLIN)

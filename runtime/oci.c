@@ -262,6 +262,9 @@ int oci_run(struct zone_ctx *ctx, const char *id, const struct oci_create_opts *
 	if ((r = oci_start(ctx, id, err)) < 0 ||
 	    (!detach && (r = wait_container(ctx, id, status, err)) < 0)) {
 		oci_delete(ctx, id, true, NULL);
+		/* the container's process and the monitor are our children */
+		while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+			;
 		return r;
 	}
 	return detach ? 0 : oci_delete(ctx, id, true, err);
