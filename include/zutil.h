@@ -64,6 +64,11 @@ int write_file(const char *path, const char *data, size_t len,
  * or the new content, never a mixture. */
 int write_file_atomic(const char *path, const char *data, size_t len,
 		      mode_t mode, struct zerr *err);
+/* The same without the fsyncs: a crash of the writer leaves the old or
+ * the new content; a crash of the host may leave neither. For what a
+ * reboot makes worthless anyway (run-time state). */
+int write_file_replace(const char *path, const char *data, size_t len, mode_t mode,
+		       struct zerr *err);
 int mkdir_p(const char *path, mode_t mode, struct zerr *err);
 /* Removes a tree without following symlinks and without crossing into
  * other mounts. */

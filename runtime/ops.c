@@ -43,8 +43,11 @@ int zone_install(const struct zone_ctx *ctx, const char *name, const char *text,
 	rm_rf(tmp, NULL); /* a crashed create of the same name; we hold its lock */
 	if (mkdir(tmp, 0700) < 0)
 		return zerr_set(err, errno, "zone %s: mkdir `%s`", name, tmp);
+	/* An OCI container's config is a copy of its bundle's, and the
+	 * container does not outlive the host: no fsync. */
 	cleanup_free char *path = xasprintf("%s/config.json", tmp);
-	int r = write_file_atomic(path, text, len, 0600, err);
+	int r = cfg->brand == ZONE_BRAND_OCI ? write_file_replace(path, text, len, 0600, err)
+					     : write_file_atomic(path, text, len, 0600, err);
 	if (r < 0)
 		zerr_prefix(err, "zone %s", name);
 	else

@@ -249,8 +249,11 @@ int zone_status_write(const struct zone_ctx *ctx, const char *name,
 	cleanup_free char *text = jw_finish(w, &len);
 	if (!text)
 		return zerr_setx(err, EINVAL, "zone %s: cannot encode state", name);
+	/* No fsync: after a host crash the boot id differs and the zone is
+	 * repaired whatever the file says; rename keeps it whole against a
+	 * crash of zonectl. */
 	cleanup_free char *path = zone_run_file(ctx, name, "state.json");
-	r = write_file_atomic(path, text, len, 0600, err);
+	r = write_file_replace(path, text, len, 0600, err);
 	return r < 0 ? zerr_prefix(err, "zone %s", name) : 0;
 }
 
