@@ -419,7 +419,12 @@ static int stop_for_delete(struct zone_ctx *ctx, const char *id, bool force, str
 		kill(st.init_pid, SIGKILL);
 	if (st.has_cgroup && rctl_cgroup_frozen(&st.cg))
 		rctl_cgroup_freeze(&st.cg, false, NULL);
-	return zone_halt(ctx, id, 0, err);
+	r = zone_halt(ctx, id, 0, err);
+	/* The monitor may have finished on its own meanwhile. */
+	cleanup_status struct zone_status now = {0};
+	if (r == -EBUSY && zone_status_read(ctx, id, &now, NULL) == 0 && now.state == ZS_INSTALLED)
+		r = 0;
+	return r;
 }
 
 int oci_delete(struct zone_ctx *ctx, const char *id, bool force, struct zerr *err)
