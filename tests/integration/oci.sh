@@ -328,7 +328,11 @@ test_podman_run_it_under_a_terminal() {
 	command -v script >/dev/null || skip "script (bsdutils) is not installed"
 	out=$(script -qec "$(declare -f pod); PODDIR=$PODDIR ZONECTL=$ZONECTL pod run --rm -it ${POD_RUN[*]} --rootfs $PODDIR/b/rootfs sh -c 'tty; test -t 0 && echo tty-ok'" /dev/null </dev/null)
 	[[ $out == *tty-ok* ]] || fail "no terminal: $out"
-	pod_no_leaks
+	id=$(pod run -d --name ocp2 "${POD_RUN[@]}" --rootfs "$PODDIR/b/rootfs" sleep 1000)
+	out=$(script -qec "$(declare -f pod); PODDIR=$PODDIR ZONECTL=$ZONECTL pod exec -it ocp2 sh -c 'test -t 0 && echo exec-tty-ok'" /dev/null </dev/null)
+	[[ $out == *exec-tty-ok* ]] || fail "exec -it: no terminal: $out"
+	pod rm -f -t 0 ocp2 >/dev/null
+	pod_no_leaks "$id"
 }
 
 test_podman_resource_limits() {
