@@ -149,6 +149,8 @@ static int setup_root(const struct iso_spec *spec, struct zerr *err)
 static int join_namespaces(const struct iso_spec *spec, struct zerr *err)
 {
 	for (size_t i = 0; i < spec->n_ns_paths; i++) {
+		if (spec->ns_paths[i].type == CLONE_NEWPID)
+			continue; /* joined by the parent: see clone_into_pid_ns */
 		cleanup_close int fd = open(spec->ns_paths[i].path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return zerr_set(err, errno, "namespace `%s`", spec->ns_paths[i].path);
@@ -255,6 +257,35 @@ static pid_t clone_child(int ns_flags, bool detach, int *pidfd)
 	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 }
 
+/* A process cannot move itself into another pid namespace, only its
+ * children: the parent joins the one named by path for the clone, then
+ * goes back to its own. */
+static pid_t clone_into_pid_ns(const struct iso_spec *spec, int *pidfd, struct zerr *err)
+{
+	const char *path = NULL;
+	for (size_t i = 0; i < spec->n_ns_paths; i++)
+		if (spec->ns_paths[i].type == CLONE_NEWPID)
+			path = spec->ns_paths[i].path;
+	if (!path) {
+		pid_t pid = clone_child(spec->ns_flags, spec->detach, pidfd);
+		if (pid < 0)
+			zerr_set(err, errno, "zone %s: clone3 into new namespaces", spec->name);
+		return pid;
+	}
+	cleanup_close int own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	cleanup_close int target = open(path, O_RDONLY | O_CLOEXEC);
+	if (own < 0 || target < 0 || setns(target, CLONE_NEWPID) < 0) {
+		zerr_set(err, errno, "zone %s: join pid namespace `%s`", spec->name, path);
+		return -1;
+	}
+	pid_t pid = clone_child(spec->ns_flags & ~CLONE_NEWPID, spec->detach, pidfd);
+	if (pid < 0)
+		zerr_set(err, errno, "zone %s: clone3 into pid namespace `%s`", spec->name, path);
+	if (pid != 0 && setns(own, CLONE_NEWPID) < 0)
+		abort(); /* our later children would land in the zone */
+	return pid;
+}
+
 static void reap(struct iso_init *init)
 {
 	if (init->pid > 0) {
@@ -279,12 +310,12 @@ int iso_spawn(const struct iso_spec *spec, struct iso_init *init, struct zerr *e
 	init->pidfd = init->sync_fd = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return zerr_set(err, errno, "zone %s: socketpair", spec->name);
-	pid_t pid = clone_child(spec->ns_flags, spec->detach, &init->pidfd);
+	pid_t pid = clone_into_pid_ns(spec, &init->pidfd, err);
 	if (pid < 0) {
-		int e = errno;
+		int e = err->code;
 		close(sv[0]);
 		close(sv[1]);
-		return zerr_set(err, e, "zone %s: clone3 into new namespaces", spec->name);
+		return -e;
 	}
 	if (pid == 0) {
 		close(sv[0]);

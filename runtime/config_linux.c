@@ -94,6 +94,11 @@ static int parse_namespace(const struct jv *v, size_t i, struct jpath *p,
 	if (ns_listed(cfg, e.type))
 		return zerr_setx(err, EINVAL, "%s: namespace `%s` listed twice",
 				 p->buf, e.name);
+	/* Without uid/gid maps (not supported yet) its processes would be
+	 * nobody; refused rather than half made. */
+	if (e.type == CLONE_NEWUSER)
+		return zerr_setx(err, EINVAL, "%s: user namespaces are not supported "
+				 "(nor linux.uidMappings/gidMappings)", p->buf);
 	if (!e.path) {
 		cfg->ns_flags |= e.type;
 		return 0;

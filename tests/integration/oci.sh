@@ -164,7 +164,9 @@ test_oci_bad_input_names_the_container() {
 	expect_fail 'zone ocb: bundle `/nonexistent`' z create --bundle /nonexistent ocb
 	edit_config "$B" "c['linux']['intelRdt'] = {'closID': 'x'}"
 	expect_fail 'zone ocb: config: linux.intelRdt: not supported' z create --bundle "$B" ocb
-	edit_config "$B" "del c['linux']['intelRdt']; c['process']['terminal'] = True"
+	edit_config "$B" "del c['linux']['intelRdt']; c['linux']['namespaces'].append({'type': 'user'})"
+	expect_fail 'zone ocb: config: linux.namespaces\[[0-9]\]: user namespaces are not supported' z create --bundle "$B" ocb
+	edit_config "$B" "c['linux']['namespaces'].pop(); c['process']['terminal'] = True"
 	expect_fail 'zone ocb: config: process.terminal is true, so --console-socket is needed' z create --bundle "$B" ocb
 	edit_config "$B" "c['process']['terminal'] = False; c['process']['args'] = ['/nonexistent']"
 	expect_fail 'zone ocb: exec `/nonexistent`: No such file or directory' z run --bundle "$B" ocb
@@ -179,6 +181,20 @@ test_oci_bad_input_names_the_container() {
 	expect_fail 'zone ocb: startContainer hook `/bin/false`: exited with status 1' z run --bundle "$B" ocb
 	[ ! -e "$(zone_dir ocb)" ] || fail "failed start left the zone"
 	assert_no_leaks ocb
+}
+
+test_oci_joins_a_pid_namespace_by_path() {
+	run_detached oc12 sleep 1000
+	pid=$(z state oc12 | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
+	B2=$ZONECTL_ROOT.b2
+	make_bundle "$B2" ps
+	edit_config "$B2" "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'pid'] + [{'type': 'pid', 'path': '/proc/$pid/ns/pid'}]"
+	out=$(z run --bundle "$B2" oc13)
+	grep -q 'sleep 1000' <<<"$out" || fail "oc13 does not see oc12's processes: $out"
+	[ "$(readlink /proc/self/ns/pid)" = "$(readlink /proc/$$/ns/pid)" ] || fail "our pid namespace changed"
+	z delete --force oc12
+	assert_no_leaks oc12
+	assert_no_leaks oc13
 }
 
 test_oci_errors_go_to_the_log_as_json() {
