@@ -96,6 +96,16 @@ int iso_mount_parse_options(char *const *options, struct iso_mount_flags *out,
 			    struct zerr *err);
 void iso_mount_flags_free(struct iso_mount_flags *f);
 
+/* OCI linux.devices entry: a node made in the zone's root. */
+struct iso_device {
+	char *path;        /* absolute, inside the zone */
+	char type;         /* 'c', 'b', 'u' (unbuffered char), 'p' (fifo) */
+	int64_t major, minor;
+	uint32_t mode;     /* permission bits; 0666 when not given */
+	uid_t uid;
+	gid_t gid;
+};
+
 /* ---- spawning a zone's init ------------------------------------------ */
 
 /* The startup handshake, in order. The parent and the child step through
@@ -133,6 +143,8 @@ struct iso_spec {
 	char **masked_paths;      /* NULL-terminated */
 	char **readonly_paths;    /* NULL-terminated */
 	bool default_dev;         /* make the minimal /dev ourselves */
+	const struct iso_device *devices; /* linux.devices, made after the mounts */
+	size_t n_devices;
 	const char *rootfs_propagation; /* "private" (default), "slave", "shared" */
 	bool no_pivot;            /* move the root over / and chroot (runc --no-pivot) */
 	char **sysctl;            /* NULL-terminated "key=value", written after the pivot */

@@ -57,6 +57,8 @@ struct zone_config {
 	size_t n_ns_paths;
 	struct rctl_resources resources;
 	struct iso_seccomp *seccomp;  /* NULL = no linux.seccomp */
+	struct iso_device *devices;   /* linux.devices */
+	size_t n_devices;
 	char **masked_paths;      /* NULL-terminated, may be NULL */
 	char **readonly_paths;
 	char *rootfs_propagation;

@@ -133,6 +133,8 @@ static int setup_root(const struct iso_spec *spec, struct zerr *err)
 	if (r == 0)
 		r = iso_make_dev(spec, rootfd, err);
 	if (r == 0)
+		r = iso_make_devices(spec, rootfd, err);
+	if (r == 0)
 		r = spec->no_pivot ? iso_move_root(rootfd, err) : iso_pivot(rootfd, err);
 	if (r < 0)
 		return r;

@@ -81,8 +81,8 @@ int zone_cfg_abspath(const struct jv *v, const struct jpath *p, char **dst,
 
 /* ---- process.user, process.capabilities, process.rlimits -------------- */
 
-static int id_value(const struct jv *v, const struct jpath *p, uint32_t *dst,
-		    struct zerr *err)
+int zone_cfg_id(const struct jv *v, const struct jpath *p, uint32_t *dst,
+		struct zerr *err)
 {
 	/* (uid_t)-1 means "no change" to setuid() and friends */
 	int64_t n = 0;
@@ -95,13 +95,13 @@ static int id_value(const struct jv *v, const struct jpath *p, uint32_t *dst,
 static int user_uid(const struct jv *v, struct jpath *p, void *ctx,
 		    struct zerr *err)
 {
-	return id_value(v, p, &((struct iso_process *)ctx)->uid, err);
+	return zone_cfg_id(v, p, &((struct iso_process *)ctx)->uid, err);
 }
 
 static int user_gid(const struct jv *v, struct jpath *p, void *ctx,
 		    struct zerr *err)
 {
-	return id_value(v, p, &((struct iso_process *)ctx)->gid, err);
+	return zone_cfg_id(v, p, &((struct iso_process *)ctx)->gid, err);
 }
 
 static int user_umask(const struct jv *v, struct jpath *p, void *ctx,
@@ -120,7 +120,7 @@ static int user_umask(const struct jv *v, struct jpath *p, void *ctx,
 static int user_group(const struct jv *v, size_t i, struct jpath *p, void *ctx,
 		      struct zerr *err)
 {
-	return id_value(v, p, &((struct iso_process *)ctx)->groups[i], err);
+	return zone_cfg_id(v, p, &((struct iso_process *)ctx)->groups[i], err);
 }
 
 static int user_groups(const struct jv *v, struct jpath *p, void *ctx,
@@ -858,6 +858,9 @@ void zone_config_free(struct zone_config *cfg)
 		free(cfg->hooks[k]);
 	}
 	strv_free(cfg->sysctl);
+	for (size_t i = 0; i < cfg->n_devices; i++)
+		free(cfg->devices[i].path);
+	free(cfg->devices);
 	free(cfg->bundle);
 	free(cfg->init_path);
 	memset(cfg, 0, sizeof(*cfg));

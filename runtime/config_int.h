@@ -18,6 +18,10 @@ int zone_cfg_strdup(const struct jv *v, const struct jpath *p, char **dst,
 int zone_cfg_abspath(const struct jv *v, const struct jpath *p, char **dst,
 		     struct zerr *err);
 
+/* A uid or gid: 0 .. 2^32-2 ((uid_t)-1 means "no change" to setuid()). */
+int zone_cfg_id(const struct jv *v, const struct jpath *p, uint32_t *dst,
+		struct zerr *err);
+
 /* "linux": ctx is the struct zone_config. */
 int zone_cfg_parse_linux(const struct jv *v, struct jpath *p, void *ctx,
 			 struct zerr *err);

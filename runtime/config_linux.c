@@ -819,6 +819,103 @@ static int linux_propagation(const struct jv *v, struct jpath *p, void *ctx,
 			 "(or r-prefixed), got `%s`", p->buf, s);
 }
 
+static bool has_dotdot(const char *s)
+{
+	for (const char *c = s; (c = strstr(c, "..")); c += 2)
+		if ((c == s || c[-1] == '/' || c[-1] == ':') &&
+		    (c[2] == '\0' || c[2] == '/' || c[2] == ':'))
+			return true;
+	return false;
+}
+
+/* ---- devices ------------------------------------------------------------- */
+
+static int node_path(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
+{
+	struct iso_device *d = ctx;
+	int r = zone_cfg_abspath(v, p, &d->path, err);
+	if (r == 0 && (has_dotdot(d->path) || !strcmp(d->path, "/")))
+		r = zerr_setx(err, EINVAL, "%s: `%s` is not a device path", p->buf, d->path);
+	return r;
+}
+
+static int node_type(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
+{
+	const char *s;
+	int r = jv_string(v, jpath_str(p), &s, err);
+	if (r < 0)
+		return r;
+	if (strlen(s) != 1 || !strchr("cbup", s[0]))
+		return zerr_setx(err, EINVAL, "%s: expected \"c\", \"b\", \"u\" or \"p\", got `%s`",
+				 p->buf, s);
+	((struct iso_device *)ctx)->type = s[0];
+	return 0;
+}
+
+static int node_major(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
+{
+	return jv_int_range(v, jpath_str(p), 0, 4095, &((struct iso_device *)ctx)->major, err);
+}
+
+static int node_minor(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
+{
+	return jv_int_range(v, jpath_str(p), 0, 1048575, &((struct iso_device *)ctx)->minor, err);
+}
+
+static int node_mode(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
+{
+	int64_t n = 0;
+	int r = jv_int_range(v, jpath_str(p), 0, 07777, &n, err);
+	if (r == 0)
+		((struct iso_device *)ctx)->mode = (uint32_t)n;
+	return r;
+}
+
+static int node_uid(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
+{
+	return zone_cfg_id(v, p, &((struct iso_device *)ctx)->uid, err);
+}
+
+static int node_gid(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
+{
+	return zone_cfg_id(v, p, &((struct iso_device *)ctx)->gid, err);
+}
+
+static const struct jfield node_fields[] = {
+	{ "path", node_path, JF_REQUIRED },
+	{ "type", node_type, JF_REQUIRED },
+	{ "major", node_major, 0 },
+	{ "minor", node_minor, 0 },
+	{ "fileMode", node_mode, 0 },
+	{ "uid", node_uid, 0 },
+	{ "gid", node_gid, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static int parse_node(const struct jv *v, size_t i, struct jpath *p, void *ctx,
+		      struct zerr *err)
+{
+	struct zone_config *cfg = ctx;
+	struct iso_device *d = &cfg->devices[i];
+	d->mode = 0666;
+	cfg->n_devices = i + 1;
+	int r = jv_walk(v, p, node_fields, d, err);
+	if (r == 0 && d->type != 'p' && (!jv_get(v, "major") || !jv_get(v, "minor")))
+		r = zerr_setx(err, EINVAL, "%s: major and minor are required for type %c", p->buf,
+			      d->type);
+	return r;
+}
+
+static int linux_devices(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
+{
+	struct zone_config *cfg = ctx;
+	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
+	if (r < 0)
+		return r;
+	cfg->devices = xcalloc(jv_len(v) + 1, sizeof(struct iso_device));
+	return jv_each(v, p, parse_node, cfg, err);
+}
+
 /* ---- sysctl -------------------------------------------------------------- */
 
 static int linux_sysctl(const struct jv *v, struct jpath *p, void *ctx,
@@ -871,14 +968,6 @@ int zone_cfg_check_sysctl(const struct zone_config *cfg, struct zerr *err)
 	return 0;
 }
 
-static bool has_dotdot(const char *s)
-{
-	for (const char *c = s; (c = strstr(c, "..")); c += 2)
-		if ((c == s || c[-1] == '/' || c[-1] == ':') &&
-		    (c[2] == '\0' || c[2] == '/' || c[2] == ':'))
-			return true;
-	return false;
-}
 
 /* The path is joined under a cgroup mount: ".." would climb out of it. */
 static int linux_cgroups_path(const struct jv *v, struct jpath *p, void *ctx,
@@ -903,7 +992,7 @@ static const struct jfield linux_fields[] = {
 	{ "uidMappings", zone_cfg_unsupported, 0 },
 	{ "gidMappings", zone_cfg_unsupported, 0 },
 	{ "timeOffsets", zone_cfg_unsupported, 0 },
-	{ "devices", zone_cfg_unsupported, 0 },
+	{ "devices", linux_devices, 0 },
 	{ "netDevices", zone_cfg_unsupported, 0 },
 	{ "sysctl", linux_sysctl, 0 },
 	{ "intelRdt", zone_cfg_unsupported, 0 },

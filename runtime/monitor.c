@@ -180,7 +180,7 @@ static int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struc
 		.init_exec_fd = -1, .proc = c->process, .seccomp = c->seccomp,
 		.console_fd = m->slave, .on_cloned = on_cloned, .on_cloned_arg = m,
 		.detach = m->oci != NULL, .no_pivot = m->oci && m->oci->no_pivot,
-		.sysctl = c->sysctl,
+		.sysctl = c->sysctl, .devices = c->devices, .n_devices = c->n_devices,
 	};
 	int r = brand_mounts(m->ctx, m->name, c, &s->mounts, &s->n_mounts, err);
 	if (r < 0)

@@ -183,6 +183,15 @@ test_oci_bad_input_names_the_container() {
 	assert_no_leaks ocb
 }
 
+test_oci_linux_devices_are_made_in_the_root() {
+	B=$(bundle_dir)
+	make_bundle "$B" sh -c 'ls -ln /dev/ocnull; echo x >/dev/ocnull && echo wrote'
+	edit_config "$B" "c['linux']['devices'] = [{'path': '/dev/ocnull', 'type': 'c', 'major': 1, 'minor': 3, 'fileMode': 0o640, 'uid': 7, 'gid': 8}]; c['linux']['resources']['devices'].append({'allow': True, 'type': 'c', 'major': 1, 'minor': 3, 'access': 'rw'})"
+	out=$(z run --bundle "$B" oc14)
+	[[ $out == crw-r-----*" 7 "*" 8 "*"1,"*3*/dev/ocnull*wrote ]] || fail "device: $out"
+	[ ! -e "$B/rootfs/dev/ocnull" ] || fail "the node reached the bundle's rootfs"
+}
+
 test_oci_joins_a_pid_namespace_by_path() {
 	run_detached oc12 sleep 1000
 	pid=$(z state oc12 | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')

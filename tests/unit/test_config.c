@@ -298,8 +298,12 @@ static void test_unsupported_oci_fields_are_named_not_ignored(void)
 		   "zone web1: config: process.apparmorProfile: not supported");
 	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"memory\": {\"disableOOMKiller\": true}}}}",
 		   "zone web1: config: linux.resources.memory.disableOOMKiller: not supported");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"personality\": {\"domain\": \"LINUX32\"}}}",
+		   "zone web1: config: linux.personality: not supported");
 	EXPECT_ERR("{" BASE ", \"linux\": {\"devices\": [{\"path\": \"/dev/fuse\", \"type\": \"c\"}]}}",
-		   "zone web1: config: linux.devices: not supported");
+		   "zone web1: config: linux.devices[0]: major and minor are required for type c");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"user\"}]}}",
+		   "zone web1: config: linux.namespaces[0]: user namespaces are not supported (nor linux.uidMappings/gidMappings)");
 	/* values that ask for nothing are what generators write for "unset" */
 	struct zone_config cfg;
 	EXPECT_OK("{" BASE ", \"hooks\": {\"prestart\": []}, \"linux\": {\"intelRdt\": {},"
