@@ -24,6 +24,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -61,20 +62,55 @@ char *oci_state_json(const char *id, const struct zone_config *cfg, const char *
 	return jw_finish(w, NULL);
 }
 
-/* The program is opened before the namespace changes: a hook's path
+static int open_ns(pid_t pid, const char *ns)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, ns);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* In the zone's pid and mount namespaces: a child of ours, so that the
+ * zone's /proc (and with it /dev/fd, which a script's interpreter opens)
+ * knows it. Exits with the hook's status. */
+static void enter_zone(pid_t ns_pid)
+{
+	int pidns = open_ns(ns_pid, "pid"), mntns = open_ns(ns_pid, "mnt");
+	if (pidns < 0 || mntns < 0 || setns(pidns, CLONE_NEWPID) < 0 ||
+	    setns(mntns, CLONE_NEWNS) < 0)
+		_exit(126);
+	close(pidns);
+	close(mntns);
+	pid_t child = fork();
+	if (child < 0)
+		_exit(126);
+	if (child == 0) {
+		/* a timeout kills us: the hook goes too */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		return;
+	}
+	/* hold no end of the state pipe: the hook reads it to EOF */
+	close_fds_except(-1, -1);
+	int st;
+	while (waitpid(child, &st, 0) < 0)
+		if (errno != EINTR)
+			_exit(126);
+	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
+/* The program is opened before the namespaces change: a hook's path
  * resolves on the host even when the hook runs in the zone's mounts. */
 static __attribute__((noreturn)) void hook_child(const struct zone_hook *h, int in, pid_t ns_pid)
 {
+	/* the monitor blocks its signals (signalfd): a hook gets none of that */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
 	int exe = open(h->path, O_PATH);
 	if (exe < 0)
 		_exit(127);
-	if (ns_pid > 0) {
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", ns_pid);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || setns(fd, CLONE_NEWNS) < 0)
-			_exit(126);
-	}
+	if (ns_pid > 0)
+		enter_zone(ns_pid);
 	if (dup2(in, 0) < 0)
 		_exit(126);
 	close_fds_except(exe, -1);

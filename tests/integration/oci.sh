@@ -235,9 +235,13 @@ test_oci_hooks_get_the_state_on_stdin() {
 cat > "$B/\$1.json"
 EOF
 	chmod +x "$B/hook"
-	edit_config "$B" "c['hooks'] = {k: [{'path': '$B/hook', 'args': ['hook', k]}] for k in ('prestart', 'createRuntime', 'poststart', 'poststop')}"
+	# createContainer and startContainer run in the zone's mounts: their
+	# /tmp is the rootfs's
+	printf '#!/bin/sh\ncat > /tmp/$1.json\n' >"$B/inhook"
+	chmod +x "$B/inhook"
+	edit_config "$B" "c['hooks'] = {k: [{'path': '$B/hook', 'args': ['hook', k]}] for k in ('prestart', 'createRuntime', 'poststart', 'poststop')}; c['hooks'].update({k: [{'path': '$B/inhook', 'args': ['inhook', k]}] for k in ('createContainer', 'startContainer')}); c['root']['readonly'] = False"
 	z run -d --bundle "$B" oc9
-	for k in prestart createRuntime poststart; do
+	for k in prestart createRuntime poststart rootfs/tmp/createContainer rootfs/tmp/startContainer; do
 		python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["id"]=="oc9" and d["pid"]>0 and d["bundle"]==sys.argv[2], d' "$B/$k.json" "$B"
 	done
 	z delete --force oc9
