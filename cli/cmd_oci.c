@@ -460,13 +460,13 @@ static const struct cli_cmd oci_commands[] = {
 	{"kill", o_kill, "kill [--all] ID [SIGNAL]", "send a signal (default TERM) to the container's process"},
 	{"delete", o_delete, "delete [--force] ID", "remove a created or stopped container (--force: running too)"},
 	{"list", o_list, "list [--format table|json] [--quiet]", "the containers"},
-	{"exec", o_exec, "exec [--process FILE] [--tty] [--detach] [--cwd DIR] [--env VAR=VALUE]... "
+	{"exec", cmd_oci_exec, "exec [--process FILE] [--tty] [--detach] [--cwd DIR] [--env VAR=VALUE]... "
 	 "[--user UID[:GID]] [--cap CAP]... [--pid-file FILE] [--console-socket SOCK] ID [COMMAND ARGS...]",
 	 "run another process in a running container"},
 	{"ps", o_ps, "ps [--format table|json] ID [PS-OPTIONS...]", "the container's processes"},
 	{"pause", o_pause, "pause ID", "freeze every process of the container"},
 	{"resume", o_resume, "resume ID", "thaw a paused container"},
-	{"update", o_update, "update [--memory N] [--memory-swap N] [--memory-reservation N] [--cpu-shares N] "
+	{"update", cmd_oci_update, "update [--memory N] [--memory-swap N] [--memory-reservation N] [--cpu-shares N] "
 	 "[--cpu-quota N] [--cpu-period N] [--cpuset-cpus L] [--cpuset-mems L] [--pids-limit N] "
 	 "[--blkio-weight N] [-r FILE] ID", "change a container's resource limits"},
 	{"spec", o_spec, "spec [--bundle DIR]", "write a config.json to start from"},

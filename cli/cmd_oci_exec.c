@@ -28,7 +28,7 @@ static int parse_user(const char *s, struct oci_exec_opts *o)
 	return 0;
 }
 
-int o_exec(struct cli *c, int argc, char **argv)
+int cmd_oci_exec(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"process", required_argument, NULL, 'p'}, {"tty", no_argument, NULL, 't'},
@@ -170,7 +170,7 @@ static bool is_number_flag(int i)
 	return i != U_CPUS && i != U_MEMS;
 }
 
-int o_update(struct cli *c, int argc, char **argv)
+int cmd_oci_update(struct cli *c, int argc, char **argv)
 {
 	char *v[U_N] = {0};
 	const char *file = NULL;
