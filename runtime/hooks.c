@@ -7,9 +7,9 @@
  * it belongs to. Where they run:
  *
  *   prestart, createRuntime   the monitor, once init is in its cgroups
- *   createContainer           the monitor, in init's mount namespace, once
- *                             the root is built (the zone's files, seen
- *                             from the zone)
+ *   createContainer           a child of the monitor in init's pid and
+ *                             mount namespaces, once the root is built
+ *                             (the zone's files and /proc, seen from it)
  *   startContainer            the same, just before init is released
  *   poststart                 the monitor, after the release; a failure is
  *                             only reported, as the spec says
