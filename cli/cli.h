@@ -2,11 +2,18 @@
 #ifndef ZONECTL_CLI_H
 #define ZONECTL_CLI_H
 
+#include <stdio.h>
+
 #include "zone.h"
 
 struct cli {
 	struct zone_ctx ctx;
 	const char *prog;
+	/* runc's global flags */
+	bool runc_flags;        /* one of them was given: the runc command line */
+	const char *log_path;   /* --log */
+	bool log_json;          /* --log-format json */
+	bool systemd_cgroup;    /* --systemd-cgroup */
 };
 
 struct cli_cmd {
@@ -49,5 +56,20 @@ int cmd_stat(struct cli *c, int argc, char **argv);
 int cmd_net(struct cli *c, int argc, char **argv);
 int cmd_ps(struct cli *c, int argc, char **argv);
 int cmd_top(struct cli *c, int argc, char **argv);
+
+/* The runc command line (cmd_oci.c, cmd_oci_exec.c). */
+const struct cli_cmd *oci_find(const char *name);
+void oci_print_commands(FILE *to);
+/* Is argv (argv[0] = the verb) a call of the runc command line? */
+bool oci_wanted(const struct cli *c, int argc, char **argv);
+int oci_main(struct cli *c, int argc, char **argv);
+/* Errors of the OCI verbs: stderr, and the --log file as runc writes it. */
+int oci_fail(const struct cli *c, const struct zerr *err);
+int oci_usage(const struct cli *c, const char *verb, const char *fmt, const char *arg);
+/* The ID operand at optind (more operands may follow if more_ok). */
+const char *oci_the_id(const struct cli *c, int argc, char **argv, bool more_ok);
+int oci_systemd_refused(const struct cli *c);
+int cmd_oci_exec(struct cli *c, int argc, char **argv);
+int cmd_oci_update(struct cli *c, int argc, char **argv);
 
 #endif

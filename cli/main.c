@@ -98,11 +98,16 @@ static void usage(FILE *to)
 		    "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(to, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(to, "\nOCI runtime commands (runc's command line; `zonectl oci VERB` always,\n"
+		    "or with a runc global flag, or with runc's own flags of create/delete/list):\n");
+	oci_print_commands(to);
 	fprintf(to, "\nGlobal options:\n"
 		    "  --root DIR            state root (default /var/lib/zonectl and /run/zonectl;\n"
 		    "                        also $ZONECTL_ROOT)\n"
 		    "  --cgroup-parent PATH  parent of zonectl/NAME in every cgroup hierarchy\n"
 		    "                        (default: the cgroup zonectl runs in)\n"
+		    "  --log FILE, --log-format text|json, --debug, --systemd-cgroup, --criu PATH\n"
+		    "                        runc's global flags: the OCI command line\n"
 		    "  -h, --help            this text; `zonectl COMMAND -h` for one command\n"
 		    "  --version             the version\n\nSee zonectl(8) and zonectl-config(5).\n");
 }
@@ -112,6 +117,31 @@ static void notice(const char *msg)
 	fprintf(stderr, "zonectl: %s\n", msg);
 }
 
+/* runc's global flags: the caller (conmon, containerd) gives them. */
+static int runc_flag(struct cli *c, int o, const char *arg)
+{
+	c->runc_flags = true;
+	switch (o) {
+	case 'l': c->log_path = arg; break;
+	case 'f':
+		if (strcmp(arg, "json") && strcmp(arg, "text")) {
+			fprintf(stderr, "zonectl: --log-format `%s`: text or json\n", arg);
+			return 2;
+		}
+		c->log_json = !strcmp(arg, "json");
+		break;
+	case 's': c->systemd_cgroup = true; break;
+	case 'R':
+		if (strcmp(arg, "false") && strcmp(arg, "auto")) {
+			fprintf(stderr, "zonectl: --rootless %s: zonectl runs as root only\n", arg);
+			return 2;
+		}
+		break;
+	default: break; /* --debug; --criu (no checkpoints here) */
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -119,17 +149,29 @@ int main(int argc, char **argv)
 		{"cgroup-parent", required_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
+		{"log", required_argument, NULL, 'l'},
+		{"log-format", required_argument, NULL, 'f'},
+		{"debug", no_argument, NULL, 'd'},
+		{"systemd-cgroup", no_argument, NULL, 's'},
+		{"criu", required_argument, NULL, 'C'},
+		{"rootless", required_argument, NULL, 'R'},
 		{0},
 	};
 	const char *root = NULL, *cgparent = NULL;
-	int o;
+	struct cli c = {.prog = argv[0]};
+	int o, rc;
 	/* "+": stop at the verb; its options are its own. */
-	while ((o = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
 		switch (o) {
 		case 'r': root = optarg; break;
 		case 'c': cgparent = optarg; break;
 		case 'h': usage(stdout); return 0;
-		case 'V': printf("zonectl %s\n", VERSION); return 0;
+		case 'v':
+		case 'V': printf("zonectl version %s\nspec: 1.0.2\n", VERSION); return 0;
+		case 'l': case 'f': case 'd': case 's': case 'C': case 'R':
+			if ((rc = runc_flag(&c, o, optarg)))
+				return rc;
+			break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -137,12 +179,18 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	const struct cli_cmd *cmd = cli_find(argv[optind]);
-	if (!cmd) {
-		fprintf(stderr, "zonectl: unknown command `%s` (zonectl --help lists them)\n", argv[optind]);
+	argc -= optind;
+	argv += optind;
+	bool oci = !strcmp(argv[0], "oci") || oci_wanted(&c, argc, argv);
+	if (!strcmp(argv[0], "oci")) {
+		argc--;
+		argv++;
+	}
+	const struct cli_cmd *cmd = oci ? NULL : cli_find(argv[0]);
+	if (!oci && !cmd) {
+		fprintf(stderr, "zonectl: unknown command `%s` (zonectl --help lists them)\n", argv[0]);
 		return 2;
 	}
-	struct cli c = {.prog = argv[0]};
 	struct zerr err = {0};
 	if (zone_ctx_init(&c.ctx, root, &err) < 0)
 		return cli_fail(&err);
@@ -151,10 +199,8 @@ int main(int argc, char **argv)
 		c.ctx.cgroup_parent = xstrdup(cgparent);
 	}
 	c.ctx.notice = notice;
-	argc -= optind;
-	argv += optind;
 	optind = 0;
-	int r = cmd->fn(&c, argc, argv);
+	int r = oci ? oci_main(&c, argc, argv) : cmd->fn(&c, argc, argv);
 	zone_ctx_free(&c.ctx);
 	return r;
 }

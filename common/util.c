@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
@@ -191,15 +192,15 @@ int write_file(const char *path, const char *data, size_t len,
 	return 0;
 }
 
-int write_file_atomic(const char *path, const char *data, size_t len,
-		      mode_t mode, struct zerr *err)
+static int write_renamed(const char *path, const char *data, size_t len, mode_t mode,
+			 bool durable, struct zerr *err)
 {
 	cleanup_free char *tmp = xasprintf("%s.tmp.%d", path, getpid());
 	cleanup_free char *dir = xstrdup(path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return zerr_set(err, errno, "create `%s`", tmp);
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
 		int e = errno;
 		close(fd);
 		unlink(tmp);
@@ -211,10 +212,22 @@ int write_file_atomic(const char *path, const char *data, size_t len,
 		unlink(tmp);
 		return zerr_set(err, e, "rename `%s` to `%s`", tmp, path);
 	}
-	cleanup_close int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int dfd = durable ? open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (dfd >= 0)
 		fsync(dfd);
 	return 0;
+}
+
+int write_file_atomic(const char *path, const char *data, size_t len,
+		      mode_t mode, struct zerr *err)
+{
+	return write_renamed(path, data, len, mode, true, err);
+}
+
+int write_file_replace(const char *path, const char *data, size_t len, mode_t mode,
+		       struct zerr *err)
+{
+	return write_renamed(path, data, len, mode, false, err);
 }
 
 int mkdir_p(const char *path, mode_t mode, struct zerr *err)

@@ -69,6 +69,7 @@ struct iso_process {
 	gid_t *groups;
 	size_t n_groups;
 	bool terminal;
+	unsigned short console_rows, console_cols; /* process.consoleSize; 0 = unset */
 	bool no_new_privs;
 	struct iso_caps caps;
 	struct iso_rlimit *rlimits;
@@ -93,11 +94,22 @@ struct iso_mount_flags {
 	unsigned long flags;     /* MS_* to set */
 	unsigned long propagation; /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (| MS_REC) or 0 */
 	bool bind, recursive, readonly;
+	bool copy_up;            /* tmpcopyup: what the target held is copied into the new tmpfs */
 	char *data;              /* comma-joined options mount(2) passes as data */
 };
 int iso_mount_parse_options(char *const *options, struct iso_mount_flags *out,
 			    struct zerr *err);
 void iso_mount_flags_free(struct iso_mount_flags *f);
+
+/* OCI linux.devices entry: a node made in the zone's root. */
+struct iso_device {
+	char *path;        /* absolute, inside the zone */
+	char type;         /* 'c', 'b', 'u' (unbuffered char), 'p' (fifo) */
+	int64_t major, minor;
+	uint32_t mode;     /* permission bits; 0666 when not given */
+	uid_t uid;
+	gid_t gid;
+};
 
 /* ---- spawning a zone's init ------------------------------------------ */
 
@@ -136,7 +148,11 @@ struct iso_spec {
 	char **masked_paths;      /* NULL-terminated */
 	char **readonly_paths;    /* NULL-terminated */
 	bool default_dev;         /* make the minimal /dev ourselves */
+	const struct iso_device *devices; /* linux.devices, made after the mounts */
+	size_t n_devices;
 	const char *rootfs_propagation; /* "private" (default), "slave", "shared" */
+	bool no_pivot;            /* move the root over / and chroot (runc --no-pivot) */
+	char **sysctl;            /* NULL-terminated "key=value", written after the pivot */
 
 	/* The program that becomes PID 1: either an fd of an executable to
 	 * fexecve (our embedded init, sealed memfd) with init_argv, or
@@ -147,6 +163,11 @@ struct iso_spec {
 	const struct iso_seccomp *seccomp; /* NULL = no filter */
 
 	int console_fd;           /* pty slave: init's stdio, ctty, /dev/console; -1 = inherit 0-2 */
+	/* The OCI create: init is made a child of our parent (CLONE_PARENT)
+	 * and does not die with us, so the caller's subreaper (conmon,
+	 * containerd-shim) reaps it and gets its exit status. Before release
+	 * it still dies if we do: it waits on the handshake socket. */
+	bool detach;
 
 	/* Called in the parent between ISO_STAGE_CLONED and
 	 * ISO_STAGE_PARENT_DONE: v1 cgroup membership, the network, uid maps. */
@@ -191,6 +212,9 @@ struct iso_join {
 	/* proc.cwd was not asked for (a shell's /root): if it does not
 	 * exist in the zone, start in / instead of failing */
 	bool cwd_optional;
+	/* The joiner exits once the member has exec'd, so the member is
+	 * reparented to the caller's subreaper; *pid is then the member's. */
+	bool detach;
 };
 
 /* Forks a process that joins the zone and execs argv. Returns its pid (a

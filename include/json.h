@@ -133,6 +133,8 @@ void jw_kuint(struct jw *w, const char *key, uint64_t v);
 void jw_kbool(struct jw *w, const char *key, bool v);
 /* A NULL-terminated vector as an array of strings; NULL writes []. */
 void jw_strv(struct jw *w, char *const *v);
+/* "key": [...] from a NULL-terminated vector of constant strings. */
+void jw_kstrv(struct jw *w, const char *key, const char *const *v);
 /* Writes a parsed value (numbers keep their source text). Returns 0, or
  * -EINVAL if the writer is in error. */
 int jw_value(struct jw *w, const struct jv *v);

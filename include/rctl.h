@@ -97,6 +97,12 @@ int rctl_cgroup_kill(const struct rctl_cgroup *cg, int timeout_ms,
  * zonectl/ directory above it when empty. Missing directories are fine:
  * this is also the crash-repair path. */
 int rctl_cgroup_destroy(const struct rctl_cgroup *cg, struct zerr *err);
+/* Pauses (frozen) or resumes every process of the zone: the v1 freezer
+ * hierarchy, else cgroup2's cgroup.freeze. A freeze returns once all are
+ * stopped. */
+int rctl_cgroup_freeze(const struct rctl_cgroup *cg, bool frozen,
+		       struct zerr *err);
+bool rctl_cgroup_frozen(const struct rctl_cgroup *cg);
 /* True if the leaf exists in any hierarchy. */
 bool rctl_cgroup_exists(const struct rctl_cgroup *cg);
 /* What a zone's cgroup has used, from its own counters. Limits are -1

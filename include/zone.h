@@ -35,6 +35,18 @@ struct zone_annotation {
 	char *key, *value;
 };
 
+/* OCI hooks, in the order the spec runs them. */
+enum zone_hook_kind {
+	ZH_PRESTART, ZH_CREATE_RUNTIME, ZH_CREATE_CONTAINER, ZH_START_CONTAINER,
+	ZH_POSTSTART, ZH_POSTSTOP, ZH_KINDS,
+};
+struct zone_hook {
+	char *path;     /* absolute, on the host (in the zone for createContainer, startContainer) */
+	char **args;    /* NULL-terminated; NULL = { path } */
+	char **env;
+	int timeout;    /* seconds; 0 = none */
+};
+
 /* A parsed and validated config.json: the OCI runtime-spec document plus
  * the top-level "zone" object. */
 struct zone_config {
@@ -52,12 +64,17 @@ struct zone_config {
 	size_t n_ns_paths;
 	struct rctl_resources resources;
 	struct iso_seccomp *seccomp;  /* NULL = no linux.seccomp */
+	struct iso_device *devices;   /* linux.devices */
+	size_t n_devices;
 	char **masked_paths;      /* NULL-terminated, may be NULL */
 	char **readonly_paths;
 	char *rootfs_propagation;
 	char *cgroups_path;
 	struct zone_annotation *annotations;
 	size_t n_annotations;
+	struct zone_hook *hooks[ZH_KINDS];
+	size_t n_hooks[ZH_KINDS];
+	char **sysctl;            /* NULL-terminated "key=value", checked against the namespaces */
 
 	/* "zone": { ... } */
 	enum zone_brand brand;
@@ -67,6 +84,7 @@ struct zone_config {
 	struct net_nic *nics;     /* "net": the zone's NICs */
 	size_t n_nics;
 	enum zone_procfs procfs;
+	char *bundle;             /* zone.bundle: the OCI bundle it was created from */
 };
 
 /* Parses and validates a config document. `name` is the zone's name, used
@@ -84,6 +102,12 @@ int zone_config_load(const char *name, const char *path,
  * masked and read-only paths, no_new_privs. */
 char *zone_config_default(const char *name, enum zone_brand brand);
 void zone_config_free(struct zone_config *cfg);
+/* An OCI process object on its own (runc exec --process FILE). */
+int zone_process_parse(const char *name, const char *text, size_t len,
+		       struct iso_process *proc, struct zerr *err);
+/* An OCI linux.resources object on its own (runc update -r FILE). */
+int zone_resources_parse(const char *name, const char *text, size_t len,
+			 struct rctl_resources *res, struct zerr *err);
 
 const char *zone_brand_name(enum zone_brand b);
 int zone_brand_from_name(const char *s, enum zone_brand *out);
@@ -195,5 +219,72 @@ int zone_login(struct zone_ctx *ctx, const char *name,
 	       const struct zone_login_opts *o, int *status, struct zerr *err);
 /* Attaches the terminal to the zone's console until "~." or EOF. */
 int zone_console(struct zone_ctx *ctx, const char *name, struct zerr *err);
+
+/* ---- the OCI runtime verbs (runtime/oci*.c) ------------------------------
+ * An OCI container is a zone of brand oci named by the container's id. */
+
+struct oci_create_opts {
+	const char *bundle;         /* NULL = the current directory */
+	const char *pid_file;       /* NULL = none */
+	const char *console_socket; /* needed when process.terminal is true */
+	bool no_pivot;
+};
+/* Installs the zone from the bundle and brings it to ready (OCI created):
+ * the container's process exists in its namespaces and cgroups and waits. */
+int oci_create(struct zone_ctx *ctx, const char *id, const struct oci_create_opts *o,
+	       struct zerr *err);
+/* Releases the container's process (ready -> running). */
+int oci_start(struct zone_ctx *ctx, const char *id, struct zerr *err);
+/* create + start; unless detach, waits for the process (*status: its exit
+ * status, 128+N for signal N) and deletes the container. */
+int oci_run(struct zone_ctx *ctx, const char *id, const struct oci_create_opts *o,
+	    bool detach, int *status, struct zerr *err);
+/* The OCI state document (malloc'd JSON). */
+int oci_state(struct zone_ctx *ctx, const char *id, char **json, struct zerr *err);
+int oci_kill(struct zone_ctx *ctx, const char *id, int sig, bool all, struct zerr *err);
+/* A created or stopped container; a running one only with force. With
+ * force, a container that does not exist is not an error (runc). */
+int oci_delete(struct zone_ctx *ctx, const char *id, bool force, struct zerr *err);
+int oci_pause(struct zone_ctx *ctx, const char *id, bool pause, struct zerr *err);
+int oci_pids(struct zone_ctx *ctx, const char *id, pid_t **pids, size_t *n,
+	     struct zerr *err);
+/* Applies a linux.resources object to the running container, then keeps
+ * it in the zone's config. */
+int oci_update(struct zone_ctx *ctx, const char *id, const char *resources, size_t len,
+	       struct zerr *err);
+
+struct oci_info {
+	char id[ZONE_NAME_MAX + 1];
+	const char *status;  /* static */
+	pid_t pid;           /* 0 when stopped */
+	char *bundle, *created;
+};
+int oci_list(struct zone_ctx *ctx, struct oci_info **out, size_t *n, struct zerr *err);
+void oci_list_free(struct oci_info *l, size_t n);
+
+struct oci_exec_opts {
+	const char *process_file;   /* an OCI process object; or: */
+	char **argv;                /* the container's process with these args */
+	const char *cwd;
+	char **env;                 /* VAR=value, added or replaced */
+	bool has_user;
+	uid_t uid;
+	gid_t gid;
+	char **caps;                /* added to the bounding, effective, permitted sets */
+	bool no_new_privs;
+	bool tty, detach;
+	const char *pid_file;
+	const char *console_socket; /* with tty: the pty master goes here */
+};
+/* Runs a process in the container. Detached, returns once it has exec'd
+ * (its parent is then our subreaper); else *status is its exit status. */
+int oci_exec(struct zone_ctx *ctx, const char *id, const struct oci_exec_opts *o,
+	     int *status, struct zerr *err);
+
+/* The config.json `spec` writes (runc's defaults, with this runtime's
+ * capability set and seccomp profile); malloc'd. */
+char *oci_spec_default(void);
+/* What `features` prints (runtime-spec features document); malloc'd. */
+char *oci_features(void);
 
 #endif

@@ -64,6 +64,11 @@ int write_file(const char *path, const char *data, size_t len,
  * or the new content, never a mixture. */
 int write_file_atomic(const char *path, const char *data, size_t len,
 		      mode_t mode, struct zerr *err);
+/* The same without the fsyncs: a crash of the writer leaves the old or
+ * the new content; a crash of the host may leave neither. For what a
+ * reboot makes worthless anyway (run-time state). */
+int write_file_replace(const char *path, const char *data, size_t len, mode_t mode,
+		       struct zerr *err);
 int mkdir_p(const char *path, mode_t mode, struct zerr *err);
 /* Removes a tree without following symlinks and without crossing into
  * other mounts. */
@@ -77,6 +82,7 @@ bool proc_alive(pid_t pid, unsigned long long starttime);
 
 /* Closes every fd from 3 up except a and b (either may be -1). */
 void close_fds_except(int a, int b);
+
 
 /* Writes all of buf, retrying on EINTR and short writes. */
 ssize_t write_all(int fd, const void *buf, size_t len);

@@ -79,3 +79,35 @@ int iso_make_dev(const struct iso_spec *spec, int rootfd, struct zerr *err)
 		return make_console(devfd, spec->console_fd, err);
 	return 0;
 }
+
+static int make_device(int rootfd, const struct iso_device *d, struct zerr *err)
+{
+	cleanup_free char *dir = xstrdup(d->path);
+	char *slash = strrchr(dir, '/');
+	const char *leaf = slash + 1;
+	*slash = '\0';
+	int r = iso_mkdir_in_root(rootfd, *dir ? dir : "/", 0755);
+	cleanup_close int dfd = r < 0 ? r : iso_open_in_root(rootfd, *dir ? dir : "/", O_PATH | O_DIRECTORY, 0);
+	if (dfd < 0)
+		return zerr_set(err, -dfd, "device `%s`: its directory", d->path);
+	mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+	unlinkat(dfd, leaf, 0);
+	if (mknodat(dfd, leaf, type | (d->mode & 07777),
+		    makedev((unsigned)d->major, (unsigned)d->minor)) < 0)
+		return zerr_set(err, errno, "mknod `%s`", d->path);
+	/* mknod obeys the umask; the config's mode is the mode */
+	if (fchmodat(dfd, leaf, d->mode & 07777, 0) < 0 ||
+	    fchownat(dfd, leaf, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return zerr_set(err, errno, "device `%s`: mode and owner", d->path);
+	return 0;
+}
+
+int iso_make_devices(const struct iso_spec *spec, int rootfd, struct zerr *err)
+{
+	for (size_t i = 0; i < spec->n_devices; i++) {
+		int r = make_device(rootfd, &spec->devices[i], err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}

@@ -22,7 +22,10 @@ void iso_fd_path(char buf[ISO_FD_PATH_MAX], int fd);
  * read-only paths, read-only root). */
 int iso_mount_all(const struct iso_spec *spec, int rootfd, struct zerr *err);
 int iso_make_dev(const struct iso_spec *spec, int rootfd, struct zerr *err);
+int iso_make_devices(const struct iso_spec *spec, int rootfd, struct zerr *err);
 int iso_pivot(int rootfd, struct zerr *err);
+/* For a root pivot_root refuses (ramfs): move it over / and chroot. */
+int iso_move_root(int rootfd, struct zerr *err);
 int iso_mask_paths(const struct iso_spec *spec, struct zerr *err);
 
 #endif

@@ -40,22 +40,6 @@ static const struct {
 };
 #define N_NS (sizeof(ns_order) / sizeof(ns_order[0]))
 
-static int send_fd(int sock, char tag, int fd)
-{
-	ssize_t n = send_with_fd(sock, &tag, 1, fd);
-	return n < 0 ? (int)n : 0;
-}
-
-static int recv_fd(int sock)
-{
-	char c;
-	int fd;
-	ssize_t n = recv_with_fd(sock, &c, 1, &fd);
-	if (n <= 0)
-		return n == 0 ? -EPIPE : (int)n;
-	return fd < 0 ? -EPROTO : fd;
-}
-
 /* Sends a text error to the caller over sock: "E<message>". */
 static __attribute__((noreturn)) void fail(int sock, struct zerr *err)
 {
@@ -94,7 +78,7 @@ static int attach_pty(int sock, struct zerr *err)
 	int master = open_pty_in_zone(&slave, err);
 	if (master < 0)
 		return master;
-	int r = send_fd(sock, 'F', master);
+	ssize_t r = send_with_fd(sock, "F", 1, master);
 	close(master);
 	if (r < 0)
 		return zerr_set(err, -r, "send the pty");
@@ -131,7 +115,7 @@ static __attribute__((noreturn)) void member_main(const struct iso_join *j, int 
 	/* The filter's listener goes to the caller, which hands it to
 	 * whoever answers (the zone's procfs server). */
 	if (listener >= 0) {
-		if (send_fd(sock, 'L', listener) < 0) {
+		if (send_with_fd(sock, "L", 1, listener) < 0) {
 			zerr_set(&err, errno, "send the seccomp listener");
 			fail(sock, &err);
 		}
@@ -222,8 +206,15 @@ static __attribute__((noreturn)) void joiner_main(const struct iso_join *j, int 
 		fail(sock, &err);
 	}
 	if (member == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (!j->detach)
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 		member_main(j, sock);
+	}
+	if (j->detach) {
+		char buf[32];
+		int n = snprintf(buf, sizeof(buf), "P%d", member);
+		send(sock, buf, (size_t)n, MSG_NOSIGNAL);
+		_exit(0);
 	}
 	close(sock);
 	struct sigaction sa = {.sa_handler = forward};
@@ -231,6 +222,41 @@ static __attribute__((noreturn)) void joiner_main(const struct iso_join *j, int 
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
 	_exit(wait_status(member));
+}
+
+/* The joiner and the member report in any order: the pty master ("F"
+ * with an fd), the seccomp filter's listener ("L" with an fd), "P<pid>"
+ * (detach), "E<message>" or "N" (no such command). EOF means the member
+ * has exec'd. */
+static int read_reports(const struct iso_join *j, int sock, pid_t *member, int *pty,
+			int *listener, struct zerr *err)
+{
+	for (;;) {
+		char buf[sizeof(err->msg) + 1] = {0};
+		int fd = -1;
+		ssize_t n = recv_with_fd(sock, buf, sizeof(buf) - 1, &fd);
+		if (fd >= 0) {
+			int *slot = buf[0] == 'L' ? listener : pty;
+			if (*slot >= 0)
+				close(*slot);
+			*slot = fd;
+			continue;
+		}
+		if (n < 0)
+			return zerr_set(err, (int)-n, "zone %s: join", j->name);
+		if (n == 0)
+			break;
+		if (buf[0] == 'P')
+			*member = (pid_t)atoi(buf + 1);
+		else if (buf[0] == 'E')
+			return zerr_setx(err, EINVAL, "zone %s: %s", j->name, buf + 1);
+		else if (buf[0] == 'N')
+			return zerr_setx(err, ENOENT, "zone %s: %s: command not found", j->name,
+					 j->argv[0]);
+	}
+	if (j->want_pty && *pty < 0)
+		return zerr_setx(err, EPIPE, "zone %s: no terminal from the zone", j->name);
+	return 0;
 }
 
 int iso_join_spawn(const struct iso_join *j, pid_t *pid, int *pty_master,
@@ -253,44 +279,21 @@ int iso_join_spawn(const struct iso_join *j, pid_t *pid, int *pty_master,
 	}
 	close(sv[1]);
 	cleanup_close int sock = sv[0];
-	if (j->want_pty) {
-		int m = recv_fd(sock);
-		if (m < 0) {
-			char buf[sizeof(err->msg) + 1] = {0};
-			ssize_t n = recv(sock, buf, sizeof(buf) - 1, MSG_DONTWAIT);
-			waitpid(p, NULL, 0);
-			if (n > 1 && buf[0] == 'E')
-				return zerr_setx(err, EINVAL, "zone %s: %s", j->name, buf + 1);
-			return zerr_set(err, -m, "zone %s: no terminal from the zone", j->name);
-		}
-		*pty_master = m;
-	}
-	/* Exec closes sock (CLOEXEC); a message first means it failed, or
-	 * brings the seccomp listener. */
-	char buf[sizeof(err->msg) + 1] = {0};
-	ssize_t n;
-	int fd;
-	while ((n = recv_with_fd(sock, buf, sizeof(buf) - 1, &fd)) > 0 && buf[0] == 'L' &&
-	       fd >= 0 && *listener < 0)
-		*listener = fd;
-	if (fd >= 0 && fd != *listener)
-		close(fd);
-	if (n > 0 && buf[0] != 'L' && *listener >= 0) {
-		close(*listener);
+	pid_t member_pid = p;
+	int pty = -1;
+	int r = read_reports(j, sock, &member_pid, &pty, listener, err);
+	if (r < 0 || j->detach)
+		waitpid(p, NULL, 0);
+	if (r < 0) {
+		if (pty >= 0)
+			close(pty);
+		if (*listener >= 0)
+			close(*listener);
 		*listener = -1;
+		return r;
 	}
-	if (n > 0 && buf[0] == 'E') {
-		waitpid(p, NULL, 0);
-		if (j->want_pty)
-			close(*pty_master);
-		return zerr_setx(err, EINVAL, "zone %s: %s", j->name, buf + 1);
-	}
-	if (n > 0 && buf[0] == 'N') {
-		waitpid(p, NULL, 0);
-		if (j->want_pty)
-			close(*pty_master);
-		return zerr_setx(err, ENOENT, "zone %s: %s: command not found", j->name, j->argv[0]);
-	}
-	*pid = p;
+	if (j->want_pty)
+		*pty_master = pty;
+	*pid = member_pid;
 	return 0;
 }

@@ -15,7 +15,7 @@
 
 #include "isolate.h"
 
-enum opt_kind { OPT_SET, OPT_CLEAR, OPT_PROPAGATION, OPT_UNSUPPORTED };
+enum opt_kind { OPT_SET, OPT_CLEAR, OPT_PROPAGATION, OPT_COPYUP, OPT_UNSUPPORTED };
 
 static const struct {
 	const char *name;
@@ -62,7 +62,7 @@ static const struct {
 	{"unbindable", OPT_PROPAGATION, MS_UNBINDABLE},
 	{"runbindable", OPT_PROPAGATION, MS_UNBINDABLE | MS_REC},
 	/* Need an overlay copy-up or id-mapped mounts (mount_setattr). */
-	{"tmpcopyup", OPT_UNSUPPORTED, 0},
+	{"tmpcopyup", OPT_COPYUP, 0},
 	{"idmap", OPT_UNSUPPORTED, 0},
 	{"ridmap", OPT_UNSUPPORTED, 0},
 	/* Recursive attributes of a bind mount (mount_setattr, AT_RECURSIVE). */
@@ -127,6 +127,9 @@ int iso_mount_parse_options(char *const *options, struct iso_mount_flags *out,
 			break;
 		case OPT_PROPAGATION:
 			out->propagation = mount_opts[k].flag;
+			break;
+		case OPT_COPYUP:
+			out->copy_up = true;
 			break;
 		case OPT_UNSUPPORTED:
 			iso_mount_flags_free(out);

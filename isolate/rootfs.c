@@ -12,13 +12,16 @@
  * the open changes nothing (CVE-2021-30465), and /proc is checked to be a
  * real procfs before anything is masked through it (CVE-2019-16884).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -148,6 +151,87 @@ static int remount_bind(int rootfd, const char *dest, unsigned long flags,
 	return 0;
 }
 
+static int copy_tree(int from, int to);
+
+static int copy_file(int from, int to, const char *name, const struct stat *st)
+{
+	cleanup_close int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	cleanup_close int out = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+				       st->st_mode & 07777);
+	if (in < 0 || out < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = sendfile(out, in, NULL, 1 << 20);
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return 0;
+	}
+}
+
+static int copy_entry(int from, int to, const char *name)
+{
+	struct stat st;
+	if (fstatat(from, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	int r = 0;
+	if (S_ISDIR(st.st_mode)) {
+		if (mkdirat(to, name, st.st_mode & 07777) < 0)
+			return -errno;
+		cleanup_close int a = openat(from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		cleanup_close int b = openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		r = a < 0 || b < 0 ? -errno : copy_tree(a, b);
+	} else if (S_ISREG(st.st_mode)) {
+		r = copy_file(from, to, name, &st);
+	} else if (S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX];
+		ssize_t n = readlinkat(from, name, target, sizeof(target) - 1);
+		if (n < 0)
+			return -errno;
+		target[n] = '\0';
+		r = symlinkat(target, to, name) < 0 ? -errno : 0;
+	} else {
+		r = mknodat(to, name, st.st_mode, st.st_rdev) < 0 ? -errno : 0;
+	}
+	if (r == 0 && fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+		r = -errno;
+	return r;
+}
+
+/* tmpcopyup: the tree under from into to, owners and modes kept. */
+static int copy_tree(int from, int to)
+{
+	int fd = dup(from);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d)
+		return -errno;
+	struct dirent *de;
+	int r = 0;
+	while (r == 0 && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			r = copy_entry(from, to, de->d_name);
+	closedir(d);
+	return r;
+}
+
+/* A tmpfs that starts with what its target held (podman --read-only's /tmp, /run). */
+static int mount_copy_up(const struct iso_mount *m, int rootfd, const char *target,
+			 const char *type, const struct iso_mount_flags *mf, struct zerr *err)
+{
+	cleanup_close int old = iso_open_in_root(rootfd, m->destination, O_RDONLY | O_DIRECTORY, 0);
+	if (old < 0)
+		return zerr_set(err, -old, "tmpcopyup: open `%s`", m->destination);
+	if (mount(m->source ? m->source : type, target, type, mf->flags & ~MS_RDONLY, mf->data) < 0)
+		return zerr_set(err, errno, "mount %s on `%s`", type, m->destination);
+	cleanup_close int now = iso_open_in_root(rootfd, m->destination, O_RDONLY | O_DIRECTORY, 0);
+	int r = now < 0 ? now : copy_tree(old, now);
+	if (r < 0)
+		return zerr_set(err, -r, "tmpcopyup into `%s`", m->destination);
+	if ((mf->flags & MS_RDONLY) && mount(NULL, target, NULL, MS_REMOUNT | mf->flags, mf->data) < 0)
+		return zerr_set(err, errno, "remount `%s` read-only", m->destination);
+	return 0;
+}
+
 static int mount_one(const struct iso_mount *m, int rootfd, struct zerr *err)
 {
 	struct iso_mount_flags mf = {0};
@@ -176,6 +260,9 @@ static int mount_one(const struct iso_mount *m, int rootfd, struct zerr *err)
 			if (r < 0)
 				goto out;
 		}
+	} else if (mf.copy_up) {
+		if ((r = mount_copy_up(m, rootfd, target, type, &mf, err)) < 0)
+			goto out;
 	} else if (mount(m->source ? m->source : type, target, type, flags, mf.data) < 0) {
 		r = zerr_set(err, errno, "mount %s on `%s`", type ? type : "?", m->destination);
 		goto out;
@@ -213,6 +300,19 @@ int iso_pivot(int rootfd, struct zerr *err)
 	/* The old root now sits on top of the new one at "/": detach it. */
 	if (umount2(".", MNT_DETACH) < 0)
 		return zerr_set(err, errno, "detach the host's root");
+	if (chdir("/") < 0)
+		return zerr_set(err, errno, "chdir /");
+	return 0;
+}
+
+int iso_move_root(int rootfd, struct zerr *err)
+{
+	if (fchdir(rootfd) < 0)
+		return zerr_set(err, errno, "chdir to the zone's root");
+	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+		return zerr_set(err, errno, "move the root over /");
+	if (chroot(".") < 0)
+		return zerr_set(err, errno, "chroot");
 	if (chdir("/") < 0)
 		return zerr_set(err, errno, "chdir /");
 	return 0;

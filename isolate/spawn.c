@@ -109,6 +109,22 @@ static unsigned long propagation_flags(const char *p)
 	return f | MS_REC;
 }
 
+/* "net.ipv4.ip_forward=1" -> /proc/sys/net/ipv4/ip_forward; the zone's
+ * /proc, before /proc/sys is made read-only. Keys were checked at parse. */
+static int write_sysctls(char *const *kv, struct zerr *err)
+{
+	for (size_t i = 0; kv && kv[i]; i++) {
+		const char *eq = strchr(kv[i], '=');
+		cleanup_free char *path = xasprintf("/proc/sys/%.*s", (int)(eq - kv[i]), kv[i]);
+		for (char *c = path + 10; *c; c++)
+			if (*c == '.')
+				*c = '/';
+		if (write_file(path, eq + 1, strlen(eq + 1), err) < 0)
+			return zerr_prefix(err, "sysctl %.*s", (int)(eq - kv[i]), kv[i]);
+	}
+	return 0;
+}
+
 static int setup_root(const struct iso_spec *spec, struct zerr *err)
 {
 	/* Nothing the zone mounts may travel back to the host. */
@@ -123,12 +139,14 @@ static int setup_root(const struct iso_spec *spec, struct zerr *err)
 	if (r == 0)
 		r = iso_make_dev(spec, rootfd, err);
 	if (r == 0)
-		r = iso_pivot(rootfd, err);
+		r = iso_make_devices(spec, rootfd, err);
+	if (r == 0)
+		r = spec->no_pivot ? iso_move_root(rootfd, err) : iso_pivot(rootfd, err);
 	if (r < 0)
 		return r;
 	if (mount(NULL, "/", NULL, propagation_flags(spec->rootfs_propagation), NULL) < 0)
 		return zerr_set(err, errno, "root propagation");
-	if ((r = iso_mask_paths(spec, err)) < 0)
+	if ((r = write_sysctls(spec->sysctl, err)) < 0 || (r = iso_mask_paths(spec, err)) < 0)
 		return r;
 	if (spec->root_readonly &&
 	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
@@ -139,6 +157,8 @@ static int setup_root(const struct iso_spec *spec, struct zerr *err)
 static int join_namespaces(const struct iso_spec *spec, struct zerr *err)
 {
 	for (size_t i = 0; i < spec->n_ns_paths; i++) {
+		if (spec->ns_paths[i].type == CLONE_NEWPID)
+			continue; /* joined by the parent: see clone_into_pid_ns */
 		cleanup_close int fd = open(spec->ns_paths[i].path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return zerr_set(err, errno, "namespace `%s`", spec->ns_paths[i].path);
@@ -155,6 +175,26 @@ static int set_names(const struct iso_spec *spec, struct zerr *err)
 	if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
 		return zerr_set(err, errno, "setdomainname `%s`", spec->domainname);
 	return 0;
+}
+
+/* runc's rule: a program that is not there fails the create, not the
+ * start. The search is execvpe's: the zone's PATH, else /bin:/usr/bin. */
+static int find_program(const struct iso_spec *spec, struct zerr *err)
+{
+	if (spec->init_exec_fd >= 0 || !spec->proc.args || !spec->proc.args[0])
+		return 0;
+	const char *prog = spec->proc.args[0], *path = "/bin:/usr/bin";
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0 ? 0 : zerr_set(err, errno, "exec `%s`", prog);
+	for (size_t i = 0; spec->proc.env && spec->proc.env[i]; i++)
+		if (!strncmp(spec->proc.env[i], "PATH=", 5))
+			path = spec->proc.env[i] + 5;
+	for (const char *d = path; *d; d += strcspn(d, ":") + (d[strcspn(d, ":")] == ':')) {
+		cleanup_free char *full = xasprintf("%.*s/%s", (int)strcspn(d, ":"), d, prog);
+		if (access(full, X_OK) == 0)
+			return 0;
+	}
+	return zerr_setx(err, ENOENT, "exec `%s`: not found in PATH `%s`", prog, path);
 }
 
 static void exec_init(const struct iso_spec *spec, struct zerr *err)
@@ -181,7 +221,8 @@ static __attribute__((noreturn)) void child_main(const struct iso_spec *spec, in
 {
 	struct zerr err = {0};
 	struct msg m;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (!spec->detach)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (join_namespaces(spec, &err) < 0 || setup_console(spec->console_fd, &err) < 0 ||
 	    setup_root(spec, &err) < 0 || set_names(spec, &err) < 0)
 		child_fail(fd, &err);
@@ -203,6 +244,8 @@ static __attribute__((noreturn)) void child_main(const struct iso_spec *spec, in
 		zerr_set(&err, -r, "chdir to process.cwd `%s`", cwd);
 		child_fail(fd, &err);
 	}
+	if (find_program(spec, &err) < 0)
+		child_fail(fd, &err);
 	int listener;
 	if (iso_apply_process(&spec->proc, spec->seccomp, &listener, &err) < 0)
 		child_fail(fd, &err);
@@ -218,14 +261,45 @@ static __attribute__((noreturn)) void child_main(const struct iso_spec *spec, in
 	child_fail(fd, &err);
 }
 
-static pid_t clone_child(int ns_flags, int *pidfd)
+static pid_t clone_child(int ns_flags, bool detach, int *pidfd)
 {
 	struct clone_args ca = {
-		.flags = (uint64_t)((ns_flags & ~CLONE_NEWCGROUP) | CLONE_PIDFD),
+		.flags = (uint64_t)((ns_flags & ~CLONE_NEWCGROUP) | CLONE_PIDFD |
+				    (detach ? CLONE_PARENT : 0)),
 		.pidfd = (uint64_t)(uintptr_t)pidfd,
-		.exit_signal = SIGCHLD,
+		/* with CLONE_PARENT the kernel takes our own exit signal */
+		.exit_signal = detach ? 0 : SIGCHLD,
 	};
 	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
+/* A process cannot move itself into another pid namespace, only its
+ * children: the parent joins the one named by path for the clone, then
+ * goes back to its own. */
+static pid_t clone_into_pid_ns(const struct iso_spec *spec, int *pidfd, struct zerr *err)
+{
+	const char *path = NULL;
+	for (size_t i = 0; i < spec->n_ns_paths; i++)
+		if (spec->ns_paths[i].type == CLONE_NEWPID)
+			path = spec->ns_paths[i].path;
+	if (!path) {
+		pid_t pid = clone_child(spec->ns_flags, spec->detach, pidfd);
+		if (pid < 0)
+			zerr_set(err, errno, "zone %s: clone3 into new namespaces", spec->name);
+		return pid;
+	}
+	cleanup_close int own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	cleanup_close int target = open(path, O_RDONLY | O_CLOEXEC);
+	if (own < 0 || target < 0 || setns(target, CLONE_NEWPID) < 0) {
+		zerr_set(err, errno, "zone %s: join pid namespace `%s`", spec->name, path);
+		return -1;
+	}
+	pid_t pid = clone_child(spec->ns_flags & ~CLONE_NEWPID, spec->detach, pidfd);
+	if (pid < 0)
+		zerr_set(err, errno, "zone %s: clone3 into pid namespace `%s`", spec->name, path);
+	if (pid != 0 && setns(own, CLONE_NEWPID) < 0)
+		abort(); /* our later children would land in the zone */
+	return pid;
 }
 
 static void reap(struct iso_init *init)
@@ -254,12 +328,12 @@ int iso_spawn(const struct iso_spec *spec, struct iso_init *init, struct zerr *e
 	init->pidfd = init->sync_fd = init->notify_fd = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return zerr_set(err, errno, "zone %s: socketpair", spec->name);
-	pid_t pid = clone_child(spec->ns_flags, &init->pidfd);
+	pid_t pid = clone_into_pid_ns(spec, &init->pidfd, err);
 	if (pid < 0) {
-		int e = errno;
+		int e = err->code;
 		close(sv[0]);
 		close(sv[1]);
-		return zerr_set(err, e, "zone %s: clone3 into new namespaces", spec->name);
+		return -e;
 	}
 	if (pid == 0) {
 		close(sv[0]);

@@ -81,8 +81,8 @@ int zone_cfg_abspath(const struct jv *v, const struct jpath *p, char **dst,
 
 /* ---- process.user, process.capabilities, process.rlimits -------------- */
 
-static int id_value(const struct jv *v, const struct jpath *p, uint32_t *dst,
-		    struct zerr *err)
+int zone_cfg_id(const struct jv *v, const struct jpath *p, uint32_t *dst,
+		struct zerr *err)
 {
 	/* (uid_t)-1 means "no change" to setuid() and friends */
 	int64_t n = 0;
@@ -95,13 +95,13 @@ static int id_value(const struct jv *v, const struct jpath *p, uint32_t *dst,
 static int user_uid(const struct jv *v, struct jpath *p, void *ctx,
 		    struct zerr *err)
 {
-	return id_value(v, p, &((struct iso_process *)ctx)->uid, err);
+	return zone_cfg_id(v, p, &((struct iso_process *)ctx)->uid, err);
 }
 
 static int user_gid(const struct jv *v, struct jpath *p, void *ctx,
 		    struct zerr *err)
 {
-	return id_value(v, p, &((struct iso_process *)ctx)->gid, err);
+	return zone_cfg_id(v, p, &((struct iso_process *)ctx)->gid, err);
 }
 
 static int user_umask(const struct jv *v, struct jpath *p, void *ctx,
@@ -120,7 +120,7 @@ static int user_umask(const struct jv *v, struct jpath *p, void *ctx,
 static int user_group(const struct jv *v, size_t i, struct jpath *p, void *ctx,
 		      struct zerr *err)
 {
-	return id_value(v, p, &((struct iso_process *)ctx)->groups[i], err);
+	return zone_cfg_id(v, p, &((struct iso_process *)ctx)->groups[i], err);
 }
 
 static int user_groups(const struct jv *v, struct jpath *p, void *ctx,
@@ -263,26 +263,38 @@ static int process_terminal(const struct jv *v, struct jpath *p, void *ctx,
 		       err);
 }
 
-static int console_dim(const struct jv *v, struct jpath *p, void *ctx,
-		       struct zerr *err)
+static int console_dim(const struct jv *v, const struct jpath *p,
+		       unsigned short *dst, struct zerr *err)
 {
-	/* the console's size comes from the terminal that attaches to it */
-	(void)ctx;
-	uint64_t ignored;
-	return jv_uint64(v, jpath_str(p), &ignored, err);
+	int64_t n = 0;
+	int r = jv_int_range(v, jpath_str(p), 0, 65535, &n, err);
+	if (r == 0)
+		*dst = (unsigned short)n;
+	return r;
+}
+
+static int console_height(const struct jv *v, struct jpath *p, void *ctx,
+			  struct zerr *err)
+{
+	return console_dim(v, p, &((struct iso_process *)ctx)->console_rows, err);
+}
+
+static int console_width(const struct jv *v, struct jpath *p, void *ctx,
+			 struct zerr *err)
+{
+	return console_dim(v, p, &((struct iso_process *)ctx)->console_cols, err);
 }
 
 static const struct jfield console_fields[] = {
-	{ "height", console_dim, 0 },
-	{ "width", console_dim, 0 },
+	{ "height", console_height, 0 },
+	{ "width", console_width, 0 },
 	{ NULL, NULL, 0 },
 };
 
 static int process_console(const struct jv *v, struct jpath *p, void *ctx,
 			   struct zerr *err)
 {
-	(void)ctx;
-	return jv_walk(v, p, console_fields, NULL, err);
+	return jv_walk(v, p, console_fields, ctx, err);
 }
 
 static int process_user(const struct jv *v, struct jpath *p, void *ctx,
@@ -531,18 +543,90 @@ static int top_mounts(const struct jv *v, struct jpath *p, void *ctx,
 	return jv_each(v, p, parse_mount, cfg, err);
 }
 
+static int hook_path(const struct jv *v, struct jpath *p, void *ctx,
+		     struct zerr *err)
+{
+	return zone_cfg_abspath(v, p, &((struct zone_hook *)ctx)->path, err);
+}
+
+static int hook_args(const struct jv *v, struct jpath *p, void *ctx,
+		     struct zerr *err)
+{
+	return jv_strv(v, jpath_str(p), &((struct zone_hook *)ctx)->args, err);
+}
+
+static int hook_env(const struct jv *v, struct jpath *p, void *ctx,
+		    struct zerr *err)
+{
+	return jv_strv(v, jpath_str(p), &((struct zone_hook *)ctx)->env, err);
+}
+
+static int hook_timeout(const struct jv *v, struct jpath *p, void *ctx,
+			struct zerr *err)
+{
+	int64_t n = 0;
+	int r = jv_int_range(v, jpath_str(p), 1, 86400, &n, err);
+	if (r == 0)
+		((struct zone_hook *)ctx)->timeout = (int)n;
+	return r;
+}
+
+static const struct jfield hook_fields[] = {
+	{ "path", hook_path, JF_REQUIRED },
+	{ "args", hook_args, 0 },
+	{ "env", hook_env, 0 },
+	{ "timeout", hook_timeout, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static int parse_hook(const struct jv *v, size_t i, struct jpath *p, void *ctx,
+		      struct zerr *err)
+{
+	return jv_walk(v, p, hook_fields, &((struct zone_hook *)ctx)[i], err);
+}
+
+static int hook_list(const struct jv *v, struct jpath *p, struct zone_config *cfg,
+		     enum zone_hook_kind k, struct zerr *err)
+{
+	if (jv_type(v) == JV_NULL)
+		return 0;
+	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
+	if (r < 0)
+		return r;
+	cfg->n_hooks[k] = jv_len(v);
+	cfg->hooks[k] = xcalloc(cfg->n_hooks[k] + 1, sizeof(struct zone_hook));
+	return jv_each(v, p, parse_hook, cfg->hooks[k], err);
+}
+
+#define HOOK_HANDLER(fn, kind)                                          \
+	static int fn(const struct jv *v, struct jpath *p, void *ctx,   \
+		      struct zerr *err)                                 \
+	{                                                               \
+		return hook_list(v, p, ctx, kind, err);                 \
+	}
+HOOK_HANDLER(hooks_prestart, ZH_PRESTART)
+HOOK_HANDLER(hooks_create_runtime, ZH_CREATE_RUNTIME)
+HOOK_HANDLER(hooks_create_container, ZH_CREATE_CONTAINER)
+HOOK_HANDLER(hooks_start_container, ZH_START_CONTAINER)
+HOOK_HANDLER(hooks_poststart, ZH_POSTSTART)
+HOOK_HANDLER(hooks_poststop, ZH_POSTSTOP)
+
+static const struct jfield hooks_fields[] = {
+	{ "prestart", hooks_prestart, 0 },
+	{ "createRuntime", hooks_create_runtime, 0 },
+	{ "createContainer", hooks_create_container, 0 },
+	{ "startContainer", hooks_start_container, 0 },
+	{ "poststart", hooks_poststart, 0 },
+	{ "poststop", hooks_poststop, 0 },
+	{ NULL, NULL, 0 },
+};
+
 static int top_hooks(const struct jv *v, struct jpath *p, void *ctx,
 		     struct zerr *err)
 {
-	(void)ctx;
-	if (jv_type(v) != JV_NULL) {
-		int r = jv_expect(v, jpath_str(p), JV_OBJECT, err);
-		if (r < 0)
-			return r;
-	}
-	if (asks_nothing(v))
+	if (jv_type(v) == JV_NULL)
 		return 0;
-	return zerr_setx(err, EINVAL, "%s: not supported yet", p->buf);
+	return jv_walk(v, p, hooks_fields, ctx, err);
 }
 
 static int top_annotations(const struct jv *v, struct jpath *p, void *ctx,
@@ -635,8 +719,15 @@ static int zone_procfs(const struct jv *v, struct jpath *p, void *ctx,
 				     p->buf, s);
 }
 
+static int zone_bundle(const struct jv *v, struct jpath *p, void *ctx,
+		       struct zerr *err)
+{
+	return zone_cfg_abspath(v, p, &((struct zone_config *)ctx)->bundle, err);
+}
+
 static const struct jfield zone_fields[] = {
 	{ "brand", zone_brand, 0 },
+	{ "bundle", zone_bundle, 0 },
 	{ "autoboot", zone_autoboot, 0 },
 	{ "init", zone_init, 0 },
 	{ "net", zone_cfg_parse_net, 0 },
@@ -693,7 +784,8 @@ static int finalize(struct zone_config *cfg, struct zerr *err)
 				 "domainname: needs a uts namespace in linux.namespaces");
 	if (cfg->has_process && !cfg->process.cwd)
 		cfg->process.cwd = xstrdup("/");
-	return zone_cfg_check_net(cfg, err);
+	int r = zone_cfg_check_net(cfg, err);
+	return r < 0 ? r : zone_cfg_check_sysctl(cfg, err);
 }
 
 int zone_config_parse(const char *name, const char *text, size_t len,
@@ -712,6 +804,27 @@ int zone_config_parse(const char *name, const char *text, size_t len,
 		zone_config_free(cfg);
 		return zerr_prefix(err, "zone %s: config", name);
 	}
+	return 0;
+}
+
+int zone_process_parse(const char *name, const char *text, size_t len,
+		       struct iso_process *proc, struct zerr *err)
+{
+	memset(proc, 0, sizeof(*proc));
+	cleanup_json struct jv *doc = NULL;
+	struct jpath p = JPATH_INIT;
+	jpath_key(&p, "process");
+	int r = json_parse(text, len, &doc, err);
+	if (r == 0)
+		r = jv_walk(doc, &p, process_fields, proc, err);
+	if (r == 0 && !proc->args)
+		r = zerr_setx(err, EINVAL, "process.args: required");
+	if (r < 0) {
+		iso_process_free(proc);
+		return zerr_prefix(err, "zone %s: process", name);
+	}
+	if (!proc->cwd)
+		proc->cwd = xstrdup("/");
 	return 0;
 }
 
@@ -756,6 +869,19 @@ void zone_config_free(struct zone_config *cfg)
 		free(cfg->annotations[i].value);
 	}
 	free(cfg->annotations);
+	for (int k = 0; k < ZH_KINDS; k++) {
+		for (size_t i = 0; i < cfg->n_hooks[k]; i++) {
+			free(cfg->hooks[k][i].path);
+			strv_free(cfg->hooks[k][i].args);
+			strv_free(cfg->hooks[k][i].env);
+		}
+		free(cfg->hooks[k]);
+	}
+	strv_free(cfg->sysctl);
+	for (size_t i = 0; i < cfg->n_devices; i++)
+		free(cfg->devices[i].path);
+	free(cfg->devices);
+	free(cfg->bundle);
 	free(cfg->init_path);
 	free(cfg->nics);
 	memset(cfg, 0, sizeof(*cfg));

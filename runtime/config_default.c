@@ -44,15 +44,6 @@ static const char *const default_readonly[] = {
 	NULL,
 };
 
-static void kconst_strv(struct jw *w, const char *key, const char *const *v)
-{
-	jw_key(w, key);
-	jw_arr_open(w);
-	for (size_t i = 0; v[i]; i++)
-		jw_str(w, v[i]);
-	jw_arr_close(w);
-}
-
 static void write_cap_set(struct jw *w, const char *key, uint64_t set)
 {
 	jw_key(w, key);
@@ -65,18 +56,21 @@ static void write_cap_set(struct jw *w, const char *key, uint64_t set)
 	jw_arr_close(w);
 }
 
-static void write_process(struct jw *w)
+/* oci: runc spec's process, a shell on a terminal as PID 1. */
+static void write_process(struct jw *w, bool oci)
 {
 	uint64_t caps = iso_caps_default();
 	jw_key(w, "process");
 	jw_obj_open(w);
-	jw_kbool(w, "terminal", false);
+	jw_kbool(w, "terminal", oci);
+	if (oci)
+		jw_kstrv(w, "args", (const char *const[]){"sh", NULL});
 	jw_key(w, "user");
 	jw_obj_open(w);
 	jw_kuint(w, "uid", 0);
 	jw_kuint(w, "gid", 0);
 	jw_obj_close(w);
-	kconst_strv(w, "env", default_env);
+	jw_kstrv(w, "env", default_env);
 	jw_kstr(w, "cwd", "/");
 	jw_key(w, "capabilities");
 	jw_obj_open(w);
@@ -108,7 +102,7 @@ static void write_mounts(struct jw *w)
 		jw_kstr(w, "type", default_mounts[i].type);
 		jw_kstr(w, "source", default_mounts[i].source);
 		if (default_mounts[i].options[0])
-			kconst_strv(w, "options", default_mounts[i].options);
+			jw_kstrv(w, "options", default_mounts[i].options);
 		jw_obj_close(w);
 	}
 	jw_arr_close(w);
@@ -188,8 +182,8 @@ static void write_linux(struct jw *w)
 	const struct iso_seccomp *sc = iso_seccomp_default();
 	if (sc)
 		write_seccomp(w, sc);
-	kconst_strv(w, "maskedPaths", default_masked);
-	kconst_strv(w, "readonlyPaths", default_readonly);
+	jw_kstrv(w, "maskedPaths", default_masked);
+	jw_kstrv(w, "readonlyPaths", default_readonly);
 	jw_obj_close(w);
 }
 
@@ -204,7 +198,7 @@ char *zone_config_default(const char *name, enum zone_brand brand)
 	jw_kbool(w, "readonly", false);
 	jw_obj_close(w);
 	jw_kstr(w, "hostname", name);
-	write_process(w);
+	write_process(w, false);
 	write_mounts(w);
 	write_linux(w);
 	jw_key(w, "zone");
@@ -214,6 +208,24 @@ char *zone_config_default(const char *name, enum zone_brand brand)
 	jw_kstr(w, "init", "builtin");
 	jw_kstr(w, "procfs", "zone");
 	jw_obj_close(w);
+	jw_obj_close(w);
+	return jw_finish(w, NULL);
+}
+
+char *oci_spec_default(void)
+{
+	struct jw *w = jw_new(true);
+	jw_obj_open(w);
+	jw_kstr(w, "ociVersion", "1.0.2");
+	write_process(w, true);
+	jw_key(w, "root");
+	jw_obj_open(w);
+	jw_kstr(w, "path", "rootfs");
+	jw_kbool(w, "readonly", true);
+	jw_obj_close(w);
+	jw_kstr(w, "hostname", "zonectl");
+	write_mounts(w);
+	write_linux(w);
 	jw_obj_close(w);
 	return jw_finish(w, NULL);
 }

@@ -18,6 +18,10 @@ int zone_cfg_strdup(const struct jv *v, const struct jpath *p, char **dst,
 int zone_cfg_abspath(const struct jv *v, const struct jpath *p, char **dst,
 		     struct zerr *err);
 
+/* A uid or gid: 0 .. 2^32-2 ((uid_t)-1 means "no change" to setuid()). */
+int zone_cfg_id(const struct jv *v, const struct jpath *p, uint32_t *dst,
+		struct zerr *err);
+
 /* "linux": ctx is the struct zone_config. */
 int zone_cfg_parse_linux(const struct jv *v, struct jpath *p, void *ctx,
 			 struct zerr *err);
@@ -26,5 +30,9 @@ int zone_cfg_parse_linux(const struct jv *v, struct jpath *p, void *ctx,
 int zone_cfg_parse_net(const struct jv *v, struct jpath *p, void *ctx,
 		       struct zerr *err);
 int zone_cfg_check_net(struct zone_config *cfg, struct zerr *err);
+/* linux.sysctl: each key must belong to a namespace the zone has of its
+ * own (net.* a network namespace, kernel.shm* and fs.mqueue.* an ipc
+ * one ...): anything else would change the host. */
+int zone_cfg_check_sysctl(const struct zone_config *cfg, struct zerr *err);
 
 #endif

@@ -94,6 +94,11 @@ static int parse_namespace(const struct jv *v, size_t i, struct jpath *p,
 	if (ns_listed(cfg, e.type))
 		return zerr_setx(err, EINVAL, "%s: namespace `%s` listed twice",
 				 p->buf, e.name);
+	/* Without uid/gid maps (not supported yet) its processes would be
+	 * nobody; refused rather than half made. */
+	if (e.type == CLONE_NEWUSER)
+		return zerr_setx(err, EINVAL, "%s: user namespaces are not supported "
+				 "(nor linux.uidMappings/gidMappings)", p->buf);
 	if (!e.path) {
 		cfg->ns_flags |= e.type;
 		return 0;
@@ -570,6 +575,24 @@ static int linux_resources(const struct jv *v, struct jpath *p, void *ctx,
 		       &((struct zone_config *)ctx)->resources, err);
 }
 
+int zone_resources_parse(const char *name, const char *text, size_t len,
+			 struct rctl_resources *res, struct zerr *err)
+{
+	memset(res, 0, sizeof(*res));
+	cleanup_json struct jv *doc = NULL;
+	struct jpath p = JPATH_INIT;
+	jpath_key(&p, "linux");
+	jpath_key(&p, "resources");
+	int r = json_parse(text, len, &doc, err);
+	if (r == 0)
+		r = jv_walk(doc, &p, resources_fields, res, err);
+	if (r < 0) {
+		rctl_resources_free(res);
+		return zerr_prefix(err, "zone %s: resources", name);
+	}
+	return 0;
+}
+
 /* ---- seccomp ------------------------------------------------------------ */
 
 /* SECCOMP_RET_DATA holds 16 bits */
@@ -805,6 +828,147 @@ static bool has_dotdot(const char *s)
 	return false;
 }
 
+/* ---- devices ------------------------------------------------------------- */
+
+static int node_path(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
+{
+	struct iso_device *d = ctx;
+	int r = zone_cfg_abspath(v, p, &d->path, err);
+	if (r == 0 && (has_dotdot(d->path) || !strcmp(d->path, "/")))
+		r = zerr_setx(err, EINVAL, "%s: `%s` is not a device path", p->buf, d->path);
+	return r;
+}
+
+static int node_type(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
+{
+	const char *s;
+	int r = jv_string(v, jpath_str(p), &s, err);
+	if (r < 0)
+		return r;
+	if (strlen(s) != 1 || !strchr("cbup", s[0]))
+		return zerr_setx(err, EINVAL, "%s: expected \"c\", \"b\", \"u\" or \"p\", got `%s`",
+				 p->buf, s);
+	((struct iso_device *)ctx)->type = s[0];
+	return 0;
+}
+
+static int node_major(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
+{
+	return jv_int_range(v, jpath_str(p), 0, 4095, &((struct iso_device *)ctx)->major, err);
+}
+
+static int node_minor(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
+{
+	return jv_int_range(v, jpath_str(p), 0, 1048575, &((struct iso_device *)ctx)->minor, err);
+}
+
+static int node_mode(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
+{
+	int64_t n = 0;
+	int r = jv_int_range(v, jpath_str(p), 0, 07777, &n, err);
+	if (r == 0)
+		((struct iso_device *)ctx)->mode = (uint32_t)n;
+	return r;
+}
+
+static int node_uid(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
+{
+	return zone_cfg_id(v, p, &((struct iso_device *)ctx)->uid, err);
+}
+
+static int node_gid(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
+{
+	return zone_cfg_id(v, p, &((struct iso_device *)ctx)->gid, err);
+}
+
+static const struct jfield node_fields[] = {
+	{ "path", node_path, JF_REQUIRED },
+	{ "type", node_type, JF_REQUIRED },
+	{ "major", node_major, 0 },
+	{ "minor", node_minor, 0 },
+	{ "fileMode", node_mode, 0 },
+	{ "uid", node_uid, 0 },
+	{ "gid", node_gid, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static int parse_node(const struct jv *v, size_t i, struct jpath *p, void *ctx,
+		      struct zerr *err)
+{
+	struct zone_config *cfg = ctx;
+	struct iso_device *d = &cfg->devices[i];
+	d->mode = 0666;
+	cfg->n_devices = i + 1;
+	int r = jv_walk(v, p, node_fields, d, err);
+	if (r == 0 && d->type != 'p' && (!jv_get(v, "major") || !jv_get(v, "minor")))
+		r = zerr_setx(err, EINVAL, "%s: major and minor are required for type %c", p->buf,
+			      d->type);
+	return r;
+}
+
+static int linux_devices(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
+{
+	struct zone_config *cfg = ctx;
+	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
+	if (r < 0)
+		return r;
+	cfg->devices = xcalloc(jv_len(v) + 1, sizeof(struct iso_device));
+	return jv_each(v, p, parse_node, cfg, err);
+}
+
+/* ---- sysctl -------------------------------------------------------------- */
+
+static int linux_sysctl(const struct jv *v, struct jpath *p, void *ctx,
+			struct zerr *err)
+{
+	struct zone_config *cfg = ctx;
+	int r = jv_expect(v, jpath_str(p), JV_OBJECT, err);
+	for (size_t i = 0; r == 0 && i < jv_len(v); i++) {
+		const char *key = jv_key(v, i), *val;
+		size_t mark = jpath_key(p, key);
+		if ((r = jv_string(jv_val(v, i), p->buf, &val, err)) < 0)
+			break;
+		if (!*key || strpbrk(key, "/ ") || strstr(key, ".."))
+			return zerr_setx(err, EINVAL, "%s: not a sysctl name", p->buf);
+		cleanup_free char *kv = xasprintf("%s=%s", key, val);
+		strv_append(&cfg->sysctl, kv);
+		jpath_pop(p, mark);
+	}
+	return r;
+}
+
+static const struct {
+	const char *prefix;
+	int ns;
+} sysctl_ns[] = {
+	{ "net.", CLONE_NEWNET },	   { "fs.mqueue.", CLONE_NEWIPC },
+	{ "kernel.msgmax", CLONE_NEWIPC }, { "kernel.msgmnb", CLONE_NEWIPC },
+	{ "kernel.msgmni", CLONE_NEWIPC }, { "kernel.sem", CLONE_NEWIPC },
+	{ "kernel.shm", CLONE_NEWIPC },	   { "kernel.hostname", CLONE_NEWUTS },
+	{ "kernel.domainname", CLONE_NEWUTS },
+};
+
+int zone_cfg_check_sysctl(const struct zone_config *cfg, struct zerr *err)
+{
+	for (size_t i = 0; cfg->sysctl && cfg->sysctl[i]; i++) {
+		const char *kv = cfg->sysctl[i];
+		int len = (int)strcspn(kv, "=");
+		size_t k = 0;
+		while (k < sizeof(sysctl_ns) / sizeof(sysctl_ns[0]) &&
+		       strncmp(kv, sysctl_ns[k].prefix, strlen(sysctl_ns[k].prefix)))
+			k++;
+		if (k == sizeof(sysctl_ns) / sizeof(sysctl_ns[0]))
+			return zerr_setx(err, EINVAL, "linux.sysctl.%.*s: not a namespaced "
+					 "sysctl: it would change the host", len, kv);
+		if (!ns_listed(cfg, sysctl_ns[k].ns))
+			return zerr_setx(err, EINVAL, "linux.sysctl.%.*s: needs the zone's own "
+					 "%s namespace", len, kv, sysctl_ns[k].ns == CLONE_NEWNET ? "network"
+					 : sysctl_ns[k].ns == CLONE_NEWIPC ? "ipc" : "uts");
+	}
+	return 0;
+}
+
+
 /* The path is joined under a cgroup mount: ".." would climb out of it. */
 static int linux_cgroups_path(const struct jv *v, struct jpath *p, void *ctx,
 			      struct zerr *err)
@@ -828,9 +992,9 @@ static const struct jfield linux_fields[] = {
 	{ "uidMappings", zone_cfg_unsupported, 0 },
 	{ "gidMappings", zone_cfg_unsupported, 0 },
 	{ "timeOffsets", zone_cfg_unsupported, 0 },
-	{ "devices", zone_cfg_unsupported, 0 },
+	{ "devices", linux_devices, 0 },
 	{ "netDevices", zone_cfg_unsupported, 0 },
-	{ "sysctl", zone_cfg_unsupported, 0 },
+	{ "sysctl", linux_sysctl, 0 },
 	{ "intelRdt", zone_cfg_unsupported, 0 },
 	{ "mountLabel", zone_cfg_unsupported, 0 },
 	{ "personality", zone_cfg_unsupported, 0 },

@@ -590,6 +590,15 @@ void jw_strv(struct jw *w, char *const *v)
 	jw_arr_close(w);
 }
 
+void jw_kstrv(struct jw *w, const char *key, const char *const *v)
+{
+	jw_key(w, key);
+	jw_arr_open(w);
+	for (size_t i = 0; v && v[i]; i++)
+		jw_str(w, v[i]);
+	jw_arr_close(w);
+}
+
 static void write_value(struct jw *w, yajl_val y)
 {
 	switch (y->type) {

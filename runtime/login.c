@@ -24,8 +24,7 @@ static const char *login_shell(pid_t init)
 	return "/bin/sh";
 }
 
-/* VAR=value replaces VAR if the config sets it. */
-static void env_set(char ***env, const char *kv)
+void zone_env_set(char ***env, const char *kv)
 {
 	size_t klen = strcspn(kv, "=") + 1;
 	for (size_t i = 0; *env && (*env)[i]; i++)
@@ -44,7 +43,7 @@ static void login_process(const struct zone_config *cfg, const struct zone_login
 	*p = cfg->process;
 	p->env = strv_dup(cfg->process.env);
 	for (size_t i = 0; o->env && o->env[i]; i++)
-		env_set(&p->env, o->env[i]);
+		zone_env_set(&p->env, o->env[i]);
 	if (o->cwd)
 		p->cwd = (char *)o->cwd;
 	else if (!o->argv)
@@ -62,13 +61,43 @@ static void use_boot_filter(const struct zone_ctx *ctx, const char *name, struct
 		iso_seccomp_set_bpf(sc, buf, len, NULL);
 }
 
-static int wait_child(pid_t pid)
+int zone_join_spawn(const struct zone_ctx *ctx, const char *name, const struct iso_join *j,
+		    pid_t *pid, int *master, struct zerr *err)
+{
+	int listener = -1;
+	int r = iso_join_spawn(j, pid, master, &listener, err);
+	/* Without a server behind it, the process's sysinfo would fail with
+	 * ENOSYS once the listener closed: better the message now. */
+	struct zerr why;
+	if (listener >= 0 && zone_procfs_hand_listener(ctx, name, listener, &why) < 0 && ctx->notice)
+		ctx->notice(why.msg);
+	if (listener >= 0)
+		close(listener);
+	return r;
+}
+
+int zone_wait_child(pid_t pid)
 {
 	int st;
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			return 126;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+void zone_join_prepare(const struct zone_ctx *ctx, const char *name,
+		       const struct zone_config *cfg, const struct zone_status *st,
+		       struct iso_join *j)
+{
+	use_boot_filter(ctx, name, cfg->seccomp);
+	int ns = cfg->ns_flags;
+	for (size_t i = 0; i < cfg->n_ns_paths; i++)
+		ns |= cfg->ns_paths[i].type;
+	*j = (struct iso_join){
+		.name = name, .init_pid = st->init_pid, .ns_flags = ns,
+		.cgroup_procs = rctl_cgroup_procs_files(&st->cg), .seccomp = cfg->seccomp,
+		.extra_fd = -1,
+	};
 }
 
 int zone_login(struct zone_ctx *ctx, const char *name, const struct zone_login_opts *o,
@@ -83,16 +112,12 @@ int zone_login(struct zone_ctx *ctx, const char *name, const struct zone_login_o
 	close(lock);
 	zfault("login:opened");
 	zone_seccomp_notify(&cfg);
-	use_boot_filter(ctx, name, cfg.seccomp);
 	char *shell[] = {(char *)login_shell(st.init_pid), "-l", NULL};
-	int ns = cfg.ns_flags;
-	for (size_t i = 0; i < cfg.n_ns_paths; i++)
-		ns |= cfg.ns_paths[i].type;
-	struct iso_join j = {
-		.name = name, .init_pid = st.init_pid, .ns_flags = ns,
-		.cgroup_procs = rctl_cgroup_procs_files(&st.cg), .seccomp = cfg.seccomp,
-		.argv = o->argv ? o->argv : shell, .want_pty = o->tty, .cwd_optional = !o->cwd,
-	};
+	struct iso_join j;
+	zone_join_prepare(ctx, name, &cfg, &st, &j);
+	j.argv = o->argv ? o->argv : shell;
+	j.want_pty = o->tty;
+	j.cwd_optional = !o->cwd;
 	login_process(&cfg, o, &j.proc);
 	pid_t pid;
 	int master = -1;
@@ -100,20 +125,13 @@ int zone_login(struct zone_ctx *ctx, const char *name, const struct zone_login_o
 	 * through the pty (or through the process group without one). */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
-	int listener = -1;
-	r = iso_join_spawn(&j, &pid, &master, &listener, err);
+	r = zone_join_spawn(ctx, name, &j, &pid, &master, err);
 	if (r == -ENOENT)
 		*status = 127;
-	/* Without a server behind it, the login's sysinfo would fail with
-	 * ENOSYS once the listener closed: better the message now. */
-	if (listener >= 0 && zone_procfs_hand_listener(ctx, name, listener, err) < 0 && ctx->notice)
-		ctx->notice(err->msg);
-	if (listener >= 0)
-		close(listener);
 	if (r == 0 && o->tty)
 		relay_pty(master, pid, status);
 	else if (r == 0)
-		*status = wait_child(pid);
+		*status = zone_wait_child(pid);
 	if (master >= 0)
 		close(master);
 	strv_free(j.proc.env);

@@ -19,6 +19,14 @@
  * Init dies with the monitor (PDEATHSIG), so killing the monitor halts the
  * zone; the next command finds the dead monitor and releases the cgroups.
  * Any failure in 1-3 is written to the pipe as text and undone.
+ *
+ * The OCI create (monitor_opts given) differs in three ways. Init is
+ * cloned with CLONE_PARENT and without PDEATHSIG, so it is the caller's
+ * child, and once `create` has exited its subreaper's (conmon's), which
+ * reaps it and gets its exit status; the monitor watches it through its
+ * pidfd. Init keeps the caller's stdio, or gets a pty whose master goes to
+ * --console-socket. And step 3 stops at "ready" (OCI "created"): the
+ * monitor listens on ctl.sock, and `start` asks it there to release init.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,10 +52,11 @@ struct monitor {
 	const struct zone_ctx *ctx;
 	const char *name;
 	struct zone_config *cfg;
+	const struct monitor_opts *oci; /* NULL: zonectl boot */
 	struct zone_status st;
 	int lockfd, report_fd;
 	int master, slave;
-	int listen_fd, client_fd, log_fd, sig_fd;
+	int listen_fd, client_fd, log_fd, sig_fd, ctl_fd;
 	struct iso_init init;
 	bool init_created;
 	bool pfs_on;              /* procfs "zone": the view is mounted and served */
@@ -70,19 +79,27 @@ static int open_console(struct monitor *m, struct zerr *err)
 	return 0;
 }
 
-static int listen_console(struct monitor *m, struct zerr *err)
+/* A listening unix socket run/NAME/<file>, for root only. */
+static int listen_at(struct monitor *m, const char *file, int type, int *fd, struct zerr *err)
 {
-	cleanup_free char *path = zone_run_file(m->ctx, m->name, "console.sock");
+	cleanup_free char *path = zone_run_file(m->ctx, m->name, file);
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(path) >= sizeof(sa.sun_path))
-		return zerr_setx(err, ENAMETOOLONG, "console socket path `%s` is too long", path);
+		return zerr_setx(err, ENAMETOOLONG, "socket path `%s` is too long", path);
 	strcpy(sa.sun_path, path);
 	unlink(path);
-	m->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (m->listen_fd < 0 || bind(m->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(m->listen_fd, 4) < 0)
-		return zerr_set(err, errno, "console socket `%s`", path);
+	*fd = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (*fd < 0 || bind(*fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(*fd, 4) < 0)
+		return zerr_set(err, errno, "socket `%s`", path);
 	chmod(path, 0600);
+	return 0;
+}
+
+static int listen_console(struct monitor *m, struct zerr *err)
+{
+	int r = listen_at(m, "console.sock", SOCK_STREAM, &m->listen_fd, err);
+	if (r < 0)
+		return r;
 	cleanup_free char *log = zone_run_file(m->ctx, m->name, "console.log");
 	m->log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	return 0;
@@ -98,6 +115,10 @@ static int on_cloned(pid_t pid, void *arg, struct zerr *err)
 	if (r == 0)
 		r = zone_net_setup(m->ctx, m->name, m->cfg, &m->st, pid, err);
 	zfault("boot:net-made");
+	if (r == 0)
+		r = zone_hooks_run(m->name, m->cfg, ZH_PRESTART, "creating", pid, false, err);
+	if (r == 0)
+		r = zone_hooks_run(m->name, m->cfg, ZH_CREATE_RUNTIME, "creating", pid, false, err);
 	return r;
 }
 
@@ -117,6 +138,44 @@ static void spec_free(struct iso_spec *s)
 		close(s->init_exec_fd);
 }
 
+static void add_mount(struct iso_spec *s, const char *dest, const char *type,
+		      const char *source, char **options)
+{
+	s->mounts = xrealloc(s->mounts, (s->n_mounts + 1) * sizeof(*s->mounts));
+	s->mounts[s->n_mounts++] = (struct iso_mount){xstrdup(dest), xstrdup(type),
+						      xstrdup(source), options};
+}
+
+static bool has_option(char *const *options, const char *o)
+{
+	for (size_t i = 0; options && options[i]; i++)
+		if (!strcmp(options[i], o))
+			return true;
+	return false;
+}
+
+/* A "cgroup" mount, as runc makes it on a v1 or hybrid host: a tmpfs,
+ * and on it each hierarchy's mount name (cpu,cpuacct, memory, unified
+ * ...) bound to the zone's own cgroup there, so the zone sees its
+ * subtree as the whole; then the tmpfs goes read-only if asked. */
+static void add_cgroup_mounts(struct monitor *m, struct iso_spec *s, const struct iso_mount *src)
+{
+	bool ro = has_option(src->options, "ro");
+	const char *dest = src->destination;
+	add_mount(s, dest, "tmpfs", "tmpfs", strv_dup((char *[]){"nosuid", "nodev", "noexec",
+								  "mode=755", NULL}));
+	for (size_t i = 0; i < m->st.cg.n; i++) {
+		cleanup_free char *leaf = rctl_cgroup_path(&m->st.cg, i);
+		const char *base = strrchr(m->st.cg.h[i].mount, '/');
+		cleanup_free char *to = xasprintf("%s/%s", dest, base ? base + 1 : "cgroup");
+		add_mount(s, to, "bind", leaf, strv_dup((char *[]){"bind", ro ? "ro" : "rw",
+								   "nosuid", "nodev", "noexec", NULL}));
+	}
+	if (ro)
+		add_mount(s, dest, "tmpfs", "tmpfs", strv_dup((char *[]){"remount", "ro", "nosuid",
+									  "nodev", "noexec", NULL}));
+}
+
 static int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struct zerr *err)
 {
 	const struct zone_config *c = m->cfg;
@@ -128,6 +187,8 @@ static int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struc
 		.default_dev = true, .rootfs_propagation = c->rootfs_propagation,
 		.init_exec_fd = -1, .proc = c->process, .seccomp = c->seccomp,
 		.console_fd = m->slave, .on_cloned = on_cloned, .on_cloned_arg = m,
+		.detach = m->oci != NULL, .no_pivot = m->oci && m->oci->no_pivot,
+		.sysctl = c->sysctl, .devices = c->devices, .n_devices = c->n_devices,
 	};
 	/* a shared-IP zone is on the host's stack: its /proc/net would
 	 * list every socket of the host */
@@ -139,12 +200,13 @@ static int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struc
 	int r = brand_mounts(m->ctx, m->name, c, &s->mounts, &s->n_mounts, err);
 	if (r < 0)
 		return r;
-	s->mounts = xrealloc(s->mounts, (s->n_mounts + c->n_mounts + 1) * sizeof(*s->mounts));
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		const struct iso_mount *src = &c->mounts[i];
-		s->mounts[s->n_mounts++] = (struct iso_mount){
-			xstrdup(src->destination), xstrdup(src->type), xstrdup(src->source),
-			strv_dup(src->options)};
+		if (src->type && (!strcmp(src->type, "cgroup") || !strcmp(src->type, "cgroup2"))) {
+			add_cgroup_mounts(m, s, src);
+			continue;
+		}
+		add_mount(s, src->destination, src->type, src->source, strv_dup(src->options));
 	}
 	/* Last: over the /proc and /sys the config mounted. */
 	if (m->pfs_on)
@@ -195,6 +257,52 @@ static int prepare_procfs(struct monitor *m, struct zerr *err)
 	return pfs_prepare(&m->pfs.z, err);
 }
 
+/* The monitor keeps no end of the pty it hands over. */
+static int send_console(struct monitor *m, struct zerr *err)
+{
+	struct winsize ws = {.ws_row = m->cfg->process.console_rows,
+			     .ws_col = m->cfg->process.console_cols};
+	if (ws.ws_row && ws.ws_col)
+		ioctl(m->master, TIOCSWINSZ, &ws);
+	int r = oci_send_console(m->oci->console_socket, m->master, err);
+	if (r < 0)
+		return r;
+	close(m->master);
+	close(m->slave);
+	m->master = m->slave = -1;
+	return 0;
+}
+
+/* The OCI create stops here: init waits, `start` comes through ctl.sock. */
+static int hold(struct monitor *m, struct zerr *err)
+{
+	int r = 0;
+	if (m->cfg->process.terminal)
+		r = send_console(m, err);
+	if (r == 0)
+		r = listen_at(m, "ctl.sock", SOCK_SEQPACKET, &m->ctl_fd, err);
+	if (r < 0)
+		return r;
+	m->st.state = ZS_READY;
+	return zone_status_write(m->ctx, m->name, &m->st, err);
+}
+
+/* A poststart hook that fails is reported, not fatal (the spec says so);
+ * with no one to report to, the zone runs on. */
+static int release(struct monitor *m, struct zerr *err)
+{
+	int r = zone_hooks_run(m->name, m->cfg, ZH_START_CONTAINER, "created", m->init.pid, true, err);
+	if (r < 0)
+		return r;
+	if ((r = iso_release(&m->init, err)) < 0) {
+		m->init_created = false;
+		return zerr_prefix(err, "zone %s", m->name);
+	}
+	m->st.state = ZS_RUNNING;
+	zone_hooks_run(m->name, m->cfg, ZH_POSTSTART, "running", m->init.pid, false, NULL);
+	return 0;
+}
+
 static int boot_zone(struct monitor *m, struct zerr *err)
 {
 	struct zone_status *st = &m->st;
@@ -220,7 +328,8 @@ static int boot_zone(struct monitor *m, struct zerr *err)
 		return r;
 	}
 	zfault("boot:cgroups-made");
-	if ((r = prepare_procfs(m, err)) < 0 || (r = open_console(m, err)) < 0 ||
+	bool console = !m->oci || m->cfg->process.terminal;
+	if ((r = prepare_procfs(m, err)) < 0 || (console && (r = open_console(m, err)) < 0) ||
 	    (r = compile_seccomp(m, err)) < 0)
 		return r;
 	cleanup_free char *rootfs = zone_rootfs(m->ctx, m->name, m->cfg);
@@ -235,12 +344,14 @@ static int boot_zone(struct monitor *m, struct zerr *err)
 	st->init_pid = m->init.pid;
 	st->init_start = proc_starttime(m->init.pid);
 	st->booted_at_ns = wall_ns();
-	if ((r = iso_release(&m->init, err)) < 0) {
-		m->init_created = false;
-		return zerr_prefix(err, "zone %s", m->name);
-	}
+	r = zone_hooks_run(m->name, m->cfg, ZH_CREATE_CONTAINER, "created", st->init_pid, true, err);
+	if (r < 0)
+		return r;
+	if (m->oci)
+		return hold(m, err);
+	if ((r = release(m, err)) < 0)
+		return r;
 	zfault("boot:released");
-	st->state = ZS_RUNNING;
 	if ((r = listen_console(m, err)) < 0)
 		return r;
 	return zone_status_write(m->ctx, m->name, st, err);
@@ -302,10 +413,27 @@ static void console_accept(struct monitor *m)
 	m->client_fd = fd;
 }
 
+/* `start`: one request, one answer ("OK" or the error). */
+static void ctl_accept(struct monitor *m)
+{
+	cleanup_close int fd = accept4(m->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
+	char req[16] = {0};
+	if (fd < 0 || recv(fd, req, sizeof(req) - 1, 0) <= 0 || strcmp(req, "start"))
+		return;
+	struct zerr err = {0};
+	int r = m->st.state == ZS_READY ? release(m, &err)
+					: zerr_setx(&err, EBUSY, "zone %s: already started", m->name);
+	if (r == 0)
+		r = zone_status_write(m->ctx, m->name, &m->st, &err);
+	const char *answer = r == 0 ? "OK" : err.msg;
+	send(fd, answer, strlen(answer), MSG_NOSIGNAL);
+}
+
 static void shutdown_zone(struct monitor *m)
 {
 	int status;
-	while (waitpid(m->init.pid, &status, 0) < 0 && errno == EINTR)
+	/* An OCI init is not our child: its parent reaps it. */
+	while (!m->oci && waitpid(m->init.pid, &status, 0) < 0 && errno == EINTR)
 		;
 	zfault("halt:init-gone");
 	console_out(m);
@@ -314,6 +442,7 @@ static void shutdown_zone(struct monitor *m)
 	zfault("halt:cgroups-gone");
 	zone_net_teardown(m->ctx, &m->st);
 	zfault("halt:net-gone");
+	zone_hooks_run(m->name, m->cfg, ZH_POSTSTOP, "stopped", m->init.pid, false, NULL);
 	if (m->client_fd >= 0) {
 		static const char bye[] = "\r\n[zone halted]\r\n";
 		(void)!write(m->client_fd, bye, sizeof(bye) - 1);
@@ -332,29 +461,35 @@ static void watch(struct monitor *m)
 		m->init.notify_fd = -1;
 	}
 	for (;;) {
-		struct pollfd p[5 + 3 + PROCFS_MAX_LISTENERS] = {
+		struct pollfd p[6 + 3 + PROCFS_MAX_LISTENERS] = {
 			{.fd = m->init.pidfd, .events = POLLIN},
 			{.fd = m->master, .events = POLLIN},
 			{.fd = m->listen_fd, .events = POLLIN},
 			{.fd = m->sig_fd, .events = POLLIN},
 			{.fd = m->client_fd, .events = POLLIN},
+			{.fd = m->ctl_fd, .events = POLLIN},
 		};
-		size_t n = 5 + procfs_keeper_poll(&m->pfs, p + 5);
+		size_t n = 6 + procfs_keeper_poll(&m->pfs, p + 6);
 		if (poll(p, n, procfs_keeper_timeout(&m->pfs)) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		procfs_keeper_event(&m->pfs, p + 5);
+		procfs_keeper_event(&m->pfs, p + 6);
 		if (p[1].revents & POLLIN)
 			console_out(m);
 		if (p[4].revents & (POLLIN | POLLHUP | POLLERR))
 			console_in(m);
 		if (p[2].revents & POLLIN)
 			console_accept(m);
+		if (p[5].revents & POLLIN)
+			ctl_accept(m);
+		/* A release that failed has reaped init already. */
+		if (!m->init_created)
+			break;
 		if (p[3].revents & POLLIN) {
 			struct signalfd_siginfo si;
-			if (read(m->sig_fd, &si, sizeof(si)) == sizeof(si))
+			if (read(m->sig_fd, &si, sizeof(si)) == sizeof(si) && m->init.pid > 0)
 				kill(m->init.pid, SIGTERM);
 		}
 		if (p[0].revents & POLLIN)
@@ -363,13 +498,22 @@ static void watch(struct monitor *m)
 	shutdown_zone(m);
 }
 
+static void stdio_to_null(void)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int i = 0; i < 3 && null >= 0; i++)
+		dup2(null, i);
+	if (null > 2)
+		close(null);
+}
+
 static __attribute__((noreturn)) void monitor_main(struct monitor *m)
 {
 	struct zerr err = {0};
 	setsid();
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	for (int i = 0; i < 3 && null >= 0; i++)
-		dup2(null, i);
+	/* The OCI init inherits the caller's stdio: let go of it after boot. */
+	if (!m->oci)
+		stdio_to_null();
 	/* Nothing of the caller's (a CI runner's output pipe, say) may be
 	 * held open for the zone's lifetime. */
 	close_fds_except(m->lockfd, m->report_fd);
@@ -391,6 +535,8 @@ static __attribute__((noreturn)) void monitor_main(struct monitor *m)
 		_exit(1);
 	}
 	zfault("boot:running");
+	if (m->oci)
+		stdio_to_null();
 	write_all(m->report_fd, "OK", 2);
 	close(m->report_fd);
 	close(m->lockfd);
@@ -399,7 +545,7 @@ static __attribute__((noreturn)) void monitor_main(struct monitor *m)
 }
 
 int monitor_start(const struct zone_ctx *ctx, const char *name, struct zone_config *cfg,
-		  int lockfd, struct zerr *err)
+		  int lockfd, const struct monitor_opts *oci, struct zerr *err)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -414,8 +560,9 @@ int monitor_start(const struct zone_ctx *ctx, const char *name, struct zone_conf
 	if (pid == 0) {
 		close(p[0]);
 		struct monitor m = {
-			.ctx = ctx, .name = name, .cfg = cfg, .lockfd = lockfd, .report_fd = p[1],
-			.master = -1, .slave = -1, .listen_fd = -1, .client_fd = -1, .log_fd = -1,
+			.ctx = ctx, .name = name, .cfg = cfg, .oci = oci, .lockfd = lockfd,
+			.report_fd = p[1], .master = -1, .slave = -1, .listen_fd = -1,
+			.client_fd = -1, .log_fd = -1, .ctl_fd = -1,
 		};
 		monitor_main(&m);
 	}
@@ -423,10 +570,15 @@ int monitor_start(const struct zone_ctx *ctx, const char *name, struct zone_conf
 	char buf[sizeof(err->msg)] = {0};
 	ssize_t n = read_all(p[0], buf, sizeof(buf) - 1);
 	close(p[0]);
-	/* The monitor was forked from us but lives on; reap only if it died. */
-	waitpid(pid, NULL, WNOHANG);
-	if (n == 2 && !memcmp(buf, "OK", 2))
+	if (n == 2 && !memcmp(buf, "OK", 2)) {
+		/* The monitor was forked from us but lives on. */
+		waitpid(pid, NULL, WNOHANG);
 		return 0;
+	}
+	/* It exits after its report, and an OCI init (our child too) was
+	 * killed: reap both. */
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
 	if (n > 0)
 		return zerr_setx(err, EINVAL, "%s", buf);
 	return zerr_setx(err, EPIPE, "zone %s: the monitor died during boot", name);

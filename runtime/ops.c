@@ -27,7 +27,7 @@ static int read_config_source(const char *name, const struct zone_create_opts *o
 
 /* The zone's root is built by mounting and pivoting in a mount namespace
  * of its own; without one, both would happen in the host's. */
-static int check_runnable(const char *name, const struct zone_config *cfg, struct zerr *err)
+int zone_check_runnable(const char *name, const struct zone_config *cfg, struct zerr *err)
 {
 	if (!(cfg->ns_flags & CLONE_NEWNS))
 		return zerr_setx(err, EINVAL, "zone %s: config: linux.namespaces: a zone needs a new "
@@ -49,7 +49,7 @@ static int check_links(const struct zone_ctx *ctx, const char *name, const struc
 	return r;
 }
 
-static int install(const struct zone_ctx *ctx, const char *name, const char *text, size_t len,
+int zone_install(const struct zone_ctx *ctx, const char *name, const char *text, size_t len,
 		   const struct zone_config *cfg, struct zerr *err)
 {
 	cleanup_free char *final = zone_dir(ctx, name);
@@ -58,8 +58,11 @@ static int install(const struct zone_ctx *ctx, const char *name, const char *tex
 	if (mkdir(tmp, 0700) < 0)
 		return zerr_set(err, errno, "zone %s: mkdir `%s`", name, tmp);
 	zfault("create:dir-made");
+	/* An OCI container's config is a copy of its bundle's, and the
+	 * container does not outlive the host: no fsync. */
 	cleanup_free char *path = xasprintf("%s/config.json", tmp);
-	int r = write_file_atomic(path, text, len, 0600, err);
+	int r = cfg->brand == ZONE_BRAND_OCI ? write_file_replace(path, text, len, 0600, err)
+					     : write_file_atomic(path, text, len, 0600, err);
 	zfault("create:config-written");
 	if (r < 0)
 		zerr_prefix(err, "zone %s", name);
@@ -92,7 +95,7 @@ int zone_create(struct zone_ctx *ctx, const char *name, const struct zone_create
 		return r;
 	cleanup_config struct zone_config cfg = {0};
 	if ((r = zone_config_parse(name, text, len, &cfg, err)) < 0 ||
-	    (r = check_runnable(name, &cfg, err)) < 0 || (r = check_links(ctx, name, &cfg, err)) < 0)
+	    (r = zone_check_runnable(name, &cfg, err)) < 0 || (r = check_links(ctx, name, &cfg, err)) < 0)
 		return r;
 	if (o->brand_set && cfg.brand != o->brand)
 		return zerr_setx(err, EINVAL, "zone %s: --brand %s contradicts the config's zone.brand %s",
@@ -104,7 +107,7 @@ int zone_create(struct zone_ctx *ctx, const char *name, const struct zone_create
 		return zerr_setx(err, EEXIST, "zone %s: already exists (delete it first, or pick another name)", name);
 	if ((r = zone_net_check_unique(ctx, name, &cfg, err)) < 0)
 		return r;
-	return install(ctx, name, text, len, &cfg, err);
+	return zone_install(ctx, name, text, len, &cfg, err);
 }
 
 int zone_boot(struct zone_ctx *ctx, const char *name, struct zerr *err)
@@ -115,9 +118,9 @@ int zone_boot(struct zone_ctx *ctx, const char *name, struct zerr *err)
 	int r = zone_open(ctx, name, ZOP_BOOT, &lock, &st, &cfg, err);
 	if (r < 0)
 		return r;
-	r = check_runnable(name, &cfg, err);
+	r = zone_check_runnable(name, &cfg, err);
 	if (r == 0)
-		r = monitor_start(ctx, name, &cfg, lock, err);
+		r = monitor_start(ctx, name, &cfg, lock, NULL, err);
 	close(lock);
 	return r;
 }

@@ -25,7 +25,10 @@ struct zone_status {
 static inline void zone_config_cleanup(struct zone_config *c) { zone_config_free(c); }
 #define cleanup_config __attribute__((cleanup(zone_config_cleanup)))
 
-enum zone_op { ZOP_BOOT, ZOP_HALT, ZOP_REBOOT, ZOP_DELETE, ZOP_LOGIN, ZOP_CONSOLE, ZOP_SET, ZOP_NET };
+enum zone_op {
+	ZOP_BOOT, ZOP_HALT, ZOP_REBOOT, ZOP_DELETE, ZOP_LOGIN, ZOP_CONSOLE, ZOP_SET, ZOP_NET,
+	ZOP_START, ZOP_KILL, ZOP_PAUSE, ZOP_EXEC, /* the OCI verbs */
+};
 
 /* The zone's network (runtime/net.c): the plan recorded in st, made for
  * init (pid) in its namespace and cgroup, and undone. */
@@ -82,6 +85,13 @@ int zone_open(const struct zone_ctx *ctx, const char *name, enum zone_op op,
 	      int *lockfd, struct zone_status *st, struct zone_config *cfg,
 	      struct zerr *err);
 
+/* A zone needs its own mount namespace (its root is built in it). */
+int zone_check_runnable(const char *name, const struct zone_config *cfg, struct zerr *err);
+/* Under the zone's lock: writes config.json (text) and the brand's root
+ * into a new zone directory, which appears whole or not at all. */
+int zone_install(const struct zone_ctx *ctx, const char *name, const char *text, size_t len,
+		 const struct zone_config *cfg, struct zerr *err);
+
 /* The brand's part of the zone's root at boot: mounts in front of the
  * config's (sparse: host /usr read-only, /etc overlay, /run tmpfs). */
 int brand_mounts(const struct zone_ctx *ctx, const char *name,
@@ -97,10 +107,17 @@ char *zone_rootfs(const struct zone_ctx *ctx, const char *name,
 /* A sealed memfd holding our embedded init. */
 int zinit_exec_fd(struct zerr *err);
 
+/* The OCI create's wishes (runc create flags). */
+struct monitor_opts {
+	const char *console_socket; /* process.terminal: the pty master goes here */
+	bool no_pivot;
+};
 /* The monitor: forks, builds the zone, reports through a pipe, stays to
- * watch init. Returns in the caller once the zone runs or failed. */
+ * watch init. Returns in the caller once the zone runs or failed; with
+ * oci, once it is ready (init made, not released; see monitor.c). */
 int monitor_start(const struct zone_ctx *ctx, const char *name,
-		  struct zone_config *cfg, int lockfd, struct zerr *err);
+		  struct zone_config *cfg, int lockfd,
+		  const struct monitor_opts *oci, struct zerr *err);
 
 /* Resource controls given as zonecfg-style keys (runtime/rctl_keys.c). */
 enum { RK_CPU = 1, RK_CPUSET = 2, RK_MEMORY = 4, RK_PIDS = 8, RK_IO = 16 };
@@ -160,6 +177,35 @@ void procfs_keeper_stop(struct procfs_keeper *k);
 /* A login's seccomp listener, to the zone's monitor (run/NAME/notify.sock). */
 int zone_procfs_hand_listener(const struct zone_ctx *ctx, const char *name, int fd,
 			      struct zerr *err);
+
+/* The OCI state document of a zone (runc state, a hook's stdin);
+ * created (RFC 3339) may be NULL. */
+char *oci_state_json(const char *id, const struct zone_config *cfg, const char *status,
+		     pid_t pid, const char *created);
+/* Runs the config's hooks of kind k with the state (status, pid) on their
+ * stdin, in pid's mount namespace if in_zone. Fails at the first hook
+ * that fails. */
+int zone_hooks_run(const char *name, const struct zone_config *cfg, enum zone_hook_kind k,
+		   const char *status, pid_t pid, bool in_zone, struct zerr *err);
+
+/* Joining a running zone (runtime/login.c): j gets the zone's
+ * namespaces, cgroups and seccomp filter (the one compiled at boot);
+ * the caller sets argv, proc and the terminal, and frees cgroup_procs. */
+/* iso_join_spawn, and the seccomp listener of the new process (when the
+ * zone's filter has one) handed to the zone's procfs server. */
+int zone_join_spawn(const struct zone_ctx *ctx, const char *name, const struct iso_join *j,
+		    pid_t *pid, int *master, struct zerr *err);
+void zone_join_prepare(const struct zone_ctx *ctx, const char *name,
+		       const struct zone_config *cfg, const struct zone_status *st,
+		       struct iso_join *j);
+/* VAR=value replaces VAR in *env, or is added. */
+void zone_env_set(char ***env, const char *kv);
+/* Exit status of a child: its code, 128+N for signal N. */
+int zone_wait_child(pid_t pid);
+/* runc's --pid-file, written to a temp name and renamed. */
+int oci_write_pid_file(const char *id, const char *path, pid_t pid, struct zerr *err);
+/* runc's --console-socket: the pty master, sent over the socket. */
+int oci_send_console(const char *path, int master, struct zerr *err);
 
 /* Terminal relays (runtime/relay.c). */
 int relay_pty(int master, pid_t child, int *status);

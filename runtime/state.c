@@ -60,6 +60,10 @@ static const struct {
 	[ZOP_CONSOLE] = {"attach to the console of", S(ZS_READY) | S(ZS_RUNNING) | S(ZS_SHUTTING_DOWN), NULL},
 	[ZOP_SET] = {"set resource controls of", S(ZS_INSTALLED) | S(ZS_READY) | S(ZS_RUNNING), NULL},
 	[ZOP_NET] = {"show the network of", ~0u, NULL},
+	[ZOP_START] = {"start", S(ZS_READY), NULL},
+	[ZOP_KILL] = {"signal", S(ZS_READY) | S(ZS_RUNNING) | S(ZS_SHUTTING_DOWN), NULL},
+	[ZOP_PAUSE] = {"pause or resume", S(ZS_READY) | S(ZS_RUNNING), NULL},
+	[ZOP_EXEC] = {"exec in", S(ZS_RUNNING), NULL},
 };
 
 int zone_check_op(const char *name, enum zone_op op, enum zone_state s,
@@ -69,7 +73,8 @@ int zone_check_op(const char *name, enum zone_op op, enum zone_state s,
 		return 0;
 	const char *hint = "";
 	if (s == ZS_INSTALLED || s == ZS_CONFIGURED)
-		hint = op == ZOP_HALT ? " (it is not running)" : " (boot it first)";
+		hint = op == ZOP_HALT || op == ZOP_KILL ? " (it is not running)"
+		       : op >= ZOP_START ? " (it has stopped)" : " (boot it first)";
 	else if (op == ZOP_BOOT)
 		hint = " (halt it first, or use reboot)";
 	else if (op == ZOP_DELETE)
@@ -253,8 +258,11 @@ int zone_status_write(const struct zone_ctx *ctx, const char *name,
 	cleanup_free char *text = jw_finish(w, &len);
 	if (!text)
 		return zerr_setx(err, EINVAL, "zone %s: cannot encode state", name);
+	/* No fsync: after a host crash the boot id differs and the zone is
+	 * repaired whatever the file says; rename keeps it whole against a
+	 * crash of zonectl. */
 	cleanup_free char *path = zone_run_file(ctx, name, "state.json");
-	r = write_file_atomic(path, text, len, 0600, err);
+	r = write_file_replace(path, text, len, 0600, err);
 	return r < 0 ? zerr_prefix(err, "zone %s", name) : 0;
 }
 

@@ -299,12 +299,39 @@ static void test_unsupported_oci_fields_are_named_not_ignored(void)
 		   "zone web1: config: process.apparmorProfile: not supported");
 	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"memory\": {\"disableOOMKiller\": true}}}}",
 		   "zone web1: config: linux.resources.memory.disableOOMKiller: not supported");
-	EXPECT_ERR("{" BASE ", \"hooks\": {\"prestart\": [{\"path\": \"/bin/true\"}]}}",
-		   "zone web1: config: hooks: not supported yet");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"personality\": {\"domain\": \"LINUX32\"}}}",
+		   "zone web1: config: linux.personality: not supported");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"devices\": [{\"path\": \"/dev/fuse\", \"type\": \"c\"}]}}",
+		   "zone web1: config: linux.devices[0]: major and minor are required for type c");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"user\"}]}}",
+		   "zone web1: config: linux.namespaces[0]: user namespaces are not supported (nor linux.uidMappings/gidMappings)");
 	/* values that ask for nothing are what generators write for "unset" */
 	struct zone_config cfg;
 	EXPECT_OK("{" BASE ", \"hooks\": {\"prestart\": []}, \"linux\": {\"intelRdt\": {},"
 		  " \"sysctl\": {}, \"resources\": {\"memory\": {\"disableOOMKiller\": false}}}}", &cfg);
+	zone_config_free(&cfg);
+}
+
+static void test_hooks_and_sysctl_are_parsed_and_checked(void)
+{
+	struct zone_config cfg;
+	EXPECT_ERR("{" BASE ", \"hooks\": {\"prestart\": [{\"path\": \"true\"}]}}",
+		   "zone web1: config: hooks.prestart[0].path: must be an absolute path, got `true`");
+	EXPECT_ERR("{" BASE ", \"hooks\": {\"poststop\": [{\"path\": \"/bin/true\", \"timeout\": 0}]}}",
+		   "zone web1: config: hooks.poststop[0].timeout: must be between 1 and 86400, got 0");
+	EXPECT_ERR("{" BASE ", \"hooks\": {\"onCrash\": []}}",
+		   "zone web1: config: hooks.onCrash: unknown key");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"sysctl\": {\"kernel.panic\": \"1\"}}}",
+		   "zone web1: config: linux.sysctl.kernel.panic: not a namespaced sysctl: it would change the host");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}}}",
+		   "zone web1: config: linux.sysctl.net.ipv4.ip_forward: needs the zone's own network namespace");
+	EXPECT_OK("{" BASE ", \"hooks\": {\"createRuntime\": [{\"path\": \"/bin/hook\", \"args\": [\"hook\", \"x\"],"
+		  " \"env\": [\"A=1\"], \"timeout\": 5}]}, \"linux\": {\"namespaces\": [{\"type\": \"network\"}],"
+		  " \"sysctl\": {\"net.ipv4.ping_group_range\": \"0 0\"}}, \"zone\": {\"bundle\": \"/b\"}}", &cfg);
+	CHECK(cfg.n_hooks[ZH_CREATE_RUNTIME] == 1 && cfg.hooks[ZH_CREATE_RUNTIME][0].timeout == 5 &&
+	      !strcmp(cfg.hooks[ZH_CREATE_RUNTIME][0].args[1], "x") && !cfg.n_hooks[ZH_PRESTART]);
+	CHECK(cfg.sysctl && !strcmp(cfg.sysctl[0], "net.ipv4.ping_group_range=0 0") && !cfg.sysctl[1]);
+	CHECK(!strcmp(cfg.bundle, "/b"));
 	zone_config_free(&cfg);
 }
 
@@ -527,6 +554,7 @@ int main(void)
 	RUN(test_namespaces_with_a_path_are_joined);
 	RUN(test_impossible_values_are_rejected);
 	RUN(test_unsupported_oci_fields_are_named_not_ignored);
+	RUN(test_hooks_and_sysctl_are_parsed_and_checked);
 	RUN(test_init_modes);
 	RUN(test_resources_and_user_are_parsed);
 	RUN(test_zone_net_is_parsed_and_checked);

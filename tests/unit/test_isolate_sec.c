@@ -666,7 +666,7 @@ static void test_mount_options_flags_propagation_and_data(void)
 
 static void test_mount_options_refuse_what_we_cannot_honour(void)
 {
-	static const char *refused[] = {"tmpcopyup", "idmap", "ridmap", "rro"};
+	static const char *refused[] = {"idmap", "ridmap", "rro"};
 	struct iso_mount_flags f;
 	struct zerr err = {0};
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
@@ -676,6 +676,16 @@ static void test_mount_options_refuse_what_we_cannot_honour(void)
 			  err.msg);
 		CHECK(f.data == NULL);
 	}
+}
+
+static void test_tmpcopyup_is_a_flag_not_data(void)
+{
+	struct iso_mount_flags f;
+	struct zerr err = {0};
+	char *o[] = {one_name("size=1m"), one_name("tmpcopyup"), NULL};
+	CHECK(iso_mount_parse_options(o, &f, &err) == 0);
+	CHECK(f.copy_up && !strcmp(f.data, "size=1m"));
+	iso_mount_flags_free(&f);
 }
 
 static void test_process_free_clears_everything(void)
@@ -717,6 +727,7 @@ int main(void)
 	RUN(test_sealed_exec_fd_names_a_missing_file);
 	RUN(test_mount_options_flags_propagation_and_data);
 	RUN(test_mount_options_refuse_what_we_cannot_honour);
+	RUN(test_tmpcopyup_is_a_flag_not_data);
 	RUN(test_process_free_clears_everything);
 	T_EXIT();
 }

@@ -1,0 +1,408 @@
+#!/bin/bash
+# The OCI runtime command line: a busybox-static bundle the test builds,
+# run through runc's verbs; then the real clients, podman and containerd,
+# with zonectl as their runtime. Every container is named oc*; podman's
+# are 64-hex ids.
+. "$(dirname "$0")/lib.sh"
+
+# make_bundle DIR ARGS...: busybox rootfs, zonectl spec, no terminal.
+make_bundle() {
+	local dir=$1
+	shift
+	mkdir -p "$dir/rootfs/bin" "$dir/rootfs/tmp" "$dir/rootfs/etc"
+	cp /bin/busybox "$dir/rootfs/bin/"
+	for a in sh true cat echo sleep ls ps id hostname grep wc tty test; do
+		ln -sf busybox "$dir/rootfs/bin/$a"
+	done
+	z spec --bundle "$dir"
+	edit_config "$dir" "c['process']['terminal']=False; c['process']['args']=sys.argv[1:]" "$@"
+}
+
+# edit_config DIR PYTHON [ARGS...]: runs PYTHON with c = config.json.
+edit_config() {
+	local dir=$1 code=$2
+	shift 2
+	python3 - "$@" <<EOF
+import json, sys
+p = "$dir/config.json"
+c = json.load(open(p))
+$code
+json.dump(c, open(p, "w"))
+EOF
+}
+
+oci_status() { z state "$1" | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p'; }
+
+bundle_dir() { echo "$ZONECTL_ROOT.b"; }
+
+# run_detached NAME ARGS...: a container of ARGS from a new bundle, running.
+run_detached() {
+	B=$(bundle_dir)
+	make_bundle "$B" "${@:2}"
+	z run --detach --bundle "$B" "$1"
+}
+
+wait_stopped() {
+	for _ in $(seq 50); do [ "$(oci_status "$1")" = stopped ] && return; sleep 0.1; done
+	fail "$1 did not stop: $(z state "$1")"
+}
+
+test_oci_create_start_state_kill_delete() {
+	B=$(bundle_dir)
+	make_bundle "$B" sleep 1000
+	z create --bundle "$B" --pid-file "$B/pid" oc1
+	[ "$(oci_status oc1)" = created ] || fail "after create: $(z state oc1)"
+	pid=$(cat "$B/pid")
+	[ "$(cat /proc/$pid/comm)" = zonectl ] || fail "pid $pid runs $(cat /proc/$pid/comm) before start"
+	z state oc1 | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["id"]=="oc1" and d["bundle"]=="'"$B"'" and d["pid"]=='"$pid"', d'
+	z start oc1
+	[ "$(oci_status oc1)" = running ] || fail "after start: $(z state oc1)"
+	[ "$(cat /proc/$pid/comm)" = sleep ] || fail "pid $pid is not sleep after start"
+	expect_fail 'zone oc1: cannot start a zone that is running' z start oc1
+	expect_fail 'zone oc1: cannot delete a running container' z oci delete oc1
+	# without runc's flags, delete is zonectl's own, which halts nothing
+	expect_fail 'zone oc1: cannot delete a zone that is running' z delete oc1
+	z kill oc1 KILL
+	wait_stopped oc1
+	z oci delete oc1
+	[ ! -e "$(zone_dir oc1)" ] || fail "zone dir remains"
+	assert_no_leaks oc1
+}
+
+test_oci_run_gives_exit_status_stdio_and_removes_the_container() {
+	B=$(bundle_dir)
+	make_bundle "$B" sh -c 'echo out-$(hostname); echo err >&2; read x; echo got-$x; exit 3'
+	set +e
+	out=$(echo piped | z run --bundle "$B" oc2 2>"$B/err")
+	rc=$?
+	set -e
+	[ $rc = 3 ] || fail "run exit status $rc, want 3"
+	[ "$out" = "$(printf 'out-zonectl\ngot-piped')" ] || fail "stdout: $out"
+	[ "$(cat "$B/err")" = err ] || fail "stderr: $(cat "$B/err")"
+	[ ! -e "$(zone_dir oc2)" ] || fail "run left the container"
+	assert_no_leaks oc2
+}
+
+test_oci_create_delete_of_a_never_started_container() {
+	B=$(bundle_dir)
+	make_bundle "$B" sleep 1000
+	z create --bundle "$B" oc3
+	z oci delete oc3
+	assert_no_leaks oc3
+	z delete --force oc3 # gone already: not an error with --force
+	expect_fail 'zone oc3: no such container' z oci delete oc3
+}
+
+test_oci_exec_and_ps() {
+	run_detached oc4 sleep 1000
+	out=$(z exec oc4 sh -c 'echo in-$(hostname) $$')
+	[[ $out = in-zonectl* ]] || fail "exec output: $out"
+	set +e
+	z exec --env X=7 --cwd /tmp oc4 sh -c 'test "$X" = 7 && test "$(pwd)" = /tmp && exit 5'
+	rc=$?
+	set -e
+	[ $rc = 5 ] || fail "exec status $rc (env/cwd not applied?)"
+	z exec --detach --pid-file "$B/epid" oc4 sleep 500
+	epid=$(cat "$B/epid")
+	[ "$(cat /proc/$epid/comm)" = sleep ] || fail "detached exec pid $epid"
+	json=$(z ps --format json oc4)
+	python3 -c 'import json,sys; p=json.loads(sys.argv[1]); assert '"$epid"' in p and len(p)==2, p' "$json"
+	z ps oc4 | grep -q 'sleep 500' || fail "ps table: $(z ps oc4)"
+	expect_fail 'zone oc4: nosuch: command not found' z exec oc4 nosuch
+	z delete --force oc4
+	assert_no_leaks oc4
+}
+
+test_oci_pause_resume_freezes_the_container() {
+	run_detached oc5 sh -c 'while true; do echo x >/dev/null; done'
+	z pause oc5
+	[ "$(oci_status oc5)" = paused ] || fail "after pause: $(oci_status oc5)"
+	pid=$(z state oc5 | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
+	t1=$(awk '{print $14}' /proc/$pid/stat); sleep 0.3; t2=$(awk '{print $14}' /proc/$pid/stat)
+	[ "$t1" = "$t2" ] || fail "paused process used CPU: $t1 -> $t2"
+	expect_fail 'zone oc5: the container is paused already' z pause oc5
+	z resume oc5
+	[ "$(oci_status oc5)" = running ] || fail "after resume: $(oci_status oc5)"
+	z delete --force oc5
+	assert_no_leaks oc5
+}
+
+test_oci_update_applies_and_keeps_limits() {
+	run_detached oc6 sleep 1000
+	z update --memory 64M --pids-limit 42 --cpu-shares 512 oc6
+	cg=$(find /sys/fs/cgroup/memory -type d -path "*/zonectl/oc6" | head -1)
+	[ "$(cat "$cg/memory.limit_in_bytes")" = 67108864 ] || fail "memory limit $(cat "$cg/memory.limit_in_bytes")"
+	pcg=$(find /sys/fs/cgroup/pids -type d -path "*/zonectl/oc6" | head -1)
+	[ "$(cat "$pcg/pids.max")" = 42 ] || fail "pids.max $(cat "$pcg/pids.max")"
+	echo '{"pids": {"limit": 43}}' | z update -r - oc6
+	[ "$(cat "$pcg/pids.max")" = 43 ] || fail "pids.max after -r: $(cat "$pcg/pids.max")"
+	z config oc6 | python3 -c 'import json,sys; r=json.load(sys.stdin)["linux"]["resources"]; assert r["pids"]["limit"]==43 and r["memory"]["limit"]==67108864 and r["cpu"]["shares"]==512, r'
+	expect_fail 'zone oc6: resources: linux.resources.memory.limit: expected an integer' z update -r <(echo '{"memory": {"limit": "lots"}}') oc6
+	expect_fail 'zonectl update: `x`: not a number or size' z update --memory x oc6
+	z delete --force oc6
+	assert_no_leaks oc6
+}
+
+test_oci_kill_takes_names_and_numbers() {
+	run_detached oc7 sleep 1000
+	expect_fail 'zonectl kill: unknown signal `NOPE`' z kill oc7 NOPE
+	z kill oc7 SIGCONT
+	z kill oc7 18
+	z kill --all oc7 9
+	wait_stopped oc7
+	expect_fail 'zone oc7: cannot signal a zone that is installed \(it is not running\)' z kill oc7 9
+	z delete oc7
+	assert_no_leaks oc7
+}
+
+test_oci_bad_input_names_the_container() {
+	B=$(bundle_dir)
+	make_bundle "$B" sleep 1000
+	expect_fail 'zone ocx: no such zone' z state ocx
+	expect_fail 'zone ocx: no such zone' z start ocx
+	expect_fail 'zone name `oc/x`' z create --bundle "$B" oc/x
+	expect_fail 'zone ocb: bundle `/nonexistent`' z create --bundle /nonexistent ocb
+	edit_config "$B" "c['linux']['intelRdt'] = {'closID': 'x'}"
+	expect_fail 'zone ocb: config: linux.intelRdt: not supported' z create --bundle "$B" ocb
+	edit_config "$B" "del c['linux']['intelRdt']; c['linux']['namespaces'].append({'type': 'user'})"
+	expect_fail 'zone ocb: config: linux.namespaces\[[0-9]\]: user namespaces are not supported' z create --bundle "$B" ocb
+	edit_config "$B" "c['linux']['namespaces'].pop(); c['process']['terminal'] = True"
+	expect_fail 'zone ocb: config: process.terminal is true, so --console-socket is needed' z create --bundle "$B" ocb
+	edit_config "$B" "c['process']['terminal'] = False; c['process']['args'] = ['/nonexistent']"
+	expect_fail 'zone ocb: exec `/nonexistent`: No such file or directory' z run --bundle "$B" ocb
+	[ ! -e "$(zone_dir ocb)" ] || fail "failed create left the zone"
+	assert_no_leaks ocb
+	edit_config "$B" "c['process']['args'] = ['sleep', '100']"
+	z create --bundle "$B" ocb
+	expect_fail 'zone ocb: a container with this id already exists' z create --bundle "$B" ocb
+	z oci delete ocb
+	# a start that fails (here a startContainer hook) leaves nothing either
+	edit_config "$B" "c['hooks'] = {'startContainer': [{'path': '/bin/false'}]}"
+	expect_fail 'zone ocb: startContainer hook `/bin/false`: exited with status 1' z run --bundle "$B" ocb
+	[ ! -e "$(zone_dir ocb)" ] || fail "failed start left the zone"
+	assert_no_leaks ocb
+}
+
+test_oci_linux_devices_are_made_in_the_root() {
+	B=$(bundle_dir)
+	make_bundle "$B" sh -c 'ls -ln /dev/ocnull; echo x >/dev/ocnull && echo wrote'
+	edit_config "$B" "c['linux']['devices'] = [{'path': '/dev/ocnull', 'type': 'c', 'major': 1, 'minor': 3, 'fileMode': 0o640, 'uid': 7, 'gid': 8}]; c['linux']['resources']['devices'].append({'allow': True, 'type': 'c', 'major': 1, 'minor': 3, 'access': 'rw'})"
+	out=$(z run --bundle "$B" oc14)
+	[[ $out == crw-r-----*" 7 "*" 8 "*"1,"*3*/dev/ocnull*wrote ]] || fail "device: $out"
+	[ ! -e "$B/rootfs/dev/ocnull" ] || fail "the node reached the bundle's rootfs"
+}
+
+test_oci_joins_a_pid_namespace_by_path() {
+	run_detached oc12 sleep 1000
+	pid=$(z state oc12 | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
+	B2=$ZONECTL_ROOT.b2
+	make_bundle "$B2" ps
+	edit_config "$B2" "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'pid'] + [{'type': 'pid', 'path': '/proc/$pid/ns/pid'}]"
+	out=$(z run --bundle "$B2" oc13)
+	grep -q 'sleep 1000' <<<"$out" || fail "oc13 does not see oc12's processes: $out"
+	[ "$(readlink /proc/self/ns/pid)" = "$(readlink /proc/$$/ns/pid)" ] || fail "our pid namespace changed"
+	z delete --force oc12
+	assert_no_leaks oc12
+	assert_no_leaks oc13
+}
+
+test_oci_errors_go_to_the_log_as_json() {
+	log=$ZONECTL_ROOT.log
+	expect_fail 'zone ocnone: no such zone' z --log "$log" --log-format json start ocnone
+	python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); assert d["level"]=="error" and "zone ocnone: no such zone" in d["msg"], d' "$log"
+	expect_fail 'no systemd on this host' z --systemd-cgroup create --bundle /tmp ocs
+}
+
+test_oci_container_is_a_zone_and_zone_verbs_keep_their_meaning() {
+	run_detached oc8 sleep 1000
+	z list | grep -E '^oc8 +running +oci ' >/dev/null || fail "zonectl list: $(z list)"
+	z list --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[0]["id"]=="oc8" and d[0]["status"]=="running", d'
+	z oci list -q | grep -qx oc8 || fail "oci list -q: $(z oci list -q)"
+	# zonectl's own create (no --bundle) still makes a sparse zone, and
+	# zonectl state answers for it as an OCI container
+	z create ocz
+	[ "$(oci_status ocz)" = stopped ] || fail "state of an installed zone: $(z state ocz)"
+	z delete ocz
+	z delete -f oc8
+	assert_no_leaks oc8
+}
+
+test_oci_hooks_get_the_state_on_stdin() {
+	B=$(bundle_dir)
+	make_bundle "$B" sleep 1000
+	cat >"$B/hook" <<EOF
+#!/bin/sh
+cat > "$B/\$1.json"
+EOF
+	chmod +x "$B/hook"
+	# createContainer and startContainer run in the zone's mounts: their
+	# /tmp is the rootfs's
+	printf '#!/bin/sh\ncat > /tmp/$1.json\n' >"$B/inhook"
+	chmod +x "$B/inhook"
+	edit_config "$B" "c['hooks'] = {k: [{'path': '$B/hook', 'args': ['hook', k]}] for k in ('prestart', 'createRuntime', 'poststart', 'poststop')}; c['hooks'].update({k: [{'path': '$B/inhook', 'args': ['inhook', k]}] for k in ('createContainer', 'startContainer')}); c['root']['readonly'] = False"
+	z run -d --bundle "$B" oc9
+	for k in prestart createRuntime poststart rootfs/tmp/createContainer rootfs/tmp/startContainer; do
+		python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["id"]=="oc9" and d["pid"]>0 and d["bundle"]==sys.argv[2], d' "$B/$k.json" "$B"
+	done
+	z delete --force oc9
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["status"]=="stopped", d' "$B/poststop.json"
+	edit_config "$B" "c['hooks'] = {'createRuntime': [{'path': '/bin/false'}]}"
+	expect_fail 'zone oc9: createRuntime hook `/bin/false`: exited with status 1' z create --bundle "$B" oc9
+	[ ! -e "$(zone_dir oc9)" ] || fail "failed hook left the zone"
+	assert_no_leaks oc9
+}
+
+test_oci_sysctl_rlimits_and_console_size() {
+	B=$(bundle_dir)
+	make_bundle "$B" sh -c 'cat /proc/sys/net/ipv4/ping_group_range; ulimit -n'
+	edit_config "$B" "c['linux']['sysctl'] = {'net.ipv4.ping_group_range': '0 0'}; c['process']['rlimits'] = [{'type': 'RLIMIT_NOFILE', 'soft': 321, 'hard': 321}]"
+	out=$(z run --bundle "$B" oc10)
+	[ "$out" = "$(printf '0\t0\n321')" ] || fail "sysctl/rlimit: $out"
+	edit_config "$B" "c['linux']['sysctl'] = {'kernel.panic': '1'}"
+	expect_fail 'zone oc10: config: linux.sysctl.kernel.panic: not a namespaced sysctl' z run --bundle "$B" oc10
+}
+
+# A console socket receiver: prints what the pty says until "tty-ok".
+console_receiver() {
+	python3 - "$1" <<'EOF'
+import array, os, select, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()
+msg, anc, _, _ = c.recvmsg(1, socket.CMSG_LEN(4))
+fd = array.array("i", anc[0][2])[0]
+data = b""
+while b"tty-ok" not in data and select.select([fd], [], [], 5)[0]:
+    data += os.read(fd, 1024)
+print(data.decode(errors="replace").replace("\r", ""))
+EOF
+}
+
+test_oci_console_socket_gets_the_pty_master() {
+	B=$(bundle_dir)
+	make_bundle "$B" sh -c 'test -t 0 && test -t 1 && echo tty-ok; sleep 100'
+	edit_config "$B" "c['process']['terminal'] = True; c['process']['consoleSize'] = {'height': 30, 'width': 100}"
+	console_receiver "$B/con.sock" >"$B/con.out" &
+	rpid=$!
+	for _ in $(seq 50); do [ -S "$B/con.sock" ] && break; sleep 0.1; done
+	z create --bundle "$B" --console-socket "$B/con.sock" oc11
+	z start oc11
+	wait $rpid
+	grep -q tty-ok "$B/con.out" || fail "pty said: $(cat "$B/con.out")"
+	z delete --force oc11
+	assert_no_leaks oc11
+}
+
+test_oci_spec_and_features_are_json() {
+	d=$ZONECTL_ROOT.spec
+	mkdir -p "$d"
+	z spec --bundle "$d"
+	python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); assert c["root"]["path"]=="rootfs" and c["process"]["args"]==["sh"], c' "$d/config.json"
+	expect_fail 'exists already' z spec --bundle "$d"
+	z features | python3 -c 'import json,sys; f=json.load(sys.stdin); assert "poststop" in f["hooks"] and f["linux"]["cgroup"]["v1"], f'
+}
+
+# ---- real clients ------------------------------------------------------
+
+# Podman with a private store, zonectl as its runtime, no network, and
+# limits this host can grant (its hard nofile limit is 20000). The
+# runtime is a two-line wrapper only to give zonectl the test's state
+# root: podman clears the environment of its runtime calls, and does not
+# pass --runtime-flag on to the cleanup process that deletes a container.
+pod() {
+	podman --root "$PODDIR/store" --runroot "$PODDIR/run" --tmpdir "$PODDIR/tmp" \
+		--storage-driver vfs --cgroup-manager cgroupfs --events-backend file \
+		--runtime "$PODDIR/zonectl" "$@"
+}
+POD_RUN=(--network none --ulimit nofile=1024:1024 --ulimit nproc=4096:4096)
+
+pod_setup() {
+	command -v podman >/dev/null || skip "podman is not installed (./setup installs it)"
+	PODDIR=$ZONECTL_ROOT.pod
+	mkdir -p "$PODDIR"
+	printf '#!/bin/sh\nexec %s --root %s "$@"\n' "$ZONECTL" "$ZONECTL_ROOT" >"$PODDIR/zonectl"
+	chmod +x "$PODDIR/zonectl"
+	make_bundle "$PODDIR/b" true
+	trap 'pod rm -af >/dev/null 2>&1 || true; rm -rf "$PODDIR"' EXIT
+}
+
+# No zone of ours may remain once podman has removed its containers.
+pod_no_leaks() {
+	local left
+	left=$(ls "$ZONECTL_ROOT/zones")
+	[ -z "$left" ] || fail "zones left: $left"
+	for id in "$@"; do assert_no_leaks "$id"; done
+}
+
+test_podman_run_rm() {
+	pod_setup
+	out=$(pod run --rm "${POD_RUN[@]}" --rootfs "$PODDIR/b/rootfs" sh -c 'echo hi; exit 4') && fail "exit 4 became 0"
+	[ "$out" = hi ] || fail "output: $out"
+	pod_no_leaks
+}
+
+test_podman_run_detached_exec_stop_rm() {
+	pod_setup
+	id=$(pod run -d --name ocp1 "${POD_RUN[@]}" --rootfs "$PODDIR/b/rootfs" sleep 1000)
+	[ "$(z state "$id" | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p')" = running ] || fail "state: $(z state "$id")"
+	[ "$(pod exec ocp1 sh -c 'echo $((6*7))')" = 42 ] || fail "exec"
+	pod stop -t 1 ocp1 >/dev/null
+	[ "$(pod inspect -f '{{.State.Status}}' ocp1)" = exited ] || fail "after stop: $(pod inspect -f '{{.State.Status}}' ocp1)"
+	pod rm ocp1 >/dev/null
+	pod_no_leaks "$id"
+}
+
+test_podman_run_it_under_a_terminal() {
+	pod_setup
+	command -v script >/dev/null || skip "script (bsdutils) is not installed"
+	out=$(script -qec "$(declare -f pod); PODDIR=$PODDIR ZONECTL=$ZONECTL pod run --rm -it ${POD_RUN[*]} --rootfs $PODDIR/b/rootfs sh -c 'tty; test -t 0 && echo tty-ok'" /dev/null </dev/null)
+	[[ $out == *tty-ok* ]] || fail "no terminal: $out"
+	id=$(pod run -d --name ocp2 "${POD_RUN[@]}" --rootfs "$PODDIR/b/rootfs" sleep 1000)
+	out=$(script -qec "$(declare -f pod); PODDIR=$PODDIR ZONECTL=$ZONECTL pod exec -it ocp2 sh -c 'test -t 0 && echo exec-tty-ok'" /dev/null </dev/null)
+	[[ $out == *exec-tty-ok* ]] || fail "exec -it: no terminal: $out"
+	pod rm -f -t 0 ocp2 >/dev/null
+	pod_no_leaks "$id"
+}
+
+test_podman_resource_limits() {
+	pod_setup
+	out=$(pod run --rm "${POD_RUN[@]}" --memory 64m --cpus 0.5 --pids-limit 77 --rootfs "$PODDIR/b/rootfs" \
+		sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/pids/pids.max')
+	[ "$out" = "$(printf '67108864\n50000\n77')" ] || fail "limits seen inside: $out"
+	pod_no_leaks
+}
+
+test_podman_cap_drop_read_only_user_volume() {
+	pod_setup
+	mkdir -p "$PODDIR/vol"
+	echo from-host >"$PODDIR/vol/f"
+	out=$(pod run --rm "${POD_RUN[@]}" --cap-drop ALL --read-only --user 1000:1000 \
+		-v "$PODDIR/vol:/vol" --rootfs "$PODDIR/b/rootfs" \
+		sh -c 'grep CapEff /proc/self/status; id -u; cat /vol/f; touch /x 2>/dev/null && echo rw || echo ro')
+	[ "$out" = "$(printf 'CapEff:\t0000000000000000\n1000\nfrom-host\nro')" ] || fail "inside: $out"
+	pod_no_leaks
+}
+
+# A private containerd (its own root, state and socket) whose runc is
+# zonectl; ctr runs a bare rootfs, so no image is needed.
+test_containerd_ctr_run() {
+	command -v containerd >/dev/null && command -v ctr >/dev/null ||
+		skip "containerd is not installed (./setup installs it)"
+	local d=$ZONECTL_ROOT.ctr
+	mkdir -p "$d"
+	make_bundle "$d/b" true
+	printf 'version = 2\nroot = "%s/root"\nstate = "%s/state"\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n[grpc]\n  address = "%s/c.sock"\n' \
+		"$d" "$d" "$d" >"$d/config.toml"
+	containerd --config "$d/config.toml" >"$d/log" 2>&1 &
+	CTR_PID=$!
+	trap 'kill $CTR_PID 2>/dev/null; wait $CTR_PID 2>/dev/null; rmdir /run/containerd/fifo /run/containerd/s /run/containerd 2>/dev/null' EXIT
+	for _ in $(seq 50); do [ -S "$d/c.sock" ] && break; sleep 0.1; done
+	out=$(timeout 60 ctr -a "$d/c.sock" run --rm --rootfs --runc-binary "$ZONECTL" --runc-root "$ZONECTL_ROOT" \
+		"$d/b/rootfs" occtr1 sh -c 'echo hi-$(hostname)') || fail "ctr run: $out $(tail -3 "$d/log")"
+	[ "$out" = hi-occtr1 ] || fail "ctr run said: $out"
+	# the shim appends the namespace to --runc-root
+	[ -z "$(ls "$ZONECTL_ROOT/default/zones")" ] || fail "zones left: $(ls "$ZONECTL_ROOT/default/zones")"
+	assert_no_leaks occtr1
+}
+
+run_tests
