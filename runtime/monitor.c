@@ -423,6 +423,7 @@ static void ctl_accept(struct monitor *m)
 	struct zerr err = {0};
 	int r = m->st.state == ZS_READY ? release(m, &err)
 					: zerr_setx(&err, EBUSY, "zone %s: already started", m->name);
+	zfault("start:released");
 	if (r == 0)
 		r = zone_status_write(m->ctx, m->name, &m->st, &err);
 	const char *answer = r == 0 ? "OK" : err.msg;

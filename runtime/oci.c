@@ -111,6 +111,11 @@ int oci_write_pid_file(const char *id, const char *path, pid_t pid, struct zerr 
 
 static void remove_zone(const struct zone_ctx *ctx, const char *id)
 {
+	/* A monitor that died half-way through the boot left its cgroups
+	 * and links on record: release them before the record goes. */
+	cleanup_status struct zone_status st = {0};
+	if (zone_status_read(ctx, id, &st, NULL) == 0)
+		zone_repair(ctx, id, &st, NULL);
 	cleanup_free char *dir = zone_dir(ctx, id);
 	rm_rf(dir, NULL);
 	zone_status_clear(ctx, id);
@@ -170,6 +175,7 @@ int oci_create(struct zone_ctx *ctx, const char *id, const struct oci_create_opt
 		return lock;
 	if ((r = create_locked(ctx, id, text, len, &cfg, o, lock, err)) < 0)
 		return r;
+	zfault("create:ready");
 	cleanup_status struct zone_status st = {0};
 	if (o->pid_file && ((r = zone_status_read(ctx, id, &st, err)) < 0 ||
 			    (r = oci_write_pid_file(id, o->pid_file, st.init_pid, err)) < 0)) {
@@ -436,6 +442,7 @@ int oci_delete(struct zone_ctx *ctx, const char *id, bool force, struct zerr *er
 		return force ? 0 : zerr_setx(err, ENOENT, "zone %s: no such container", id);
 	if ((r = stop_for_delete(ctx, id, force, err)) < 0)
 		return r;
+	zfault("delete:stopped");
 	return zone_delete(ctx, id, false, err);
 }
 

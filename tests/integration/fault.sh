@@ -1,6 +1,6 @@
 #!/bin/bash
 # Faults injected at every named step of create, boot, login, halt and
-# delete (ZONECTL_FAULT=STEP: the process reaching the step dies by
+# delete, and of the OCI create, start and delete (ZONECTL_FAULT=STEP: the process reaching the step dies by
 # SIGKILL, zonectl or the zone's monitor), then the next command must find
 # the zone consistent and nothing leaked: no process, mount, cgroup, link,
 # state or lock file. And a host "reboot": every zone process gone, the
@@ -127,6 +127,48 @@ test_faults_in_delete() {
 		z list >/dev/null
 		[ ! -e "$(zone_dir fd)" ] || fail "$step: zone still there"
 		assert_clean fd
+	done
+}
+
+# An OCI bundle: busybox-static, `sleep 1000` as the container's process.
+oci_bundle() {
+	local dir=$ZONECTL_ROOT.b
+	mkdir -p "$dir/rootfs/bin" "$dir/rootfs/tmp" "$dir/rootfs/etc"
+	cp /bin/busybox "$dir/rootfs/bin/"
+	ln -sf busybox "$dir/rootfs/bin/sh"
+	ln -sf busybox "$dir/rootfs/bin/sleep"
+	z spec --bundle "$dir"
+	/usr/bin/python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["terminal"] = False
+c["process"]["args"] = ["sleep", "1000"]
+json.dump(c, open(sys.argv[1], "w"))' "$dir/config.json"
+	echo "$dir"
+}
+
+test_faults_in_oci_create_start_delete() {
+	b=$(oci_bundle)
+	for step in create:config-written create:renamed boot:cgroups-made boot:running create:ready \
+		start:released delete:stopped delete:renamed; do
+		rm -f "$ZONECTL_ROOT.fault"
+		export ZONECTL_FAULT=$step ZONECTL_FAULT_LOG=$ZONECTL_ROOT.fault
+		set +e
+		"$ZONECTL" create --bundle "$b" fo >/dev/null 2>&1 &&
+			"$ZONECTL" start fo >/dev/null 2>&1 && "$ZONECTL" delete --force fo >/dev/null 2>&1
+		set -e
+		unset ZONECTL_FAULT ZONECTL_FAULT_LOG
+		grep -qx "$step" "$ZONECTL_ROOT.fault" || fail "$step: never reached"
+		# the runtime's client (podman, conmon) then deletes by force
+		z delete --force fo >/dev/null 2>&1 || true
+		z list >/dev/null
+		[ ! -e "$(zone_dir fo)" ] || fail "$step: container still there after delete --force"
+		assert_clean fo
+		# and the id works again
+		z create --bundle "$b" fo
+		z start fo
+		z delete --force fo
+		assert_clean fo
 	done
 }
 
