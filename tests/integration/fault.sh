@@ -1,7 +1,8 @@
 #!/bin/bash
 # Faults injected at every named step of create, boot, login, halt and
-# delete, and of the OCI create, start and delete (ZONECTL_FAULT=STEP: the process reaching the step dies by
-# SIGKILL, zonectl or the zone's monitor), then the next command must find
+# delete, and of the OCI create, start and delete (ZONECTL_FAULT=STEP:
+# the process reaching the step dies by SIGKILL, zonectl or the zone's
+# monitor), then the next command must find
 # the zone consistent and nothing leaked: no process, mount, cgroup, link,
 # state or lock file. And a host "reboot": every zone process gone, the
 # state root kept.
