@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -189,10 +190,17 @@ struct top_row {
 	bool has_net, ok;
 };
 
-/* Bytes through the zone's network namespace, loopback left out. */
+/* Bytes through the zone's network namespace, loopback left out. A zone
+ * on the host's namespace (shared-IP, or none of its own) has none: its
+ * /proc/PID/net/dev would be the host's. */
 static bool net_bytes(pid_t init, uint64_t *rx, uint64_t *tx)
 {
 	char path[64];
+	struct stat zone_ns, host_ns;
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", init);
+	if (stat(path, &zone_ns) < 0 || stat("/proc/self/ns/net", &host_ns) < 0 ||
+	    (zone_ns.st_ino == host_ns.st_ino && zone_ns.st_dev == host_ns.st_dev))
+		return false;
 	snprintf(path, sizeof(path), "/proc/%d/net/dev", init);
 	cleanup_free char *text = NULL;
 	if (read_file(path, &text, NULL, NULL) < 0)
