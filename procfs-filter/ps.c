@@ -94,7 +94,9 @@ int pfs_proc_scan(struct pfs_proc **out, size_t *n, struct zerr *err)
 			continue;
 		if (len == cap)
 			v = xrealloc(v, (cap = cap * 2 + 256) * sizeof(*v));
-		/* A process that exits while we look is simply not listed. */
+		/* A process that exits while we look is simply not listed
+		 * (and may vanish before read_proc has filled anything in). */
+		v[len] = (struct pfs_proc){0};
 		if (read_proc(dirfd(d), (pid_t)pid, &v[len]) == 0)
 			len++;
 		else
