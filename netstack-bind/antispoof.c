@@ -41,7 +41,7 @@ int net_antispoof_load(const unsigned char mac[6], const struct net_addr *addrs,
 /* The fd of the program's map named "drops". */
 static int drops_map(int prog_fd, uint32_t prog_id, struct zerr *err)
 {
-	uint32_t ids[8];
+	uint32_t ids[8] = {0}; /* filled by the kernel (valgrind cannot tell) */
 	struct bpf_prog_info info;
 	memset(&info, 0, sizeof(info));
 	info.nr_map_ids = 8;
