@@ -11,7 +11,7 @@ make_bundle() {
 	shift
 	mkdir -p "$dir/rootfs/bin" "$dir/rootfs/tmp" "$dir/rootfs/etc"
 	cp /bin/busybox "$dir/rootfs/bin/"
-	for a in sh true cat echo sleep ls ps id hostname grep wc tty test; do
+	for a in sh true cat echo sleep ls ps id hostname grep wc tty test stty; do
 		ln -sf busybox "$dir/rootfs/bin/$a"
 	done
 	z spec --bundle "$dir"
@@ -81,6 +81,14 @@ test_oci_run_gives_exit_status_stdio_and_removes_the_container() {
 	[ "$(cat "$B/err")" = err ] || fail "stderr: $(cat "$B/err")"
 	[ ! -e "$(zone_dir oc2)" ] || fail "run left the container"
 	assert_no_leaks oc2
+}
+
+test_oci_no_pivot_moves_the_root() {
+	B=$(bundle_dir)
+	make_bundle "$B" sh -c 'ls /bin/busybox && cat /proc/1/comm'
+	out=$(z run --no-pivot --bundle "$B" oc15)
+	[ "$out" = "$(printf '/bin/busybox\ncat')" ] || fail "--no-pivot: $out"
+	assert_no_leaks oc15
 }
 
 test_oci_create_delete_of_a_never_started_container() {
@@ -280,7 +288,7 @@ EOF
 
 test_oci_console_socket_gets_the_pty_master() {
 	B=$(bundle_dir)
-	make_bundle "$B" sh -c 'test -t 0 && test -t 1 && echo tty-ok; sleep 100'
+	make_bundle "$B" sh -c 'test -t 0 && test -t 1 && echo size-$(stty size) tty-ok; sleep 100'
 	edit_config "$B" "c['process']['terminal'] = True; c['process']['consoleSize'] = {'height': 30, 'width': 100}"
 	console_receiver "$B/con.sock" >"$B/con.out" &
 	rpid=$!
@@ -288,7 +296,7 @@ test_oci_console_socket_gets_the_pty_master() {
 	z create --bundle "$B" --console-socket "$B/con.sock" oc11
 	z start oc11
 	wait $rpid
-	grep -q tty-ok "$B/con.out" || fail "pty said: $(cat "$B/con.out")"
+	grep -q 'size-30 100 tty-ok' "$B/con.out" || fail "pty said: $(cat "$B/con.out")"
 	z delete --force oc11
 	assert_no_leaks oc11
 }
