@@ -301,6 +301,17 @@ test_oci_console_socket_gets_the_pty_master() {
 	assert_no_leaks oc11
 }
 
+test_oci_run_in_the_foreground_relays_the_terminal() {
+	command -v script >/dev/null || skip "script (bsdutils) is not installed"
+	B=$(bundle_dir)
+	make_bundle "$B" sh -c 'test -t 0 && echo tty-ok; exit 6'
+	edit_config "$B" "c['process']['terminal'] = True"
+	out=$(script -qec "$ZONECTL run --bundle $B oc16; echo rc=\$?" /dev/null </dev/null)
+	[[ $out == *tty-ok*rc=6* ]] || fail "run with a terminal: $out"
+	[ -z "$(ls "$ZONECTL_ROOT/run/locks" | grep console)" ] || fail "console socket left"
+	assert_no_leaks oc16
+}
+
 test_oci_spec_and_features_are_json() {
 	d=$ZONECTL_ROOT.spec
 	mkdir -p "$d"
