@@ -518,8 +518,11 @@ int oci_main(struct cli *c, int argc, char **argv)
 {
 	const struct cli_cmd *cmd = argc > 0 ? oci_find(argv[0]) : NULL;
 	if (!cmd) {
-		fprintf(stderr, "zonectl oci: unknown command `%s`; the OCI commands are:\n",
-			argc > 0 ? argv[0] : "");
+		if (argc > 0)
+			fprintf(stderr, "zonectl oci: unknown command `%s`; ", argv[0]);
+		else
+			fprintf(stderr, "zonectl oci: a command is required; ");
+		fprintf(stderr, "the OCI commands are:\n");
 		oci_print_commands(stderr);
 		return 2;
 	}
