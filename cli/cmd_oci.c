@@ -461,7 +461,7 @@ static const struct cli_cmd oci_commands[] = {
 	{"delete", o_delete, "delete [--force] ID", "remove a created or stopped container (--force: running too)"},
 	{"list", o_list, "list [--format table|json] [--quiet]", "the containers"},
 	{"exec", cmd_oci_exec, "exec [--process FILE] [--tty] [--detach] [--cwd DIR] [--env VAR=VALUE]... "
-	 "[--user UID[:GID]] [--cap CAP]... [--pid-file FILE] [--console-socket SOCK] ID [COMMAND ARGS...]",
+	 "[--user UID[:GID]] [--additional-gids GID,...] [--cap CAP]... [--pid-file FILE] [--console-socket SOCK] ID [COMMAND ARGS...]",
 	 "run another process in a running container"},
 	{"ps", o_ps, "ps [--format table|json] ID [PS-OPTIONS...]", "the container's processes"},
 	{"pause", o_pause, "pause ID", "freeze every process of the container"},

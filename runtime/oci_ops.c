@@ -139,6 +139,12 @@ static int exec_overrides(const char *id, const struct oci_exec_opts *o, struct 
 		p->uid = o->uid;
 		p->gid = o->gid;
 	}
+	if (o->n_groups) {
+		free(p->groups);
+		p->groups = xcalloc(o->n_groups, sizeof(gid_t));
+		memcpy(p->groups, o->groups, o->n_groups * sizeof(gid_t));
+		p->n_groups = o->n_groups;
+	}
 	for (size_t i = 0; o->caps && o->caps[i]; i++) {
 		int cap = iso_cap_from_name(o->caps[i]);
 		if (cap < 0)

@@ -110,6 +110,8 @@ test_oci_exec_and_ps() {
 	rc=$?
 	set -e
 	[ $rc = 5 ] || fail "exec status $rc (env/cwd not applied?)"
+	[ "$(z exec --user 1000:1001 --additional-gids 5,6 oc4 id)" = "uid=1000 gid=1001 groups=5,6" ] ||
+		fail "exec --user: $(z exec --user 1000:1001 --additional-gids 5,6 oc4 id)"
 	z exec --detach --pid-file "$B/epid" oc4 sleep 500
 	epid=$(cat "$B/epid")
 	[ "$(cat /proc/$epid/comm)" = sleep ] || fail "detached exec pid $epid"
