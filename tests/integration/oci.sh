@@ -144,8 +144,10 @@ test_oci_update_applies_and_keeps_limits() {
 	[ "$(cat "$cg/memory.limit_in_bytes")" = 67108864 ] || fail "memory limit $(cat "$cg/memory.limit_in_bytes")"
 	pcg=$(find /sys/fs/cgroup/pids -type d -path "*/zonectl/oc6" | head -1)
 	[ "$(cat "$pcg/pids.max")" = 42 ] || fail "pids.max $(cat "$pcg/pids.max")"
-	echo '{"pids": {"limit": 43}}' | z update -r - oc6
+	echo '{"pids": {"limit": 43}, "memory": {"swappiness": 17, "disableOOMKiller": true}}' | z update -r - oc6
 	[ "$(cat "$pcg/pids.max")" = 43 ] || fail "pids.max after -r: $(cat "$pcg/pids.max")"
+	[ "$(cat "$cg/memory.swappiness")" = 17 ] || fail "swappiness $(cat "$cg/memory.swappiness")"
+	grep -qx 'oom_kill_disable 1' "$cg/memory.oom_control" || fail "oom killer: $(cat "$cg/memory.oom_control")"
 	z config oc6 | python3 -c 'import json,sys; r=json.load(sys.stdin)["linux"]["resources"]; assert r["pids"]["limit"]==43 and r["memory"]["limit"]==67108864 and r["cpu"]["shares"]==512, r'
 	expect_fail 'zone oc6: resources: linux.resources.memory.limit: expected an integer' z update -r <(echo '{"memory": {"limit": "lots"}}') oc6
 	expect_fail 'zonectl update: `x`: not a number or size' z update --memory x oc6
@@ -389,9 +391,10 @@ test_podman_run_it_under_a_terminal() {
 
 test_podman_resource_limits() {
 	pod_setup
-	out=$(pod run --rm "${POD_RUN[@]}" --memory 64m --cpus 0.5 --pids-limit 77 --rootfs "$PODDIR/b/rootfs" \
-		sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/pids/pids.max')
-	[ "$out" = "$(printf '67108864\n50000\n77')" ] || fail "limits seen inside: $out"
+	out=$(pod run --rm "${POD_RUN[@]}" --memory 64m --cpus 0.5 --pids-limit 77 --memory-swappiness 10 \
+		--rootfs "$PODDIR/b/rootfs" sh -c 'cd /sys/fs/cgroup; cat memory/memory.limit_in_bytes \
+		cpu/cpu.cfs_quota_us pids/pids.max memory/memory.swappiness')
+	[ "$out" = "$(printf '67108864\n50000\n77\n10')" ] || fail "limits seen inside: $out"
 	pod_no_leaks
 }
 
