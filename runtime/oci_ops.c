@@ -194,6 +194,9 @@ int oci_exec(struct zone_ctx *ctx, const char *id, const struct oci_exec_opts *o
 	if (r < 0)
 		return r;
 	close(lock);
+	/* joining its cgroups would freeze us too */
+	if (st.has_cgroup && rctl_cgroup_frozen(&st.cg))
+		return zerr_setx(err, EBUSY, "zone %s: the container is paused (resume it first)", id);
 	struct iso_join j;
 	zone_join_prepare(ctx, id, &cfg, &st, &j);
 	if ((r = exec_process(id, &cfg, o, &j.proc, err)) == 0 &&

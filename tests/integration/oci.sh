@@ -131,6 +131,7 @@ test_oci_pause_resume_freezes_the_container() {
 	t1=$(awk '{print $14}' /proc/$pid/stat); sleep 0.3; t2=$(awk '{print $14}' /proc/$pid/stat)
 	[ "$t1" = "$t2" ] || fail "paused process used CPU: $t1 -> $t2"
 	expect_fail 'zone oc5: the container is paused already' z pause oc5
+	expect_fail 'zone oc5: the container is paused \(resume it first\)' z exec oc5 true
 	z resume oc5
 	[ "$(oci_status oc5)" = running ] || fail "after resume: $(oci_status oc5)"
 	z delete --force oc5
