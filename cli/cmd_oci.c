@@ -461,7 +461,7 @@ static const struct cli_cmd oci_commands[] = {
 	{"delete", o_delete, "delete [--force] ID", "remove a created or stopped container (--force: running too)"},
 	{"list", o_list, "list [--format table|json] [--quiet]", "the containers"},
 	{"exec", cmd_oci_exec, "exec [--process FILE] [--tty] [--detach] [--cwd DIR] [--env VAR=VALUE]... "
-	 "[--user UID[:GID]] [--cap CAP]... [--pid-file FILE] [--console-socket SOCK] ID [COMMAND ARGS...]",
+	 "[--user UID[:GID]] [--additional-gids GID,...] [--cap CAP]... [--pid-file FILE] [--console-socket SOCK] ID [COMMAND ARGS...]",
 	 "run another process in a running container"},
 	{"ps", o_ps, "ps [--format table|json] ID [PS-OPTIONS...]", "the container's processes"},
 	{"pause", o_pause, "pause ID", "freeze every process of the container"},
@@ -521,8 +521,11 @@ int oci_main(struct cli *c, int argc, char **argv)
 {
 	const struct cli_cmd *cmd = argc > 0 ? oci_find(argv[0]) : NULL;
 	if (!cmd) {
-		fprintf(stderr, "zonectl oci: unknown command `%s`; the OCI commands are:\n",
-			argc > 0 ? argv[0] : "");
+		if (argc > 0)
+			fprintf(stderr, "zonectl oci: unknown command `%s`; ", argv[0]);
+		else
+			fprintf(stderr, "zonectl oci: a command is required; ");
+		fprintf(stderr, "the OCI commands are:\n");
 		oci_print_commands(stderr);
 		return 2;
 	}

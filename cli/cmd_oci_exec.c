@@ -28,6 +28,21 @@ static int parse_user(const char *s, struct oci_exec_opts *o)
 	return 0;
 }
 
+/* "5,6" for --additional-gids (repeatable: the lists add up). */
+static int parse_gids(const char *s, struct oci_exec_opts *o)
+{
+	for (const char *p = s; *p;) {
+		char *end;
+		unsigned long g = strtoul(p, &end, 10);
+		if (end == p || (*end && *end != ',') || g >= UINT32_MAX)
+			return -1;
+		o->groups = xrealloc(o->groups, (o->n_groups + 1) * sizeof(gid_t));
+		o->groups[o->n_groups++] = (gid_t)g;
+		p = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
 int cmd_oci_exec(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -65,7 +80,10 @@ int cmd_oci_exec(struct cli *c, int argc, char **argv)
 			if (strcmp(optarg, "0"))
 				return oci_usage(c, argv[0], "--preserve-fds %s: not supported", optarg);
 			break;
-		case 'g': return oci_usage(c, argv[0], "%s", "--additional-gids: not supported");
+		case 'g':
+			if (parse_gids(optarg, &o) < 0)
+				return oci_usage(c, argv[0], "--additional-gids `%s`: GID[,GID...]", optarg);
+			break;
 		case 'l': return oci_usage(c, argv[0], "%s", "--process-label: no SELinux here");
 		case 'a': return oci_usage(c, argv[0], "%s", "--apparmor: no AppArmor here");
 		default: return oci_usage(c, argv[0], "%s", "bad option");
@@ -81,7 +99,9 @@ int cmd_oci_exec(struct cli *c, int argc, char **argv)
 	o.argv = argv + optind;
 	struct zerr err = {0};
 	int status;
-	return oci_exec(&c->ctx, id, &o, &status, &err) < 0 ? oci_fail(c, &err) : status;
+	int r = oci_exec(&c->ctx, id, &o, &status, &err);
+	free(o.groups);
+	return r < 0 ? oci_fail(c, &err) : status;
 }
 
 /* ---- update ---------------------------------------------------------------- */

@@ -53,6 +53,8 @@ struct rctl_resources {
 	bool has_mem_limit;    int64_t mem_limit;    /* bytes, -1 = none */
 	bool has_mem_reservation; int64_t mem_reservation;
 	bool has_mem_swap;     int64_t mem_swap;     /* OCI: memory+swap, -1 = none */
+	bool has_swappiness;   uint64_t swappiness;  /* 0..100, v1 only */
+	bool disable_oom_killer;                     /* v1 only */
 	bool has_pids_limit;   int64_t pids_limit;   /* -1 = none */
 	bool has_blkio_weight; uint16_t blkio_weight;
 	struct rctl_throttle *throttles;

@@ -270,6 +270,8 @@ struct oci_exec_opts {
 	bool has_user;
 	uid_t uid;
 	gid_t gid;
+	gid_t *groups;              /* --additional-gids: replace the process's */
+	size_t n_groups;
 	char **caps;                /* added to the bounding, effective, permitted sets */
 	bool no_new_privs;
 	bool tty, detach;

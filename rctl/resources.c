@@ -138,7 +138,8 @@ static bool has_swap(const struct rctl_resources *r)
 
 static bool want_memory(const struct rctl_resources *r)
 {
-	return r->has_mem_limit || r->has_mem_reservation || has_swap(r);
+	return r->has_mem_limit || r->has_mem_reservation || has_swap(r) ||
+	       r->has_swappiness || r->disable_oom_killer;
 }
 
 static int swap_checks(const struct rctl_resources *r, const struct rctl_hier *h,
@@ -192,6 +193,10 @@ static int memory_v1(const struct rctl_resources *r, const struct rctl_hier *h,
 		add_limit(kv, memsw, swap, false);
 	if (r->has_mem_reservation)
 		add_limit(kv, "memory.soft_limit_in_bytes", r->mem_reservation, false);
+	if (r->has_swappiness)
+		rctl_kvs_add(kv, "memory.swappiness", "%" PRIu64, r->swappiness);
+	if (r->disable_oom_killer)
+		rctl_kvs_add(kv, "memory.oom_control", "1");
 	return 0;
 }
 
@@ -203,6 +208,9 @@ static int memory_v2(const struct rctl_resources *r, const struct rctl_hier *h,
 	int e = swap_checks(r, h, accounted, err);
 	if (e < 0)
 		return e;
+	if (r->has_swappiness || r->disable_oom_killer)
+		return zerr_setx(err, EOPNOTSUPP, "cgroup %s: memory.%s: cgroup2 has no such control",
+				 rctl_label(h), r->has_swappiness ? "swappiness" : "disableOOMKiller");
 	if (accounted && has_swap(r) && r->mem_swap >= 0)
 		rctl_kvs_add(kv, "memory.swap.max", "%" PRId64,
 			     r->mem_swap - r->mem_limit);

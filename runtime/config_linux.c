@@ -255,14 +255,33 @@ static int mem_swap(const struct jv *v, struct jpath *p, void *ctx,
 	return mem_bytes(v, p, &res->has_mem_swap, &res->mem_swap, err);
 }
 
+static int mem_swappiness(const struct jv *v, struct jpath *p, void *ctx,
+			  struct zerr *err)
+{
+	struct rctl_resources *res = ctx;
+	int64_t n = 0;
+	int r = jv_int_range(v, jpath_str(p), 0, 100, &n, err);
+	if (r == 0) {
+		res->swappiness = (uint64_t)n;
+		res->has_swappiness = true;
+	}
+	return r;
+}
+
+static int mem_no_oom_killer(const struct jv *v, struct jpath *p, void *ctx,
+			     struct zerr *err)
+{
+	return jv_bool(v, jpath_str(p), &((struct rctl_resources *)ctx)->disable_oom_killer, err);
+}
+
 static const struct jfield memory_fields[] = {
 	{ "limit", mem_limit, 0 },
 	{ "reservation", mem_reservation, 0 },
 	{ "swap", mem_swap, 0 },
 	{ "kernel", zone_cfg_unsupported, 0 },
 	{ "kernelTCP", zone_cfg_unsupported, 0 },
-	{ "swappiness", zone_cfg_unsupported, 0 },
-	{ "disableOOMKiller", zone_cfg_unsupported, 0 },
+	{ "swappiness", mem_swappiness, 0 },
+	{ "disableOOMKiller", mem_no_oom_killer, 0 },
 	{ "useHierarchy", zone_cfg_unsupported, 0 },
 	{ "checkBeforeUpdate", zone_cfg_unsupported, 0 },
 	{ NULL, NULL, 0 },

@@ -234,39 +234,103 @@ static void forward_signal(int sig)
 
 /* The container's process is our child (CLONE_PARENT through the
  * monitor), so its exit status is ours to collect; the monitor is our
- * child too, and its exit means the cleanup is done. */
-static int wait_container(const struct zone_ctx *ctx, const char *id, int *status,
+ * child too, and its exit means the cleanup is done. With a terminal
+ * (master >= 0) the pty is relayed to ours meanwhile. */
+static int wait_container(const struct zone_ctx *ctx, const char *id, int master, int *status,
 			  struct zerr *err)
 {
 	cleanup_status struct zone_status st = {0};
 	int r = zone_status_read(ctx, id, &st, err);
 	if (r < 0)
 		return r;
-	run_child = st.init_pid;
-	struct sigaction sa = {.sa_handler = forward_signal};
-	int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
-	int ws;
-	while ((r = waitpid(st.init_pid, &ws, 0)) < 0 && errno == EINTR)
-		;
-	if (r < 0)
-		return zerr_set(err, errno, "zone %s: wait for pid %d", id, st.init_pid);
-	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+	if (master >= 0) {
+		relay_pty(master, st.init_pid, status);
+	} else {
+		run_child = st.init_pid;
+		struct sigaction sa = {.sa_handler = forward_signal};
+		int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+			sigaction(sigs[i], &sa, NULL);
+		*status = zone_wait_child(st.init_pid);
+	}
 	while (waitpid(st.monitor_pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	return 0;
+}
+
+/* runc run in the foreground with a terminal and no --console-socket:
+ * the pty comes to a socket of our own and is relayed to our terminal.
+ * The monitor's connect completes in the listen backlog, so nobody need
+ * accept during the create. */
+static int local_console(const struct zone_ctx *ctx, const char *id, char **path,
+			 struct zerr *err)
+{
+	*path = xasprintf("%s/locks/.%s.console.%d", ctx->run_dir, id, getpid());
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (strlen(*path) >= sizeof(sa.sun_path))
+		return zerr_setx(err, ENAMETOOLONG, "zone %s: console socket `%s` is too long", id, *path);
+	strcpy(sa.sun_path, *path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return zerr_set(err, e, "zone %s: console socket `%s`", id, *path);
+	}
+	return fd;
+}
+
+/* The pty master, if the create sent one (process.terminal); else -1. */
+static int take_console(int sock)
+{
+	struct pollfd p = {.fd = sock, .events = POLLIN};
+	if (poll(&p, 1, 0) <= 0)
+		return -1;
+	cleanup_close int c = accept4(sock, NULL, NULL, SOCK_CLOEXEC);
+	char byte;
+	int master = -1;
+	if (c >= 0)
+		fd_recv_msg(c, &byte, 1, &master);
+	return master;
+}
+
+/* *created says whether there is a container of ours to clean up. */
+static int create_and_start(struct zone_ctx *ctx, const char *id, const struct oci_create_opts *o,
+			    bool detach, int *master, bool *created, struct zerr *err)
+{
+	struct oci_create_opts co = *o;
+	cleanup_free char *path = NULL;
+	cleanup_close int sock = -1;
+	if (!detach && !o->console_socket) {
+		if ((sock = local_console(ctx, id, &path, err)) < 0)
+			return sock;
+		co.console_socket = path;
+	}
+	int r = oci_create(ctx, id, &co, err);
+	if (path)
+		unlink(path);
+	if (r < 0)
+		return r;
+	*created = true;
+	if (sock >= 0)
+		*master = take_console(sock);
+	return oci_start(ctx, id, err);
 }
 
 int oci_run(struct zone_ctx *ctx, const char *id, const struct oci_create_opts *o,
 	    bool detach, int *status, struct zerr *err)
 {
 	*status = 0;
-	int r = oci_create(ctx, id, o, err);
-	if (r < 0)
+	int master = -1;
+	bool created = false;
+	int r = create_and_start(ctx, id, o, detach, &master, &created, err);
+	if (!created)
 		return r;
-	if ((r = oci_start(ctx, id, err)) < 0 ||
-	    (!detach && (r = wait_container(ctx, id, status, err)) < 0)) {
+	if (r == 0 && !detach)
+		r = wait_container(ctx, id, master, status, err);
+	if (master >= 0)
+		close(master);
+	if (r < 0) {
 		oci_delete(ctx, id, true, NULL);
 		/* the container's process and the monitor are our children */
 		while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)

@@ -139,6 +139,12 @@ static int exec_overrides(const char *id, const struct oci_exec_opts *o, struct 
 		p->uid = o->uid;
 		p->gid = o->gid;
 	}
+	if (o->n_groups) {
+		free(p->groups);
+		p->groups = xcalloc(o->n_groups, sizeof(gid_t));
+		memcpy(p->groups, o->groups, o->n_groups * sizeof(gid_t));
+		p->n_groups = o->n_groups;
+	}
 	for (size_t i = 0; o->caps && o->caps[i]; i++) {
 		int cap = iso_cap_from_name(o->caps[i]);
 		if (cap < 0)
@@ -188,6 +194,9 @@ int oci_exec(struct zone_ctx *ctx, const char *id, const struct oci_exec_opts *o
 	if (r < 0)
 		return r;
 	close(lock);
+	/* joining its cgroups would freeze us too */
+	if (st.has_cgroup && rctl_cgroup_frozen(&st.cg))
+		return zerr_setx(err, EBUSY, "zone %s: the container is paused (resume it first)", id);
 	zone_seccomp_notify(&cfg);
 	struct iso_join j;
 	zone_join_prepare(ctx, id, &cfg, &st, &j);

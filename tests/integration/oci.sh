@@ -11,7 +11,7 @@ make_bundle() {
 	shift
 	mkdir -p "$dir/rootfs/bin" "$dir/rootfs/tmp" "$dir/rootfs/etc"
 	cp /bin/busybox "$dir/rootfs/bin/"
-	for a in sh true cat echo sleep ls ps id hostname grep wc tty test; do
+	for a in sh true cat echo sleep ls ps id hostname grep wc tty test stty; do
 		ln -sf busybox "$dir/rootfs/bin/$a"
 	done
 	z spec --bundle "$dir"
@@ -83,6 +83,14 @@ test_oci_run_gives_exit_status_stdio_and_removes_the_container() {
 	assert_no_leaks oc2
 }
 
+test_oci_no_pivot_moves_the_root() {
+	B=$(bundle_dir)
+	make_bundle "$B" sh -c 'ls /bin/busybox && cat /proc/1/comm'
+	out=$(z run --no-pivot --bundle "$B" oc15)
+	[ "$out" = "$(printf '/bin/busybox\ncat')" ] || fail "--no-pivot: $out"
+	assert_no_leaks oc15
+}
+
 test_oci_create_delete_of_a_never_started_container() {
 	B=$(bundle_dir)
 	make_bundle "$B" sleep 1000
@@ -102,6 +110,8 @@ test_oci_exec_and_ps() {
 	rc=$?
 	set -e
 	[ $rc = 5 ] || fail "exec status $rc (env/cwd not applied?)"
+	[ "$(z exec --user 1000:1001 --additional-gids 5,6 oc4 id)" = "uid=1000 gid=1001 groups=5,6" ] ||
+		fail "exec --user: $(z exec --user 1000:1001 --additional-gids 5,6 oc4 id)"
 	z exec --detach --pid-file "$B/epid" oc4 sleep 500
 	epid=$(cat "$B/epid")
 	[ "$(cat /proc/$epid/comm)" = sleep ] || fail "detached exec pid $epid"
@@ -121,6 +131,7 @@ test_oci_pause_resume_freezes_the_container() {
 	t1=$(awk '{print $14}' /proc/$pid/stat); sleep 0.3; t2=$(awk '{print $14}' /proc/$pid/stat)
 	[ "$t1" = "$t2" ] || fail "paused process used CPU: $t1 -> $t2"
 	expect_fail 'zone oc5: the container is paused already' z pause oc5
+	expect_fail 'zone oc5: the container is paused \(resume it first\)' z exec oc5 true
 	z resume oc5
 	[ "$(oci_status oc5)" = running ] || fail "after resume: $(oci_status oc5)"
 	z delete --force oc5
@@ -134,8 +145,10 @@ test_oci_update_applies_and_keeps_limits() {
 	[ "$(cat "$cg/memory.limit_in_bytes")" = 67108864 ] || fail "memory limit $(cat "$cg/memory.limit_in_bytes")"
 	pcg=$(find /sys/fs/cgroup/pids -type d -path "*/zonectl/oc6" | head -1)
 	[ "$(cat "$pcg/pids.max")" = 42 ] || fail "pids.max $(cat "$pcg/pids.max")"
-	echo '{"pids": {"limit": 43}}' | z update -r - oc6
+	echo '{"pids": {"limit": 43}, "memory": {"swappiness": 17, "disableOOMKiller": true}}' | z update -r - oc6
 	[ "$(cat "$pcg/pids.max")" = 43 ] || fail "pids.max after -r: $(cat "$pcg/pids.max")"
+	[ "$(cat "$cg/memory.swappiness")" = 17 ] || fail "swappiness $(cat "$cg/memory.swappiness")"
+	grep -qx 'oom_kill_disable 1' "$cg/memory.oom_control" || fail "oom killer: $(cat "$cg/memory.oom_control")"
 	z config oc6 | python3 -c 'import json,sys; r=json.load(sys.stdin)["linux"]["resources"]; assert r["pids"]["limit"]==43 and r["memory"]["limit"]==67108864 and r["cpu"]["shares"]==512, r'
 	expect_fail 'zone oc6: resources: linux.resources.memory.limit: expected an integer' z update -r <(echo '{"memory": {"limit": "lots"}}') oc6
 	expect_fail 'zonectl update: `x`: not a number or size' z update --memory x oc6
@@ -280,7 +293,7 @@ EOF
 
 test_oci_console_socket_gets_the_pty_master() {
 	B=$(bundle_dir)
-	make_bundle "$B" sh -c 'test -t 0 && test -t 1 && echo tty-ok; sleep 100'
+	make_bundle "$B" sh -c 'test -t 0 && test -t 1 && echo size-$(stty size) tty-ok; sleep 100'
 	edit_config "$B" "c['process']['terminal'] = True; c['process']['consoleSize'] = {'height': 30, 'width': 100}"
 	console_receiver "$B/con.sock" >"$B/con.out" &
 	rpid=$!
@@ -288,9 +301,20 @@ test_oci_console_socket_gets_the_pty_master() {
 	z create --bundle "$B" --console-socket "$B/con.sock" oc11
 	z start oc11
 	wait $rpid
-	grep -q tty-ok "$B/con.out" || fail "pty said: $(cat "$B/con.out")"
+	grep -q 'size-30 100 tty-ok' "$B/con.out" || fail "pty said: $(cat "$B/con.out")"
 	z delete --force oc11
 	assert_no_leaks oc11
+}
+
+test_oci_run_in_the_foreground_relays_the_terminal() {
+	command -v script >/dev/null || skip "script (bsdutils) is not installed"
+	B=$(bundle_dir)
+	make_bundle "$B" sh -c 'test -t 0 && echo tty-ok; exit 6'
+	edit_config "$B" "c['process']['terminal'] = True"
+	out=$(script -qec "$ZONECTL run --bundle $B oc16; echo rc=\$?" /dev/null </dev/null)
+	[[ $out == *tty-ok*rc=6* ]] || fail "run with a terminal: $out"
+	[ -z "$(ls "$ZONECTL_ROOT/run/locks" | grep console)" ] || fail "console socket left"
+	assert_no_leaks oc16
 }
 
 test_oci_spec_and_features_are_json() {
@@ -355,7 +379,9 @@ test_podman_run_detached_exec_stop_rm() {
 test_podman_run_it_under_a_terminal() {
 	pod_setup
 	command -v script >/dev/null || skip "script (bsdutils) is not installed"
-	out=$(script -qec "$(declare -f pod); PODDIR=$PODDIR ZONECTL=$ZONECTL pod run --rm -it ${POD_RUN[*]} --rootfs $PODDIR/b/rootfs sh -c 'tty; test -t 0 && echo tty-ok'" /dev/null </dev/null)
+	# the sleep: conmon may stop reading the pty as soon as the process
+	# exits, losing its last line (seen once in six runs, under load)
+	out=$(script -qec "$(declare -f pod); PODDIR=$PODDIR ZONECTL=$ZONECTL pod run --rm -it ${POD_RUN[*]} --rootfs $PODDIR/b/rootfs sh -c 'tty; test -t 0 && echo tty-ok; sleep 0.5'" /dev/null </dev/null)
 	[[ $out == *tty-ok* ]] || fail "no terminal: $out"
 	id=$(pod run -d --name ocp2 "${POD_RUN[@]}" --rootfs "$PODDIR/b/rootfs" sleep 1000)
 	out=$(script -qec "$(declare -f pod); PODDIR=$PODDIR ZONECTL=$ZONECTL pod exec -it ocp2 sh -c 'test -t 0 && echo exec-tty-ok'" /dev/null </dev/null)
@@ -366,9 +392,10 @@ test_podman_run_it_under_a_terminal() {
 
 test_podman_resource_limits() {
 	pod_setup
-	out=$(pod run --rm "${POD_RUN[@]}" --memory 64m --cpus 0.5 --pids-limit 77 --rootfs "$PODDIR/b/rootfs" \
-		sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/pids/pids.max')
-	[ "$out" = "$(printf '67108864\n50000\n77')" ] || fail "limits seen inside: $out"
+	out=$(pod run --rm "${POD_RUN[@]}" --memory 64m --cpus 0.5 --pids-limit 77 --memory-swappiness 10 \
+		--rootfs "$PODDIR/b/rootfs" sh -c 'cd /sys/fs/cgroup; cat memory/memory.limit_in_bytes \
+		cpu/cpu.cfs_quota_us pids/pids.max memory/memory.swappiness')
+	[ "$out" = "$(printf '67108864\n50000\n77\n10')" ] || fail "limits seen inside: $out"
 	pod_no_leaks
 }
 

@@ -297,8 +297,10 @@ static void test_unsupported_oci_fields_are_named_not_ignored(void)
 		   "zone web1: config: linux.uidMappings: not supported");
 	EXPECT_ERR("{" BASE ", \"process\": {\"apparmorProfile\": \"docker-default\"}}",
 		   "zone web1: config: process.apparmorProfile: not supported");
-	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"memory\": {\"disableOOMKiller\": true}}}}",
-		   "zone web1: config: linux.resources.memory.disableOOMKiller: not supported");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"memory\": {\"kernel\": 1048576}}}}",
+		   "zone web1: config: linux.resources.memory.kernel: not supported");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"memory\": {\"swappiness\": 101}}}}",
+		   "zone web1: config: linux.resources.memory.swappiness: must be between 0 and 100, got 101");
 	EXPECT_ERR("{" BASE ", \"linux\": {\"personality\": {\"domain\": \"LINUX32\"}}}",
 		   "zone web1: config: linux.personality: not supported");
 	EXPECT_ERR("{" BASE ", \"linux\": {\"devices\": [{\"path\": \"/dev/fuse\", \"type\": \"c\"}]}}",
