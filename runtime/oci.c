@@ -290,7 +290,7 @@ static int take_console(int sock)
 	char byte;
 	int master = -1;
 	if (c >= 0)
-		fd_recv_msg(c, &byte, 1, &master);
+		recv_with_fd(c, &byte, 1, &master);
 	return master;
 }
 
