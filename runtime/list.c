@@ -37,7 +37,7 @@ int zone_info_get(struct zone_ctx *ctx, const char *name, struct zone_info *info
 	info->zone_dir = zone_dir(ctx, name);
 	brand_of(ctx, name, &info->brand);
 	struct zone_status st;
-	cleanup_free char *lockpath = xasprintf("%s/.locks/%s", ctx->run_dir, name);
+	cleanup_free char *lockpath = zone_lock_path(ctx, name);
 	cleanup_close int lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	bool locked = lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0;
 	if ((r = zone_status_read(ctx, name, &st, err)) < 0) {

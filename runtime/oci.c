@@ -265,7 +265,7 @@ static int wait_container(const struct zone_ctx *ctx, const char *id, int master
 static int local_console(const struct zone_ctx *ctx, const char *id, char **path,
 			 struct zerr *err)
 {
-	*path = xasprintf("%s/locks/.%s.console.%d", ctx->run_dir, id, getpid());
+	*path = xasprintf("%s/.locks/.%s.console.%d", ctx->run_dir, id, getpid());
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(*path) >= sizeof(sa.sun_path))
 		return zerr_setx(err, ENAMETOOLONG, "zone %s: console socket `%s` is too long", id, *path);
@@ -349,7 +349,7 @@ static int load(struct zone_ctx *ctx, const char *id, struct zone_status *st,
 	int r = zone_check_name(ctx, id, err);
 	if (r < 0)
 		return r;
-	cleanup_free char *lockpath = xasprintf("%s/locks/%s", ctx->run_dir, id);
+	cleanup_free char *lockpath = zone_lock_path(ctx, id);
 	cleanup_close int lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if ((r = zone_status_read(ctx, id, st, err)) < 0)
 		return r;

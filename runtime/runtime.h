@@ -58,6 +58,7 @@ int zone_check_name(const struct zone_ctx *ctx, const char *name, struct zerr *e
 int zone_lock(const struct zone_ctx *ctx, const char *name, struct zerr *err);
 /* Removes the lock file of a deleted zone; the fd stays locked. */
 void zone_lock_remove(const struct zone_ctx *ctx, const char *name);
+char *zone_lock_path(const struct zone_ctx *ctx, const char *name);
 
 int zone_status_read(const struct zone_ctx *ctx, const char *name,
 		     struct zone_status *st, struct zerr *err);

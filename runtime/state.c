@@ -87,9 +87,15 @@ int zone_check_op(const char *name, enum zone_op op, enum zone_state s,
 
 /* ---- locking -------------------------------------------------------- */
 
+char *zone_lock_path(const struct zone_ctx *ctx, const char *name)
+{
+	/* a leading dot: no zone can be named so */
+	return xasprintf("%s/.locks/%s", ctx->run_dir, name);
+}
+
 int zone_lock(const struct zone_ctx *ctx, const char *name, struct zerr *err)
 {
-	cleanup_free char *path = xasprintf("%s/.locks/%s", ctx->run_dir, name);
+	cleanup_free char *path = zone_lock_path(ctx, name);
 	for (;;) {
 		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (fd < 0)
@@ -113,7 +119,7 @@ int zone_lock(const struct zone_ctx *ctx, const char *name, struct zerr *err)
 
 void zone_lock_remove(const struct zone_ctx *ctx, const char *name)
 {
-	cleanup_free char *path = xasprintf("%s/.locks/%s", ctx->run_dir, name);
+	cleanup_free char *path = zone_lock_path(ctx, name);
 	unlink(path);
 }
 
