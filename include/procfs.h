@@ -26,6 +26,7 @@ struct pfs_sample {
 	uint64_t cpu_ns, cpu_user_ns, cpu_system_ns; /* cumulative */
 	int64_t cpu_quota;           /* us per period */
 	uint64_t cpu_period;
+	char cpuset[128];            /* CPUs of the zone's cpuset now, "" = z->cpuset */
 	uint64_t io_read_bytes, io_write_bytes, io_read_ops, io_write_ops;
 	pid_t *pids;                 /* the zone's processes (host pids), malloc'd */
 	size_t n_pids;
@@ -37,7 +38,7 @@ typedef int (*pfs_sample_fn)(void *arg, struct pfs_sample *s, struct zerr *err);
 struct pfs_zone {
 	const char *name;
 	const char *dir;          /* host directory for the rendered files (run/NAME/procfs) */
-	const char *cpuset;       /* "0-1,3", or NULL: every online CPU */
+	const char *cpuset;       /* "0-1,3", or NULL: every online CPU (when the sample has none) */
 	uint64_t booted_at_ns;    /* wall clock */
 	pid_t init_pid;           /* host pid of the zone's init: its mount namespace is served */
 	pfs_sample_fn sample;

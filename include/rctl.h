@@ -117,6 +117,7 @@ struct rctl_usage {
 	uint64_t nr_throttled, throttled_ns;
 	int64_t cpu_quota;           /* us per period, -1 = no cap */
 	uint64_t cpu_period;
+	char cpuset[128];            /* effective CPUs ("0-1,3"), "" if no cpuset group */
 	bool has_memory;
 	uint64_t mem_bytes, mem_cache;
 	uint64_t mem_shmem, mem_mapped;  /* memory.stat, for a zone's /proc/meminfo */

@@ -4,6 +4,9 @@
 
 #include "procfs.h"
 
+/* The zone's CPUs: its cpuset group's now, else the config's. */
+const char *pfs_view_cpuset(const struct pfs_view *v);
+
 /* What a server has put in place for one view file. */
 struct pfs_slot {
 	char *text;  /* what the zone reads (NULL: unknown, publish again) */

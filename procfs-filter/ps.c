@@ -54,18 +54,19 @@ static int parse_stat(int dir, struct pfs_proc *p, char comm[64])
 	return 0;
 }
 
+/* Fills p, or leaves nothing in it to free: a process may exit at any
+ * point of this. */
 static int read_proc(int procfd, pid_t pid, struct pfs_proc *p)
 {
 	char name[16];
 	snprintf(name, sizeof(name), "%d", pid);
+	*p = (struct pfs_proc){.pid = pid, .zone = -1};
 	cleanup_close int dir = openat(procfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	char comm[64];
 	struct stat sb;
-	if (dir < 0 || fstat(dir, &sb) < 0)
+	if (dir < 0 || fstat(dir, &sb) < 0 || parse_stat(dir, p, comm) < 0)
 		return -ENOENT;
-	*p = (struct pfs_proc){.pid = pid, .uid = sb.st_uid, .zone = -1};
-	if (parse_stat(dir, p, comm) < 0)
-		return -ENOENT;
+	p->uid = sb.st_uid;
 	p->cgroup = read_at(dir, "cgroup", NULL);
 	if (!p->cgroup)
 		return -ENOENT;
@@ -94,13 +95,9 @@ int pfs_proc_scan(struct pfs_proc **out, size_t *n, struct zerr *err)
 			continue;
 		if (len == cap)
 			v = xrealloc(v, (cap = cap * 2 + 256) * sizeof(*v));
-		/* A process that exits while we look is simply not listed
-		 * (and may vanish before read_proc has filled anything in). */
-		v[len] = (struct pfs_proc){0};
+		/* A process that exits while we look is simply not listed. */
 		if (read_proc(dirfd(d), (pid_t)pid, &v[len]) == 0)
 			len++;
-		else
-			free(v[len].cgroup);
 	}
 	closedir(d);
 	qsort(v, len, sizeof(*v), by_pid);

@@ -196,7 +196,7 @@ unsigned pfs_ncpu(const char *cpuset, int64_t quota, uint64_t period)
 static int render_cpuinfo(const struct pfs_view *v, const char *host, struct buf *b)
 {
 	unsigned char set[PFS_MAX_CPUS];
-	zone_cpus(v->z->cpuset, set);
+	zone_cpus(pfs_view_cpuset(v), set);
 	unsigned shown = 0;
 	for (const char *blk = host; *blk && shown < v->ncpu;) {
 		const char *next = strstr(blk, "\n\n");

@@ -111,6 +111,11 @@ static void count_tasks(struct pfs_view *v)
 	v->last_pid = max ? ns_pid(max) : 0;
 }
 
+const char *pfs_view_cpuset(const struct pfs_view *v)
+{
+	return v->s.cpuset[0] ? v->s.cpuset : v->z->cpuset;
+}
+
 int pfs_view_update(struct pfs_view *v, struct zerr *err)
 {
 	free(v->s.pids);
@@ -120,7 +125,7 @@ int pfs_view_update(struct pfs_view *v, struct zerr *err)
 	if (r < 0)
 		return r;
 	v->now_wall_ns = wall_ns();
-	v->ncpu = pfs_ncpu(v->z->cpuset, v->s.cpu_quota, v->s.cpu_period);
+	v->ncpu = pfs_ncpu(pfs_view_cpuset(v), v->s.cpu_quota, v->s.cpu_period);
 	count_tasks(v);
 	fold_load(&v->load, v->nr_running + v->nr_blocked, now_ns());
 	return 0;

@@ -9,6 +9,7 @@
  *            memory.stat cache, memory.memsw.*,  memory.stat file, memory.swap.*,
  *            memory.oom_control oom_kill,        memory.events oom_kill/max
  *            memory.failcnt
+ *   cpuset   cpuset.effective_cpus               cpuset.cpus.effective
  *   pids     pids.current, pids.max              the same
  *   io       blkio.throttle.io_service_bytes,    io.stat rbytes/wbytes/rios/wios
  *            blkio.throttle.io_serviced
@@ -171,6 +172,15 @@ static void memory_usage(const struct rctl_cgroup *cg, struct rctl_usage *u)
 	u->mem_failcnt = keyed(m, "memory.events", "max");
 }
 
+static void cpuset_usage(const struct rctl_cgroup *cg, struct rctl_usage *u)
+{
+	bool v2;
+	cleanup_free char *c = leaf_for(cg, "cpuset", "cpuset.effective_cpus", "cpuset.cpus.effective", &v2);
+	cleanup_free char *t = c ? slurp(c, v2 ? "cpuset.cpus.effective" : "cpuset.effective_cpus") : NULL;
+	if (t)
+		snprintf(u->cpuset, sizeof(u->cpuset), "%.*s", (int)strcspn(t, "\n"), t);
+}
+
 static void pids_usage(const struct rctl_cgroup *cg, struct rctl_usage *u)
 {
 	bool v2;
@@ -239,6 +249,7 @@ int rctl_cgroup_usage(const struct rctl_cgroup *cg, struct rctl_usage *u, struct
 		return zerr_setx(err, ENOENT, "zone %s: its cgroup is gone", cg->zone);
 	u->at_ns = now_ns();
 	cpu_usage(cg, u);
+	cpuset_usage(cg, u);
 	memory_usage(cg, u);
 	pids_usage(cg, u);
 	io_usage(cg, u);

@@ -76,6 +76,7 @@ static int sample_zone(void *arg, struct pfs_sample *s, struct zerr *err)
 		.io_read_bytes = u.io_read_bytes, .io_write_bytes = u.io_write_bytes,
 		.io_read_ops = u.io_read_ops, .io_write_ops = u.io_write_ops,
 	};
+	memcpy(s->cpuset, u.cpuset, sizeof(s->cpuset));
 	sample_swap(cg, &u, s);
 	return rctl_cgroup_pids(cg, &s->pids, &s->n_pids, err);
 }

@@ -54,6 +54,10 @@ test_capped_zone_sees_its_memory_and_cpus() {
 	sleep 2.2
 	[ "$(z login pfa -- getconf _NPROCESSORS_ONLN)" = 2 ] || fail "after cpu-cap=200: $(z login pfa -- getconf _NPROCESSORS_ONLN)"
 	[ "$(meminfo_kb "$(z login pfa -- cat /proc/meminfo)" MemTotal)" = 1048576 ] || fail "after memory=1G: $(z login pfa -- head -1 /proc/meminfo)"
+	z set pfa cpuset=1
+	sleep 2.2
+	[ "$(z login pfa -- getconf _NPROCESSORS_ONLN)/$(z login pfa -- nproc)" = 1/1 ] ||
+		fail "after cpuset=1: getconf/nproc $(z login pfa -- getconf _NPROCESSORS_ONLN)/$(z login pfa -- nproc)"
 }
 
 test_service_started_by_init_gets_the_zones_sysinfo() {

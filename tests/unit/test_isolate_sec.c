@@ -16,7 +16,11 @@
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
 
 #include "isolate.h"
@@ -168,6 +172,62 @@ static void test_default_profile_denies_host_operations(void)
 	if (getuid() != 0)
 		SKIP("needs root");
 	CHECK_CHILD(default_profile_child);
+}
+
+/* A profile that denies sysinfo, with sysinfo also handed to a listener:
+ * the listener's answer is what the caller gets. */
+static int notify_child(void)
+{
+	static char *deny[] = {"sysinfo", NULL};
+	static char *notify[] = {"sysinfo", NULL};
+	const struct iso_seccomp *def = iso_seccomp_default();
+	struct iso_seccomp sc = *def;
+	sc.rules = xcalloc(def->n_rules + 1, sizeof(*sc.rules));
+	memcpy(sc.rules, def->rules, def->n_rules * sizeof(*sc.rules));
+	sc.rules[sc.n_rules++] = (struct iso_sc_rule){.names = deny, .action = "SCMP_ACT_ERRNO",
+						      .has_errno = true, .errno_ret = EPERM};
+	sc.notify = notify;
+	FAIL_IF(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0, "no_new_privs");
+	struct zerr err = {0};
+	int listener = -2;
+	FAIL_IF(iso_seccomp_load(&sc, &listener, &err) < 0, "load: %s", err.msg);
+	FAIL_IF(listener < 0, "no listener (%d)", listener);
+	pid_t kid = fork();
+	if (kid == 0) {
+		struct sysinfo si;
+		close(listener);
+		_exit(sysinfo(&si) == 0 && si.totalram == 4242 ? 0 : 1);
+	}
+	struct pollfd pfd = {.fd = listener, .events = POLLIN};
+	if (poll(&pfd, 1, 3000) != 1) {
+		kill(kid, SIGKILL);
+		FAIL_IF(1, "no notification within 3 s");
+	}
+	struct seccomp_notif req;
+	memset(&req, 0, sizeof(req));
+	FAIL_IF(ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0, "recv: %s", strerror(errno));
+	FAIL_IF(req.data.nr != SYS_sysinfo || (pid_t)req.pid != kid, "notified of %d by %u", req.data.nr, req.pid);
+	/* Through /proc/PID/mem: the profile denies process_vm_writev to us. */
+	struct sysinfo answer = {.totalram = 4242, .mem_unit = 1};
+	char mem[64];
+	snprintf(mem, sizeof(mem), "/proc/%d/mem", kid);
+	int fd = open(mem, O_WRONLY | O_CLOEXEC);
+	FAIL_IF(fd < 0 || pwrite(fd, &answer, sizeof(answer), (off_t)req.data.args[0]) != sizeof(answer),
+		"write the answer: %s", strerror(errno));
+	close(fd);
+	struct seccomp_notif_resp resp = {.id = req.id};
+	FAIL_IF(ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0, "send: %s", strerror(errno));
+	int st;
+	FAIL_IF(waitpid(kid, &st, 0) != kid || !WIFEXITED(st) || WEXITSTATUS(st), "the caller did not get the answer");
+	/* Without notify syscalls there is no listener. */
+	int none = -2;
+	FAIL_IF(iso_seccomp_load(def, &none, &err) < 0 || none != -1, "default profile: listener %d", none);
+	return 0;
+}
+
+static void test_notify_syscalls_go_to_the_listener_over_the_profile(void)
+{
+	CHECK_CHILD(notify_child);
 }
 
 static int personality_child(void)
@@ -708,6 +768,7 @@ int main(void)
 {
 	RUN(test_default_profile_validates);
 	RUN(test_default_profile_denies_host_operations);
+	RUN(test_notify_syscalls_go_to_the_listener_over_the_profile);
 	RUN(test_default_profile_personality_only_safe_values);
 	RUN(test_default_profile_personality_cover_is_exact);
 	RUN(test_validate_rejects_unknown_action);
