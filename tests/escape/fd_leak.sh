@@ -3,8 +3,9 @@
 # process in the zone, which then uses /proc/self/fd/N as its working
 # directory - or is started there (`login -w /proc/self/fd/N`, or a
 # process.cwd of that form) - and walks the host's tree from it.
-# Defences: login's member closes every fd but 0-2 before exec; init's
-# child and the monitor close theirs; see THREATS.md for the gap below.
+# Defences: login's member and init's child close every fd but 0-2, and
+# only then resolve their working directory, inside the zone's root with
+# magic links refused (iso_chdir_in_root); the monitor closes its fds.
 . "$(dirname "$0")/../integration/lib.sh"
 . "$(dirname "$0")/escape-lib.bash"
 
@@ -82,12 +83,11 @@ test_cve_2024_21626_runtime_fd_as_cwd() {
 	done
 }
 
-# REAL HOLE (found with this test; see THREATS.md): a directory fd that
-# zonectl's caller leaks to it (a shell's `exec 7<dir`, a daemon without
-# O_CLOEXEC) is still open when the login's member process chdir()s, so
-# `login -w /proc/self/fd/7` starts the command in the host's directory,
-# outside the zone's root, with the zone's root's CAP_DAC_OVERRIDE. (A
-# process.cwd of that form stops the boot: init's child has no such fd.)
+# A hole this test found (fixed; DESIGN.md, threat model): a directory fd
+# that zonectl's caller leaks to it (a shell's `exec 7<dir`, a daemon
+# without O_CLOEXEC) was still open when the login's member chdir()ed, so
+# `login -w /proc/self/fd/7` started the command in the host's directory,
+# outside the zone's root, with the zone root's CAP_DAC_OVERRIDE.
 test_cve_2024_21626_inherited_host_fd_as_login_cwd() {
 	host_dir
 	z create es21626d
