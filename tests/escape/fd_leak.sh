@@ -98,4 +98,27 @@ test_cve_2024_21626_inherited_host_fd_as_login_cwd() {
 	assert_host_dir_untouched "login -w /proc/self/fd/7 (fd 7 from the caller)" "$out"
 }
 
+# The same through the OCI verbs: `exec --cwd /proc/self/fd/7` into a
+# container whose runtime caller leaked fd 7 (conmon, containerd-shim).
+test_cve_2024_21626_inherited_host_fd_as_oci_exec_cwd() {
+	host_dir
+	local b=$ZONECTL_ROOT.b
+	mkdir -p "$b/rootfs/bin" "$b/rootfs/tmp" "$b/rootfs/etc"
+	cp /bin/busybox "$b/rootfs/bin/"
+	for a in sh ls touch sleep pwd true; do ln -sf busybox "$b/rootfs/bin/$a"; done
+	z spec --bundle "$b"
+	/usr/bin/python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["terminal"] = False
+c["process"]["args"] = ["sleep", "1000"]
+json.dump(c, open(sys.argv[1], "w"))' "$b/config.json"
+	z run --detach --bundle "$b" es21626o
+	exec 7<"$ZONECTL_ROOT.host"
+	out=$(z exec --cwd /proc/self/fd/7 es21626o sh -c "$LOOK; pwd" 2>&1) || true
+	exec 7<&-
+	z delete --force es21626o
+	assert_host_dir_untouched "exec --cwd /proc/self/fd/7 (fd 7 from the caller)" "$out"
+}
+
 run_tests
