@@ -103,16 +103,7 @@ test_cve_2024_21626_inherited_host_fd_as_login_cwd() {
 test_cve_2024_21626_inherited_host_fd_as_oci_exec_cwd() {
 	host_dir
 	local b=$ZONECTL_ROOT.b
-	mkdir -p "$b/rootfs/bin" "$b/rootfs/tmp" "$b/rootfs/etc"
-	cp /bin/busybox "$b/rootfs/bin/"
-	for a in sh ls touch sleep pwd true; do ln -sf busybox "$b/rootfs/bin/$a"; done
-	z spec --bundle "$b"
-	/usr/bin/python3 -c '
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["process"]["terminal"] = False
-c["process"]["args"] = ["sleep", "1000"]
-json.dump(c, open(sys.argv[1], "w"))' "$b/config.json"
+	make_oci_bundle "$b" sleep 1000
 	z run --detach --bundle "$b" es21626o
 	exec 7<"$ZONECTL_ROOT.host"
 	out=$(z exec --cwd /proc/self/fd/7 es21626o sh -c "$LOOK; pwd" 2>&1) || true

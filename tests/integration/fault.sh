@@ -131,25 +131,10 @@ test_faults_in_delete() {
 	done
 }
 
-# An OCI bundle: busybox-static, `sleep 1000` as the container's process.
-oci_bundle() {
-	local dir=$ZONECTL_ROOT.b
-	mkdir -p "$dir/rootfs/bin" "$dir/rootfs/tmp" "$dir/rootfs/etc"
-	cp /bin/busybox "$dir/rootfs/bin/"
-	ln -sf busybox "$dir/rootfs/bin/sh"
-	ln -sf busybox "$dir/rootfs/bin/sleep"
-	z spec --bundle "$dir"
-	/usr/bin/python3 -c '
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["process"]["terminal"] = False
-c["process"]["args"] = ["sleep", "1000"]
-json.dump(c, open(sys.argv[1], "w"))' "$dir/config.json"
-	echo "$dir"
-}
 
 test_faults_in_oci_create_start_delete() {
-	b=$(oci_bundle)
+	b=$ZONECTL_ROOT.b
+	make_oci_bundle "$b" sleep 1000
 	for step in create:config-written create:renamed boot:cgroups-made boot:running create:ready \
 		start:released delete:stopped delete:renamed; do
 		rm -f "$ZONECTL_ROOT.fault"

@@ -30,6 +30,25 @@ zone_dir() { echo "$ZONECTL_ROOT/zones/$1"; }
 state_of() { z list -o json "$1" | sed -n 's/.*"state": "\([a-z_]*\)".*/\1/p'; }
 init_pid_of() { z list -o json "$1" | sed -n 's/.*"init_pid": \([0-9]*\).*/\1/p'; }
 
+# make_oci_bundle DIR ARGS...: an OCI bundle (busybox-static, config from
+# `zonectl spec`) whose process is ARGS, without a terminal.
+make_oci_bundle() {
+	local dir=$1 a
+	shift
+	mkdir -p "$dir/rootfs/bin" "$dir/rootfs/tmp" "$dir/rootfs/etc"
+	cp /bin/busybox "$dir/rootfs/bin/"
+	for a in sh true cat echo sleep ls ps id hostname grep wc tty test touch pwd; do
+		ln -sf busybox "$dir/rootfs/bin/$a"
+	done
+	z spec --bundle "$dir"
+	/usr/bin/python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["terminal"] = False
+c["process"]["args"] = sys.argv[2:]
+json.dump(c, open(sys.argv[1], "w"))' "$dir/config.json" "$@"
+}
+
 # Copies the probe helper into a zone's /root.
 add_probe() { cp "$PROBE" "$(zone_dir "$1")/root/root/zprobe"; }
 

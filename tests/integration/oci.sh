@@ -6,17 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 # make_bundle DIR ARGS...: busybox rootfs, zonectl spec, no terminal.
-make_bundle() {
-	local dir=$1
-	shift
-	mkdir -p "$dir/rootfs/bin" "$dir/rootfs/tmp" "$dir/rootfs/etc"
-	cp /bin/busybox "$dir/rootfs/bin/"
-	for a in sh true cat echo sleep ls ps id hostname grep wc tty test stty; do
-		ln -sf busybox "$dir/rootfs/bin/$a"
-	done
-	z spec --bundle "$dir"
-	edit_config "$dir" "c['process']['terminal']=False; c['process']['args']=sys.argv[1:]" "$@"
-}
+make_bundle() { make_oci_bundle "$@"; }
 
 # edit_config DIR PYTHON [ARGS...]: runs PYTHON with c = config.json.
 edit_config() {
