@@ -618,9 +618,29 @@ static int zone_init(const struct jv *v, struct jpath *p, void *ctx,
 	return 0;
 }
 
+static int zone_template(const struct jv *v, struct jpath *p, void *ctx,
+			 struct zerr *err)
+{
+	struct zone_config *cfg = ctx;
+	int r = zone_cfg_strdup(v, p, &cfg->template_name, err);
+	if (r == 0 && zone_name_check(cfg->template_name, NULL) < 0)
+		return zerr_setx(err, EINVAL, "%s: `%s` is not a valid template name",
+				 p->buf, cfg->template_name);
+	return r;
+}
+
+static int zone_ephemeral(const struct jv *v, struct jpath *p, void *ctx,
+			  struct zerr *err)
+{
+	return jv_bool(v, jpath_str(p), &((struct zone_config *)ctx)->ephemeral,
+		       err);
+}
+
 static const struct jfield zone_fields[] = {
 	{ "brand", zone_brand, 0 },
 	{ "autoboot", zone_autoboot, 0 },
+	{ "template", zone_template, 0 },
+	{ "ephemeral", zone_ephemeral, 0 },
 	{ "init", zone_init, 0 },
 	{ "net", zone_cfg_parse_net, 0 },
 	{ NULL, NULL, 0 },
@@ -675,6 +695,12 @@ static int finalize(struct zone_config *cfg, struct zerr *err)
 				 "domainname: needs a uts namespace in linux.namespaces");
 	if (cfg->has_process && !cfg->process.cwd)
 		cfg->process.cwd = xstrdup("/");
+	if (cfg->brand == ZONE_BRAND_WHOLE && !cfg->template_name)
+		return zerr_setx(err, EINVAL,
+				 "zone.template: required with zone.brand \"whole\"");
+	if (cfg->brand != ZONE_BRAND_WHOLE && cfg->template_name)
+		return zerr_setx(err, EINVAL,
+				 "zone.template: only a zone of brand \"whole\" has a template");
 	return zone_cfg_check_net(cfg, err);
 }
 
@@ -739,6 +765,7 @@ void zone_config_free(struct zone_config *cfg)
 	}
 	free(cfg->annotations);
 	free(cfg->init_path);
+	free(cfg->template_name);
 	free(cfg->nics);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -18,6 +18,16 @@
  * Init dies with the monitor (PDEATHSIG), so killing the monitor halts the
  * zone; the next command finds the dead monitor and releases the cgroups.
  * Any failure in 1-3 is written to the pipe as text and undone.
+ *
+ * A job (`zonectl run`) is booted "attached": init (zinit -x) and its one
+ * service get the client's stdin, stdout and stderr instead of the
+ * console, and the monitor keeps its end of the pipe after "OK". The pipe
+ * is how the two watch each other: when the client dies (kill -9), the
+ * write end polls POLLERR and the monitor halts the zone; when the job
+ * ends, the monitor releases everything, deletes an ephemeral zone, and
+ * only then writes "EXIT <status>", so the client returns once the zone
+ * is gone. An ephemeral zone (zone.ephemeral) is deleted by its monitor
+ * after any halt.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +59,7 @@ struct monitor {
 	int listen_fd, client_fd, log_fd, sig_fd;
 	struct iso_init init;
 	bool init_created;
+	bool attached;    /* a job: the client's stdio, status through the pipe */
 };
 
 static int open_console(struct monitor *m, struct zerr *err)
@@ -110,6 +121,9 @@ static void spec_free(struct iso_spec *s)
 	free(s->mounts);
 	strv_free(s->masked_paths);
 	strv_free(s->init_argv);
+	free((char *)s->overlay_lower);
+	free((char *)s->overlay_upper);
+	free((char *)s->overlay_work);
 	if (s->init_exec_fd >= 0)
 		close(s->init_exec_fd);
 }
@@ -124,8 +138,17 @@ static int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struc
 		.masked_paths = strv_dup(c->masked_paths), .readonly_paths = c->readonly_paths,
 		.default_dev = true, .rootfs_propagation = c->rootfs_propagation,
 		.init_exec_fd = -1, .proc = c->process, .seccomp = c->seccomp,
-		.console_fd = m->slave, .on_cloned = on_cloned, .on_cloned_arg = m,
+		.console_fd = m->attached ? -1 : m->slave, .on_cloned = on_cloned, .on_cloned_arg = m,
 	};
+	if (c->brand == ZONE_BRAND_WHOLE) {
+		char *lower, *upper, *work;
+		int r = brand_overlay(m->ctx, m->name, c, &lower, &upper, &work, err);
+		s->overlay_lower = lower;
+		s->overlay_upper = upper;
+		s->overlay_work = work;
+		if (r < 0)
+			return r;
+	}
 	/* a shared-IP zone is on the host's stack: its /proc/net would
 	 * list every socket of the host */
 	for (size_t i = 0; i < c->n_nics; i++)
@@ -149,6 +172,8 @@ static int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struc
 		strv_append(&s->init_argv, "zinit");
 		strv_append(&s->init_argv, "-n");
 		strv_append(&s->init_argv, m->name);
+		if (m->attached)
+			strv_append(&s->init_argv, "-x");
 		if (c->process.args) {
 			strv_append(&s->init_argv, "--");
 			for (size_t i = 0; c->process.args[i]; i++)
@@ -284,9 +309,10 @@ static void console_accept(struct monitor *m)
 	m->client_fd = fd;
 }
 
-static void shutdown_zone(struct monitor *m)
+/* Returns init's exit status (128+N if killed by signal N): a job's. */
+static int shutdown_zone(struct monitor *m)
 {
-	int status;
+	int status = 0;
 	while (waitpid(m->init.pid, &status, 0) < 0 && errno == EINTR)
 		;
 	zfault("halt:init-gone");
@@ -304,19 +330,37 @@ static void shutdown_zone(struct monitor *m)
 	zone_status_clear(m->ctx, m->name);
 	if (fd >= 0)
 		close(fd);
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+/* After the halt: an ephemeral zone goes, then a job's client hears. */
+static void finish(struct monitor *m, int status)
+{
+	if (m->cfg->ephemeral) {
+		struct zone_ctx ctx = *m->ctx;
+		struct zerr err;
+		zone_delete(&ctx, m->name, false, &err);
+	}
+	if (m->attached) {
+		char msg[32];
+		int n = snprintf(msg, sizeof(msg), "EXIT %d", status);
+		(void)!write(m->report_fd, msg, (size_t)n);
+	}
 }
 
 static void watch(struct monitor *m)
 {
+	int client = m->attached ? m->report_fd : -1;
 	for (;;) {
-		struct pollfd p[5] = {
+		struct pollfd p[6] = {
 			{.fd = m->init.pidfd, .events = POLLIN},
 			{.fd = m->master, .events = POLLIN},
 			{.fd = m->listen_fd, .events = POLLIN},
 			{.fd = m->sig_fd, .events = POLLIN},
 			{.fd = m->client_fd, .events = POLLIN},
+			{.fd = client, .events = 0},
 		};
-		if (poll(p, 5, -1) < 0) {
+		if (poll(p, 6, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -332,10 +376,15 @@ static void watch(struct monitor *m)
 			if (read(m->sig_fd, &si, sizeof(si)) == sizeof(si))
 				kill(m->init.pid, SIGTERM);
 		}
+		if (p[5].revents & (POLLERR | POLLHUP)) {
+			/* the job's client is gone: nobody waits for it */
+			kill(m->init.pid, SIGTERM);
+			client = -1;
+		}
 		if (p[0].revents & POLLIN)
 			break;
 	}
-	shutdown_zone(m);
+	finish(m, shutdown_zone(m));
 }
 
 static __attribute__((noreturn)) void monitor_main(struct monitor *m)
@@ -343,7 +392,8 @@ static __attribute__((noreturn)) void monitor_main(struct monitor *m)
 	struct zerr err = {0};
 	setsid();
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	for (int i = 0; i < 3 && null >= 0; i++)
+	/* a job's init takes the client's stdio from us */
+	for (int i = 0; i < 3 && null >= 0 && !m->attached; i++)
 		dup2(null, i);
 	/* Nothing of the caller's (a CI runner's output pipe, say) may be
 	 * held open for the zone's lifetime. */
@@ -366,16 +416,39 @@ static __attribute__((noreturn)) void monitor_main(struct monitor *m)
 		_exit(1);
 	}
 	zfault("boot:running");
+	for (int i = 0; i < 3 && null >= 0 && m->attached; i++)
+		dup2(null, i);
 	write_all(m->report_fd, "OK", 2);
-	close(m->report_fd);
+	if (!m->attached)
+		close(m->report_fd);
 	close(m->lockfd);
 	watch(m);
 	_exit(0);
 }
 
+/* A job's boot: one read (the monitor writes "OK" or its error in one
+ * write, below PIPE_BUF), and the pipe stays open for "EXIT n". */
+static int read_report(int fd, bool attached, char *buf, size_t size)
+{
+	if (!attached)
+		return (int)read_all(fd, buf, size);
+	ssize_t n;
+	do
+		n = read(fd, buf, size);
+	while (n < 0 && errno == EINTR);
+	return (int)n;
+}
+
 int monitor_start(const struct zone_ctx *ctx, const char *name, struct zone_config *cfg,
 		  int lockfd, struct zerr *err)
 {
+	return monitor_start_job(ctx, name, cfg, lockfd, NULL, NULL, err);
+}
+
+int monitor_start_job(const struct zone_ctx *ctx, const char *name, struct zone_config *cfg,
+		      int lockfd, int *report_fd, pid_t *monitor, struct zerr *err)
+{
+	bool attached = report_fd != NULL;
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return zerr_set(err, errno, "zone %s: pipe", name);
@@ -391,15 +464,21 @@ int monitor_start(const struct zone_ctx *ctx, const char *name, struct zone_conf
 		struct monitor m = {
 			.ctx = ctx, .name = name, .cfg = cfg, .lockfd = lockfd, .report_fd = p[1],
 			.master = -1, .slave = -1, .listen_fd = -1, .client_fd = -1, .log_fd = -1,
+			.attached = attached,
 		};
 		monitor_main(&m);
 	}
 	close(p[1]);
 	char buf[sizeof(err->msg)] = {0};
-	ssize_t n = read_all(p[0], buf, sizeof(buf) - 1);
-	close(p[0]);
+	int n = read_report(p[0], attached, buf, sizeof(buf) - 1);
 	/* The monitor was forked from us but lives on; reap only if it died. */
 	waitpid(pid, NULL, WNOHANG);
+	if (n == 2 && !memcmp(buf, "OK", 2) && attached) {
+		*report_fd = p[0];
+		*monitor = pid;
+		return 0;
+	}
+	close(p[0]);
 	if (n == 2 && !memcmp(buf, "OK", 2))
 		return 0;
 	if (n > 0)
