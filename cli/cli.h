@@ -4,6 +4,8 @@
 
 #include "zone.h"
 
+#define ZONECTL_VERSION "0.1.0"
+
 struct cli {
 	struct zone_ctx ctx;
 	const char *prog;
@@ -41,5 +43,8 @@ int cmd_config(struct cli *c, int argc, char **argv);
 int cmd_set(struct cli *c, int argc, char **argv);
 int cmd_stat(struct cli *c, int argc, char **argv);
 int cmd_net(struct cli *c, int argc, char **argv);
+int cmd_run(struct cli *c, int argc, char **argv);
+int cmd_template(struct cli *c, int argc, char **argv);
+int cmd_ci(struct cli *c, int argc, char **argv);
 
 #endif
