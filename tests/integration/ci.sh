@@ -204,6 +204,24 @@ test_twenty_concurrent_runs_complete_and_leave_nothing() {
 	for i in $(seq 20); do assert_no_leaks ci-p$i; done
 }
 
+test_concurrent_runs_share_one_cpu_by_their_shares() {
+	# both on CPU 0, shares 1:4; each counts until its client's SIGTERM
+	local job='trap "echo \$n; exit 0" TERM; n=0; while :; do n=$((n+1)); done' a b
+	"$ZONECTL" run --rm --name ci-sa --set cpuset=0,cpu-shares=256 -- sh -c "$job" >"$ZONECTL_ROOT.sa" &
+	a=$!
+	"$ZONECTL" run --rm --name ci-sb --set cpuset=0,cpu-shares=1024 -- sh -c "$job" >"$ZONECTL_ROOT.sb" &
+	b=$!
+	sleep 4
+	kill -TERM $a $b
+	wait $a $b || fail "a job failed"
+	local na nb
+	na=$(cat "$ZONECTL_ROOT.sa") nb=$(cat "$ZONECTL_ROOT.sb")
+	[ -n "$na" ] && [ -n "$nb" ] && [ "$na" -gt 0 ] || fail "counts: '$na' '$nb'"
+	# 4:1 expected; other load on the machine blurs it
+	[ $((nb * 10 / na)) -ge 20 ] || fail "shares 256:1024 gave counts $na:$nb"
+	[ $((nb * 10 / na)) -le 80 ] || fail "shares 256:1024 gave counts $na:$nb"
+}
+
 # GitLab Runner calls the driver as its custom executor does: config,
 # prepare, run SCRIPT STAGE for each stage, cleanup, with the job's
 # variables as CUSTOM_ENV_* and the exit codes it wants in the environment.
