@@ -354,12 +354,36 @@ static int by_name(const void *a, const void *b)
 		      ((const struct zone_template_info *)b)->name);
 }
 
+/* What a killed create or delete left: .NAME.creating.PID and
+ * .NAME.deleting.PID of a PID that is gone. */
+static void sweep(const struct zone_ctx *ctx, const char *base)
+{
+	int lock = zone_template_lock(ctx, true, NULL);
+	if (lock < 0)
+		return;
+	DIR *d = opendir(base);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		const char *c = strstr(de->d_name, ".creating.");
+		if (!c)
+			c = strstr(de->d_name, ".deleting.");
+		if (de->d_name[0] != '.' || !c || proc_starttime((pid_t)atoi(c + 10)))
+			continue;
+		cleanup_free char *path = xasprintf("%s/%s", base, de->d_name);
+		rm_rf(path, NULL);
+	}
+	if (d)
+		closedir(d);
+	close(lock);
+}
+
 int zone_template_list(struct zone_ctx *ctx, struct zone_template_info **out, size_t *n,
 		       struct zerr *err)
 {
 	*out = NULL;
 	*n = 0;
 	cleanup_free char *dir = xasprintf("%s/templates", ctx->lib_dir);
+	sweep(ctx, dir);
 	DIR *d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 : zerr_set(err, errno, "templates: `%s`", dir);
@@ -387,7 +411,8 @@ int zone_template_delete(struct zone_ctx *ctx, const char *name, struct zerr *er
 		return lock;
 	cleanup_strv char **users = NULL;
 	cleanup_free char *dir = zone_template_dir(ctx, name);
-	cleanup_free char *tmp = xasprintf("%s/templates/.%s.deleting", ctx->lib_dir, name);
+	cleanup_free char *tmp = xasprintf("%s/templates/.%s.deleting.%d", ctx->lib_dir, name,
+					   (int)getpid());
 	if (!zone_template_exists(ctx, name)) {
 		r = zerr_setx(err, ENOENT, "template %s: no such template (zonectl template list "
 			      "shows them)", name);
@@ -400,7 +425,7 @@ int zone_template_delete(struct zone_ctx *ctx, const char *name, struct zerr *er
 		}
 		r = zerr_setx(err, EBUSY, "template %s: in use by zone%s %s (delete %s first)", name,
 			      users[1] ? "s" : "", list, users[1] ? "them" : "it");
-	} else if (rm_rf(tmp, NULL), rename(dir, tmp) < 0) {
+	} else if (rename(dir, tmp) < 0) {
 		r = zerr_set(err, errno, "template %s: rename `%s`", name, dir);
 	}
 	close(lock);

@@ -53,6 +53,16 @@ test_template_create_is_all_or_nothing() {
 	expect_fail 'template cidup: already exists' z template create cidup --from "$ZONECTL_ROOT.src"
 }
 
+test_template_scratch_of_a_killed_create_is_swept() {
+	make_template citpl
+	local dead=$(($(cat /proc/sys/kernel/pid_max) - 1))
+	mkdir -p "$ZONECTL_ROOT/templates/.cix.creating.$dead/root" "$ZONECTL_ROOT/templates/.ciy.deleting.$dead"
+	mkdir -p "$ZONECTL_ROOT/templates/.ciz.creating.$$/root" # a live create: kept
+	z template list >/dev/null
+	[ "$(ls -A "$ZONECTL_ROOT/templates" | tr '\n' ' ')" = ".ciz.creating.$$ citpl " ] ||
+		fail "left: $(ls -A "$ZONECTL_ROOT/templates")"
+}
+
 test_whole_zone_writes_never_reach_the_template() {
 	make_template citpl
 	local before after
