@@ -177,6 +177,21 @@ test_run_client_killed_with_9_leaves_nothing() {
 	pgrep -f 'sleep 100$' -P 1 >/dev/null && fail "the job outlived its zone" || true
 }
 
+test_orphaned_ephemeral_zone_is_swept_by_list() {
+	# what a run killed between its create and its boot leaves
+	z create ci-orph
+	z config ci-orph | python3 -c 'import json,sys; c=json.load(sys.stdin); c["zone"]["ephemeral"]=True; print(json.dumps(c))' >"$ZONECTL_ROOT.eph.json"
+	z delete ci-orph
+	z create ci-orph --config "$ZONECTL_ROOT.eph.json"
+	z create ci-fresh --config "$ZONECTL_ROOT.eph.json"
+	touch -d '1 minute ago' "$(zone_dir ci-orph)/config.json"
+	z list 2>"$ZONECTL_ROOT.notice" >/dev/null
+	[ ! -e "$(zone_dir ci-orph)" ] || fail "orphan kept"
+	grep -q 'zone ci-orph: ephemeral, and nobody was left to delete it: deleted' "$ZONECTL_ROOT.notice" || fail "no notice: $(cat "$ZONECTL_ROOT.notice")"
+	[ -e "$(zone_dir ci-fresh)" ] || fail "a zone just created by a run was swept"
+	assert_no_leaks ci-orph
+}
+
 test_run_client_sigterm_ends_the_job_in_order() {
 	local rc
 	"$ZONECTL" run --rm --name ci-t1 -- sh -c 'trap "echo job got TERM; exit 7" TERM; sleep 100 & wait' >"$ZONECTL_ROOT.out2" &
