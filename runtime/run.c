@@ -187,8 +187,12 @@ int zone_run(struct zone_ctx *ctx, const struct zone_run_opts *o, int *status, s
 	int fd = -1;
 	pid_t monitor = 0;
 	r = create_job(ctx, name, o, err);
-	if (r == 0 && (r = zone_boot_job(ctx, name, &fd, &monitor, err)) < 0 && o->rm)
-		zone_delete(ctx, name, true, NULL);
+	if (r < 0) {
+		/* nothing of ours to remove: the name may be someone else's zone */
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return r;
+	}
+	r = zone_boot_job(ctx, name, &fd, &monitor, err);
 	if (r == 0) {
 		r = wait_job(name, fd, monitor, sfd, status, err);
 		close(fd);

@@ -130,6 +130,20 @@ test_run_rm_returns_the_commands_exit_status() {
 	assert_no_leaks ci-r9
 }
 
+test_run_rm_never_deletes_a_zone_it_did_not_make() {
+	z create ci-mine
+	expect_fail 'zone ci-mine: already exists' z run --rm --name ci-mine -- true
+	[ -e "$(zone_dir ci-mine)/config.json" ] || fail "run --rm deleted an existing zone"
+	expect_fail 'no template nope' z run --rm --name ci-nt --template nope -- true
+	expect_fail 'chdir to process.cwd `/nonexistent`' z run --rm --name ci-wd --workdir /nonexistent -- true
+	[ "$(ls "$ZONECTL_ROOT/zones")" = ci-mine ] || fail "left: $(ls "$ZONECTL_ROOT/zones")"
+	set +e
+	z run --rm --name ci-nf -- /no/such/command 2>/dev/null
+	local rc=$?
+	set -e
+	[ $rc -eq 127 ] || fail "a missing command gave $rc"
+}
+
 test_run_streams_stdout_and_stderr_separately() {
 	local out err
 	out=$(z run --rm --name ci-io -- sh -c 'echo to-out; echo to-err >&2' 2>"$ZONECTL_ROOT.err")
