@@ -36,6 +36,7 @@ static int parse(int argc, char **argv, struct run_args *a)
 		{0},
 	};
 	int ch;
+	bool brand_set = false;
 	/* "+": the command's own options are not ours */
 	while ((ch = getopt_long(argc, argv, "+e:w:h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -46,6 +47,7 @@ static int parse(int argc, char **argv, struct run_args *a)
 			if (zone_brand_from_name(optarg, &a->o.brand) < 0 ||
 			    (a->o.brand != ZONE_BRAND_SPARSE && a->o.brand != ZONE_BRAND_WHOLE))
 				return cli_usage_error(argv[0], "--brand takes sparse or whole, not `%s`", optarg);
+			brand_set = true;
 			break;
 		case 'v': strv_append(&a->binds, optarg); break;
 		case 'T': strv_append(&a->tmpfs, optarg); break;
@@ -59,6 +61,8 @@ static int parse(int argc, char **argv, struct run_args *a)
 	}
 	if (a->o.brand == ZONE_BRAND_WHOLE && !a->o.template_name)
 		return cli_usage_error(argv[0], "--brand whole needs --template NAME");
+	if (brand_set && a->o.brand == ZONE_BRAND_SPARSE && a->o.template_name)
+		return cli_usage_error(argv[0], "--template makes a whole zone, not --brand sparse");
 	if (optind >= argc)
 		return cli_usage_error(argv[0], "a command is required (after --)");
 	a->o.binds = a->binds;
