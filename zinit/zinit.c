@@ -102,7 +102,10 @@ static void shutdown_zone(int grace, pid_t service, int *status)
 	end.tv_sec += grace;
 	for (;;) {
 		pid_t pid = waitpid(-1, &st, WNOHANG);
-		if (pid < 0 && errno == ECHILD)
+		/* Done when no process but us is left in the namespace: a
+		 * login's processes are not our children (their parent is
+		 * outside), and our exit would SIGKILL them without grace. */
+		if (pid < 0 && errno == ECHILD && kill(-1, 0) < 0 && errno == ESRCH)
 			return;
 		if (pid > 0 && pid == service)
 			*status = exit_code(st);

@@ -261,6 +261,19 @@ test_concurrent_runs_share_one_cpu_by_their_shares() {
 	[ $((nb * 10 / na)) -le 80 ] || fail "shares 256:1024 gave counts $na:$nb"
 }
 
+test_halt_gives_a_login_its_grace_period() {
+	# a login's processes are not zinit's children: zinit must still wait
+	# for them, or its exit SIGKILLs them at once
+	z create ci-hl
+	z boot ci-hl
+	"$ZONECTL" login ci-hl -- sh -c 'trap "sleep 0.3; echo graceful; exit 0" TERM; sleep 100 & wait' >"$ZONECTL_ROOT.hl" &
+	local login=$!
+	sleep 0.5
+	z halt ci-hl
+	wait $login || true
+	grep -q graceful "$ZONECTL_ROOT.hl" || fail "the login was killed without its grace"
+}
+
 # GitLab Runner calls the driver as its custom executor does: config,
 # prepare, run SCRIPT STAGE for each stage, cleanup, with the job's
 # variables as CUSTOM_ENV_* and the exit codes it wants in the environment.
