@@ -174,6 +174,8 @@ int zone_apt_mirror(char **out, struct zerr *err)
 
 /* ---- create ------------------------------------------------------------ */
 
+/* nftw passes no argument to its callback: the sum is a file-level
+ * variable, which is fine in a single-threaded CLI. */
 static uint64_t tree_bytes;
 
 static int add_size(const char *path, const struct stat *sb, int flag, struct FTW *f)
