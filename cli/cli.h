@@ -6,6 +6,8 @@
 
 #include "zone.h"
 
+#define ZONECTL_VERSION "0.1.0"
+
 struct cli {
 	struct zone_ctx ctx;
 	const char *prog;
@@ -71,5 +73,8 @@ const char *oci_the_id(const struct cli *c, int argc, char **argv, bool more_ok)
 int oci_systemd_refused(const struct cli *c);
 int cmd_oci_exec(struct cli *c, int argc, char **argv);
 int cmd_oci_update(struct cli *c, int argc, char **argv);
+int cmd_run(struct cli *c, int argc, char **argv);
+int cmd_template(struct cli *c, int argc, char **argv);
+int cmd_ci(struct cli *c, int argc, char **argv);
 
 #endif

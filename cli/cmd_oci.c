@@ -4,14 +4,17 @@
  * delete, list, exec, ps, pause, resume, update, spec, features.
  *
  * Which command line a call is (main.c asks oci_wanted): zonectl's own
- * verbs create, delete, list and ps have OCI namesakes. A call is an OCI one
+ * verbs create, delete, list, ps and run have OCI namesakes. A call is an OCI one
  * when it says so (`zonectl oci VERB`), when a runc global flag stands
  * before the verb (--log, --log-format, --debug, --systemd-cgroup,
  * --criu, --rootless: conmon always passes --log), when the verb exists
- * only in runc (start, state, kill, run, exec, pause, resume, update,
+ * only in runc (start, state, kill, exec, pause, resume, update,
  * spec, features), or when a clashing verb carries a flag only runc's
  * has (create --bundle/-b/--pid-file/--console-socket/--no-pivot,
- * delete --force, list --format/-f/--quiet/-q, ps --format/-f).
+ * delete --force, list --format/-f/--quiet/-q, ps --format/-f, run
+ * --bundle/-b/--detach/-d/--pid-file/--console-socket/--no-pivot/
+ * --keep/--preserve-fds; flags after a `--` belong to a command and
+ * do not count).
  *
  * Errors go to stderr and, with --log, to the log file as runc writes
  * them (JSON lines with --log-format json), where conmon looks for them.
@@ -504,6 +507,9 @@ bool oci_wanted(const struct cli *c, int argc, char **argv)
 	static const char *const delete_flags[] = {"--force", NULL};
 	static const char *const list_flags[] = {"--format", "-f", "--quiet", "-q", NULL};
 	static const char *const ps_flags[] = {"--format", "-f", NULL};
+	static const char *const run_flags[] = {"--bundle", "-b", "--detach", "-d", "--pid-file",
+						"--console-socket", "--no-pivot", "--no-new-keyring",
+						"--keep", "--preserve-fds", NULL};
 	if (!oci_find(argv[0]))
 		return false;
 	if (c->runc_flags || !cli_find(argv[0]))
@@ -514,6 +520,8 @@ bool oci_wanted(const struct cli *c, int argc, char **argv)
 		return has_flag(argc, argv, delete_flags);
 	if (!strcmp(argv[0], "ps"))
 		return has_flag(argc, argv, ps_flags);
+	if (!strcmp(argv[0], "run"))
+		return has_flag(argc, argv, run_flags);
 	return !strcmp(argv[0], "list") && has_flag(argc, argv, list_flags);
 }
 

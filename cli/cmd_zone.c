@@ -42,6 +42,7 @@ int cmd_create(struct cli *c, int argc, char **argv)
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'f'},
 		{"brand", required_argument, NULL, 'b'},
+		{"template", required_argument, NULL, 't'},
 		{"set", required_argument, NULL, 's'},
 		{"net", required_argument, NULL, 'n'},
 		{"help", no_argument, NULL, 'h'},
@@ -51,7 +52,7 @@ int cmd_create(struct cli *c, int argc, char **argv)
 	struct zerr err = {0};
 	cleanup_strv char **set = NULL, **net = NULL;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "f:b:s:n:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:b:t:s:n:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'n':
 			strv_append(&net, optarg);
@@ -62,9 +63,10 @@ int cmd_create(struct cli *c, int argc, char **argv)
 			o.set = set;
 			break;
 		case 'f': o.config_path = optarg; break;
+		case 't': o.template_name = optarg; break;
 		case 'b':
 			if (zone_brand_from_name(optarg, &o.brand) < 0)
-				return cli_usage_error(argv[0], "unknown brand `%s` (sparse, oci)", optarg);
+				return cli_usage_error(argv[0], "unknown brand `%s` (sparse, whole, oci)", optarg);
 			o.brand_set = true;
 			break;
 		case 'h': return help(argv);
@@ -74,6 +76,8 @@ int cmd_create(struct cli *c, int argc, char **argv)
 	const char *name = one_name(argc, argv);
 	if (!name)
 		return 2;
+	if (o.brand_set && o.brand == ZONE_BRAND_WHOLE && !o.template_name && !o.config_path)
+		return cli_usage_error(argv[0], "--brand whole needs --template NAME");
 	if (zone_create(&c->ctx, name, &o, &err) < 0)
 		return cli_fail(&err);
 	return 0;

@@ -8,10 +8,10 @@
 #include "cli.h"
 #include "json.h"
 
-#define VERSION "0.1.0"
+#define VERSION ZONECTL_VERSION
 
 static const struct cli_cmd commands[] = {
-	{"create", cmd_create, "create NAME [--config FILE] [--brand sparse|oci] [--set KEY=VALUE[,...]]... [--net KEY=VALUE[,...]]...",
+	{"create", cmd_create, "create NAME [--config FILE] [--brand sparse|whole|oci] [--template NAME] [--set KEY=VALUE[,...]]... [--net KEY=VALUE[,...]]...",
 	 "store a zone's configuration and install its root"},
 	{"boot", cmd_boot, "boot NAME", "start a zone; returns once it runs"},
 	{"halt", cmd_halt, "halt NAME [-t SECONDS]", "stop a zone: SIGTERM to its init, SIGKILL after SECONDS (default 10)"},
@@ -32,6 +32,15 @@ static const struct cli_cmd commands[] = {
 	 "the host's processes (or one zone's), with the zone each belongs to (-Z)"},
 	{"top", cmd_top, "top [-o table|json] [-n ITERATIONS] [-d SECONDS]",
 	 "CPU %, memory, processes and network bytes per running zone, refreshed in place"},
+	{"run", cmd_run, "run [--rm] [--name NAME] [--template T | --brand sparse] [--bind SRC:DST[:ro]]... "
+	 "[--tmpfs DST]... [-e|--env K=V]... [-w|--workdir DIR] [--set KEY=VALUE[,...]]... "
+	 "[--net KEY=VALUE[,...]]... [--] COMMAND ARGS...",
+	 "create, boot, run one command with our stdio, halt (--rm: delete); exits with its status"},
+	{"template", cmd_template, "template create NAME --from DIR|TARBALL | --debootstrap SUITE "
+	 "[--include PKG,...] | template list [-o table|json] | template delete NAME",
+	 "root trees that zones of brand whole clone"},
+	{"ci", cmd_ci, "ci gitlab config|prepare|run SCRIPT STAGE|cleanup",
+	 "a GitLab Runner custom executor: each job in its own zone"},
 };
 
 const struct cli_cmd *cli_find(const char *name)

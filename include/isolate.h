@@ -131,6 +131,10 @@ struct iso_ns_path {
 struct iso_spec {
 	const char *name;         /* zone name, used in every message */
 	const char *rootfs;       /* absolute host path of the zone's root */
+	/* Set: the root is an overlay of these (absolute host paths) mounted
+	 * on rootfs in the child's mount namespace, instead of a bind of
+	 * rootfs: nothing is mounted in the host's. */
+	const char *overlay_lower, *overlay_upper, *overlay_work;
 	bool root_readonly;
 	const char *hostname;     /* NULL = leave */
 	const char *domainname;

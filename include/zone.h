@@ -85,6 +85,8 @@ struct zone_config {
 	size_t n_nics;
 	enum zone_procfs procfs;
 	char *bundle;             /* zone.bundle: the OCI bundle it was created from */
+	char *template_name;      /* "template": a whole zone's template */
+	bool ephemeral;           /* deleted by its monitor once it halts (run --rm) */
 };
 
 /* Parses and validates a config document. `name` is the zone's name, used
@@ -156,6 +158,7 @@ struct zone_create_opts {
 	const char *config_path;   /* NULL = the default document */
 	enum zone_brand brand;
 	bool brand_set;
+	const char *template_name; /* --template: zone.template of a whole zone */
 	char *const *set;          /* NULL-terminated "key=value,..." (--set), may be NULL */
 	char *const *net;          /* NULL-terminated NIC specs (--net), may be NULL */
 };
@@ -288,5 +291,64 @@ int oci_exec(struct zone_ctx *ctx, const char *id, const struct oci_exec_opts *o
 char *oci_spec_default(void);
 /* What `features` prints (runtime-spec features document); malloc'd. */
 char *oci_features(void);
+/* ---- templates (runtime/template.c) ------------------------------------ */
+
+struct zone_template_opts {
+	const char *from;        /* a directory or a tarball */
+	const char *debootstrap; /* or a Debian suite, from the apt sources' mirror */
+	const char *include;     /* debootstrap --include (comma-separated) */
+};
+struct zone_template_info {
+	char name[ZONE_NAME_MAX + 1];
+	char *source;      /* the directory or tarball, or "debootstrap:SUITE" */
+	int64_t created;   /* unix seconds */
+	uint64_t size;     /* bytes on disk */
+	char **zones;      /* NULL-terminated: the whole zones cloned from it, may be NULL */
+};
+/* Builds LIB/templates/NAME in a scratch directory and renames it into
+ * place: it appears whole or not at all. */
+int zone_template_create(struct zone_ctx *ctx, const char *name,
+			 const struct zone_template_opts *o, struct zerr *err);
+/* Refused (EBUSY, naming them) while zones use it. */
+int zone_template_delete(struct zone_ctx *ctx, const char *name, struct zerr *err);
+int zone_template_list(struct zone_ctx *ctx, struct zone_template_info **out, size_t *n,
+		       struct zerr *err);
+void zone_template_info_free(struct zone_template_info *t);
+
+/* ---- one command in a throw-away zone (runtime/run.c) ------------------ */
+
+struct zone_run_opts {
+	const char *name;          /* NULL = run-<random hex> */
+	bool rm;                   /* delete the zone when the command ends */
+	enum zone_brand brand;     /* sparse, or whole with template_name */
+	const char *template_name;
+	char *const *binds;        /* SRC:DST[:ro], NULL-terminated, may be NULL */
+	char *const *tmpfs;        /* DST */
+	char *const *env;          /* K=V */
+	const char *workdir;       /* NULL = / */
+	char *const *set;          /* resource keys, as create --set */
+	char *const *net;          /* NIC specs, as create --net */
+	char *const *argv;         /* the command */
+};
+/* Creates, boots and runs argv as the zone's one job with our stdin,
+ * stdout and stderr; returns when the zone has halted (and, with rm, is
+ * gone) with *status the job's exit status (128+N if killed by signal N).
+ * SIGINT, SIGTERM and SIGHUP to the caller end the job in order; if the
+ * caller dies, the zone's monitor halts (and deletes) the zone itself. */
+int zone_run(struct zone_ctx *ctx, const struct zone_run_opts *o, int *status,
+	     struct zerr *err);
+
+/* ---- a CI job's zone across the stages of a driver (runtime/job.c) ---- */
+
+/* Creates (whole from template_name, or sparse if NULL) and boots it. */
+int zone_job_prepare(struct zone_ctx *ctx, const char *name, const char *template_name,
+		     struct zerr *err);
+/* Runs the script file in the zone (as a shell's stdin, our stdout and
+ * stderr) and records its status in the zone's run directory
+ * (job-status). SIGTERM/SIGINT halt the zone: its processes get SIGTERM,
+ * then SIGKILL after grace seconds. Fails (and *status means nothing)
+ * only when the zone could not run the script. */
+int zone_job_script(struct zone_ctx *ctx, const char *name, const char *script, int grace,
+		    int *status, struct zerr *err);
 
 #endif

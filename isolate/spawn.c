@@ -125,17 +125,34 @@ static int write_sysctls(char *const *kv, struct zerr *err)
 	return 0;
 }
 
+static int mount_root(const struct iso_spec *spec, struct zerr *err)
+{
+	if (!spec->overlay_lower) {
+		if (mount(spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+			return zerr_set(err, errno, "bind the root `%s`", spec->rootfs);
+		return 0;
+	}
+	cleanup_free char *data = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s",
+					    spec->overlay_lower, spec->overlay_upper,
+					    spec->overlay_work);
+	if (mount("overlay", spec->rootfs, "overlay", 0, data) < 0)
+		return zerr_set(err, errno, "overlay root `%s` over `%s`", spec->overlay_upper,
+				spec->overlay_lower);
+	return 0;
+}
+
 static int setup_root(const struct iso_spec *spec, struct zerr *err)
 {
 	/* Nothing the zone mounts may travel back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return zerr_set(err, errno, "make / a slave mount");
-	if (mount(spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return zerr_set(err, errno, "bind the root `%s`", spec->rootfs);
+	int r = mount_root(spec, err);
+	if (r < 0)
+		return r;
 	cleanup_close int rootfd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return zerr_set(err, errno, "open the root `%s`", spec->rootfs);
-	int r = iso_mount_all(spec, rootfd, err);
+	r = iso_mount_all(spec, rootfd, err);
 	if (r == 0)
 		r = iso_make_dev(spec, rootfd, err);
 	if (r == 0)
@@ -200,6 +217,11 @@ static int find_program(const struct iso_spec *spec, struct zerr *err)
 static void exec_init(const struct iso_spec *spec, struct zerr *err)
 {
 	char **env = spec->proc.env ? spec->proc.env : (char *[]){NULL};
+	/* the monitor blocks the signals it takes through a signalfd; init
+	 * (and, through it, a zone's service) must not inherit that */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (spec->init_exec_fd >= 0) {
 		fexecve(spec->init_exec_fd, spec->init_argv, env);
 		zerr_set(err, errno, "exec the zone's init");

@@ -725,10 +725,30 @@ static int zone_bundle(const struct jv *v, struct jpath *p, void *ctx,
 	return zone_cfg_abspath(v, p, &((struct zone_config *)ctx)->bundle, err);
 }
 
+static int zone_template(const struct jv *v, struct jpath *p, void *ctx,
+			 struct zerr *err)
+{
+	struct zone_config *cfg = ctx;
+	int r = zone_cfg_strdup(v, p, &cfg->template_name, err);
+	if (r == 0 && zone_name_check(cfg->template_name, NULL) < 0)
+		return zerr_setx(err, EINVAL, "%s: `%s` is not a valid template name",
+				 p->buf, cfg->template_name);
+	return r;
+}
+
+static int zone_ephemeral(const struct jv *v, struct jpath *p, void *ctx,
+			  struct zerr *err)
+{
+	return jv_bool(v, jpath_str(p), &((struct zone_config *)ctx)->ephemeral,
+		       err);
+}
+
 static const struct jfield zone_fields[] = {
 	{ "brand", zone_brand, 0 },
 	{ "bundle", zone_bundle, 0 },
 	{ "autoboot", zone_autoboot, 0 },
+	{ "template", zone_template, 0 },
+	{ "ephemeral", zone_ephemeral, 0 },
 	{ "init", zone_init, 0 },
 	{ "net", zone_cfg_parse_net, 0 },
 	{ "procfs", zone_procfs, 0 },
@@ -784,6 +804,12 @@ static int finalize(struct zone_config *cfg, struct zerr *err)
 				 "domainname: needs a uts namespace in linux.namespaces");
 	if (cfg->has_process && !cfg->process.cwd)
 		cfg->process.cwd = xstrdup("/");
+	if (cfg->brand == ZONE_BRAND_WHOLE && !cfg->template_name)
+		return zerr_setx(err, EINVAL,
+				 "zone.template: required with zone.brand \"whole\"");
+	if (cfg->brand != ZONE_BRAND_WHOLE && cfg->template_name)
+		return zerr_setx(err, EINVAL,
+				 "zone.template: only a zone of brand \"whole\" has a template");
 	int r = zone_cfg_check_net(cfg, err);
 	return r < 0 ? r : zone_cfg_check_sysctl(cfg, err);
 }
@@ -883,6 +909,7 @@ void zone_config_free(struct zone_config *cfg)
 	free(cfg->devices);
 	free(cfg->bundle);
 	free(cfg->init_path);
+	free(cfg->template_name);
 	free(cfg->nics);
 	memset(cfg, 0, sizeof(*cfg));
 }

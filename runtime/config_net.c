@@ -230,11 +230,9 @@ int zone_net_rewrite(const char *name, char *const *specs, char **text, size_t *
 		shared |= nics[n].type == NET_SHARED;
 	}
 	cleanup_json struct jv *doc = NULL;
-	int r = json_parse(*text, *len, &doc, err);
+	int r = zone_config_doc(name, *text, *len, &doc, err);
 	if (r < 0)
-		return zerr_prefix(err, "zone %s: config", name);
-	if (jv_type(doc) != JV_OBJECT)
-		return zerr_setx(err, EINVAL, "zone %s: config: top level: expected an object", name);
+		return r;
 	struct jw *w = jw_new(true);
 	jw_obj_open(w);
 	for (size_t i = 0; i < jv_len(doc); i++) {

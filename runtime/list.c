@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "runtime.h"
 
@@ -106,6 +108,33 @@ static void sweep_locks(const struct zone_ctx *ctx)
 		closedir(d);
 }
 
+/* An ephemeral zone is installed only for the moment between `run`'s
+ * create and boot, unless that `run` (or the zone's monitor) was killed:
+ * one installed for longer than EPHEMERAL_GRACE_S has nobody to delete
+ * it. */
+#define EPHEMERAL_GRACE_S 10
+
+static void sweep_ephemeral(struct zone_ctx *ctx, const char *dir, const char *name)
+{
+	cleanup_free char *path = xasprintf("%s/%s/config.json", dir, name);
+	struct stat sb;
+	if (stat(path, &sb) < 0 || sb.st_mtime > time(NULL) - EPHEMERAL_GRACE_S)
+		return;
+	cleanup_config struct zone_config cfg = {0};
+	struct zone_info info = {0};
+	if (zone_config_load(name, path, &cfg, NULL) < 0 || !cfg.ephemeral ||
+	    zone_info_get(ctx, name, &info, NULL) < 0)
+		return;
+	bool orphan = info.state == ZS_INSTALLED;
+	zone_info_free(&info);
+	if (orphan && zone_delete(ctx, name, false, NULL) == 0 && ctx->notice) {
+		char msg[ZONE_NAME_MAX + 96];
+		snprintf(msg, sizeof(msg), "zone %s: ephemeral, and nobody was left to delete it: deleted",
+			 name);
+		ctx->notice(msg);
+	}
+}
+
 void zone_sweep(struct zone_ctx *ctx)
 {
 	cleanup_free char *dir = xasprintf("%s/zones", ctx->lib_dir);
@@ -114,6 +143,8 @@ void zone_sweep(struct zone_ctx *ctx)
 	while (d && (de = readdir(d)))
 		if (de->d_name[0] == '.')
 			sweep(ctx, dir, de->d_name);
+		else if (zone_name_check(de->d_name, NULL) == 0)
+			sweep_ephemeral(ctx, dir, de->d_name);
 	if (d)
 		closedir(d);
 	sweep_locks(ctx);

@@ -28,6 +28,16 @@
  * pidfd. Init keeps the caller's stdio, or gets a pty whose master goes to
  * --console-socket. And step 3 stops at "ready" (OCI "created"): the
  * monitor listens on ctl.sock, and `start` asks it there to release init.
+ *
+ * A job (`zonectl run`) is booted "attached": init (zinit -x) and its one
+ * service get the client's stdin, stdout and stderr instead of the
+ * console, and the monitor keeps its end of the pipe after "OK". The pipe
+ * is how the two watch each other: when the client dies (kill -9), the
+ * write end polls POLLERR and the monitor halts the zone; when the job
+ * ends, the monitor releases everything, deletes an ephemeral zone, and
+ * only then writes "EXIT <status>", so the client returns once the zone
+ * is gone. An ephemeral zone (zone.ephemeral) is deleted by its monitor
+ * after any halt.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -62,6 +72,7 @@ struct monitor {
 	bool init_created;
 	bool pfs_on;              /* procfs "zone": the view is mounted and served */
 	struct procfs_keeper pfs;
+	bool attached;    /* a job: the client's stdio, status through the pipe */
 };
 
 static int open_console(struct monitor *m, struct zerr *err)
@@ -135,6 +146,9 @@ static void spec_free(struct iso_spec *s)
 	free(s->mounts);
 	strv_free(s->masked_paths);
 	strv_free(s->init_argv);
+	free((char *)s->overlay_lower);
+	free((char *)s->overlay_upper);
+	free((char *)s->overlay_work);
 	if (s->init_exec_fd >= 0)
 		close(s->init_exec_fd);
 }
@@ -187,10 +201,19 @@ static int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struc
 		.masked_paths = strv_dup(c->masked_paths), .readonly_paths = c->readonly_paths,
 		.default_dev = true, .rootfs_propagation = c->rootfs_propagation,
 		.init_exec_fd = -1, .proc = c->process, .seccomp = c->seccomp,
-		.console_fd = m->slave, .on_cloned = on_cloned, .on_cloned_arg = m,
+		.console_fd = m->attached ? -1 : m->slave, .on_cloned = on_cloned, .on_cloned_arg = m,
 		.detach = m->oci != NULL, .no_pivot = m->oci && m->oci->no_pivot,
 		.sysctl = c->sysctl, .devices = c->devices, .n_devices = c->n_devices,
 	};
+	if (c->brand == ZONE_BRAND_WHOLE) {
+		char *lower, *upper, *work;
+		int r = brand_overlay(m->ctx, m->name, c, &lower, &upper, &work, err);
+		s->overlay_lower = lower;
+		s->overlay_upper = upper;
+		s->overlay_work = work;
+		if (r < 0)
+			return r;
+	}
 	/* a shared-IP zone is on the host's stack: its /proc/net would
 	 * list every socket of the host */
 	for (size_t i = 0; i < c->n_nics; i++)
@@ -218,6 +241,8 @@ static int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struc
 		strv_append(&s->init_argv, "zinit");
 		strv_append(&s->init_argv, "-n");
 		strv_append(&s->init_argv, m->name);
+		if (m->attached)
+			strv_append(&s->init_argv, "-x");
 		if (c->process.args) {
 			strv_append(&s->init_argv, "--");
 			for (size_t i = 0; c->process.args[i]; i++)
@@ -431,9 +456,10 @@ static void ctl_accept(struct monitor *m)
 	send(fd, answer, strlen(answer), MSG_NOSIGNAL);
 }
 
-static void shutdown_zone(struct monitor *m)
+/* Returns init's exit status (128+N if killed by signal N): a job's. */
+static int shutdown_zone(struct monitor *m)
 {
-	int status;
+	int status = 0;
 	/* An OCI init is not our child: its parent reaps it. */
 	while (!m->oci && waitpid(m->init.pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -454,6 +480,22 @@ static void shutdown_zone(struct monitor *m)
 	zone_status_clear(m->ctx, m->name);
 	if (fd >= 0)
 		close(fd);
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+/* After the halt: an ephemeral zone goes, then a job's client hears. */
+static void finish(struct monitor *m, int status)
+{
+	if (m->cfg->ephemeral) {
+		struct zone_ctx ctx = *m->ctx;
+		struct zerr err;
+		zone_delete(&ctx, m->name, false, &err);
+	}
+	if (m->attached) {
+		char msg[32];
+		int n = snprintf(msg, sizeof(msg), "EXIT %d", status);
+		(void)!write(m->report_fd, msg, (size_t)n);
+	}
 }
 
 static void watch(struct monitor *m)
@@ -462,22 +504,24 @@ static void watch(struct monitor *m)
 		procfs_keeper_start(&m->pfs, m->init.pid, m->st.booted_at_ns, m->init.notify_fd);
 		m->init.notify_fd = -1;
 	}
+	int client = m->attached ? m->report_fd : -1;
 	for (;;) {
-		struct pollfd p[6 + 3 + PROCFS_MAX_LISTENERS] = {
+		struct pollfd p[7 + 3 + PROCFS_MAX_LISTENERS] = {
 			{.fd = m->init.pidfd, .events = POLLIN},
 			{.fd = m->master, .events = POLLIN},
 			{.fd = m->listen_fd, .events = POLLIN},
 			{.fd = m->sig_fd, .events = POLLIN},
 			{.fd = m->client_fd, .events = POLLIN},
 			{.fd = m->ctl_fd, .events = POLLIN},
+			{.fd = client, .events = 0},
 		};
-		size_t n = 6 + procfs_keeper_poll(&m->pfs, p + 6);
+		size_t n = 7 + procfs_keeper_poll(&m->pfs, p + 7);
 		if (poll(p, n, procfs_keeper_timeout(&m->pfs)) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		procfs_keeper_event(&m->pfs, p + 6);
+		procfs_keeper_event(&m->pfs, p + 7);
 		if (p[1].revents & POLLIN)
 			console_out(m);
 		if (p[4].revents & (POLLIN | POLLHUP | POLLERR))
@@ -494,10 +538,15 @@ static void watch(struct monitor *m)
 			if (read(m->sig_fd, &si, sizeof(si)) == sizeof(si) && m->init.pid > 0)
 				kill(m->init.pid, SIGTERM);
 		}
+		if (p[6].revents & (POLLERR | POLLHUP)) {
+			/* the job's client is gone: nobody waits for it */
+			kill(m->init.pid, SIGTERM);
+			client = -1;
+		}
 		if (p[0].revents & POLLIN)
 			break;
 	}
-	shutdown_zone(m);
+	finish(m, shutdown_zone(m));
 }
 
 static void stdio_to_null(void)
@@ -513,8 +562,9 @@ static __attribute__((noreturn)) void monitor_main(struct monitor *m)
 {
 	struct zerr err = {0};
 	setsid();
-	/* The OCI init inherits the caller's stdio: let go of it after boot. */
-	if (!m->oci)
+	/* The OCI init inherits the caller's stdio, and a job's init takes
+	 * the client's from us: let go of it only after boot. */
+	if (!m->oci && !m->attached)
 		stdio_to_null();
 	/* Nothing of the caller's (a CI runner's output pipe, say) may be
 	 * held open for the zone's lifetime. */
@@ -537,18 +587,35 @@ static __attribute__((noreturn)) void monitor_main(struct monitor *m)
 		_exit(1);
 	}
 	zfault("boot:running");
-	if (m->oci)
+	if (m->oci || m->attached)
 		stdio_to_null();
 	write_all(m->report_fd, "OK", 2);
-	close(m->report_fd);
+	if (!m->attached)
+		close(m->report_fd);
 	close(m->lockfd);
 	watch(m);
 	_exit(0);
 }
 
-int monitor_start(const struct zone_ctx *ctx, const char *name, struct zone_config *cfg,
-		  int lockfd, const struct monitor_opts *oci, struct zerr *err)
+/* A job's boot: one read (the monitor writes "OK" or its error in one
+ * write, below PIPE_BUF), and the pipe stays open for "EXIT n". */
+static int read_report(int fd, bool attached, char *buf, size_t size)
 {
+	if (!attached)
+		return (int)read_all(fd, buf, size);
+	ssize_t n;
+	do
+		n = read(fd, buf, size);
+	while (n < 0 && errno == EINTR);
+	return (int)n;
+}
+
+/* A zone (oci and report_fd NULL), an OCI container (oci) or a job
+ * (report_fd): forks the monitor and waits for its report. */
+static int start(const struct zone_ctx *ctx, const char *name, struct zone_config *cfg, int lockfd,
+		 const struct monitor_opts *oci, int *report_fd, pid_t *monitor, struct zerr *err)
+{
+	bool attached = report_fd != NULL;
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return zerr_set(err, errno, "zone %s: pipe", name);
@@ -564,16 +631,22 @@ int monitor_start(const struct zone_ctx *ctx, const char *name, struct zone_conf
 		struct monitor m = {
 			.ctx = ctx, .name = name, .cfg = cfg, .oci = oci, .lockfd = lockfd,
 			.report_fd = p[1], .master = -1, .slave = -1, .listen_fd = -1,
-			.client_fd = -1, .log_fd = -1, .ctl_fd = -1,
+			.client_fd = -1, .log_fd = -1, .ctl_fd = -1, .attached = attached,
 		};
 		monitor_main(&m);
 	}
 	close(p[1]);
 	char buf[sizeof(err->msg)] = {0};
-	ssize_t n = read_all(p[0], buf, sizeof(buf) - 1);
+	int n = read_report(p[0], attached, buf, sizeof(buf) - 1);
+	if (n == 2 && !memcmp(buf, "OK", 2) && attached) {
+		/* The monitor was forked from us but lives on. */
+		waitpid(pid, NULL, WNOHANG);
+		*report_fd = p[0];
+		*monitor = pid;
+		return 0;
+	}
 	close(p[0]);
 	if (n == 2 && !memcmp(buf, "OK", 2)) {
-		/* The monitor was forked from us but lives on. */
 		waitpid(pid, NULL, WNOHANG);
 		return 0;
 	}
@@ -584,4 +657,16 @@ int monitor_start(const struct zone_ctx *ctx, const char *name, struct zone_conf
 	if (n > 0)
 		return zerr_setx(err, EINVAL, "%s", buf);
 	return zerr_setx(err, EPIPE, "zone %s: the monitor died during boot", name);
+}
+
+int monitor_start(const struct zone_ctx *ctx, const char *name, struct zone_config *cfg,
+		  int lockfd, const struct monitor_opts *oci, struct zerr *err)
+{
+	return start(ctx, name, cfg, lockfd, oci, NULL, NULL, err);
+}
+
+int monitor_start_job(const struct zone_ctx *ctx, const char *name, struct zone_config *cfg,
+		      int lockfd, int *report_fd, pid_t *monitor, struct zerr *err)
+{
+	return start(ctx, name, cfg, lockfd, NULL, report_fd, monitor, err);
 }

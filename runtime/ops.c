@@ -78,23 +78,40 @@ int zone_install(const struct zone_ctx *ctx, const char *name, const char *text,
 	return r;
 }
 
-int zone_create(struct zone_ctx *ctx, const char *name, const struct zone_create_opts *o,
-		struct zerr *err)
+/* A whole zone's template must exist, and stay until the zone is in
+ * place: install under the templates' lock, shared. */
+static int install_locked(const struct zone_ctx *ctx, const char *name, const char *text,
+			  size_t len, const struct zone_config *cfg, struct zerr *err)
 {
-	int r = zone_name_check(name, err);
-	if (r < 0)
-		return r;
-	cleanup_free char *text = NULL;
-	size_t len;
-	if ((r = read_config_source(name, o, &text, &len, err)) < 0)
-		return r;
+	if (cfg->brand != ZONE_BRAND_WHOLE)
+		return zone_install(ctx, name, text, len, cfg, err);
+	int lock = zone_template_lock(ctx, false, err);
+	if (lock < 0)
+		return lock;
+	int r = 0;
+	if (!zone_template_exists(ctx, cfg->template_name))
+		r = zerr_setx(err, ENOENT, "zone %s: no template %s (zonectl template list shows them)",
+			      name, cfg->template_name);
+	else
+		r = zone_install(ctx, name, text, len, cfg, err);
+	close(lock);
+	return r;
+}
+
+int zone_create_text(struct zone_ctx *ctx, const char *name, const struct zone_create_opts *o,
+		     char *text, size_t len, struct zerr *err)
+{
+	cleanup_free char *owned = text;
 	struct rctl_keys keys = {0};
-	r = rctl_keys_rewrite(name, "create --set", o->set, &text, &len, &keys, err);
+	int r = rctl_keys_rewrite(name, "create --set", o->set, &owned, &len, &keys, err);
 	rctl_keys_free(&keys);
-	if (r < 0 || (r = zone_net_rewrite(name, o->net, &text, &len, err)) < 0)
+	if (r < 0 || (r = zone_net_rewrite(name, o->net, &owned, &len, err)) < 0)
+		return r;
+	struct config_edit edit = {.template_name = o->template_name};
+	if (o->template_name && (r = zone_config_edit(name, &owned, &len, &edit, err)) < 0)
 		return r;
 	cleanup_config struct zone_config cfg = {0};
-	if ((r = zone_config_parse(name, text, len, &cfg, err)) < 0 ||
+	if ((r = zone_config_parse(name, owned, len, &cfg, err)) < 0 ||
 	    (r = zone_check_runnable(name, &cfg, err)) < 0 || (r = check_links(ctx, name, &cfg, err)) < 0)
 		return r;
 	if (o->brand_set && cfg.brand != o->brand)
@@ -107,10 +124,25 @@ int zone_create(struct zone_ctx *ctx, const char *name, const struct zone_create
 		return zerr_setx(err, EEXIST, "zone %s: already exists (delete it first, or pick another name)", name);
 	if ((r = zone_net_check_unique(ctx, name, &cfg, err)) < 0)
 		return r;
-	return zone_install(ctx, name, text, len, &cfg, err);
+	return install_locked(ctx, name, owned, len, &cfg, err);
 }
 
-int zone_boot(struct zone_ctx *ctx, const char *name, struct zerr *err)
+int zone_create(struct zone_ctx *ctx, const char *name, const struct zone_create_opts *o,
+		struct zerr *err)
+{
+	int r = zone_name_check(name, err);
+	if (r < 0)
+		return r;
+	char *text = NULL;
+	size_t len;
+	if ((r = read_config_source(name, o, &text, &len, err)) < 0)
+		return r;
+	return zone_create_text(ctx, name, o, text, len, err);
+}
+
+/* report_fd NULL: a zone; else a job (zone_boot_job). */
+static int boot(struct zone_ctx *ctx, const char *name, int *report_fd, pid_t *monitor,
+		struct zerr *err)
 {
 	cleanup_config struct zone_config cfg = {0};
 	cleanup_status struct zone_status st = {0};
@@ -120,9 +152,21 @@ int zone_boot(struct zone_ctx *ctx, const char *name, struct zerr *err)
 		return r;
 	r = zone_check_runnable(name, &cfg, err);
 	if (r == 0)
-		r = monitor_start(ctx, name, &cfg, lock, NULL, err);
+		r = report_fd ? monitor_start_job(ctx, name, &cfg, lock, report_fd, monitor, err)
+			      : monitor_start(ctx, name, &cfg, lock, NULL, err);
 	close(lock);
 	return r;
+}
+
+int zone_boot(struct zone_ctx *ctx, const char *name, struct zerr *err)
+{
+	return boot(ctx, name, NULL, NULL, err);
+}
+
+int zone_boot_job(struct zone_ctx *ctx, const char *name, int *report_fd, pid_t *monitor,
+		  struct zerr *err)
+{
+	return boot(ctx, name, report_fd, monitor, err);
 }
 
 static int pidfd_wait(pid_t pid, unsigned long long start, int timeout_ms)

@@ -105,6 +105,20 @@ int brand_install(const char *name, const char *dir,
 char *zone_rootfs(const struct zone_ctx *ctx, const char *name,
 		  const struct zone_config *cfg);
 
+/* Templates (template.c): LIB/templates/NAME, whose root/ is the lower
+ * layer of whole zones. The lock orders publish, delete and the install
+ * of a zone naming a template (shared). */
+char *zone_template_dir(const struct zone_ctx *ctx, const char *name);
+bool zone_template_exists(const struct zone_ctx *ctx, const char *name);
+int zone_template_lock(const struct zone_ctx *ctx, bool exclusive, struct zerr *err);
+/* The first Debian mirror of the machine's apt sources (malloc'd). */
+int zone_apt_mirror(char **out, struct zerr *err);
+/* A whole zone's overlay: lower = the template's root, upper and work =
+ * the zone's own (brand.c). Fails naming the zone and its template if the
+ * template is gone. */
+int brand_overlay(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
+		  char **lower, char **upper, char **work, struct zerr *err);
+
 /* A sealed memfd holding our embedded init. */
 int zinit_exec_fd(struct zerr *err);
 
@@ -119,6 +133,14 @@ struct monitor_opts {
 int monitor_start(const struct zone_ctx *ctx, const char *name,
 		  struct zone_config *cfg, int lockfd,
 		  const struct monitor_opts *oci, struct zerr *err);
+/* The same for a job (zonectl run): init gets our stdio; *report_fd is
+ * the pipe the monitor writes "EXIT <status>" to once the zone is halted
+ * (and deleted, if ephemeral), and whose closing ends the job. */
+int monitor_start_job(const struct zone_ctx *ctx, const char *name, struct zone_config *cfg,
+		      int lockfd, int *report_fd, pid_t *monitor, struct zerr *err);
+/* Boots name as a job (ops.c): zone_boot through monitor_start_job. */
+int zone_boot_job(struct zone_ctx *ctx, const char *name, int *report_fd, pid_t *monitor,
+		  struct zerr *err);
 
 /* Resource controls given as zonecfg-style keys (runtime/rctl_keys.c). */
 enum { RK_CPU = 1, RK_CPUSET = 2, RK_MEMORY = 4, RK_PIDS = 8, RK_IO = 16 };
@@ -207,6 +229,27 @@ int zone_wait_child(pid_t pid);
 int oci_write_pid_file(const char *id, const char *path, pid_t pid, struct zerr *err);
 /* runc's --console-socket: the pty master, sent over the socket. */
 int oci_send_console(const char *path, int master, struct zerr *err);
+/* Changes to a config document (config_edit.c), made by rewriting it:
+ * zone.template (which makes the brand whole), zone.ephemeral, and a
+ * job's process.args, env (K=V replaces K), cwd and extra mounts. */
+struct config_edit {
+	const char *template_name;
+	bool ephemeral;
+	char *const *args;
+	char *const *env;
+	const char *cwd;
+	const struct iso_mount *mounts;
+	size_t n_mounts;
+};
+int zone_config_edit(const char *name, char **text, size_t *len, const struct config_edit *e,
+		     struct zerr *err);
+/* Parses a config document that must be an object, for rewriting it. */
+struct jv;
+int zone_config_doc(const char *name, const char *text, size_t len, struct jv **doc,
+		    struct zerr *err);
+/* create from a config document (takes text, malloc'd). */
+int zone_create_text(struct zone_ctx *ctx, const char *name, const struct zone_create_opts *o,
+		     char *text, size_t len, struct zerr *err);
 
 /* Terminal relays (runtime/relay.c). */
 int relay_pty(int master, pid_t child, int *status);

@@ -14,14 +14,19 @@
  * of the namespace anyway; the grace period is what makes the shutdown
  * orderly.
  *
- * Usage: zinit [-g GRACE_SECONDS] [-n ZONE] [-- SERVICE ARGS...]
+ * Usage: zinit [-g GRACE_SECONDS] [-n ZONE] [-x] [-- SERVICE ARGS...]
  * With a service, zinit starts it as its first child and reports its exit
  * on the console; the zone stays up, as a zone does when one service ends.
+ * With -x (a job: `zonectl run`), the service is the zone's one job: it
+ * gets init's stdio (the client's own), zinit says nothing on it, and when
+ * the job exits the zone ends and zinit exits with the job's status
+ * (128+N if a signal N killed it), which the monitor passes on.
  * It is built static and small, and is executed from a sealed memfd, so it
  * needs nothing from the zone's root and exposes no host file.
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,32 +64,51 @@ static pid_t start_service(char **argv, const sigset_t *old)
 	_exit(127);
 }
 
-static void reap(pid_t service)
+static int exit_code(int st)
+{
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Returns true once the service has gone, its status in *status. */
+static bool reap(pid_t service, bool job, int *status)
 {
 	int st;
 	pid_t pid;
+	bool gone = false;
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		if (pid != service)
+			continue;
+		gone = true;
+		*status = exit_code(st);
+		if (job)
 			continue;
 		if (WIFEXITED(st))
 			say("service exited with status %d", WEXITSTATUS(st));
 		else
 			say("service killed by signal %d", WTERMSIG(st));
 	}
+	return gone;
 }
 
-/* TERM to all, wait up to grace seconds for them to go, then KILL. */
-static void shutdown_zone(int grace)
+/* TERM to all, wait up to grace seconds for them to go, then KILL. The
+ * service's status, if it goes now, lands in *status. */
+static void shutdown_zone(int grace, pid_t service, int *status)
 {
+	int st;
 	kill(-1, SIGTERM);
 	kill(-1, SIGCONT);
 	struct timespec end, now;
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	end.tv_sec += grace;
 	for (;;) {
-		pid_t pid = waitpid(-1, NULL, WNOHANG);
-		if (pid < 0 && errno == ECHILD)
+		pid_t pid = waitpid(-1, &st, WNOHANG);
+		/* Done when no process but us is left in the namespace: a
+		 * login's processes are not our children (their parent is
+		 * outside), and our exit would SIGKILL them without grace. */
+		if (pid < 0 && errno == ECHILD && kill(-1, 0) < 0 && errno == ESRCH)
 			return;
+		if (pid > 0 && pid == service)
+			*status = exit_code(st);
 		if (pid > 0)
 			continue;
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -95,16 +119,21 @@ static void shutdown_zone(int grace)
 		nanosleep(&nap, NULL);
 	}
 	kill(-1, SIGKILL);
-	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
-		;
+	pid_t pid;
+	while ((pid = waitpid(-1, &st, 0)) > 0 || errno == EINTR)
+		if (pid == service)
+			*status = exit_code(st);
 }
 
 int main(int argc, char **argv)
 {
-	int grace = 10, i = 1;
+	int grace = 10, i = 1, status = 0;
+	bool job = false;
 	for (; i < argc; i++) {
 		if (!strcmp(argv[i], "-g") && i + 1 < argc)
 			grace = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "-x"))
+			job = true;
 		else if (!strcmp(argv[i], "-n") && i + 1 < argc)
 			zone = argv[++i];
 		else if (!strcmp(argv[i], "--")) {
@@ -123,7 +152,8 @@ int main(int argc, char **argv)
 	pid_t service = 0;
 	if (i < argc)
 		service = start_service(argv + i, &old);
-	say("up (pid %d, grace %ds)", getpid(), grace);
+	if (!job)
+		say("up (pid %d, grace %ds)", getpid(), grace);
 
 	for (;;) {
 		siginfo_t si;
@@ -132,14 +162,18 @@ int main(int argc, char **argv)
 			continue;
 		switch (sig) {
 		case SIGCHLD:
-			reap(service);
+			if (reap(service, job, &status) && job) {
+				shutdown_zone(grace, 0, &status);
+				return status;
+			}
 			break;
 		case SIGTERM:
 		case SIGPWR:
 		case SIGINT:
-			say("shutting down (signal %d)", sig);
-			shutdown_zone(grace);
-			return 0;
+			if (!job)
+				say("shutting down (signal %d)", sig);
+			shutdown_zone(grace, service, &status);
+			return job ? status : 0;
 		default:
 			break;
 		}

@@ -352,9 +352,27 @@ static void test_init_modes(void)
 	CHECK(strv_len(cfg.process.args) == 3 && !strcmp(cfg.process.args[2], "sleep 1"));
 	CHECK(!strcmp(cfg.process.cwd, "/"));
 	zone_config_free(&cfg);
-	EXPECT_OK("{" BASE ", \"zone\": {\"init\": \"/sbin/init\", \"brand\": \"whole\"}}", &cfg);
+	EXPECT_OK("{" BASE ", \"zone\": {\"init\": \"/sbin/init\", \"brand\": \"whole\","
+		  " \"template\": \"t1\"}}", &cfg);
 	CHECK(cfg.init == ZONE_INIT_PATH && !strcmp(cfg.init_path, "/sbin/init"));
 	CHECK(cfg.brand == ZONE_BRAND_WHOLE && !cfg.has_process);
+	zone_config_free(&cfg);
+}
+
+static void test_whole_brand_needs_its_template(void)
+{
+	struct zone_config cfg;
+	EXPECT_ERR("{" BASE ", \"zone\": {\"brand\": \"whole\"}}",
+		   "zone web1: config: zone.template: required with zone.brand \"whole\"");
+	EXPECT_ERR("{" BASE ", \"zone\": {\"template\": \"t1\"}}",
+		   "zone web1: config: zone.template: only a zone of brand \"whole\" has a template");
+	EXPECT_ERR("{" BASE ", \"zone\": {\"brand\": \"whole\", \"template\": \"../x\"}}",
+		   "zone web1: config: zone.template: `../x` is not a valid template name");
+	EXPECT_ERR("{" BASE ", \"zone\": {\"ephemeral\": 1}}",
+		   "zone web1: config: zone.ephemeral: expected a boolean, got an integer");
+	EXPECT_OK("{" BASE ", \"zone\": {\"brand\": \"whole\", \"template\": \"t1\", \"ephemeral\": true}}",
+		  &cfg);
+	CHECK(cfg.brand == ZONE_BRAND_WHOLE && !strcmp(cfg.template_name, "t1") && cfg.ephemeral);
 	zone_config_free(&cfg);
 }
 
@@ -558,6 +576,7 @@ int main(void)
 	RUN(test_unsupported_oci_fields_are_named_not_ignored);
 	RUN(test_hooks_and_sysctl_are_parsed_and_checked);
 	RUN(test_init_modes);
+	RUN(test_whole_brand_needs_its_template);
 	RUN(test_resources_and_user_are_parsed);
 	RUN(test_zone_net_is_parsed_and_checked);
 	RUN(test_seccomp_profile_is_parsed_and_validated);
