@@ -55,6 +55,23 @@ static void write_root(struct jw *w, const struct jv *root, const char *bundle)
 
 /* config.json of the bundle, with root.path absolute and the "zone"
  * object that makes it an OCI zone. */
+/* An OCI container sees the host's /proc numbers, as under runc, unless
+ * the annotation org.zonectl.procfs asks for the zone's view ("zone";
+ * `podman run --annotation org.zonectl.procfs=zone`). The view's mounts,
+ * refresher and sysinfo answers cost a few ms per container. */
+static int procfs_choice(const char *id, const struct jv *doc, const char **out, struct zerr *err)
+{
+	const struct jv *v = jv_get(jv_get(doc, "annotations"), "org.zonectl.procfs");
+	*out = "host";
+	if (!v)
+		return 0;
+	if (jv_string(v, "annotations.org.zonectl.procfs", out, err) < 0 ||
+	    (strcmp(*out, "zone") && strcmp(*out, "host")))
+		return zerr_setx(err, EINVAL, "zone %s: config: annotations.org.zonectl.procfs: "
+				 "expected \"zone\" or \"host\"", id);
+	return 0;
+}
+
 static int bundle_config(const char *id, const char *bundle, char **text, size_t *len,
 			 struct zerr *err)
 {
@@ -69,6 +86,9 @@ static int bundle_config(const char *id, const char *bundle, char **text, size_t
 	if (jv_get(doc, "zone"))
 		return zerr_setx(err, EINVAL, "zone %s: config: zone: not allowed in an OCI "
 				 "bundle (use zonectl create --config)", id);
+	const char *procfs;
+	if (procfs_choice(id, doc, &procfs, err) < 0)
+		return -EINVAL;
 	struct jw *w = jw_new(true);
 	jw_obj_open(w);
 	for (size_t i = 0; i < jv_len(doc); i++) {
@@ -83,6 +103,7 @@ static int bundle_config(const char *id, const char *bundle, char **text, size_t
 	jw_kstr(w, "brand", "oci");
 	jw_kstr(w, "init", "none");
 	jw_kstr(w, "bundle", bundle);
+	jw_kstr(w, "procfs", procfs);
 	jw_obj_close(w);
 	jw_obj_close(w);
 	*text = jw_finish(w, len);
