@@ -422,4 +422,20 @@ test_containerd_ctr_run() {
 	assert_no_leaks occtr1
 }
 
+# runc's /proc by default; the zone's view when the bundle asks for it.
+test_oci_procfs_view_only_when_annotated() {
+	B=$(bundle_dir)
+	make_bundle "$B" cat /proc/meminfo
+	edit_config "$B" "c['linux']['resources'] = {'memory': {'limit': 268435456}}"
+	host=$(z run --bundle "$B" oc16 | sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p')
+	[ "$host" = "$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)" ] ||
+		fail "without the annotation: MemTotal $host kB, not the host's"
+	edit_config "$B" "c.setdefault('annotations', {})['org.zonectl.procfs'] = 'zone'"
+	zone=$(z run --bundle "$B" oc16 | sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p')
+	[ "$zone" = 262144 ] || fail "with org.zonectl.procfs=zone: MemTotal $zone kB, want 262144"
+	edit_config "$B" "c['annotations']['org.zonectl.procfs'] = 'maybe'"
+	expect_fail 'zone oc16: config: annotations.org.zonectl.procfs: expected "zone" or "host"' \
+		z run --bundle "$B" oc16
+}
+
 run_tests
