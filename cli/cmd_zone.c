@@ -44,6 +44,7 @@ int cmd_create(struct cli *c, int argc, char **argv)
 		{"brand", required_argument, NULL, 'b'},
 		{"set", required_argument, NULL, 's'},
 		{"net", required_argument, NULL, 'n'},
+		{"kvm", required_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -51,7 +52,7 @@ int cmd_create(struct cli *c, int argc, char **argv)
 	struct zerr err = {0};
 	cleanup_strv char **set = NULL, **net = NULL;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "f:b:s:n:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:b:s:n:k:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'n':
 			strv_append(&net, optarg);
@@ -62,9 +63,10 @@ int cmd_create(struct cli *c, int argc, char **argv)
 			o.set = set;
 			break;
 		case 'f': o.config_path = optarg; break;
+		case 'k': o.kvm = optarg; break;
 		case 'b':
 			if (zone_brand_from_name(optarg, &o.brand) < 0)
-				return cli_usage_error(argv[0], "unknown brand `%s` (sparse, oci)", optarg);
+				return cli_usage_error(argv[0], "unknown brand `%s` (sparse, oci, kvm)", optarg);
 			o.brand_set = true;
 			break;
 		case 'h': return help(argv);

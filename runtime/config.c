@@ -732,6 +732,7 @@ static const struct jfield zone_fields[] = {
 	{ "init", zone_init, 0 },
 	{ "net", zone_cfg_parse_net, 0 },
 	{ "procfs", zone_procfs, 0 },
+	{ "kvm", zone_cfg_parse_kvm, 0 },
 	{ NULL, NULL, 0 },
 };
 
@@ -785,6 +786,8 @@ static int finalize(struct zone_config *cfg, struct zerr *err)
 	if (cfg->has_process && !cfg->process.cwd)
 		cfg->process.cwd = xstrdup("/");
 	int r = zone_cfg_check_net(cfg, err);
+	if (r == 0)
+		r = zone_cfg_check_kvm(cfg, err);
 	return r < 0 ? r : zone_cfg_check_sysctl(cfg, err);
 }
 
@@ -842,6 +845,7 @@ int zone_config_load(const char *name, const char *path,
 
 void zone_config_free(struct zone_config *cfg)
 {
+	zone_kvm_free(&cfg->kvm);
 	free(cfg->oci_version);
 	free(cfg->root_path);
 	free(cfg->hostname);

@@ -91,7 +91,8 @@ int zone_create(struct zone_ctx *ctx, const char *name, const struct zone_create
 	struct rctl_keys keys = {0};
 	r = rctl_keys_rewrite(name, "create --set", o->set, &text, &len, &keys, err);
 	rctl_keys_free(&keys);
-	if (r < 0 || (r = zone_net_rewrite(name, o->net, &text, &len, err)) < 0)
+	if (r < 0 || (r = zone_net_rewrite(name, o->net, &text, &len, err)) < 0 ||
+	    (r = zone_kvm_rewrite(name, o->kvm, &text, &len, err)) < 0)
 		return r;
 	cleanup_config struct zone_config cfg = {0};
 	if ((r = zone_config_parse(name, text, len, &cfg, err)) < 0 ||
@@ -119,6 +120,8 @@ int zone_boot(struct zone_ctx *ctx, const char *name, struct zerr *err)
 	if (r < 0)
 		return r;
 	r = zone_check_runnable(name, &cfg, err);
+	if (r == 0 && cfg.brand == ZONE_BRAND_KVM)
+		r = kvm_boot_prepare(ctx, name, &cfg, err);
 	if (r == 0)
 		r = monitor_start(ctx, name, &cfg, lock, NULL, err);
 	close(lock);
@@ -147,8 +150,13 @@ static int pidfd_wait(pid_t pid, unsigned long long start, int timeout_ms)
  * in order), after timeout_s SIGKILL to everything in the cgroup. The
  * monitor notices init's exit and releases the rest. */
 static int stop_zone(const struct zone_ctx *ctx, const char *name, struct zone_status *st,
-		     int timeout_s, struct zerr *err)
+		     bool kvm, int timeout_s, struct zerr *err)
 {
+	/* a kvm zone's init is qemu: the guest is asked to power down, and
+	 * qemu's SIGTERM (which ends it at once) is only the fallback */
+	if (kvm && kvm_powerdown(ctx, name) == 0 &&
+	    pidfd_wait(st->monitor_pid, st->monitor_start, timeout_s * 1000) == 0)
+		return 0;
 	if (proc_alive(st->init_pid, st->init_start))
 		kill(st->init_pid, SIGTERM);
 	zfault("halt:signalled");
@@ -177,7 +185,7 @@ int zone_halt(struct zone_ctx *ctx, const char *name, int timeout_s, struct zerr
 	zfault("halt:recorded");
 	/* The monitor needs the lock to record the end: let go while we wait. */
 	close(lock);
-	r = stop_zone(ctx, name, &st, timeout_s, err);
+	r = stop_zone(ctx, name, &st, cfg.brand == ZONE_BRAND_KVM, timeout_s, err);
 	if (r < 0)
 		return r;
 	/* If the monitor died rather than finished, repair now. */

@@ -1,0 +1,223 @@
+/*
+ * kvm.c - the kvm brand: a guest run by qemu, confined in a zone.
+ *
+ * qemu is the zone's init (zone.init "none" in effect), started on the
+ * zone's console pty as its serial port, so `login -C` is the guest's
+ * console and console.log its boot log. It sees the host's /usr read-only
+ * (as a sparse zone does: qemu, its libraries and firmware), the guest's
+ * kernel, initrd and disk bind-mounted read-only under /guest, and two
+ * devices beyond the basics: /dev/kvm when KVM is used, /dev/net/tun when
+ * the zone has a NIC (the guest's network is not made yet: a kvm zone
+ * with a NIC is refused at boot). It runs under our seccomp filter and no_new_privs,
+ * and adds its own filter (-sandbox on, no spawning, no privileges).
+ *
+ * Acceleration. A /dev/kvm can be an emulator: kvm_pvm (a nested,
+ * paravirtual KVM) runs guest kernels through KVM's instruction emulator,
+ * minutes to boot and pausing on instructions it lacks. So "auto" uses KVM
+ * only where /dev/kvm exists and kvm_pvm is not loaded, and says why when
+ * it falls back to TCG; "kvm" forces it.
+ *
+ * QMP listens in run/NAME/kvm/qmp.sock (the directory is the zone's
+ * /run/zonectl); halt asks the guest to power down there before the
+ * signals.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "runtime.h"
+
+#define QEMU "/usr/bin/qemu-system-x86_64"
+#define QEMU_OVERHEAD (96ULL << 20)   /* qemu's own RSS, devices, page tables */
+#define TCG_TB_MIB 64                 /* TCG's translation cache, bounded */
+
+static bool kvm_is_emulator(void)
+{
+	return access("/sys/module/kvm_pvm", F_OK) == 0;
+}
+
+static enum zone_accel pick_accel(const struct zone_ctx *ctx, const char *name,
+				  enum zone_accel want)
+{
+	if (want != ZONE_ACCEL_AUTO)
+		return want;
+	const char *why = access("/dev/kvm", R_OK | W_OK) < 0 ? "no usable /dev/kvm"
+			  : kvm_is_emulator() ? "/dev/kvm is an emulator-only KVM (kvm_pvm: "
+						"guest kernels would run in KVM's instruction emulator)"
+					      : NULL;
+	if (!why)
+		return ZONE_ACCEL_KVM;
+	if (ctx->notice) {
+		cleanup_free char *msg = xasprintf("zone %s: %s; the guest runs under TCG "
+						   "(software emulation; accel=kvm forces KVM)", name, why);
+		ctx->notice(msg);
+	}
+	return ZONE_ACCEL_TCG;
+}
+
+uint64_t kvm_memory_needed(const struct zone_kvm *k, enum zone_accel accel)
+{
+	return k->mem + QEMU_OVERHEAD + (accel == ZONE_ACCEL_TCG ? (uint64_t)TCG_TB_MIB << 20 : 0);
+}
+
+static int check_memory(const char *name, const struct zone_config *cfg, enum zone_accel accel,
+			struct zerr *err)
+{
+	const struct rctl_resources *res = &cfg->resources;
+	uint64_t need = kvm_memory_needed(&cfg->kvm, accel);
+	if (!res->has_mem_limit || res->mem_limit < 0 || (uint64_t)res->mem_limit >= need)
+		return 0;
+	return zerr_setx(err, EINVAL, "zone %s: the memory cap %lluM is smaller than the guest's "
+			 "RAM %lluM plus qemu's overhead %lluM (%s): at least memory=%lluM",
+			 name, (unsigned long long)res->mem_limit >> 20,
+			 (unsigned long long)cfg->kvm.mem >> 20,
+			 (unsigned long long)(need - cfg->kvm.mem) >> 20, zone_accel_name(accel),
+			 (unsigned long long)(need + (1 << 20) - 1) >> 20);
+}
+
+static int check_file(const char *name, const char *what, const char *path, struct zerr *err)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return zerr_set(err, errno, "zone %s: kvm %s `%s`", name, what, path);
+	if (!S_ISREG(st.st_mode))
+		return zerr_setx(err, EINVAL, "zone %s: kvm %s `%s`: not a regular file", name, what, path);
+	return 0;
+}
+
+static void add_device(struct zone_config *cfg, const char *path, int64_t major, int64_t minor)
+{
+	cfg->devices = xrealloc(cfg->devices, (cfg->n_devices + 1) * sizeof(*cfg->devices));
+	cfg->devices[cfg->n_devices++] = (struct iso_device){
+		.path = xstrdup(path), .type = 'c', .major = major, .minor = minor, .mode = 0600,
+	};
+	struct rctl_resources *res = &cfg->resources;
+	res->devices = xrealloc(res->devices, (res->n_devices + 1) * sizeof(*res->devices));
+	res->devices[res->n_devices++] = (struct rctl_device){
+		.allow = true, .type = 'c', .major = major, .minor = minor, .access = "rw",
+	};
+}
+
+static void arg(char ***argv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void arg(char ***argv, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	strv_append(argv, s);
+	free(s);
+}
+
+static char **qemu_argv(const char *name, const struct zone_config *cfg, enum zone_accel accel)
+{
+	const struct zone_kvm *k = &cfg->kvm;
+	char **argv = NULL;
+	arg(&argv, QEMU);
+	arg(&argv, "-name");
+	arg(&argv, "%s", name);
+	arg(&argv, "-nodefaults");
+	arg(&argv, "-no-user-config");
+	arg(&argv, "-nographic");
+	arg(&argv, "-sandbox");
+	arg(&argv, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+	arg(&argv, "-machine");
+	arg(&argv, "pc");
+	arg(&argv, "-accel");
+	if (accel == ZONE_ACCEL_KVM)
+		arg(&argv, "kvm");
+	else
+		arg(&argv, "tcg,tb-size=%d", TCG_TB_MIB);
+	arg(&argv, "-m");
+	arg(&argv, "%lluM", (unsigned long long)(k->mem >> 20));
+	arg(&argv, "-smp");
+	arg(&argv, "%u", k->vcpus);
+	arg(&argv, "-chardev");
+	arg(&argv, "stdio,id=console,signal=off");
+	arg(&argv, "-serial");
+	arg(&argv, "chardev:console");
+	arg(&argv, "-qmp");
+	arg(&argv, "unix:" KVM_RUN_DIR "/qmp.sock,server=on,wait=off");
+	arg(&argv, "-kernel");
+	arg(&argv, "/guest/kernel");
+	if (k->initrd) {
+		arg(&argv, "-initrd");
+		arg(&argv, "/guest/initrd");
+	}
+	if (k->disk) {
+		arg(&argv, "-drive");
+		arg(&argv, "file=/guest/disk,format=raw,if=virtio,readonly=on");
+	}
+	arg(&argv, "-append");
+	arg(&argv, "console=ttyS0%s%s", k->cmdline ? " " : "", k->cmdline ? k->cmdline : "");
+	return argv;
+}
+
+int kvm_boot_prepare(const struct zone_ctx *ctx, const char *name, struct zone_config *cfg,
+		     struct zerr *err)
+{
+	const struct zone_kvm *k = &cfg->kvm;
+	int r = check_file(name, "kernel", k->kernel, err);
+	if (r == 0 && k->initrd)
+		r = check_file(name, "initrd", k->initrd, err);
+	if (r == 0 && k->disk)
+		r = check_file(name, "disk", k->disk, err);
+	if (r < 0)
+		return r;
+	enum zone_accel accel = pick_accel(ctx, name, k->accel);
+	if ((r = check_memory(name, cfg, accel, err)) < 0)
+		return r;
+	if (accel == ZONE_ACCEL_KVM)
+		add_device(cfg, "/dev/kvm", 10, 232);
+	if (cfg->n_nics)
+		return zerr_setx(err, ENOTSUP, "zone %s: kvm: the guest's network is not available yet "
+				 "(create the zone without --net)", name);
+	strv_free(cfg->process.args);
+	cfg->process.args = qemu_argv(name, cfg, accel);
+	cfg->init = ZONE_INIT_NONE;
+	return 0;
+}
+
+/* Asks the guest to power down (ACPI) over QMP; 0 if qemu took it. */
+int kvm_powerdown(const struct zone_ctx *ctx, const char *name)
+{
+	cleanup_free char *path = zone_run_file(ctx, name, "kvm/qmp.sock");
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct timeval tv = {.tv_sec = 2};
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	static const char cmds[] = "{\"execute\":\"qmp_capabilities\"}\n"
+				   "{\"execute\":\"system_powerdown\"}\n";
+	if (write_all(fd, cmds, sizeof(cmds) - 1) < 0)
+		return -errno;
+	/* greeting, then one answer per command */
+	char buf[4096];
+	size_t n = 0;
+	while (n < sizeof(buf) - 1) {
+		ssize_t got = read(fd, buf + n, sizeof(buf) - 1 - n);
+		if (got <= 0)
+			return -EIO;
+		n += (size_t)got;
+		buf[n] = '\0';
+		const char *first = strstr(buf, "\"return\"");
+		if (first && strstr(first + 1, "\"return\""))
+			return 0;
+		if (strstr(buf, "\"error\""))
+			return -EIO;
+	}
+	return -EIO;
+}
