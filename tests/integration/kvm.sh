@@ -1,0 +1,147 @@
+#!/bin/bash
+# kvm zones: a guest (Debian's kernel and a busybox initramfs, built once by
+# tests/kvm/build-guest) run by qemu confined in a zone. These tests run the
+# guest under TCG (accel=tcg): this machine's /dev/kvm is an emulator-only
+# KVM (kvm_pvm) on which guest kernels do not boot in useful time.
+# Skips when qemu-system-x86 is not installed or the guest cannot be built.
+. "$(dirname "$0")/lib.sh"
+
+QEMU=/usr/bin/qemu-system-x86_64
+BUILD_GUEST=$PWD/tests/kvm/build-guest
+
+guest_dir() {
+	[ -x $QEMU ] || skip "qemu-system-x86 is not installed"
+	GUEST=$("$BUILD_GUEST" 2>/dev/null) || skip "the test guest could not be built (tests/kvm/build-guest)"
+}
+
+kvm_zone() { # NAME [--kvm extras] [more create args]
+	local name=$1 extra=${2:-}
+	shift 2 || shift
+	guest_dir
+	z create "$name" --brand kvm --kvm "kernel=$GUEST/vmlinux,initrd=$GUEST/initrd.img,mem=128M,accel=tcg$extra,cmdline=quiet" "$@"
+}
+
+console_log() { echo "$ZONECTL_ROOT/run/$1/console.log"; }
+
+# wait_console NAME TEXT [SECONDS]: until the zone's console shows TEXT.
+wait_console() {
+	local i
+	for ((i = 0; i < ${3:-60} * 5; i++)); do
+		grep -aq "$2" "$(console_log "$1")" 2>/dev/null && return 0
+		sleep 0.2
+	done
+	fail "no '$2' on $1's console in ${3:-60}s: $(tail -c 600 "$(console_log "$1")" 2>/dev/null | tr -d '\r')"
+}
+
+wait_state() { # NAME STATE
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(state_of "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	fail "zone $1 is $(state_of "$1"), not $2"
+}
+
+# Types a line on the zone's console (console.sock relays to the serial port).
+console_type() {
+	/usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\r"); time.sleep(0.5)' "$ZONECTL_ROOT/run/$1/console.sock" "$2"
+}
+
+test_tcg_guest_boots_and_prints_its_marker_on_the_console() {
+	kvm_zone kvb1
+	z boot kvb1
+	wait_console kvb1 ZGUEST-READY
+	[ "$(z login kvb1 -- cat /proc/1/comm)" = qemu-system-x86 ] || fail "the zone's init is not qemu"
+	z halt kvb1
+	assert_no_leaks kvb1
+}
+
+test_halt_powers_the_tcg_guest_down_over_qmp() {
+	kvm_zone kvh1
+	z boot kvh1
+	wait_console kvh1 ZGUEST-READY
+	tail -f "$(console_log kvh1)" >"$ZONECTL_ROOT.console" 2>/dev/null &
+	local tailpid=$!
+	z halt kvh1
+	sleep 0.3
+	kill $tailpid
+	grep -aq ZGUEST-POWEROFF "$ZONECTL_ROOT.console" || fail "the guest was not powered down: $(tail -c 300 "$ZONECTL_ROOT.console")"
+	[ "$(state_of kvh1)" = installed ] || fail "not installed after halt"
+	assert_no_leaks kvh1
+}
+
+test_tcg_guest_that_powers_off_halts_the_zone() {
+	kvm_zone kvp1
+	z boot kvp1
+	wait_console kvp1 ZGUEST-READY
+	console_type kvp1 "poweroff -f"
+	wait_state kvp1 installed
+	assert_no_leaks kvp1
+}
+
+test_qemu_sees_only_its_zone_in_proc() {
+	kvm_zone kvs1
+	z boot kvs1
+	local pids
+	pids=$(z login kvs1 -- /bin/sh -c 'cd /proc && echo [0-9]*')
+	# qemu (1), this shell, and nothing of the host's
+	[ "$(echo $pids | wc -w)" -le 3 ] || fail "the zone sees processes: $pids"
+	[ "$(z login kvs1 -- cat /proc/1/comm)" = qemu-system-x86 ] || fail "pid 1 is not qemu"
+}
+
+test_qemu_cannot_reach_host_files_outside_its_root() {
+	kvm_zone kvf1
+	z boot kvf1
+	z login kvf1 -- test -r /guest/kernel || fail "the guest's kernel is not in the zone"
+	if z login kvf1 -- test -e "$GUEST/vmlinux"; then fail "the host's $GUEST is visible in the zone"; fi
+	if z login kvf1 -- test -e "$ZONECTL_ROOT/zones/kvf1/config.json"; then fail "the state root is visible"; fi
+	if z login kvf1 -- /bin/sh -c 'echo x >>/guest/kernel' 2>/dev/null; then fail "the guest's kernel is writable"; fi
+	z login kvf1 -- /bin/sh -c 'ls /dev' | grep -qx kvm && fail "/dev/kvm is in a TCG zone"
+	true
+}
+
+test_killing_qemu_leaves_no_cgroup_mount_or_process() {
+	kvm_zone kvk1
+	z boot kvk1
+	wait_console kvk1 ZGUEST-READY
+	kill -9 "$(init_pid_of kvk1)"
+	wait_state kvk1 installed
+	assert_no_leaks kvk1
+	z boot kvk1
+	wait_console kvk1 ZGUEST-READY
+}
+
+test_memory_cap_below_guest_ram_is_refused_at_boot() {
+	guest_dir
+	z create kvm1 --brand kvm --kvm "kernel=$GUEST/vmlinux,initrd=$GUEST/initrd.img,mem=256M,accel=tcg" --set memory=200M
+	expect_fail 'zone kvm1: the memory cap 200M is smaller than the guest.s RAM 256M plus qemu.s overhead' z boot kvm1
+	[ "$(state_of kvm1)" = installed ] || fail "not installed after a refused boot"
+	assert_no_leaks kvm1
+	z set kvm1 memory=600M
+	z boot kvm1
+}
+
+test_emulator_only_kvm_falls_back_to_tcg_with_a_warning() {
+	[ -e /sys/module/kvm_pvm ] || skip "/dev/kvm here is not kvm_pvm"
+	guest_dir
+	z create kva1 --brand kvm --kvm "kernel=$GUEST/vmlinux,initrd=$GUEST/initrd.img,mem=128M"
+	out=$(z boot kva1 2>&1)
+	[[ $out =~ emulator-only\ KVM.*TCG ]] || fail "no warning: $out"
+	z login kva1 -- /bin/sh -c 'ls /dev' | grep -qx kvm && fail "/dev/kvm given to a TCG guest"
+	true
+}
+
+test_kvm_config_errors_name_the_key() {
+	expect_fail 'zone kvc1: --kvm: kernel: required' z create kvc1 --brand kvm --kvm initrd=/x
+	expect_fail 'zone kvc1: --kvm: mem: expected a size' z create kvc1 --brand kvm --kvm kernel=/x,mem=lots
+	expect_fail 'zone kvc1: --kvm: unknown key `ram`' z create kvc1 --brand kvm --kvm kernel=/x,ram=1G
+	expect_fail 'zone.kvm: required with brand kvm' z create kvc1 --brand kvm
+	expect_fail 'zone.kvm: only a zone of brand kvm' z create kvc1 --kvm kernel=/x
+	z create kvc1 --brand kvm --kvm kernel=/nonexistent
+	expect_fail 'zone kvc1: kvm kernel `/nonexistent`: No such file' z boot kvc1
+}
+
+run_tests
