@@ -7,8 +7,8 @@
  * (as a sparse zone does: qemu, its libraries and firmware), the guest's
  * kernel, initrd and disk bind-mounted read-only under /guest, and two
  * devices beyond the basics: /dev/kvm when KVM is used, /dev/net/tun when
- * the zone has a NIC (the guest's network is not made yet: a kvm zone
- * with a NIC is refused at boot). It runs under our seccomp filter and no_new_privs,
+ * the zone has a NIC (a tap bridged with the zone's link in the zone's
+ * network namespace: netstack-bind/guest.c). It runs under our seccomp filter and no_new_privs,
  * and adds its own filter (-sandbox on, no spawning, no privileges).
  *
  * Acceleration. A /dev/kvm can be an emulator: kvm_pvm (a nested,
@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -118,7 +119,48 @@ static void arg(char ***argv, const char *fmt, ...)
 	free(s);
 }
 
-static char **qemu_argv(const char *name, const struct zone_config *cfg, enum zone_accel accel)
+/* A tap per NIC, with the MAC the host side's anti-spoofing admits. */
+static void net_args(char ***argv, const struct zone_ctx *ctx, const char *name,
+		     const struct zone_config *cfg)
+{
+	struct net_zone z;
+	zone_net_describe(ctx, name, cfg, &z);
+	for (size_t i = 0; i < cfg->n_nics; i++) {
+		char tap[NET_IFNAME_MAX + 1];
+		unsigned char m[6];
+		net_guest_tap_name(i, tap);
+		net_nic_mac(&z, i, m);
+		arg(argv, "-netdev");
+		arg(argv, "tap,id=net%zu,ifname=%s,script=no,downscript=no,vhost=off", i, tap);
+		arg(argv, "-device");
+		arg(argv, "virtio-net-pci,netdev=net%zu,mac=%02x:%02x:%02x:%02x:%02x:%02x", i,
+		    m[0], m[1], m[2], m[3], m[4], m[5]);
+	}
+	free((char *)z.state_dir);
+}
+
+/* The first NIC's first IPv4 address as the kernel's ip= parameter
+ * (Documentation/admin-guide/nfs/nfsroot.rst), which an initramfs reads
+ * when the kernel does not configure it itself; "" when there is none. */
+static char *ip_param(const struct zone_config *cfg)
+{
+	for (size_t a = 0; cfg->n_nics && a < cfg->nics[0].n_addrs; a++) {
+		const struct net_addr *ad = &cfg->nics[0].addrs[a];
+		if (ad->family != AF_INET)
+			continue;
+		char addr[64], gw[64] = "";
+		net_addr_format(ad, false, addr, sizeof(addr));
+		if (cfg->nics[0].has_gateway)
+			net_addr_format(&cfg->nics[0].gateway, false, gw, sizeof(gw));
+		uint32_t mask = ad->prefix ? 0xffffffffu << (32 - ad->prefix) : 0;
+		return xasprintf(" ip=%s::%s:%u.%u.%u.%u::eth0:off", addr, gw, mask >> 24,
+				 (mask >> 16) & 255, (mask >> 8) & 255, mask & 255);
+	}
+	return xstrdup("");
+}
+
+static char **qemu_argv(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
+			enum zone_accel accel)
 {
 	const struct zone_kvm *k = &cfg->kvm;
 	char **argv = NULL;
@@ -157,8 +199,10 @@ static char **qemu_argv(const char *name, const struct zone_config *cfg, enum zo
 		arg(&argv, "-drive");
 		arg(&argv, "file=/guest/disk,format=raw,if=virtio,readonly=on");
 	}
+	cleanup_free char *ip = ip_param(cfg);
 	arg(&argv, "-append");
-	arg(&argv, "console=ttyS0%s%s", k->cmdline ? " " : "", k->cmdline ? k->cmdline : "");
+	arg(&argv, "console=ttyS0%s%s%s", ip, k->cmdline ? " " : "", k->cmdline ? k->cmdline : "");
+	net_args(&argv, ctx, name, cfg);
 	return argv;
 }
 
@@ -179,10 +223,9 @@ int kvm_boot_prepare(const struct zone_ctx *ctx, const char *name, struct zone_c
 	if (accel == ZONE_ACCEL_KVM)
 		add_device(cfg, "/dev/kvm", 10, 232);
 	if (cfg->n_nics)
-		return zerr_setx(err, ENOTSUP, "zone %s: kvm: the guest's network is not available yet "
-				 "(create the zone without --net)", name);
+		add_device(cfg, "/dev/net/tun", 10, 200);
 	strv_free(cfg->process.args);
-	cfg->process.args = qemu_argv(name, cfg, accel);
+	cfg->process.args = qemu_argv(ctx, name, cfg, accel);
 	cfg->init = ZONE_INIT_NONE;
 	return 0;
 }
