@@ -93,6 +93,8 @@ static int check_file(const char *name, const char *what, const char *path, stru
 	return 0;
 }
 
+/* The node, and the cgroup's leave to make it ("m") and use it; the zone
+ * itself has no CAP_MKNOD. */
 static void add_device(struct zone_config *cfg, const char *path, int64_t major, int64_t minor)
 {
 	cfg->devices = xrealloc(cfg->devices, (cfg->n_devices + 1) * sizeof(*cfg->devices));
@@ -102,7 +104,7 @@ static void add_device(struct zone_config *cfg, const char *path, int64_t major,
 	struct rctl_resources *res = &cfg->resources;
 	res->devices = xrealloc(res->devices, (res->n_devices + 1) * sizeof(*res->devices));
 	res->devices[res->n_devices++] = (struct rctl_device){
-		.allow = true, .type = 'c', .major = major, .minor = minor, .access = "rw",
+		.allow = true, .type = 'c', .major = major, .minor = minor, .access = "rwm",
 	};
 }
 

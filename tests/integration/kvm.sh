@@ -146,7 +146,11 @@ test_tcg_guest_answers_tcp_from_another_zone() {
 	z boot kvn1
 	z boot kvn2
 	wait_console kvn1 "ZGUEST-READY.*ip=$NET.2/24"
-	out=$(z login kvn2 -- busybox nc -w 5 $NET.2 7000 </dev/null)
+	# the guest's listener starts beside its READY line: a few tries
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		out=$(z login kvn2 -- busybox nc -w 5 $NET.2 7000 </dev/null 2>&1) && [ -n "$out" ] && break
+		sleep 0.5
+	done
 	[ "$out" = "hi from guest" ] || fail "the guest did not answer: $out"
 	# ICMP echo over a datagram socket: a zone has no CAP_NET_RAW
 	out=$(z login kvn2 -- /usr/bin/python3 -c '
