@@ -88,6 +88,22 @@ test_tcg_guest_that_powers_off_halts_the_zone() {
 	assert_no_leaks kvp1
 }
 
+# qemu's "KVM internal error" (kvm_pvm meeting an instruction its emulator
+# lacks) cannot be caused under TCG: the guest prints the words instead.
+test_kvm_internal_error_on_the_console_halts_the_zone() {
+	kvm_zone kvi1
+	z boot kvi1
+	wait_console kvi1 ZGUEST-READY
+	tail -f "$(console_log kvi1)" >"$ZONECTL_ROOT.console" 2>/dev/null &
+	local tailpid=$!
+	console_type kvi1 'echo "KVM internal e""rror. Suberror: 1"'
+	wait_state kvi1 installed
+	kill $tailpid
+	grep -aq "zone kvi1: qemu: KVM internal error: halting the zone" "$ZONECTL_ROOT.console" ||
+		fail "no message: $(tail -c 300 "$ZONECTL_ROOT.console")"
+	assert_no_leaks kvi1
+}
+
 test_qemu_sees_only_its_zone_in_proc() {
 	kvm_zone kvs1
 	z boot kvs1
