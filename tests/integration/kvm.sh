@@ -48,6 +48,15 @@ wait_state() { # NAME STATE
 	fail "zone $1 is $(state_of "$1"), not $2"
 }
 
+# record_console NAME: the zone's console from now on, into
+# $ZONECTL_ROOT.console (console.log goes with the run directory at halt);
+# stop_recording ends it.
+record_console() {
+	tail -f "$(console_log "$1")" >"$ZONECTL_ROOT.console" 2>/dev/null &
+	RECORDER=$!
+}
+stop_recording() { kill "$RECORDER"; }
+
 # Types a line on the zone's console (console.sock relays to the serial port).
 console_type() {
 	/usr/bin/python3 -c '
@@ -69,11 +78,10 @@ test_halt_powers_the_tcg_guest_down_over_qmp() {
 	kvm_zone kvh1
 	z boot kvh1
 	wait_console kvh1 ZGUEST-READY
-	tail -f "$(console_log kvh1)" >"$ZONECTL_ROOT.console" 2>/dev/null &
-	local tailpid=$!
+	record_console kvh1
 	z halt kvh1
 	sleep 0.3
-	kill $tailpid
+	stop_recording
 	grep -aq ZGUEST-POWEROFF "$ZONECTL_ROOT.console" || fail "the guest was not powered down: $(tail -c 300 "$ZONECTL_ROOT.console")"
 	[ "$(state_of kvh1)" = installed ] || fail "not installed after halt"
 	assert_no_leaks kvh1
@@ -94,11 +102,10 @@ test_kvm_internal_error_on_the_console_halts_the_zone() {
 	kvm_zone kvi1
 	z boot kvi1
 	wait_console kvi1 ZGUEST-READY
-	tail -f "$(console_log kvi1)" >"$ZONECTL_ROOT.console" 2>/dev/null &
-	local tailpid=$!
+	record_console kvi1
 	console_type kvi1 'echo "KVM internal e""rror. Suberror: 1"'
 	wait_state kvi1 installed
-	kill $tailpid
+	stop_recording
 	grep -aq "zone kvi1: qemu: KVM internal error: halting the zone" "$ZONECTL_ROOT.console" ||
 		fail "no message: $(tail -c 300 "$ZONECTL_ROOT.console")"
 	assert_no_leaks kvi1
