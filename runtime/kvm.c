@@ -8,8 +8,9 @@
  * kernel, initrd and disk bind-mounted read-only under /guest, and two
  * devices beyond the basics: /dev/kvm when KVM is used, /dev/net/tun when
  * the zone has a NIC (a tap bridged with the zone's link in the zone's
- * network namespace: netstack-bind/guest.c). It runs under our seccomp filter and no_new_privs,
- * and adds its own filter (-sandbox on, no spawning, no privileges).
+ * network namespace: netstack-bind/guest.c). It runs with no capability,
+ * under our seccomp filter and no_new_privs, and adds its own filter
+ * (-sandbox on, no spawning, no privileges).
  *
  * Acceleration. A /dev/kvm can be an emulator: kvm_pvm (a nested,
  * paravirtual KVM) runs guest kernels through KVM's instruction emulator,
@@ -229,6 +230,9 @@ int kvm_boot_prepare(const struct zone_ctx *ctx, const char *name, struct zone_c
 	strv_free(cfg->process.args);
 	cfg->process.args = qemu_argv(ctx, name, cfg, accel);
 	cfg->init = ZONE_INIT_NONE;
+	/* uid 0 owns what qemu opens (the devices, its tap, the guest's
+	 * files, QMP's directory): it needs no capability at all */
+	cfg->process.caps = (struct iso_caps){0};
 	return 0;
 }
 

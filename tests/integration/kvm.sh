@@ -121,6 +121,22 @@ test_qemu_sees_only_its_zone_in_proc() {
 	[ "$(z login kvs1 -- cat /proc/1/comm)" = qemu-system-x86 ] || fail "pid 1 is not qemu"
 }
 
+test_qemu_runs_without_capabilities_under_two_filters() {
+	kvm_zone kvq1 --net "type=bridge,bridge=$BR,address=$NET.7/24"
+	z boot kvq1
+	wait_console kvq1 ZGUEST-READY
+	local pid
+	pid=$(init_pid_of kvq1)
+	grep -q '^CapEff:	0000000000000000$' /proc/$pid/status || fail "qemu has capabilities: $(grep ^Cap /proc/$pid/status)"
+	grep -q '^CapBnd:	0000000000000000$' /proc/$pid/status || fail "qemu's bounding set: $(grep ^CapBnd /proc/$pid/status)"
+	grep -q '^NoNewPrivs:	1$' /proc/$pid/status || fail "no no_new_privs"
+	grep -q '^Seccomp:	2$' /proc/$pid/status || fail "no seccomp filter"
+	# ours, and qemu's own (-sandbox on) on top
+	local n
+	n=$(sed -n 's/^Seccomp_filters:	//p' /proc/$pid/status)
+	[ -z "$n" ] || [ "$n" -ge 2 ] || fail "$n seccomp filter(s): qemu's -sandbox is missing"
+}
+
 test_qemu_cannot_reach_host_files_outside_its_root() {
 	kvm_zone kvf1
 	z boot kvf1
