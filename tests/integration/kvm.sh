@@ -96,6 +96,23 @@ test_tcg_guest_that_powers_off_halts_the_zone() {
 	assert_no_leaks kvp1
 }
 
+# The zone's resource controls are the VM's: its cgroup holds qemu and
+# the vCPU threads, so stat counts the guest and a cap applies live.
+test_stat_counts_the_tcg_guest_and_caps_apply_to_it() {
+	kvm_zone kvr1 --set memory=400M,cpu-shares=50
+	z boot kvr1
+	wait_console kvr1 ZGUEST-READY
+	stat_of() { z stat -o json kvr1 | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0][sys.argv[1]])' "$1"; }
+	[ "$(stat_of memory_bytes)" -gt $((64 << 20)) ] || fail "the guest's memory is not the zone's: $(stat_of memory_bytes)"
+	[ "$(stat_of memory_limit)" -eq $((400 << 20)) ] || fail "memory limit: $(stat_of memory_limit)"
+	[ "$(stat_of cpu_usage_ns)" -gt 1000000000 ] || fail "the guest's boot did not count as the zone's CPU: $(stat_of cpu_usage_ns)"
+	z set kvr1 cpu-cap=50
+	[ "$(stat_of cpu_cap_percent)" = 50.0 ] || [ "$(stat_of cpu_cap_percent)" = 50 ] || fail "cap: $(stat_of cpu_cap_percent)"
+	local threads
+	threads=$(ls /proc/"$(init_pid_of kvr1)"/task | wc -l)
+	[ "$(stat_of processes)" -ge "$threads" ] || fail "$(stat_of processes) tasks counted, qemu has $threads threads"
+}
+
 # qemu's "KVM internal error" (kvm_pvm meeting an instruction its emulator
 # lacks) cannot be caused under TCG: the guest prints the words instead.
 test_kvm_internal_error_on_the_console_halts_the_zone() {
