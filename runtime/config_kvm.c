@@ -145,11 +145,10 @@ int zone_cfg_parse_kvm(const struct jv *v, struct jpath *p, void *ctx, struct ze
 	return r < 0 ? zerr_prefix(err, "%s", parent) : 0;
 }
 
+/* A kvm zone without a guest is a valid document (the default one for
+ * brand kvm) that cannot run: zone_check_runnable says so. */
 int zone_cfg_check_kvm(const struct zone_config *cfg, struct zerr *err)
 {
-	if (cfg->brand == ZONE_BRAND_KVM && !cfg->has_kvm)
-		return zerr_setx(err, EINVAL, "zone.kvm: required with brand kvm "
-				 "(create --kvm kernel=PATH[,initrd=PATH]...)");
 	if (cfg->brand != ZONE_BRAND_KVM && cfg->has_kvm)
 		return zerr_setx(err, EINVAL, "zone.kvm: only a zone of brand kvm has a guest");
 	return 0;

@@ -23,7 +23,6 @@
  * signals.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -109,15 +108,9 @@ static void add_device(struct zone_config *cfg, const char *path, int64_t major,
 	};
 }
 
-static void arg(char ***argv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void arg(char ***argv, const char *fmt, ...)
+/* Appends s (malloc'd: xasprintf) and frees it. */
+static void arg_take(char ***argv, char *s)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	char *s = NULL;
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	va_end(ap);
 	strv_append(argv, s);
 	free(s);
 }
@@ -133,11 +126,11 @@ static void net_args(char ***argv, const struct zone_ctx *ctx, const char *name,
 		unsigned char m[6];
 		net_guest_tap_name(i, tap);
 		net_nic_mac(&z, i, m);
-		arg(argv, "-netdev");
-		arg(argv, "tap,id=net%zu,ifname=%s,script=no,downscript=no,vhost=off", i, tap);
-		arg(argv, "-device");
-		arg(argv, "virtio-net-pci,netdev=net%zu,mac=%02x:%02x:%02x:%02x:%02x:%02x", i,
-		    m[0], m[1], m[2], m[3], m[4], m[5]);
+		strv_append(argv, "-netdev");
+		arg_take(argv, xasprintf("tap,id=net%zu,ifname=%s,script=no,downscript=no,vhost=off", i, tap));
+		strv_append(argv, "-device");
+		arg_take(argv, xasprintf("virtio-net-pci,netdev=net%zu,mac=%02x:%02x:%02x:%02x:%02x:%02x",
+					 i, m[0], m[1], m[2], m[3], m[4], m[5]));
 	}
 	free((char *)z.state_dir);
 }
@@ -167,44 +160,45 @@ static char **qemu_argv(const struct zone_ctx *ctx, const char *name, const stru
 {
 	const struct zone_kvm *k = &cfg->kvm;
 	char **argv = NULL;
-	arg(&argv, QEMU);
-	arg(&argv, "-name");
-	arg(&argv, "%s", name);
-	arg(&argv, "-nodefaults");
-	arg(&argv, "-no-user-config");
-	arg(&argv, "-nographic");
-	arg(&argv, "-sandbox");
-	arg(&argv, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
-	arg(&argv, "-machine");
-	arg(&argv, "pc");
-	arg(&argv, "-accel");
+	strv_append(&argv, QEMU);
+	strv_append(&argv, "-name");
+	strv_append(&argv, name);
+	strv_append(&argv, "-nodefaults");
+	strv_append(&argv, "-no-user-config");
+	strv_append(&argv, "-nographic");
+	strv_append(&argv, "-sandbox");
+	strv_append(&argv, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+	strv_append(&argv, "-machine");
+	strv_append(&argv, "pc");
+	strv_append(&argv, "-accel");
 	if (accel == ZONE_ACCEL_KVM)
-		arg(&argv, "kvm");
+		strv_append(&argv, "kvm");
 	else
-		arg(&argv, "tcg,tb-size=%d", TCG_TB_MIB);
-	arg(&argv, "-m");
-	arg(&argv, "%lluM", (unsigned long long)(k->mem >> 20));
-	arg(&argv, "-smp");
-	arg(&argv, "%u", k->vcpus);
-	arg(&argv, "-chardev");
-	arg(&argv, "stdio,id=console,signal=off");
-	arg(&argv, "-serial");
-	arg(&argv, "chardev:console");
-	arg(&argv, "-qmp");
-	arg(&argv, "unix:" KVM_RUN_DIR "/qmp.sock,server=on,wait=off");
-	arg(&argv, "-kernel");
-	arg(&argv, "/guest/kernel");
+		arg_take(&argv, xasprintf("tcg,tb-size=%d", TCG_TB_MIB));
+	strv_append(&argv, "-m");
+	arg_take(&argv, xasprintf("%lluM", (unsigned long long)(k->mem >> 20)));
+	strv_append(&argv, "-smp");
+	arg_take(&argv, xasprintf("%u", k->vcpus));
+	strv_append(&argv, "-chardev");
+	strv_append(&argv, "stdio,id=console,signal=off");
+	strv_append(&argv, "-serial");
+	strv_append(&argv, "chardev:console");
+	strv_append(&argv, "-qmp");
+	strv_append(&argv, "unix:" KVM_RUN_DIR "/qmp.sock,server=on,wait=off");
+	strv_append(&argv, "-kernel");
+	strv_append(&argv, "/guest/kernel");
 	if (k->initrd) {
-		arg(&argv, "-initrd");
-		arg(&argv, "/guest/initrd");
+		strv_append(&argv, "-initrd");
+		strv_append(&argv, "/guest/initrd");
 	}
 	if (k->disk) {
-		arg(&argv, "-drive");
-		arg(&argv, "file=/guest/disk,format=raw,if=virtio,readonly=on");
+		strv_append(&argv, "-drive");
+		strv_append(&argv, "file=/guest/disk,format=raw,if=virtio,readonly=on");
 	}
 	cleanup_free char *ip = ip_param(cfg);
-	arg(&argv, "-append");
-	arg(&argv, "console=ttyS0%s%s%s", ip, k->cmdline ? " " : "", k->cmdline ? k->cmdline : "");
+	strv_append(&argv, "-append");
+	arg_take(&argv, xasprintf("console=ttyS0%s%s%s", ip, k->cmdline ? " " : "",
+				  k->cmdline ? k->cmdline : ""));
 	net_args(&argv, ctx, name, cfg);
 	return argv;
 }

@@ -26,12 +26,16 @@ static int read_config_source(const char *name, const struct zone_create_opts *o
 }
 
 /* The zone's root is built by mounting and pivoting in a mount namespace
- * of its own; without one, both would happen in the host's. */
+ * of its own; without one, both would happen in the host's. A kvm zone
+ * needs its guest. */
 int zone_check_runnable(const char *name, const struct zone_config *cfg, struct zerr *err)
 {
 	if (!(cfg->ns_flags & CLONE_NEWNS))
 		return zerr_setx(err, EINVAL, "zone %s: config: linux.namespaces: a zone needs a new "
 				 "mount namespace (add {\"type\": \"mount\"})", name);
+	if (cfg->brand == ZONE_BRAND_KVM && !cfg->has_kvm)
+		return zerr_setx(err, EINVAL, "zone %s: config: zone.kvm: required with brand kvm "
+				 "(create --kvm kernel=PATH[,initrd=PATH]...)", name);
 	return 0;
 }
 

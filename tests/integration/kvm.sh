@@ -254,7 +254,7 @@ test_kvm_config_errors_name_the_key() {
 	expect_fail 'zone kvc1: --kvm: kernel: required' z create kvc1 --brand kvm --kvm initrd=/x
 	expect_fail 'zone kvc1: --kvm: mem: expected a size' z create kvc1 --brand kvm --kvm kernel=/x,mem=lots
 	expect_fail 'zone kvc1: --kvm: unknown key `ram`' z create kvc1 --brand kvm --kvm kernel=/x,ram=1G
-	expect_fail 'zone.kvm: required with brand kvm' z create kvc1 --brand kvm
+	expect_fail 'zone kvc1: config: zone.kvm: required with brand kvm' z create kvc1 --brand kvm
 	expect_fail 'zone.kvm: only a zone of brand kvm' z create kvc1 --kvm kernel=/x
 	z create kvc1 --brand kvm --kvm kernel=/nonexistent
 	expect_fail 'zone kvc1: kvm kernel `/nonexistent`: No such file' z boot kvc1
