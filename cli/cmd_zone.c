@@ -45,6 +45,7 @@ int cmd_create(struct cli *c, int argc, char **argv)
 		{"template", required_argument, NULL, 't'},
 		{"set", required_argument, NULL, 's'},
 		{"net", required_argument, NULL, 'n'},
+		{"kvm", required_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -52,7 +53,7 @@ int cmd_create(struct cli *c, int argc, char **argv)
 	struct zerr err = {0};
 	cleanup_strv char **set = NULL, **net = NULL;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "f:b:t:s:n:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:b:t:s:n:k:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'n':
 			strv_append(&net, optarg);
@@ -64,9 +65,10 @@ int cmd_create(struct cli *c, int argc, char **argv)
 			break;
 		case 'f': o.config_path = optarg; break;
 		case 't': o.template_name = optarg; break;
+		case 'k': o.kvm = optarg; break;
 		case 'b':
 			if (zone_brand_from_name(optarg, &o.brand) < 0)
-				return cli_usage_error(argv[0], "unknown brand `%s` (sparse, whole, oci)", optarg);
+				return cli_usage_error(argv[0], "unknown brand `%s` (sparse, whole, oci, kvm)", optarg);
 			o.brand_set = true;
 			break;
 		case 'h': return help(argv);

@@ -11,7 +11,7 @@
 #define VERSION ZONECTL_VERSION
 
 static const struct cli_cmd commands[] = {
-	{"create", cmd_create, "create NAME [--config FILE] [--brand sparse|whole|oci] [--template NAME] [--set KEY=VALUE[,...]]... [--net KEY=VALUE[,...]]...",
+	{"create", cmd_create, "create NAME [--config FILE] [--brand sparse|whole|oci|kvm] [--template NAME] [--kvm kernel=PATH,...] [--set KEY=VALUE[,...]]... [--net KEY=VALUE[,...]]...",
 	 "store a zone's configuration and install its root"},
 	{"boot", cmd_boot, "boot NAME", "start a zone; returns once it runs"},
 	{"halt", cmd_halt, "halt NAME [-t SECONDS]", "stop a zone: SIGTERM to its init, SIGKILL after SECONDS (default 10)"},

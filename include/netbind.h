@@ -81,6 +81,21 @@ int net_plan(const struct net_zone *z, char ***made, struct zerr *err);
 int net_setup(const struct net_zone *z, pid_t pid, int cgroup2_fd, struct zerr *err);
 /* Undoes a plan; what is already gone is fine. */
 void net_teardown(const char *state_dir, char *const *made);
+/* NIC i's MAC (configured, or stable for the zone) and its link's name in
+ * the zone (eth0, eth1 ... in order of the exclusive-IP NICs). */
+void net_nic_mac(const struct net_zone *z, size_t i, unsigned char mac[6]);
+void net_zone_link_name(const struct net_zone *z, size_t i, char out[NET_IFNAME_MAX + 1]);
+
+/* ---- a kvm zone's guest (netstack-bind/guest.c) ------------------------ */
+
+/* The tap of NIC i in the zone: qemu opens it by this name. */
+void net_guest_tap_name(size_t i, char out[NET_IFNAME_MAX + 1]);
+/* After net_setup, in pid's namespace: each bridged NIC's link gives its
+ * addresses and MAC up to the guest and joins a bridge with a tap (owned
+ * by uid 0, so qemu opens it without CAP_NET_ADMIN). The guest then sends
+ * with the NIC's MAC and addresses, through the host side's
+ * anti-spoofing. Only bridged NICs can be the guest's. */
+int net_guest_setup(const struct net_zone *z, pid_t pid, struct zerr *err);
 
 /* NIC i as seen from the host: the zone's link name, the host's side,
  * MAC and counters (from the zone's point of view: rx = received by it). */

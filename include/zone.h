@@ -31,6 +31,23 @@ enum zone_procfs {
 	ZONE_PROCFS_HOST, /* the host's, unfiltered */
 };
 
+/* How a kvm zone's qemu runs its guest. */
+enum zone_accel {
+	ZONE_ACCEL_AUTO, /* KVM where /dev/kvm runs guests in hardware, else TCG */
+	ZONE_ACCEL_KVM,  /* KVM even where it is only an emulator (kvm_pvm) */
+	ZONE_ACCEL_TCG,  /* qemu's software emulation */
+};
+
+/* "zone": {"kvm": {...}}: the guest of a kvm zone. Paths are the host's;
+ * each is bind-mounted read-only into the zone at boot. */
+struct zone_kvm {
+	char *kernel, *initrd, *disk; /* initrd and disk may be NULL */
+	char *cmdline;                /* appended after console=ttyS0; may be NULL */
+	uint64_t mem;                 /* guest RAM, bytes */
+	unsigned vcpus;
+	enum zone_accel accel;
+};
+
 struct zone_annotation {
 	char *key, *value;
 };
@@ -87,6 +104,8 @@ struct zone_config {
 	char *bundle;             /* zone.bundle: the OCI bundle it was created from */
 	char *template_name;      /* "template": a whole zone's template */
 	bool ephemeral;           /* deleted by its monitor once it halts (run --rm) */
+	bool has_kvm;
+	struct zone_kvm kvm;      /* zone.kvm: brand kvm's guest */
 };
 
 /* Parses and validates a config document. `name` is the zone's name, used
@@ -112,6 +131,7 @@ int zone_resources_parse(const char *name, const char *text, size_t len,
 			 struct rctl_resources *res, struct zerr *err);
 
 const char *zone_brand_name(enum zone_brand b);
+const char *zone_accel_name(enum zone_accel a);
 int zone_brand_from_name(const char *s, enum zone_brand *out);
 
 /* Valid zone names: 1..64 bytes of [A-Za-z0-9_.-], starting with an
@@ -161,6 +181,7 @@ struct zone_create_opts {
 	const char *template_name; /* --template: zone.template of a whole zone */
 	char *const *set;          /* NULL-terminated "key=value,..." (--set), may be NULL */
 	char *const *net;          /* NULL-terminated NIC specs (--net), may be NULL */
+	const char *kvm;           /* --kvm kernel=PATH,...: the guest of a kvm zone */
 };
 
 int zone_create(struct zone_ctx *ctx, const char *name,

@@ -95,6 +95,19 @@ int nl_link_up(struct nl *nl, int index)
 	return nl_request(nl, h);
 }
 
+int nl_link_set(struct nl *nl, int index, const unsigned char *mac, int master, bool up)
+{
+	struct nlmsghdr *h = nl_msg(nl, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifm = put_ifinfo(h, index);
+	ifm->ifi_flags = up ? IFF_UP : 0;
+	ifm->ifi_change = IFF_UP;
+	if (mac)
+		mnl_attr_put(h, IFLA_ADDRESS, 6, mac);
+	if (master)
+		mnl_attr_put_u32(h, IFLA_MASTER, (uint32_t)master);
+	return nl_request(nl, h);
+}
+
 int nl_link_del(struct nl *nl, const char *name)
 {
 	struct nlmsghdr *h = nl_msg(nl, RTM_DELLINK, 0);

@@ -38,6 +38,8 @@ int nl_link_up(struct nl *nl, int index);
 int nl_link_del(struct nl *nl, const char *name);            /* -ENODEV if absent */
 int nl_bridge_add(struct nl *nl, const char *name);
 int nl_bridge_ports(struct nl *nl, int bridge_index);        /* number of ports */
+/* Sets what is given: mac (may be NULL), master (0 = unchanged), up or down. */
+int nl_link_set(struct nl *nl, int index, const unsigned char *mac, int master, bool up);
 /* A veth pair: host end `host` (on bridge_index if > 0), peer `peer` made
  * directly in pid's network namespace with mac and mtu (0 = default). */
 int nl_veth_add(struct nl *nl, const char *host, int bridge_index, const char *peer,

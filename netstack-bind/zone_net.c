@@ -42,7 +42,7 @@ static void host_link_name(const struct net_zone *z, size_t i, char out[NET_IFNA
 	snprintf(out, NET_IFNAME_MAX + 1, "zv%08x%u", z->key, (unsigned)(i % NET_NICS_MAX));
 }
 
-static void nic_mac(const struct net_zone *z, size_t i, unsigned char mac[6])
+void net_nic_mac(const struct net_zone *z, size_t i, unsigned char mac[6])
 {
 	const struct net_nic *nic = &z->nics[i];
 	if (nic->has_mac) {
@@ -56,7 +56,7 @@ static void nic_mac(const struct net_zone *z, size_t i, unsigned char mac[6])
 }
 
 /* eth0, eth1 ... for the exclusive-IP NICs, in order */
-static void zone_link_name(const struct net_zone *z, size_t i, char out[NET_IFNAME_MAX + 1])
+void net_zone_link_name(const struct net_zone *z, size_t i, char out[NET_IFNAME_MAX + 1])
 {
 	size_t k = 0;
 	for (size_t j = 0; j < i; j++)
@@ -247,7 +247,7 @@ static int antispoof(struct nl *nl, const struct net_zone *z, size_t i, const ch
 	if (nic->allow_spoofing)
 		return 0;
 	unsigned char mac[6];
-	nic_mac(z, i, mac);
+	net_nic_mac(z, i, mac);
 	int prog = net_antispoof_load(mac, nic->addrs, nic->n_addrs, err);
 	if (prog < 0)
 		return zerr_prefix(err, "zone %s: net %zu", z->zone, i);
@@ -262,7 +262,7 @@ static int zone_side(struct nl *zn, const struct net_zone *z, size_t i, struct z
 {
 	const struct net_nic *nic = &z->nics[i];
 	char name[NET_IFNAME_MAX + 1];
-	zone_link_name(z, i, name);
+	net_zone_link_name(z, i, name);
 	int index = nl_link_index(zn, name);
 	if (index < 0)
 		return nl_fail(err, index, z->zone, "find the zone's link", name);
@@ -292,8 +292,8 @@ static int setup_bridge(struct nl *nl, struct nl *zn, const struct net_zone *z, 
 	char host[NET_IFNAME_MAX + 1], peer[NET_IFNAME_MAX + 1];
 	unsigned char mac[6];
 	host_link_name(z, i, host);
-	zone_link_name(z, i, peer);
-	nic_mac(z, i, mac);
+	net_zone_link_name(z, i, peer);
+	net_nic_mac(z, i, mac);
 	int r = nl_veth_add(nl, host, br, peer, pid, mac, nic->mtu);
 	if (r < 0)
 		return nl_fail(err, r, z->zone, "create veth pair", host);
@@ -311,8 +311,8 @@ static int setup_macvlan(struct nl *nl, struct nl *zn, const struct net_zone *z,
 		return nl_fail(err, parent, z->zone, "find parent link", nic->parent);
 	char name[NET_IFNAME_MAX + 1];
 	unsigned char mac[6];
-	zone_link_name(z, i, name);
-	nic_mac(z, i, mac);
+	net_zone_link_name(z, i, name);
+	net_nic_mac(z, i, mac);
 	int r = nl_macvlan_add(nl, name, parent, pid, mac, nic->mtu);
 	if (r < 0)
 		return nl_fail(err, r, z->zone, "create macvlan on", nic->parent);
@@ -449,8 +449,8 @@ int net_nic_info(const struct net_zone *z, pid_t pid, size_t i, struct net_nic_i
 	const struct net_nic *nic = &z->nics[i];
 	if (nic->type != NET_BRIDGE && nic->type != NET_MACVLAN)
 		return 0;
-	zone_link_name(z, i, info->zone_link);
-	nic_mac(z, i, info->mac);
+	net_zone_link_name(z, i, info->zone_link);
+	net_nic_mac(z, i, info->mac);
 	if (pid <= 0)
 		return 0;
 	struct nl_link_stats s = {0};
@@ -462,7 +462,7 @@ int net_nic_info(const struct net_zone *z, pid_t pid, size_t i, struct net_nic_i
 			return -err->code;
 		if (nl_link_stats(nl, info->host_link, &s) == 0) {
 			copy_counters(info, &s, true);
-			nic_mac(z, i, info->mac);
+			net_nic_mac(z, i, info->mac);
 		}
 		spoof_counter(nl, info->host_link, false, info);
 		return 0;

@@ -19,6 +19,11 @@
  * delete removes the zone's layer and nothing of the template.
  *
  * oci: the root is root.path of the config, used as it is.
+ *
+ * kvm: a sparse root (qemu, its libraries and firmware come from the
+ * host's /usr, read-only) plus the guest's kernel, initrd and disk bound
+ * read-only under /guest, and run/NAME/kvm (QMP) as /run/zonectl; qemu
+ * is the zone's init (runtime/kvm.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -239,15 +244,15 @@ int brand_install(const char *name, const char *dir, const struct zone_config *c
 		return 0;
 	if (cfg->brand == ZONE_BRAND_WHOLE)
 		return install_whole(name, dir, cfg, err);
-	if (cfg->brand != ZONE_BRAND_SPARSE)
+	if (cfg->brand != ZONE_BRAND_SPARSE && cfg->brand != ZONE_BRAND_KVM)
 		return zerr_setx(err, ENOTSUP, "zone %s: brand %s is not available yet", name,
 				 zone_brand_name(cfg->brand));
 	if (cfg->root_path[0] == '/')
-		return zerr_setx(err, EINVAL, "zone %s: a sparse zone's root.path must be relative to the zone's directory, not `%s`", name, cfg->root_path);
+		return zerr_setx(err, EINVAL, "zone %s: a %s zone's root.path must be relative to the zone's directory, not `%s`", name, zone_brand_name(cfg->brand), cfg->root_path);
 	static const char *const dirs[] = {
 		"", "usr", "etc", "var", "var/tmp", "var/log", "var/lib", "var/cache",
 		"var/spool", "var/mail", "var/opt", "var/local", "var/backups", "tmp", "root",
-		"home", "proc", "dev", "sys", "run", "mnt", "opt", "srv", "media",
+		"home", "proc", "dev", "sys", "run", "mnt", "opt", "srv", "media", "guest",
 	};
 	cleanup_free char *root = xasprintf("%s/%s", dir, cfg->root_path);
 	cleanup_free char *upper = xasprintf("%s/etc.upper", dir);
@@ -290,15 +295,36 @@ static char **opts(const char *first, ...)
 	return v;
 }
 
+static void bind_ro(struct iso_mount **m, size_t *n, const char *dest, const char *source)
+{
+	add_mount(m, n, dest, "bind", source, opts("bind", "ro", "nodev", "nosuid", "noexec", NULL));
+}
+
+/* After the sparse root's: the guest's files, and QMP's directory on the
+ * /run tmpfs. */
+static int kvm_mounts(const struct zone_ctx *ctx, const char *name, const struct zone_kvm *k,
+		      struct iso_mount **m, size_t *n, struct zerr *err)
+{
+	cleanup_free char *qmp = zone_run_file(ctx, name, "kvm");
+	if (mkdir(qmp, 0700) < 0 && errno != EEXIST)
+		return zerr_set(err, errno, "zone %s: mkdir `%s`", name, qmp);
+	bind_ro(m, n, "/guest/kernel", k->kernel);
+	if (k->initrd)
+		bind_ro(m, n, "/guest/initrd", k->initrd);
+	if (k->disk)
+		bind_ro(m, n, "/guest/disk", k->disk);
+	add_mount(m, n, KVM_RUN_DIR, "bind", qmp, opts("bind", "nodev", "nosuid", "noexec", NULL));
+	return 0;
+}
+
 int brand_mounts(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
 		 struct iso_mount **mounts, size_t *n, struct zerr *err)
 {
-	(void)err;
 	*mounts = NULL;
 	*n = 0;
 	if (cfg->brand == ZONE_BRAND_WHOLE)
 		add_mount(mounts, n, "/run", "tmpfs", "tmpfs", opts("nosuid", "nodev", "mode=755", "size=65536k", NULL));
-	if (cfg->brand != ZONE_BRAND_SPARSE)
+	if (cfg->brand != ZONE_BRAND_SPARSE && cfg->brand != ZONE_BRAND_KVM)
 		return 0;
 	cleanup_free char *dir = zone_dir(ctx, name);
 	add_mount(mounts, n, "/usr", "bind", "/usr", opts("bind", "ro", "nodev", NULL));
@@ -314,5 +340,5 @@ int brand_mounts(const struct zone_ctx *ctx, const char *name, const struct zone
 	cleanup_free char *work = xasprintf("workdir=%s/etc.work", dir);
 	add_mount(mounts, n, "/etc", "overlay", "overlay", opts(lower, upper, work, NULL));
 	add_mount(mounts, n, "/run", "tmpfs", "tmpfs", opts("nosuid", "nodev", "mode=755", "size=65536k", NULL));
-	return 0;
+	return cfg->brand == ZONE_BRAND_KVM ? kvm_mounts(ctx, name, &cfg->kvm, mounts, n, err) : 0;
 }

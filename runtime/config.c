@@ -752,6 +752,7 @@ static const struct jfield zone_fields[] = {
 	{ "init", zone_init, 0 },
 	{ "net", zone_cfg_parse_net, 0 },
 	{ "procfs", zone_procfs, 0 },
+	{ "kvm", zone_cfg_parse_kvm, 0 },
 	{ NULL, NULL, 0 },
 };
 
@@ -811,6 +812,8 @@ static int finalize(struct zone_config *cfg, struct zerr *err)
 		return zerr_setx(err, EINVAL,
 				 "zone.template: only a zone of brand \"whole\" has a template");
 	int r = zone_cfg_check_net(cfg, err);
+	if (r == 0)
+		r = zone_cfg_check_kvm(cfg, err);
 	return r < 0 ? r : zone_cfg_check_sysctl(cfg, err);
 }
 
@@ -868,6 +871,7 @@ int zone_config_load(const char *name, const char *path,
 
 void zone_config_free(struct zone_config *cfg)
 {
+	zone_kvm_free(&cfg->kvm);
 	free(cfg->oci_version);
 	free(cfg->root_path);
 	free(cfg->hostname);

@@ -30,6 +30,10 @@ int zone_cfg_parse_linux(const struct jv *v, struct jpath *p, void *ctx,
 int zone_cfg_parse_net(const struct jv *v, struct jpath *p, void *ctx,
 		       struct zerr *err);
 int zone_cfg_check_net(struct zone_config *cfg, struct zerr *err);
+/* "zone.kvm" (config_kvm.c), and that no zone but a kvm one has a guest. */
+int zone_cfg_parse_kvm(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err);
+int zone_cfg_check_kvm(const struct zone_config *cfg, struct zerr *err);
+void zone_kvm_free(struct zone_kvm *k);
 /* linux.sysctl: each key must belong to a namespace the zone has of its
  * own (net.* a network namespace, kernel.shm* and fs.mqueue.* an ipc
  * one ...): anything else would change the host. */

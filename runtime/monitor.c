@@ -73,6 +73,7 @@ struct monitor {
 	bool pfs_on;              /* procfs "zone": the view is mounted and served */
 	struct procfs_keeper pfs;
 	bool attached;    /* a job: the client's stdio, status through the pipe */
+	char tail[64];            /* kvm: the console's last bytes, for a message split across reads */
 };
 
 static int open_console(struct monitor *m, struct zerr *err)
@@ -393,6 +394,38 @@ static void undo_boot(struct monitor *m)
 	zone_status_clear(m->ctx, m->name);
 }
 
+static void console_note(struct monitor *m, const char *msg)
+{
+	if (m->log_fd >= 0)
+		(void)!write(m->log_fd, msg, strlen(msg));
+	if (m->client_fd >= 0)
+		(void)!write(m->client_fd, msg, strlen(msg));
+}
+
+/* qemu on a KVM that cannot go on (kvm_pvm's emulator meeting an
+ * instruction it lacks) pauses the guest and says so on stderr, the
+ * console: the zone is halted rather than left hanging. The guest could
+ * print the same words, and so halt itself: nothing it could not do by
+ * powering off. */
+static void kvm_watch(struct monitor *m, const char *buf, size_t n)
+{
+	static const char what[] = "KVM internal error";
+	size_t keep = strlen(m->tail);
+	char win[sizeof(m->tail) + 8192 + 1];
+	memcpy(win, m->tail, keep);
+	memcpy(win + keep, buf, n);
+	win[keep + n] = '\0';
+	size_t len = keep + n, t = len < sizeof(what) - 1 ? len : sizeof(what) - 1;
+	memcpy(m->tail, win + len - t, t);
+	m->tail[t] = '\0';
+	if (!memmem(win, len, what, sizeof(what) - 1) || m->init.pid <= 0)
+		return;
+	cleanup_free char *msg = xasprintf("\r\n[zonectl: zone %s: qemu: %s: halting the zone]\r\n",
+					   m->name, what);
+	console_note(m, msg);
+	kill(m->init.pid, SIGKILL);
+}
+
 static void console_out(struct monitor *m)
 {
 	char buf[8192];
@@ -406,6 +439,8 @@ static void console_out(struct monitor *m)
 				(void)!ftruncate(m->log_fd, 0);
 			(void)!write(m->log_fd, buf, (size_t)n);
 		}
+		if (m->cfg->brand == ZONE_BRAND_KVM)
+			kvm_watch(m, buf, (size_t)n);
 		if (m->client_fd >= 0 && write_all(m->client_fd, buf, (size_t)n) < 0) {
 			close(m->client_fd);
 			m->client_fd = -1;

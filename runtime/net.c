@@ -69,6 +69,8 @@ int zone_net_setup(const struct zone_ctx *ctx, const char *name, const struct zo
 	zone_net_describe(ctx, name, cfg, &z);
 	cleanup_close int cg = cgroup2_fd(st);
 	int r = net_setup(&z, pid, cg, err);
+	if (r == 0 && cfg->brand == ZONE_BRAND_KVM)
+		r = net_guest_setup(&z, pid, err);
 	free((char *)z.state_dir);
 	return r;
 }

@@ -26,12 +26,16 @@ static int read_config_source(const char *name, const struct zone_create_opts *o
 }
 
 /* The zone's root is built by mounting and pivoting in a mount namespace
- * of its own; without one, both would happen in the host's. */
+ * of its own; without one, both would happen in the host's. A kvm zone
+ * needs its guest. */
 int zone_check_runnable(const char *name, const struct zone_config *cfg, struct zerr *err)
 {
 	if (!(cfg->ns_flags & CLONE_NEWNS))
 		return zerr_setx(err, EINVAL, "zone %s: config: linux.namespaces: a zone needs a new "
 				 "mount namespace (add {\"type\": \"mount\"})", name);
+	if (cfg->brand == ZONE_BRAND_KVM && !cfg->has_kvm)
+		return zerr_setx(err, EINVAL, "zone %s: config: zone.kvm: required with brand kvm "
+				 "(create --kvm kernel=PATH[,initrd=PATH]...)", name);
 	return 0;
 }
 
@@ -105,7 +109,8 @@ int zone_create_text(struct zone_ctx *ctx, const char *name, const struct zone_c
 	struct rctl_keys keys = {0};
 	int r = rctl_keys_rewrite(name, "create --set", o->set, &owned, &len, &keys, err);
 	rctl_keys_free(&keys);
-	if (r < 0 || (r = zone_net_rewrite(name, o->net, &owned, &len, err)) < 0)
+	if (r < 0 || (r = zone_net_rewrite(name, o->net, &owned, &len, err)) < 0 ||
+	    (r = zone_kvm_rewrite(name, o->kvm, &owned, &len, err)) < 0)
 		return r;
 	struct config_edit edit = {.template_name = o->template_name};
 	if (o->template_name && (r = zone_config_edit(name, &owned, &len, &edit, err)) < 0)
@@ -151,6 +156,8 @@ static int boot(struct zone_ctx *ctx, const char *name, int *report_fd, pid_t *m
 	if (r < 0)
 		return r;
 	r = zone_check_runnable(name, &cfg, err);
+	if (r == 0 && cfg.brand == ZONE_BRAND_KVM)
+		r = kvm_boot_prepare(ctx, name, &cfg, err);
 	if (r == 0)
 		r = report_fd ? monitor_start_job(ctx, name, &cfg, lock, report_fd, monitor, err)
 			      : monitor_start(ctx, name, &cfg, lock, NULL, err);
@@ -191,8 +198,13 @@ static int pidfd_wait(pid_t pid, unsigned long long start, int timeout_ms)
  * in order), after timeout_s SIGKILL to everything in the cgroup. The
  * monitor notices init's exit and releases the rest. */
 static int stop_zone(const struct zone_ctx *ctx, const char *name, struct zone_status *st,
-		     int timeout_s, struct zerr *err)
+		     bool kvm, int timeout_s, struct zerr *err)
 {
+	/* a kvm zone's init is qemu: the guest is asked to power down, and
+	 * qemu's SIGTERM (which ends it at once) is only the fallback */
+	if (kvm && kvm_powerdown(ctx, name) == 0 &&
+	    pidfd_wait(st->monitor_pid, st->monitor_start, timeout_s * 1000) == 0)
+		return 0;
 	if (proc_alive(st->init_pid, st->init_start))
 		kill(st->init_pid, SIGTERM);
 	zfault("halt:signalled");
@@ -221,7 +233,7 @@ int zone_halt(struct zone_ctx *ctx, const char *name, int timeout_s, struct zerr
 	zfault("halt:recorded");
 	/* The monitor needs the lock to record the end: let go while we wait. */
 	close(lock);
-	r = stop_zone(ctx, name, &st, timeout_s, err);
+	r = stop_zone(ctx, name, &st, cfg.brand == ZONE_BRAND_KVM, timeout_s, err);
 	if (r < 0)
 		return r;
 	/* If the monitor died rather than finished, repair now. */

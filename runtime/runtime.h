@@ -43,6 +43,9 @@ void zone_net_describe(const struct zone_ctx *ctx, const char *name, const struc
 /* config_net.c: `create --net` into the document; one address, one zone. */
 int zone_net_rewrite(const char *name, char *const *specs, char **text, size_t *len,
 		     struct zerr *err);
+/* config_kvm.c: `create --kvm` into the document's zone.kvm. */
+int zone_kvm_rewrite(const char *name, const char *spec, char **text, size_t *len,
+		     struct zerr *err);
 int zone_net_check_unique(const struct zone_ctx *ctx, const char *name,
 			  const struct zone_config *cfg, struct zerr *err);
 
@@ -118,6 +121,17 @@ int zone_apt_mirror(char **out, struct zerr *err);
  * template is gone. */
 int brand_overlay(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
 		  char **lower, char **upper, char **work, struct zerr *err);
+/* The kvm brand (runtime/kvm.c). The zone's view of run/NAME/kvm (QMP). */
+#define KVM_RUN_DIR "/run/zonectl"
+/* At boot, before the monitor: checks the guest's files and the memory
+ * cap, picks the accelerator (a notice when it falls back to TCG), makes
+ * qemu the zone's init and adds its devices to cfg. */
+int kvm_boot_prepare(const struct zone_ctx *ctx, const char *name, struct zone_config *cfg,
+		     struct zerr *err);
+/* What the memory cap must hold: guest RAM plus qemu's overhead. */
+uint64_t kvm_memory_needed(const struct zone_kvm *k, enum zone_accel accel);
+/* ACPI power-down over QMP; 0 if qemu took the command. */
+int kvm_powerdown(const struct zone_ctx *ctx, const char *name);
 
 /* A sealed memfd holding our embedded init. */
 int zinit_exec_fd(struct zerr *err);

@@ -404,6 +404,32 @@ static void test_zone_net_is_parsed_and_checked(void)
 		   "zone web1: config: zone.net[0]: address: expected a string or an array of strings, got an integer");
 }
 
+static void test_zone_kvm_is_parsed_and_checked(void)
+{
+	struct zone_config cfg;
+	EXPECT_OK("{" BASE ", \"zone\": {\"brand\": \"kvm\", \"kvm\": {\"kernel\": \"/k\", \"initrd\": \"/i\","
+		  " \"mem\": \"1G\", \"vcpus\": 2, \"accel\": \"tcg\", \"cmdline\": \"quiet a=b,c\"}}}", &cfg);
+	CHECK(cfg.has_kvm && !strcmp(cfg.kvm.kernel, "/k") && !strcmp(cfg.kvm.initrd, "/i") && !cfg.kvm.disk);
+	CHECK(cfg.kvm.mem == 1ULL << 30 && cfg.kvm.vcpus == 2 && cfg.kvm.accel == ZONE_ACCEL_TCG);
+	CHECK(!strcmp(cfg.kvm.cmdline, "quiet a=b,c"));
+	zone_config_free(&cfg);
+	EXPECT_OK("{" BASE ", \"zone\": {\"brand\": \"kvm\", \"kvm\": {\"kernel\": \"/k\", \"mem\": 134217728}}}", &cfg);
+	CHECK(cfg.kvm.mem == 128ULL << 20 && cfg.kvm.vcpus == 1 && cfg.kvm.accel == ZONE_ACCEL_AUTO);
+	zone_config_free(&cfg);
+	EXPECT_ERR("{" BASE ", \"zone\": {\"kvm\": {\"kernel\": \"/k\"}}}",
+		   "zone web1: config: zone.kvm: only a zone of brand kvm has a guest");
+	EXPECT_ERR("{" BASE ", \"zone\": {\"brand\": \"kvm\", \"kvm\": {\"initrd\": \"/i\"}}}",
+		   "zone web1: config: zone.kvm: kernel: required (the guest's kernel, a path on the host)");
+	EXPECT_ERR("{" BASE ", \"zone\": {\"brand\": \"kvm\", \"kvm\": {\"kernel\": \"k\"}}}",
+		   "zone web1: config: zone.kvm: kernel: must be an absolute path, got `k`");
+	EXPECT_ERR("{" BASE ", \"zone\": {\"brand\": \"kvm\", \"kvm\": {\"kernel\": \"/k\", \"vcpus\": 0}}}",
+		   "zone web1: config: zone.kvm.vcpus: must be between 1 and 64, got 0");
+	EXPECT_ERR("{" BASE ", \"zone\": {\"brand\": \"kvm\", \"kvm\": {\"kernel\": \"/k\", \"ram\": \"1G\"}}}",
+		   "zone web1: config: zone.kvm: unknown key `ram` (kernel, initrd, disk, mem, vcpus, accel, cmdline)");
+	EXPECT_ERR("{" BASE ", \"zone\": {\"brand\": \"kvm\", \"kvm\": {\"kernel\": \"/k\", \"accel\": \"hvf\"}}}",
+		   "zone web1: config: zone.kvm: accel: expected auto, kvm or tcg, got `hvf`");
+}
+
 static void test_resources_and_user_are_parsed(void)
 {
 	struct zone_config cfg;
@@ -577,6 +603,7 @@ int main(void)
 	RUN(test_hooks_and_sysctl_are_parsed_and_checked);
 	RUN(test_init_modes);
 	RUN(test_whole_brand_needs_its_template);
+	RUN(test_zone_kvm_is_parsed_and_checked);
 	RUN(test_resources_and_user_are_parsed);
 	RUN(test_zone_net_is_parsed_and_checked);
 	RUN(test_seccomp_profile_is_parsed_and_validated);
