@@ -333,11 +333,11 @@ test_gitlab_driver_clones_the_template_the_image_names() {
 	gitlab cleanup
 }
 
-# debootstrap needs the mirror and minutes: only with ZONECTL_CI_CACHE
+# debootstrap needs the mirror and a minute: done once, cached
 # (a directory outside the repository where the built tree is kept).
 test_template_by_debootstrap() {
 	# built once (about 90 s) and kept as a tarball for later runs
-	local cache=${ZONECTL_CI_CACHE:-/var/cache/zonectl-tests}
+	local cache=${ZONECTL_TEST_CACHE:-/var/cache/zonectl-tests}
 	command -v debootstrap >/dev/null || skip "debootstrap is not installed (./setup --deps)"
 	mkdir -p "$cache"
 	if [ ! -e "$cache/bookworm.tar" ]; then
