@@ -257,26 +257,20 @@ static void forward_signal(int sig)
  * monitor), so its exit status is ours to collect; the monitor is our
  * child too, and its exit means the cleanup is done. With a terminal
  * (master >= 0) the pty is relayed to ours meanwhile. */
-static int wait_container(const struct zone_ctx *ctx, const char *id, int master, int *status,
-			  struct zerr *err)
+static void wait_container(const struct zone_status *st, int master, int *status)
 {
-	cleanup_status struct zone_status st = {0};
-	int r = zone_status_read(ctx, id, &st, err);
-	if (r < 0)
-		return r;
 	if (master >= 0) {
-		relay_pty(master, st.init_pid, status);
+		relay_pty(master, st->init_pid, status);
 	} else {
-		run_child = st.init_pid;
+		run_child = st->init_pid;
 		struct sigaction sa = {.sa_handler = forward_signal};
 		int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 			sigaction(sigs[i], &sa, NULL);
-		*status = zone_wait_child(st.init_pid);
+		*status = zone_wait_child(st->init_pid);
 	}
-	while (waitpid(st.monitor_pid, NULL, 0) < 0 && errno == EINTR)
+	while (waitpid(st->monitor_pid, NULL, 0) < 0 && errno == EINTR)
 		;
-	return 0;
 }
 
 /* runc run in the foreground with a terminal and no --console-socket:
@@ -316,8 +310,11 @@ static int take_console(int sock)
 }
 
 /* *created says whether there is a container of ours to clean up. */
+/* st gets the container's pids while it is still created: once started,
+ * a short process may be gone, and its record with it, before we look. */
 static int create_and_start(struct zone_ctx *ctx, const char *id, const struct oci_create_opts *o,
-			    bool detach, int *master, bool *created, struct zerr *err)
+			    bool detach, int *master, bool *created, struct zone_status *st,
+			    struct zerr *err)
 {
 	struct oci_create_opts co = *o;
 	cleanup_free char *path = NULL;
@@ -335,6 +332,8 @@ static int create_and_start(struct zone_ctx *ctx, const char *id, const struct o
 	*created = true;
 	if (sock >= 0)
 		*master = take_console(sock);
+	if ((r = zone_status_read(ctx, id, st, err)) < 0)
+		return r;
 	return oci_start(ctx, id, err);
 }
 
@@ -344,11 +343,12 @@ int oci_run(struct zone_ctx *ctx, const char *id, const struct oci_create_opts *
 	*status = 0;
 	int master = -1;
 	bool created = false;
-	int r = create_and_start(ctx, id, o, detach, &master, &created, err);
+	cleanup_status struct zone_status st = {0};
+	int r = create_and_start(ctx, id, o, detach, &master, &created, &st, err);
 	if (!created)
 		return r;
 	if (r == 0 && !detach)
-		r = wait_container(ctx, id, master, status, err);
+		wait_container(&st, master, status);
 	if (master >= 0)
 		close(master);
 	if (r < 0) {
