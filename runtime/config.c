@@ -656,112 +656,6 @@ static int top_annotations(const struct jv *v, struct jpath *p, void *ctx,
 	return 0;
 }
 
-/* ---- "zone" ------------------------------------------------------------- */
-
-static int zone_brand(const struct jv *v, struct jpath *p, void *ctx,
-		      struct zerr *err)
-{
-	const char *s;
-	int r = jv_string(v, jpath_str(p), &s, err);
-	if (r < 0)
-		return r;
-	if (zone_brand_from_name(s, &((struct zone_config *)ctx)->brand) < 0)
-		return zerr_setx(err, EINVAL,
-				 "%s: unknown brand `%s` (sparse, whole, oci or kvm)",
-				 p->buf, s);
-	return 0;
-}
-
-static int zone_autoboot(const struct jv *v, struct jpath *p, void *ctx,
-			 struct zerr *err)
-{
-	return jv_bool(v, jpath_str(p), &((struct zone_config *)ctx)->autoboot,
-		       err);
-}
-
-static int zone_init(const struct jv *v, struct jpath *p, void *ctx,
-		     struct zerr *err)
-{
-	struct zone_config *cfg = ctx;
-	const char *s;
-	int r = jv_string(v, jpath_str(p), &s, err);
-	if (r < 0)
-		return r;
-	if (!strcmp(s, "builtin")) {
-		cfg->init = ZONE_INIT_BUILTIN;
-	} else if (!strcmp(s, "none")) {
-		cfg->init = ZONE_INIT_NONE;
-	} else if (s[0] == '/') {
-		cfg->init = ZONE_INIT_PATH;
-		cfg->init_path = xstrdup(s);
-	} else {
-		return zerr_setx(err, EINVAL,
-				 "%s: expected \"builtin\", \"none\" or an "
-				 "absolute path, got `%s`", p->buf, s);
-	}
-	return 0;
-}
-
-static int zone_procfs(const struct jv *v, struct jpath *p, void *ctx,
-		       struct zerr *err)
-{
-	static const char *const names[] = {
-		[ZONE_PROCFS_ZONE] = "zone", [ZONE_PROCFS_HOST] = "host",
-	};
-	const char *s = NULL;
-	int r = jv_string(v, jpath_str(p), &s, err);
-	for (size_t i = 0; r == 0 && i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(s, names[i])) {
-			((struct zone_config *)ctx)->procfs = (enum zone_procfs)i;
-			return 0;
-		}
-	return r < 0 ? r : zerr_setx(err, EINVAL, "%s: expected \"zone\" or \"host\", got `%s`",
-				     p->buf, s);
-}
-
-static int zone_bundle(const struct jv *v, struct jpath *p, void *ctx,
-		       struct zerr *err)
-{
-	return zone_cfg_abspath(v, p, &((struct zone_config *)ctx)->bundle, err);
-}
-
-static int zone_template(const struct jv *v, struct jpath *p, void *ctx,
-			 struct zerr *err)
-{
-	struct zone_config *cfg = ctx;
-	int r = zone_cfg_strdup(v, p, &cfg->template_name, err);
-	if (r == 0 && zone_name_check(cfg->template_name, NULL) < 0)
-		return zerr_setx(err, EINVAL, "%s: `%s` is not a valid template name",
-				 p->buf, cfg->template_name);
-	return r;
-}
-
-static int zone_ephemeral(const struct jv *v, struct jpath *p, void *ctx,
-			  struct zerr *err)
-{
-	return jv_bool(v, jpath_str(p), &((struct zone_config *)ctx)->ephemeral,
-		       err);
-}
-
-static const struct jfield zone_fields[] = {
-	{ "brand", zone_brand, 0 },
-	{ "bundle", zone_bundle, 0 },
-	{ "autoboot", zone_autoboot, 0 },
-	{ "template", zone_template, 0 },
-	{ "ephemeral", zone_ephemeral, 0 },
-	{ "init", zone_init, 0 },
-	{ "net", zone_cfg_parse_net, 0 },
-	{ "procfs", zone_procfs, 0 },
-	{ "kvm", zone_cfg_parse_kvm, 0 },
-	{ NULL, NULL, 0 },
-};
-
-static int top_zone(const struct jv *v, struct jpath *p, void *ctx,
-		    struct zerr *err)
-{
-	return jv_walk(v, p, zone_fields, ctx, err);
-}
-
 static const struct jfield top_fields[] = {
 	{ "ociVersion", top_oci_version, JF_REQUIRED },
 	{ "root", top_root, JF_REQUIRED },
@@ -772,7 +666,7 @@ static const struct jfield top_fields[] = {
 	{ "hooks", top_hooks, 0 },
 	{ "annotations", top_annotations, 0 },
 	{ "linux", zone_cfg_parse_linux, 0 },
-	{ "zone", top_zone, 0 },
+	{ "zone", zone_cfg_parse_zone, 0 },
 	{ "solaris", zone_cfg_unsupported, 0 },
 	{ "windows", zone_cfg_unsupported, 0 },
 	{ "vm", zone_cfg_unsupported, 0 },

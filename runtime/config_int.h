@@ -26,6 +26,13 @@ int zone_cfg_id(const struct jv *v, const struct jpath *p, uint32_t *dst,
 int zone_cfg_parse_linux(const struct jv *v, struct jpath *p, void *ctx,
 			 struct zerr *err);
 
+/* "linux.seccomp" (config_seccomp.c): ctx is the struct zone_config. */
+int zone_cfg_parse_seccomp(const struct jv *v, struct jpath *p, void *ctx,
+			   struct zerr *err);
+/* "zone" (config_zone.c): ctx is the struct zone_config. */
+int zone_cfg_parse_zone(const struct jv *v, struct jpath *p, void *ctx,
+			struct zerr *err);
+
 /* "zone.net" (config_net.c), and the checks spanning NICs and namespaces. */
 int zone_cfg_parse_net(const struct jv *v, struct jpath *p, void *ctx,
 		       struct zerr *err);
