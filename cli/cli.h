@@ -38,6 +38,8 @@ int cli_listing_opts(int argc, char **argv, const char *verb, bool *json);
  * with two decimals (null when negative). */
 struct jw;
 void cli_jw_limit(struct jw *w, const char *key, int64_t v);
+/* A count, or null when it is not known. */
+void cli_jw_count(struct jw *w, const char *key, bool known, uint64_t v);
 void cli_jw_pct(struct jw *w, const char *key, double v);
 /* Finishes w and prints it (and a newline, if asked); 1 if w was misused. */
 int cli_jw_print(struct jw *w, bool newline);

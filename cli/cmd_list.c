@@ -46,16 +46,9 @@ static int print_json(const struct zone_info *z, size_t n)
 		jw_kstr(w, "name", z[i].name);
 		jw_kstr(w, "state", zone_state_name(z[i].state));
 		jw_kstr(w, "brand", zone_brand_name(z[i].brand));
-		jw_key(w, "init_pid");
-		if (z[i].init_pid > 0)
-			jw_int(w, z[i].init_pid);
-		else
-			jw_null(w);
-		jw_key(w, "uptime_seconds");
-		if (z[i].booted_at_ns)
-			jw_uint(w, (wall_ns() - z[i].booted_at_ns) / 1000000000ull);
-		else
-			jw_null(w);
+		cli_jw_count(w, "init_pid", z[i].init_pid > 0, (uint64_t)z[i].init_pid);
+		cli_jw_count(w, "uptime_seconds", z[i].booted_at_ns,
+			     (wall_ns() - z[i].booted_at_ns) / 1000000000ull);
 		jw_kstr(w, "path", z[i].zone_dir);
 		jw_obj_close(w);
 	}

@@ -104,11 +104,7 @@ static void json_nic(struct jw *w, const struct zone_nic *z)
 	jw_kstr(w, "gateway", z->nic.has_gateway ? buf : NULL);
 	jw_kbool(w, "anti_spoofing", z->nic.type != NET_SHARED && !z->nic.allow_spoofing);
 	json_counters(w, in);
-	jw_key(w, "spoofed_dropped");
-	if (in->antispoof)
-		jw_uint(w, in->spoof_drops);
-	else
-		jw_null(w);
+	cli_jw_count(w, "spoofed_dropped", in->antispoof, in->spoof_drops);
 	jw_obj_close(w);
 }
 

@@ -280,10 +280,8 @@ static int top_json(const struct zones *z, const struct top_row *rows)
 		jw_kuint(w, "memory_bytes", r->cur.mem_bytes);
 		cli_jw_limit(w, "memory_limit", r->cur.mem_limit);
 		jw_kuint(w, "processes", r->cur.pids);
-		jw_key(w, "net_rx_bytes");
-		r->has_net ? jw_uint(w, r->net_rx) : jw_null(w);
-		jw_key(w, "net_tx_bytes");
-		r->has_net ? jw_uint(w, r->net_tx) : jw_null(w);
+		cli_jw_count(w, "net_rx_bytes", r->has_net, r->net_rx);
+		cli_jw_count(w, "net_tx_bytes", r->has_net, r->net_tx);
 		jw_obj_close(w);
 	}
 	jw_arr_close(w);

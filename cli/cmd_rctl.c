@@ -120,11 +120,7 @@ static void zone_json(struct jw *w, const struct zstat *z, long ncpu)
 	jw_kuint(w, "memory_bytes", u->mem_bytes);
 	cli_jw_limit(w, "memory_limit", u->mem_limit);
 	jw_kuint(w, "memory_cache_bytes", u->mem_cache);
-	jw_key(w, "memory_swap_bytes");
-	if (u->has_swap)
-		jw_uint(w, u->memsw_bytes);
-	else
-		jw_null(w);
+	cli_jw_count(w, "memory_swap_bytes", u->has_swap, u->memsw_bytes);
 	cli_jw_limit(w, "memory_swap_limit", u->memsw_limit);
 	jw_kuint(w, "oom_kills", u->oom_kills);
 	jw_kuint(w, "memory_failcnt", u->mem_failcnt);

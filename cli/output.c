@@ -23,6 +23,15 @@ void cli_jw_limit(struct jw *w, const char *key, int64_t v)
 		jw_int(w, v);
 }
 
+void cli_jw_count(struct jw *w, const char *key, bool known, uint64_t v)
+{
+	jw_key(w, key);
+	if (known)
+		jw_uint(w, v);
+	else
+		jw_null(w);
+}
+
 /* Percentages in hundredths, as numbers with two decimals. */
 void cli_jw_pct(struct jw *w, const char *key, double v)
 {
