@@ -191,7 +191,12 @@ test_emulator_only_kvm_falls_back_to_tcg_with_a_warning() {
 	guest_dir
 	z create kva1 --brand kvm --kvm "kernel=$GUEST/vmlinux,initrd=$GUEST/initrd.img,mem=128M"
 	out=$(z boot kva1 2>&1)
-	[[ $out =~ emulator-only\ KVM.*TCG ]] || fail "no warning: $out"
+	# the module can be loaded with no /dev/kvm node (seen on this VM kind)
+	if [ -c /dev/kvm ]; then
+		[[ $out =~ emulator-only\ KVM.*TCG ]] || fail "no emulator warning: $out"
+	else
+		[[ $out =~ no\ usable\ /dev/kvm.*TCG ]] || fail "no missing-/dev/kvm warning: $out"
+	fi
 	z login kva1 -- /bin/sh -c 'ls /dev' | grep -qx kvm && fail "/dev/kvm given to a TCG guest"
 	true
 }
