@@ -41,6 +41,8 @@ struct zstat {
 	struct rctl_cgroup cg;
 	struct rctl_usage prev, cur;
 	bool gone;
+	bool has_disk;              /* zone.disk: used and size, from statvfs */
+	uint64_t disk_used, disk_size;
 };
 
 struct stat_opts {
@@ -82,13 +84,13 @@ static void human(char *buf, size_t len, int64_t v)
 
 static void print_table(struct zstat *z, size_t n)
 {
-	printf("%-20s %6s %6s %8s %8s %11s %9s %9s\n", "NAME", "CPU%", "CAP%", "MEM", "MEM-CAP",
-	       "PROCS", "OOM-KILLS", "THROTTLED");
+	printf("%-20s %6s %6s %8s %8s %11s %9s %9s %15s\n", "NAME", "CPU%", "CAP%", "MEM", "MEM-CAP",
+	       "PROCS", "OOM-KILLS", "THROTTLED", "DISK");
 	for (size_t i = 0; i < n; i++) {
 		if (z[i].gone)
 			continue;
 		const struct rctl_usage *u = &z[i].cur;
-		char cap[16] = "-", mem[16], memcap[16], procs[32];
+		char cap[16] = "-", mem[16], memcap[16], procs[32], disk[40] = "-", du[16], ds[16];
 		if (cap_pct(u) >= 0)
 			snprintf(cap, sizeof(cap), "%.0f", cap_pct(u));
 		human(mem, sizeof(mem), u->has_memory ? (int64_t)u->mem_bytes : -1);
@@ -97,8 +99,14 @@ static void print_table(struct zstat *z, size_t n)
 			snprintf(procs, sizeof(procs), "%" PRIu64 "/%" PRId64, u->pids, u->pids_limit);
 		else
 			snprintf(procs, sizeof(procs), "%" PRIu64, u->pids);
-		printf("%-20s %6.1f %6s %8s %8s %11s %9" PRIu64 " %8.2fs\n", z[i].name, cpu_pct(&z[i]),
-		       cap, mem, memcap, procs, u->oom_kills, (double)u->throttled_ns / 1e9);
+		if (z[i].has_disk) {
+			human(du, sizeof(du), (int64_t)z[i].disk_used);
+			human(ds, sizeof(ds), (int64_t)z[i].disk_size);
+			snprintf(disk, sizeof(disk), "%s/%s", du, ds);
+		}
+		printf("%-20s %6.1f %6s %8s %8s %11s %9" PRIu64 " %8.2fs %15s\n", z[i].name,
+		       cpu_pct(&z[i]), cap, mem, memcap, procs, u->oom_kills,
+		       (double)u->throttled_ns / 1e9, disk);
 	}
 }
 
@@ -130,6 +138,9 @@ static void zone_json(struct jw *w, const struct zstat *z, long ncpu)
 	jw_kuint(w, "io_write_bytes", u->io_write_bytes);
 	jw_kuint(w, "io_read_ops", u->io_read_ops);
 	jw_kuint(w, "io_write_ops", u->io_write_ops);
+	/* null: the zone has no disk of its own (its files are the host's) */
+	cli_jw_count(w, "disk_bytes", z->has_disk, z->disk_used);
+	cli_jw_count(w, "disk_size_bytes", z->has_disk, z->disk_size);
 	jw_obj_close(w);
 }
 
@@ -145,7 +156,7 @@ static int print_json(struct zstat *z, size_t n, bool pretty)
 	return cli_jw_print(w, !pretty);
 }
 
-static void sample(struct zstat *z, size_t n, bool first)
+static void sample(const struct zone_ctx *ctx, struct zstat *z, size_t n, bool first)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (z[i].gone)
@@ -154,15 +165,16 @@ static void sample(struct zstat *z, size_t n, bool first)
 			z[i].prev = z[i].cur;
 		if (rctl_cgroup_usage(&z[i].cg, &z[i].cur, NULL) < 0)
 			z[i].gone = true; /* halted meanwhile */
+		z[i].has_disk = zone_disk_stat(ctx, z[i].name, &z[i].disk_used, &z[i].disk_size) == 0;
 	}
 }
 
-static int stat_loop(struct zstat *z, size_t n, const struct stat_opts *o)
+static int stat_loop(const struct zone_ctx *ctx, struct zstat *z, size_t n, const struct stat_opts *o)
 {
-	sample(z, n, true);
+	sample(ctx, z, n, true);
 	for (long round = 0; !o->count || round < o->count; round++) {
 		cli_sleep(o->interval > 0 ? o->interval : 0.2);
-		sample(z, n, false);
+		sample(ctx, z, n, false);
 		if (o->json ? print_json(z, n, o->interval <= 0) : (print_table(z, n), 0))
 			return 1;
 		if (o->interval <= 0)
@@ -253,7 +265,7 @@ int cmd_stat(struct cli *c, int argc, char **argv)
 	size_t n = 0;
 	r = collect(c, argc, argv, &z, &n);
 	if (r == 0)
-		r = stat_loop(z, n, &o);
+		r = stat_loop(&c->ctx, z, n, &o);
 	for (size_t i = 0; i < n; i++) {
 		rctl_cgroup_free(&z[i].cg);
 		free(z[i].owned);

@@ -23,9 +23,10 @@ static const struct cli_cmd commands[] = {
 	{"config", cmd_config, "config NAME", "print a zone's config.json"},
 	{"set", cmd_set, "set NAME KEY=VALUE[,...]...",
 	 "change resource controls (cpu-shares, cpu-cap, cpu-burst, cpuset, memory, swap, "
-	 "memory-reservation, processes, io-weight); live on a running zone"},
+	 "memory-reservation, processes, io-weight, io-*-bps, io-*-iops, disk); live on a "
+	 "running zone (disk: grows while halted)"},
 	{"stat", cmd_stat, "stat [-o table|json] [-i SECONDS [-c COUNT]] [NAME...]",
-	 "CPU, memory, processes, I/O, throttling and OOM kills of running zones"},
+	 "CPU, memory, processes, I/O, throttling, OOM kills and disk use of running zones"},
 	{"net", cmd_net, "net [-o table|json] NAME...",
 	 "a zone's NICs: addresses, MAC, host links, traffic and spoofed frames dropped"},
 	{"ps", cmd_ps, "ps [-Z] [-o table|json] [NAME]",

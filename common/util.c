@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/vfs.h>
 #include <time.h>
 
@@ -397,4 +398,51 @@ void close_fds_except(int a, int b)
 	if (hi > lo + 1)
 		syscall(SYS_close_range, lo + 1, hi - 1, 0);
 	syscall(SYS_close_range, hi < 3 ? 3 : hi + 1, ~0U, 0);
+}
+
+int run_tool(const char *what, char *const argv[], struct zerr *err)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return zerr_set(err, errno, "%s: pipe", what);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return zerr_set(err, errno, "%s: fork", what);
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+		dup2(null, 0);
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		execvp(argv[0], argv);
+		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(p[1]);
+	char tail[600] = "", buf[4096];
+	size_t have = 0;
+	ssize_t n;
+	while ((n = read(p[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)) {
+		for (ssize_t i = 0; i < n; i++) {
+			if (have == sizeof(tail) - 1) {
+				memmove(tail, tail + 1, have - 1);
+				have--;
+			}
+			tail[have++] = buf[i];
+		}
+	}
+	tail[have] = '\0';
+	close(p[0]);
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	while (have && (tail[have - 1] == '\n' || tail[have - 1] == ' '))
+		tail[--have] = '\0';
+	const char *last = strrchr(tail, '\n');
+	return zerr_setx(err, EIO, "%s: %s failed: %s", what, argv[0],
+			 last ? last + 1 : tail);
 }

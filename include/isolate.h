@@ -111,6 +111,11 @@ struct iso_device {
 	gid_t gid;
 };
 
+/* A zone's own disk (isolate/disk.c): the ext4 image attached to a free
+ * loop device that detaches itself when unused, and mounted detached;
+ * returns the mount's fd (O_CLOEXEC) for iso_spec.disk_fd. */
+int iso_disk_open(const char *image, struct zerr *err);
+
 /* ---- spawning a zone's init ------------------------------------------ */
 
 /* The startup handshake, in order. The parent and the child step through
@@ -135,6 +140,12 @@ struct iso_spec {
 	 * on rootfs in the child's mount namespace, instead of a bind of
 	 * rootfs: nothing is mounted in the host's. */
 	const char *overlay_lower, *overlay_upper, *overlay_work;
+	/* >= 0: a detached mount (iso_disk_open) the child moves over
+	 * disk_dir (the zone's directory, which holds rootfs and the
+	 * overlays' upper layers) before anything else, in its own mount
+	 * namespace. The caller closes it after iso_spawn. */
+	int disk_fd;
+	const char *disk_dir;
 	bool root_readonly;
 	const char *hostname;     /* NULL = leave */
 	const char *domainname;

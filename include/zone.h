@@ -106,7 +106,11 @@ struct zone_config {
 	bool ephemeral;           /* deleted by its monitor once it halts (run --rm) */
 	bool has_kvm;
 	struct zone_kvm kvm;      /* zone.kvm: brand kvm's guest */
+	uint64_t disk;            /* zone.disk: bytes of the zone's own filesystem, 0 = none */
 };
+
+/* The smallest zone.disk: an ext4 with its journal and room to write. */
+#define ZONE_DISK_MIN (16ULL << 20)
 
 /* Parses and validates a config document. `name` is the zone's name, used
  * in every message: "zone web1: config: linux.resources.memory.limit:
@@ -228,6 +232,11 @@ int zone_net_get(struct zone_ctx *ctx, const char *name, struct zone_nic **nics,
 		 size_t *n, struct zerr *err);
 
 /* The cgroups of a running (or ready) zone, for reading its usage. */
+/* A running zone's own disk (zone.disk): bytes used and the filesystem's
+ * size, seen through its init's root. -ENOENT when the zone has no disk
+ * of its own, -ESRCH when it is not running. */
+int zone_disk_stat(const struct zone_ctx *ctx, const char *name, uint64_t *used,
+		   uint64_t *size);
 int zone_cgroup_get(struct zone_ctx *ctx, const char *name,
 		    struct rctl_cgroup *cg, struct zerr *err);
 

@@ -100,6 +100,10 @@ uint64_t wall_ns(void);
 
 /* Parses "512M", "2G", "1024" (bytes); returns 0 or -EINVAL/-ERANGE. */
 int parse_size(const char *s, uint64_t *out);
+/* Runs argv (PATH searched) with stdin from /dev/null and its output
+ * kept: when it fails, err says "WHAT: TOOL failed: " and its last line,
+ * so the caller's message carries what mkfs or tar said. */
+int run_tool(const char *what, char *const argv[], struct zerr *err);
 
 /* Fault injection (common/fault.c): with ZONECTL_FAULT=step in the
  * environment, the process reaching zfault(step) dies by SIGKILL. */

@@ -21,6 +21,8 @@ void iso_fd_path(char buf[ISO_FD_PATH_MAX], int fd);
  * spec into rootfs, the default /dev), pivot_root, after it (masked and
  * read-only paths, read-only root). */
 int iso_mount_all(const struct iso_spec *spec, int rootfd, struct zerr *err);
+/* Moves the detached mount of a zone's disk (iso_disk_open) onto dir. */
+int iso_disk_attach(int mount_fd, const char *dir, struct zerr *err);
 int iso_make_dev(const struct iso_spec *spec, int rootfd, struct zerr *err);
 int iso_make_devices(const struct iso_spec *spec, int rootfd, struct zerr *err);
 int iso_pivot(int rootfd, struct zerr *err);

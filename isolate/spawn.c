@@ -146,7 +146,9 @@ static int setup_root(const struct iso_spec *spec, struct zerr *err)
 	/* Nothing the zone mounts may travel back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return zerr_set(err, errno, "make / a slave mount");
-	int r = mount_root(spec, err);
+	int r = spec->disk_fd >= 0 ? iso_disk_attach(spec->disk_fd, spec->disk_dir, err) : 0;
+	if (r == 0)
+		r = mount_root(spec, err);
 	if (r < 0)
 		return r;
 	cleanup_close int rootfd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);

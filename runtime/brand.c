@@ -231,8 +231,11 @@ int brand_overlay(const struct zone_ctx *ctx, const char *name, const struct zon
 	if (!zone_template_exists(ctx, cfg->template_name) || stat(*lower, &st) < 0)
 		return zerr_setx(err, ENOENT, "zone %s: template %s is gone (zonectl template list)",
 				 name, cfg->template_name);
-	/* the overlay's root takes the upper layer's mode and owner */
-	if (chmod(*upper, st.st_mode & 07777) < 0 || chown(*upper, st.st_uid, st.st_gid) < 0)
+	/* the overlay's root takes the upper layer's mode and owner (on a
+	 * zone.disk the upper layer is in the image: it keeps the 0755
+	 * root:root it was made with, a template root's usual mode) */
+	if (!cfg->disk &&
+	    (chmod(*upper, st.st_mode & 07777) < 0 || chown(*upper, st.st_uid, st.st_gid) < 0))
 		return zerr_set(err, errno, "zone %s: `%s`", name, *upper);
 	return 0;
 }

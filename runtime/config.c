@@ -705,6 +705,9 @@ static int finalize(struct zone_config *cfg, struct zerr *err)
 	if (cfg->brand != ZONE_BRAND_WHOLE && cfg->template_name)
 		return zerr_setx(err, EINVAL,
 				 "zone.template: only a zone of brand \"whole\" has a template");
+	if (cfg->disk && cfg->brand == ZONE_BRAND_OCI)
+		return zerr_setx(err, EINVAL,
+				 "zone.disk: an oci zone's root is its bundle's; it has no disk of its own");
 	int r = zone_cfg_check_net(cfg, err);
 	if (r == 0)
 		r = zone_cfg_check_kvm(cfg, err);

@@ -1,7 +1,8 @@
 /* config_zone.c - the top-level "zone" object of config.json: what is
  * a zone's alone (brand, init, autoboot, the OCI bundle it came from, its
  * template, whether it is ephemeral, its NICs, its /proc view, its kvm
- * guest). Unknown keys are errors, as everywhere in the config. */
+ * guest, the size of its disk). Unknown keys are errors, as everywhere in
+ * the config. */
 #include <errno.h>
 #include <string.h>
 
@@ -92,6 +93,34 @@ static int zone_ephemeral(const struct jv *v, struct jpath *p, void *ctx,
 		       err);
 }
 
+/* "disk": bytes, as a number or a size string ("2G"). */
+static int zone_disk(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
+{
+	uint64_t n = 0;
+	if (jv_type(v) == JV_STRING) {
+		const char *s;
+		int r = jv_string(v, jpath_str(p), &s, err);
+		if (r < 0)
+			return r;
+		if (parse_size(s, &n) < 0)
+			return zerr_setx(err, EINVAL, "%s: `%s` is not a size (like 512M or 2G)",
+					 p->buf, s);
+	} else {
+		int64_t i;
+		int r = jv_int64(v, jpath_str(p), &i, err);
+		if (r < 0)
+			return r;
+		if (i < 0)
+			return zerr_setx(err, EINVAL, "%s: must not be negative", p->buf);
+		n = (uint64_t)i;
+	}
+	if (n && n < ZONE_DISK_MIN)
+		return zerr_setx(err, EINVAL, "%s: must be at least 16M (or 0 for no disk of its own)",
+				 p->buf);
+	((struct zone_config *)ctx)->disk = n;
+	return 0;
+}
+
 static const struct jfield zone_fields[] = {
 	{ "brand", zone_brand, 0 },
 	{ "bundle", zone_bundle, 0 },
@@ -102,6 +131,7 @@ static const struct jfield zone_fields[] = {
 	{ "net", zone_cfg_parse_net, 0 },
 	{ "procfs", zone_procfs, 0 },
 	{ "kvm", zone_cfg_parse_kvm, 0 },
+	{ "disk", zone_disk, 0 },
 	{ NULL, NULL, 0 },
 };
 

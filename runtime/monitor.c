@@ -150,6 +150,9 @@ static void spec_free(struct iso_spec *s)
 	free((char *)s->overlay_lower);
 	free((char *)s->overlay_upper);
 	free((char *)s->overlay_work);
+	if (s->disk_fd >= 0)
+		close(s->disk_fd);
+	free((char *)s->disk_dir);
 	if (s->init_exec_fd >= 0)
 		close(s->init_exec_fd);
 }
@@ -201,11 +204,17 @@ static int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struc
 		.ns_flags = c->ns_flags, .ns_paths = c->ns_paths, .n_ns_paths = c->n_ns_paths,
 		.masked_paths = strv_dup(c->masked_paths), .readonly_paths = c->readonly_paths,
 		.default_dev = true, .rootfs_propagation = c->rootfs_propagation,
-		.init_exec_fd = -1, .proc = c->process, .seccomp = c->seccomp,
+		.init_exec_fd = -1, .disk_fd = -1, .proc = c->process, .seccomp = c->seccomp,
 		.console_fd = m->attached ? -1 : m->slave, .on_cloned = on_cloned, .on_cloned_arg = m,
 		.detach = m->oci != NULL, .no_pivot = m->oci && m->oci->no_pivot,
 		.sysctl = c->sysctl, .devices = c->devices, .n_devices = c->n_devices,
 	};
+	if (c->disk) {
+		cleanup_free char *image = zone_disk_image(m->ctx, m->name);
+		s->disk_dir = zone_dir(m->ctx, m->name);
+		if ((s->disk_fd = iso_disk_open(image, err)) < 0)
+			return s->disk_fd;
+	}
 	if (c->brand == ZONE_BRAND_WHOLE) {
 		char *lower, *upper, *work;
 		int r = brand_overlay(m->ctx, m->name, c, &lower, &upper, &work, err);

@@ -70,6 +70,8 @@ int zone_install(const struct zone_ctx *ctx, const char *name, const char *text,
 	zfault("create:config-written");
 	if (r < 0)
 		zerr_prefix(err, "zone %s", name);
+	else if (cfg->disk)
+		r = zone_disk_install(name, tmp, cfg, err);
 	else
 		r = brand_install(name, tmp, cfg, err);
 	zfault("create:installed");

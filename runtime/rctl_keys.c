@@ -15,6 +15,8 @@
  *   io-write-bps=DEV:SIZE   path, stat'ed for major:minor; SIZE per second)
  *   io-read-iops=DEV:N    blockIO.throttleReadIOPSDevice
  *   io-write-iops=DEV:N   blockIO.throttleWriteIOPSDevice
+ *   disk=SIZE             zone.disk: the size of the zone's own filesystem
+ *                         (at create; grows while halted; runtime/disk.c)
  *
  * cpu-cap, cpu-burst, memory, swap, memory-reservation and processes also
  * take "none" (no limit).
@@ -264,6 +266,22 @@ static int k_write_iops(const char *v, struct rctl_keys *k, const char **why)
 	return throttle(v, RT_WRITE_IOPS, false, k, why);
 }
 
+static int k_disk(const char *v, struct rctl_keys *k, const char **why)
+{
+	uint64_t n;
+	if (parse_size(v, &n) < 0 || n > INT64_MAX) {
+		*why = "not a size (like 512M or 20G)";
+		return -EINVAL;
+	}
+	if (n < ZONE_DISK_MIN) {
+		*why = "must be at least 16M";
+		return -EINVAL;
+	}
+	k->has_disk = true;
+	k->disk = n;
+	return 0;
+}
+
 static const struct {
 	const char *key;
 	key_fn fn;
@@ -275,6 +293,7 @@ static const struct {
 	{"processes", k_processes}, {"io-weight", k_io_weight},
 	{"io-read-bps", k_read_bps}, {"io-write-bps", k_write_bps},
 	{"io-read-iops", k_read_iops}, {"io-write-iops", k_write_iops},
+	{"disk", k_disk},
 };
 
 static int parse_one(const char *name, const char *verb, const char *item, struct rctl_keys *k,
@@ -294,7 +313,7 @@ static int parse_one(const char *name, const char *verb, const char *item, struc
 	}
 	return zerr_setx(err, EINVAL, "zone %s: %s: %s: unknown key (cpu-shares, cpu-cap, cpu-burst, "
 			 "cpuset, memory, swap, memory-reservation, processes, io-weight, "
-			 "io-read-bps, io-write-bps, io-read-iops, io-write-iops)",
+			 "io-read-bps, io-write-bps, io-read-iops, io-write-iops, disk)",
 			 name, verb, item);
 }
 
@@ -524,9 +543,13 @@ int rctl_keys_merge(const char *name, const char *verb, const char *text, size_t
 	if (ni)
 		res[nr++] = (struct ov){.key = "blockIO", .t = OV_OBJ, .kids = io, .n = ni};
 	struct ov resources = {.key = "resources", .t = OV_OBJ, .kids = res, .n = nr};
-	struct ov linux_ = {.key = "linux", .t = OV_OBJ, .kids = &resources, .n = 1};
+	struct ov disk = {.key = "disk", .t = OV_INT, .i = (int64_t)k->disk};
+	struct ov top[2] = {
+		{.key = "linux", .t = OV_OBJ, .kids = &resources, .n = 1},
+		{.key = "zone", .t = OV_OBJ, .kids = &disk, .n = 1},
+	};
 	struct jw *w = jw_new(true);
-	write_merged(w, doc, &linux_, 1);
+	write_merged(w, doc, nr ? top : top + 1, (size_t)(nr ? 1 : 0) + k->has_disk);
 	*out = jw_finish(w, out_len);
 	if (!*out)
 		return zerr_setx(err, EINVAL, "zone %s: %s: cannot encode the config", name, verb);

@@ -15,7 +15,7 @@ int rctl_keys_rewrite(const char *name, const char *verb, char *const *specs, ch
 	for (size_t i = 0; specs && specs[i]; i++)
 		if ((r = rctl_keys_parse(name, verb, specs[i], k, err)) < 0)
 			return r;
-	if (!k->groups)
+	if (!k->groups && !k->has_disk)
 		return 0;
 	char *out;
 	size_t out_len;
@@ -80,8 +80,20 @@ static char *joined(char *const *keys)
 	return s;
 }
 
+/* The disk grows (only) while the zone is halted: its filesystem is
+ * mounted in the zone's namespace only, where no host tool reaches it. */
+static int set_disk(struct zone_ctx *ctx, const char *name, const struct zone_status *st,
+		    uint64_t from, uint64_t to, struct zerr *err)
+{
+	if (st->state != ZS_INSTALLED)
+		return zerr_setx(err, EBUSY, "zone %s: set disk: the zone is %s; a disk grows while "
+				 "the zone is halted (zonectl halt %s first)", name,
+				 zone_state_name(st->state), name);
+	return zone_disk_grow(ctx, name, from, to, err);
+}
+
 static int set_locked(struct zone_ctx *ctx, const char *name, char *const *keys,
-		      const struct zone_status *st, struct zerr *err)
+		      const struct zone_status *st, uint64_t old_disk, struct zerr *err)
 {
 	cleanup_free char *path = xasprintf("%s/zones/%s/config.json", ctx->lib_dir, name);
 	cleanup_free char *text = NULL;
@@ -94,6 +106,8 @@ static int set_locked(struct zone_ctx *ctx, const char *name, char *const *keys,
 		return r;
 	cleanup_config struct zone_config cfg = {0};
 	if ((r = zone_config_parse(name, text, len, &cfg, err)) < 0)
+		return r;
+	if (k.has_disk && (r = set_disk(ctx, name, st, old_disk, k.disk, err)) < 0)
 		return r;
 	if ((st->state == ZS_RUNNING || st->state == ZS_READY) && st->has_cgroup) {
 		struct rctl_resources live;
@@ -123,7 +137,7 @@ int zone_set(struct zone_ctx *ctx, const char *name, char *const *keys, struct z
 	int r = zone_open(ctx, name, ZOP_SET, &lock, &st, &cfg, err);
 	if (r < 0)
 		return r;
-	r = set_locked(ctx, name, keys, &st, err);
+	r = set_locked(ctx, name, keys, &st, cfg.disk, err);
 	close(lock);
 	return r;
 }

@@ -102,6 +102,13 @@ int brand_mounts(const struct zone_ctx *ctx, const char *name,
 		 const struct zone_config *cfg, struct iso_mount **mounts,
 		 size_t *n, struct zerr *err);
 /* Builds the root of a new zone in dir (create). */
+/* zone.disk (runtime/disk.c): zones/NAME/disk.img; the brand's tree made
+ * into that image at create; a halted zone's disk grown. */
+char *zone_disk_image(const struct zone_ctx *ctx, const char *name);
+int zone_disk_install(const char *name, const char *dir, const struct zone_config *cfg,
+		      struct zerr *err);
+int zone_disk_grow(const struct zone_ctx *ctx, const char *name, uint64_t from, uint64_t to,
+		   struct zerr *err);
 int brand_install(const char *name, const char *dir,
 		  const struct zone_config *cfg, struct zerr *err);
 /* The zone's root directory on the host (root.path, relative to dir). */
@@ -161,6 +168,8 @@ enum { RK_CPU = 1, RK_CPUSET = 2, RK_MEMORY = 4, RK_PIDS = 8, RK_IO = 16 };
 struct rctl_keys {
 	struct rctl_resources res; /* as given: mem_swap is the swap alone */
 	unsigned groups;           /* RK_* touched */
+	bool has_disk;             /* disk=SIZE: zone.disk, not linux.resources */
+	uint64_t disk;
 };
 /* Adds "key=value[,key=value...]" to k; errors read "zone NAME: VERB:
  * cpu-cap=0: must be at least 1 (percent of one CPU)". */

@@ -57,55 +57,6 @@ bool zone_template_exists(const struct zone_ctx *ctx, const char *name)
 	return access(meta, F_OK) == 0;
 }
 
-/* Runs argv with its output kept: the last of it goes into err when the
- * tool fails, so "template create" says what tar or debootstrap said. */
-static int run_tool(const char *name, char *const argv[], struct zerr *err)
-{
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return zerr_set(err, errno, "template %s: pipe", name);
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return zerr_set(err, errno, "template %s: fork", name);
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-		dup2(null, 0);
-		dup2(p[1], 1);
-		dup2(p[1], 2);
-		execvp(argv[0], argv);
-		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(p[1]);
-	char tail[600] = "", buf[4096];
-	size_t have = 0;
-	ssize_t n;
-	while ((n = read(p[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)) {
-		for (ssize_t i = 0; i < n; i++) {
-			if (have == sizeof(tail) - 1) {
-				memmove(tail, tail + 1, have - 1);
-				have--;
-			}
-			tail[have++] = buf[i];
-		}
-	}
-	tail[have] = '\0';
-	close(p[0]);
-	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		return 0;
-	while (have && (tail[have - 1] == '\n' || tail[have - 1] == ' '))
-		tail[--have] = '\0';
-	const char *last = strrchr(tail, '\n');
-	return zerr_setx(err, EIO, "template %s: %s failed: %s", name, argv[0],
-			 last ? last + 1 : tail);
-}
-
 /* ---- the Debian mirror of the machine's apt sources ------------------- */
 
 /* "deb [opts] URI SUITE ..." (sources.list) */
@@ -195,6 +146,7 @@ static uint64_t tree_size(const char *root)
 static int fill_root(const char *name, const char *root, const struct zone_template_opts *o,
 		     char **source, struct zerr *err)
 {
+	cleanup_free char *what = xasprintf("template %s", name);
 	if (o->debootstrap) {
 		cleanup_free char *mirror = NULL;
 		int r = zone_apt_mirror(&mirror, err);
@@ -211,7 +163,7 @@ static int fill_root(const char *name, const char *root, const struct zone_templ
 		strv_append(&argv, root);
 		strv_append(&argv, mirror);
 		*source = xasprintf("debootstrap:%s", o->debootstrap);
-		return run_tool(name, argv, err);
+		return run_tool(what, argv, err);
 	}
 	struct stat st;
 	if (stat(o->from, &st) < 0)
@@ -220,11 +172,11 @@ static int fill_root(const char *name, const char *root, const struct zone_templ
 	if (S_ISDIR(st.st_mode)) {
 		cleanup_free char *src = xasprintf("%s/.", o->from);
 		char *argv[] = {"cp", "-a", "--reflink=auto", src, (char *)root, NULL};
-		return run_tool(name, argv, err);
+		return run_tool(what, argv, err);
 	}
 	char *argv[] = {"tar", "-x", "-p", "--numeric-owner", "--xattrs", "--xattrs-include=*",
 			"-f", (char *)o->from, "-C", (char *)root, NULL};
-	return run_tool(name, argv, err);
+	return run_tool(what, argv, err);
 }
 
 static int write_meta(const char *dir, const char *name, const char *source, uint64_t size,

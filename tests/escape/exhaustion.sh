@@ -4,8 +4,8 @@
 # zone hits its cap; the host and another zone go on (a login in the other
 # zone still answers within seconds). Defences: the pids and memory
 # cgroups (rctl/); tmpfs sizes for /dev, /dev/shm and /run; for the zone's
-# on-disk areas, only the filesystem the state root is on (see the last
-# test).
+# on-disk areas, the zone's own disk (zone.disk, --set disk=SIZE), else
+# only the filesystem the state root is on.
 . "$(dirname "$0")/../integration/lib.sh"
 . "$(dirname "$0")/escape-lib.bash"
 
@@ -126,23 +126,41 @@ test_disk_filling_loop_in_zone_root() {
 	return $rc
 }
 
-# REAL GAP (not an escape: a denial of service): nothing bounds how much a
-# zone writes to its on-disk areas. They are directories on the state
-# root's filesystem, with no quota, so a default zone under
-# /var/lib/zonectl can fill the host's root filesystem. Shown without
-# filling anything: the zone's / reports the state root's filesystem, same
-# size, same free space.
-# Known gap, kept visible: a default zone's writable directories are plain
-# directories of the state root's filesystem, with no per-zone cap (that
-# needs project quotas or a filesystem per zone). It skips, with the
-# reason, until zonectl has one; the check below is what will then run.
+# With zone.disk (--set disk=SIZE) the zone's on-disk areas are an ext4
+# image of that size, mounted in the zone's namespace only: the same fill
+# loop, against the default state root on the host's disk, stops at the
+# zone's own cap. The loop above, on a zone without a disk, is the check
+# that this one would see an unbounded fill.
+test_disk_filling_loop_stops_at_the_zones_disk() {
+	z create esquota --set disk=64M
+	z create esother
+	z boot esquota
+	z boot esother
+	before=$(df -k --output=avail "$ZONECTL_ROOT" | tail -1)
+	out=$(z login esquota -- sh -c 'for d in /root /tmp /var/tmp /etc; do dd if=/dev/zero of=$d/es-fill bs=1M count=100 2>&1 | grep -E "No space|copied"; done')
+	after=$(df -k --output=avail "$ZONECTL_ROOT" | tail -1)
+	echo "$out" >&2
+	grep -q 'No space left' <<<"$out" || fail "the fill never stopped: $out"
+	written=$(sed -n 's/^\([0-9]*\) bytes.*/\1/p' <<<"$out" | awk '{s += $1} END {print s + 0}')
+	[ "$written" -ge $((40 << 20)) ] || fail "only $written bytes written: not a proof"
+	[ "$written" -le $((64 << 20)) ] || fail "the zone wrote $((written >> 20)) MiB past its 64M disk"
+	[ $((before - after)) -lt $((72 * 1024)) ] || fail "the host's filesystem lost $(((before - after) / 1024)) MiB"
+	assert_others_fine esother
+	[ "$(z login esother -- sh -c 'echo ok >/root/es-write; cat /root/es-write')" = ok ] || fail "the other zone cannot write"
+	z halt esquota || fail "zonectl cannot halt a zone that filled its disk"
+}
+
+# A zone made without zone.disk keeps its files on the state root's
+# filesystem, with no cap: disk= is opt-in, like memory= and processes=.
+# Shown without filling anything (the zone's / reports the state root's
+# filesystem), and skipped with that reason: the default is a choice to
+# revisit (a default disk costs every create ~25 ms of mkfs), not a hole.
 test_disk_filling_default_zone_is_capped() {
-	skip "known gap: no per-zone disk quota yet; a zone can fill the state root's filesystem (DESIGN.md, threat model)"
 	z create esquota
 	z boot esquota
 	zone=$(z login esquota -- stat -f -c '%b %S' /root)
 	host=$(stat -f -c '%b %S' "$ZONECTL_ROOT")
-	[ "$zone" != "$host" ] || fail "the zone's /root is the state root's whole filesystem ($((${host% *} * ${host#* } / 1073741824)) GiB, no per-zone cap): a disk-filling loop fills the host's disk"
+	[ "$zone" != "$host" ] || skip "a zone made without disk=SIZE has no disk cap: its /root is the state root's whole filesystem ($((${host% *} * ${host#* } / 1073741824)) GiB); create with --set disk=SIZE to cap it"
 }
 
 run_tests

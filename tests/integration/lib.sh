@@ -53,9 +53,16 @@ json.dump(c, open(sys.argv[1], "w"))' "$dir/config.json" "$@"
 add_probe() { cp "$PROBE" "$(zone_dir "$1")/root/root/zprobe"; }
 
 # Leaks of zone $1: cgroup dirs, host mounts under the state root,
-# processes whose cgroup names the zone.
+# processes whose cgroup names the zone, a loop device on its disk image
+# (autoclear detaches it once the zone's mount is gone: a moment).
 assert_no_leaks() {
-	local name=$1 left
+	local name=$1 left i
+	for i in $(seq 20); do
+		left=$(losetup -n -l -O NAME,BACK-FILE 2>/dev/null | grep -F "$ZONECTL_ROOT/zones/$name/" || true)
+		[ -z "$left" ] && break
+		sleep 0.1
+	done
+	[ -z "$left" ] || fail "zone $name left a loop device: $left"
 	left=$(find /sys/fs/cgroup -type d -path "*/zonectl/$name" 2>/dev/null || true)
 	[ -z "$left" ] || fail "zone $name left cgroups: $left"
 	if grep -q " $ZONECTL_ROOT" /proc/self/mountinfo; then

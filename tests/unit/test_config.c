@@ -376,6 +376,30 @@ static void test_whole_brand_needs_its_template(void)
 	zone_config_free(&cfg);
 }
 
+static void test_zone_disk_takes_a_size_and_refuses_what_cannot_mount_it(void)
+{
+	struct zone_config cfg;
+	EXPECT_OK("{" BASE ", \"zone\": {\"disk\": \"2G\"}}", &cfg);
+	CHECK(cfg.disk == 2ULL << 30);
+	zone_config_free(&cfg);
+	EXPECT_OK("{" BASE ", \"zone\": {\"disk\": 67108864}}", &cfg);
+	CHECK(cfg.disk == 64 << 20);
+	zone_config_free(&cfg);
+	EXPECT_OK("{" BASE ", \"zone\": {\"disk\": 0}}", &cfg);
+	CHECK(cfg.disk == 0);
+	zone_config_free(&cfg);
+	EXPECT_ERR("{" BASE ", \"zone\": {\"disk\": 1048576}}",
+		   "zone web1: config: zone.disk: must be at least 16M (or 0 for no disk of its own)");
+	EXPECT_ERR("{" BASE ", \"zone\": {\"disk\": -1}}",
+		   "zone web1: config: zone.disk: must not be negative");
+	EXPECT_ERR("{" BASE ", \"zone\": {\"disk\": \"big\"}}",
+		   "zone web1: config: zone.disk: `big` is not a size (like 512M or 2G)");
+	EXPECT_ERR("{" BASE ", \"zone\": {\"disk\": true}}",
+		   "zone web1: config: zone.disk: expected an integer, got a boolean");
+	EXPECT_ERR("{" BASE ", \"zone\": {\"brand\": \"oci\", \"disk\": \"1G\"}}",
+		   "zone web1: config: zone.disk: an oci zone's root is its bundle's; it has no disk of its own");
+}
+
 #define NETNS ", \"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"network\"}]}"
 
 static void test_zone_net_is_parsed_and_checked(void)
@@ -603,6 +627,7 @@ int main(void)
 	RUN(test_hooks_and_sysctl_are_parsed_and_checked);
 	RUN(test_init_modes);
 	RUN(test_whole_brand_needs_its_template);
+	RUN(test_zone_disk_takes_a_size_and_refuses_what_cannot_mount_it);
 	RUN(test_zone_kvm_is_parsed_and_checked);
 	RUN(test_resources_and_user_are_parsed);
 	RUN(test_zone_net_is_parsed_and_checked);

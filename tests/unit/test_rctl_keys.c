@@ -62,7 +62,9 @@ static void test_bad_keys_name_zone_and_key(void)
 	EXPECT_ERR(",", "zone web1: set: `,`: expected KEY=VALUE");
 	EXPECT_ERR("memory=64M,colour=red", "zone web1: set: colour=red: unknown key (cpu-shares, cpu-cap, "
 		   "cpu-burst, cpuset, memory, swap, memory-reservation, processes, io-weight, "
-		   "io-read-bps, io-write-bps, io-read-iops, io-write-iops)");
+		   "io-read-bps, io-write-bps, io-read-iops, io-write-iops, disk)");
+	EXPECT_ERR("disk=8M", "zone web1: set: disk=8M: must be at least 16M");
+	EXPECT_ERR("disk=none", "zone web1: set: disk=none: not a size (like 512M or 20G)");
 	EXPECT_ERR("io-write-bps=/dev/nosuchdisk:1M",
 		   "zone web1: set: io-write-bps=/dev/nosuchdisk:1M: /dev/nosuchdisk: No such file or directory");
 	EXPECT_ERR("io-read-iops=/dev/null:5", "zone web1: set: io-read-iops=/dev/null:5: /dev/null: not a block device");
@@ -115,6 +117,24 @@ static void test_merge_adds_linux_resources_when_missing(void)
 	struct zerr e;
 	CHECK_MSG(merged("{\"ociVersion\": \"1.0.2\"}", "io-weight=100", &out, &e) == 0, "%s", e.msg);
 	CHECK(at(out, "blockIO", "weight") == 100);
+}
+
+/* disk= goes to zone.disk, beside the zone's other keys, and leaves
+ * linux.resources alone when it is the only key. */
+static void test_disk_is_stored_in_the_zone_object(void)
+{
+	const char *doc = "{\"linux\": {\"resources\": {\"pids\": {\"limit\": 5}}}, "
+			  "\"zone\": {\"brand\": \"sparse\"}}";
+	cleanup_json struct jv *a = NULL, *b = NULL;
+	struct zerr e;
+	int64_t v = 0;
+	CHECK_MSG(merged(doc, "disk=20G", &a, &e) == 0, "%s", e.msg);
+	CHECK(jv_int64(jv_get(jv_get(a, "zone"), "disk"), "", &v, NULL) == 0 && v == 20LL << 30);
+	CHECK(jv_get(jv_get(a, "zone"), "brand") != NULL);
+	CHECK(at(a, "pids", "limit") == 5);
+	CHECK_MSG(merged("{}", "memory=1G,disk=64M", &b, &e) == 0, "%s", e.msg);
+	CHECK(jv_int64(jv_get(jv_get(b, "zone"), "disk"), "", &v, NULL) == 0 && v == 64 << 20);
+	CHECK(at(b, "memory", "limit") == 1 << 30);
 }
 
 static void test_swap_is_stored_as_memory_plus_swap(void)
@@ -174,6 +194,7 @@ int main(void)
 	RUN(test_merge_keeps_everything_else);
 	RUN(test_merge_adds_linux_resources_when_missing);
 	RUN(test_swap_is_stored_as_memory_plus_swap);
+	RUN(test_disk_is_stored_in_the_zone_object);
 	RUN(test_throttle_replaces_its_device_only);
 	T_EXIT();
 }
