@@ -101,6 +101,13 @@ int iso_mount_parse_options(char *const *options, struct iso_mount_flags *out,
 			    struct zerr *err);
 void iso_mount_flags_free(struct iso_mount_flags *f);
 
+/* One line of a user namespace's uid_map or gid_map: ids container..
+ * container+size-1 inside are host..host+size-1 outside. */
+struct iso_idmap {
+	uint32_t container, host, size;
+};
+#define ISO_IDMAP_MAX 340 /* the kernel's limit of lines per map */
+
 /* OCI linux.devices entry: a node made in the zone's root. */
 struct iso_device {
 	char *path;        /* absolute, inside the zone */
@@ -122,6 +129,7 @@ int iso_disk_open(const char *image, struct zerr *err);
  * these over a socketpair; see isolate/spawn.c. */
 enum iso_stage {
 	ISO_STAGE_CLONED = 1,     /* child exists in its namespaces */
+	ISO_STAGE_MAPPED,         /* parent wrote the user namespace's maps */
 	ISO_STAGE_PARENT_DONE,    /* parent finished its part (cgroups, net) */
 	ISO_STAGE_ROOT_READY,     /* child pivoted, mounted, dropped privileges */
 	ISO_STAGE_RELEASE,        /* parent says: exec init */
@@ -163,6 +171,10 @@ struct iso_spec {
 	char **masked_paths;      /* NULL-terminated */
 	char **readonly_paths;    /* NULL-terminated */
 	bool default_dev;         /* make the minimal /dev ourselves */
+	/* With CLONE_NEWUSER in ns_flags: the maps the parent writes before
+	 * the child goes on (linux.uidMappings, gidMappings). */
+	const struct iso_idmap *uid_maps, *gid_maps;
+	size_t n_uid_maps, n_gid_maps;
 	const struct iso_device *devices; /* linux.devices, made after the mounts */
 	size_t n_devices;
 	const char *rootfs_propagation; /* "private" (default), "slave", "shared" */

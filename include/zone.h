@@ -79,6 +79,8 @@ struct zone_config {
 	int ns_flags;             /* CLONE_NEW* to create */
 	struct iso_ns_path *ns_paths; /* namespaces with a "path": join */
 	size_t n_ns_paths;
+	struct iso_idmap *uid_maps, *gid_maps; /* linux.uidMappings, gidMappings */
+	size_t n_uid_maps, n_gid_maps;
 	struct rctl_resources resources;
 	struct iso_seccomp *seccomp;  /* NULL = no linux.seccomp */
 	struct iso_device *devices;   /* linux.devices */

@@ -20,7 +20,16 @@ void iso_fd_path(char buf[ISO_FD_PATH_MAX], int fd);
 /* Child side of iso_spawn, in order: before pivot_root (mounts of the
  * spec into rootfs, the default /dev), pivot_root, after it (masked and
  * read-only paths, read-only root). */
-int iso_mount_all(const struct iso_spec *spec, int rootfd, struct zerr *err);
+/* mount_fds: NULL, or per mount a detached copy of its bind source made
+ * by the parent (iso_open_bind_sources), -1 where there is none. */
+int iso_mount_all(const struct iso_spec *spec, int rootfd, const int *mount_fds,
+		  struct zerr *err);
+/* In a user namespace the child may not reach a bind source the host's
+ * root keeps to itself (podman's 0700 run directory): the parent opens
+ * each as a detached copy (open_tree) for the child to attach. *fds is
+ * malloc'd, one per mount; iso_close_bind_sources closes and frees. */
+int iso_open_bind_sources(const struct iso_spec *spec, int **fds, struct zerr *err);
+void iso_close_bind_sources(const struct iso_spec *spec, int *fds);
 /* Moves the detached mount of a zone's disk (iso_disk_open) onto dir. */
 int iso_disk_attach(int mount_fd, const char *dir, struct zerr *err);
 int iso_make_dev(const struct iso_spec *spec, int rootfd, struct zerr *err);

@@ -34,8 +34,10 @@ static const struct {
 	int type;
 	const char *name;
 } ns_order[] = {
-	/* cgroup first: its root is taken from our cgroup, already the zone's */
-	{CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWIPC, "ipc"}, {CLONE_NEWUTS, "uts"},
+	/* user first: what follows belongs to it, and joining it gives the
+	 * capabilities over them; cgroup next: its root is taken from our
+	 * cgroup, already the zone's */
+	{CLONE_NEWUSER, "user"},     {CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWIPC, "ipc"}, {CLONE_NEWUTS, "uts"},
 	{CLONE_NEWNET, "net"},       {CLONE_NEWPID, "pid"}, {CLONE_NEWNS, "mnt"},
 };
 #define N_NS (sizeof(ns_order) / sizeof(ns_order[0]))
@@ -172,6 +174,12 @@ static int join_ns(const struct iso_join *j, struct zerr *err)
 			r = zerr_set(err, errno, "join the %s namespace", ns_order[i].name);
 		close(fds[i]);
 	}
+	/* in the zone's user namespace, be its root (our own uid is not
+	 * mapped there): the pty and whatever else is made before the
+	 * process's own credentials belongs to an id the zone knows */
+	if (r == 0 && (j->ns_flags & CLONE_NEWUSER) &&
+	    (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		r = zerr_set(err, errno, "become root of the zone's user namespace");
 	return r;
 }
 

@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <limits.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
@@ -128,10 +129,13 @@ static int open_target(int rootfd, const char *dest, bool want_file)
 	return iso_open_in_root(rootfd, dest, O_PATH | O_NOFOLLOW, 0);
 }
 
-static bool source_is_dir(const char *source)
+/* src_fd: the parent's detached copy of the source, which we may not be
+ * allowed to stat by its name */
+static bool source_is_dir(const char *source, int src_fd)
 {
 	struct stat st;
-	return stat(source, &st) < 0 || S_ISDIR(st.st_mode);
+	int r = src_fd >= 0 ? fstat(src_fd, &st) : stat(source, &st);
+	return r < 0 || S_ISDIR(st.st_mode);
 }
 
 static int remount_bind(int rootfd, const char *dest, unsigned long flags,
@@ -232,7 +236,49 @@ static int mount_copy_up(const struct iso_mount *m, int rootfd, const char *targ
 	return 0;
 }
 
-static int mount_one(const struct iso_mount *m, int rootfd, struct zerr *err)
+/* In a user namespace that does not own the network namespace (one
+ * joined by path), sysfs may not be mounted: the host's /sys, bound
+ * read-only, is what runc gives then. */
+static int bind_host_sys(int rootfd, const char *target, const char *dest, struct zerr *err)
+{
+	if (mount("/sys", target, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return zerr_set(err, errno, "bind the host's /sys on `%s`", dest);
+	return remount_bind(rootfd, dest, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
+}
+
+int iso_open_bind_sources(const struct iso_spec *spec, int **fds, struct zerr *err)
+{
+	*fds = xcalloc(spec->n_mounts + 1, sizeof(int));
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		(*fds)[i] = -1;
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct iso_mount *m = &spec->mounts[i];
+		struct iso_mount_flags mf = {0};
+		int r = iso_mount_parse_options(m->options, &mf, err);
+		bool bind = mf.bind || (m->type && !strcmp(m->type, "bind"));
+		unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (mf.recursive ? AT_RECURSIVE : 0);
+		iso_mount_flags_free(&mf);
+		if (r == 0 && bind && m->source && ((*fds)[i] = open_tree(AT_FDCWD, m->source, flags)) < 0)
+			r = zerr_set(err, errno, "bind `%s` on `%s`", m->source, m->destination);
+		if (r < 0) {
+			iso_close_bind_sources(spec, *fds);
+			*fds = NULL;
+			return r;
+		}
+	}
+	return 0;
+}
+
+void iso_close_bind_sources(const struct iso_spec *spec, int *fds)
+{
+	for (size_t i = 0; fds && i < spec->n_mounts; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
+}
+
+static int mount_one(const struct iso_mount *m, int rootfd, bool userns, int src_fd,
+		     struct zerr *err)
 {
 	struct iso_mount_flags mf = {0};
 	int r = iso_mount_parse_options(m->options, &mf, err);
@@ -241,7 +287,7 @@ static int mount_one(const struct iso_mount *m, int rootfd, struct zerr *err)
 	bool bind = mf.bind || (m->type && !strcmp(m->type, "bind"));
 	const char *type = m->type && strcmp(m->type, "bind") && strcmp(m->type, "none") ? m->type : NULL;
 	cleanup_close int fd = open_target(rootfd, m->destination,
-					   bind && !source_is_dir(m->source));
+					   bind && !source_is_dir(m->source, src_fd));
 	if (fd < 0) {
 		r = zerr_set(err, -fd, "mount target `%s`", m->destination);
 		goto out;
@@ -251,7 +297,9 @@ static int mount_one(const struct iso_mount *m, int rootfd, struct zerr *err)
 	unsigned long flags = mf.flags;
 	if (bind) {
 		unsigned long bflags = MS_BIND | (mf.recursive ? MS_REC : 0);
-		if (mount(m->source, target, NULL, bflags, NULL) < 0) {
+		if (src_fd >= 0 ? move_mount(src_fd, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH |
+					     MOVE_MOUNT_T_EMPTY_PATH) < 0
+				: mount(m->source, target, NULL, bflags, NULL) < 0) {
 			r = zerr_set(err, errno, "bind `%s` on `%s`", m->source, m->destination);
 			goto out;
 		}
@@ -264,8 +312,13 @@ static int mount_one(const struct iso_mount *m, int rootfd, struct zerr *err)
 		if ((r = mount_copy_up(m, rootfd, target, type, &mf, err)) < 0)
 			goto out;
 	} else if (mount(m->source ? m->source : type, target, type, flags, mf.data) < 0) {
-		r = zerr_set(err, errno, "mount %s on `%s`", type ? type : "?", m->destination);
-		goto out;
+		if (errno == EPERM && userns && type && !strcmp(type, "sysfs")) {
+			if ((r = bind_host_sys(rootfd, target, m->destination, err)) < 0)
+				goto out;
+		} else {
+			r = zerr_set(err, errno, "mount %s on `%s`", type ? type : "?", m->destination);
+			goto out;
+		}
 	}
 	if (mf.propagation) {
 		cleanup_close int again = iso_open_in_root(rootfd, m->destination, O_PATH, 0);
@@ -281,10 +334,12 @@ out:
 	return r;
 }
 
-int iso_mount_all(const struct iso_spec *spec, int rootfd, struct zerr *err)
+int iso_mount_all(const struct iso_spec *spec, int rootfd, const int *mount_fds,
+		  struct zerr *err)
 {
 	for (size_t i = 0; i < spec->n_mounts; i++) {
-		int r = mount_one(&spec->mounts[i], rootfd, err);
+		int r = mount_one(&spec->mounts[i], rootfd, spec->ns_flags & CLONE_NEWUSER,
+				  mount_fds ? mount_fds[i] : -1, err);
 		if (r < 0)
 			return r;
 	}

@@ -5,7 +5,10 @@
  * fixed sequence of stages over a SOCK_SEQPACKET socketpair:
  *
  *   parent                              child (new pid, mnt, uts, ipc, net ns)
- *   clone3 ----------------------------> console; mounts, /dev, pivot_root,
+ *   [joins pid/net/ipc/uts given by path, clones, goes back to its own]
+ *   clone3 ----------------------------> [new user ns: waits for its maps]
+ *   [uid_map, gid_map; ISO_STAGE_MAPPED] [becomes the namespace's root]
+ *                                        console; mounts, /dev, pivot_root,
  *   on_cloned(): cgroups, network        masks; hostname (all in parallel
  *                                        with the parent: moving a process
  *                                        between v1 cgroups waits out an
@@ -17,6 +20,15 @@
  *   <--------------------------------- ISO_STAGE_ROOT_READY   (OCI "created")
  *   ISO_STAGE_RELEASE -----------------> exec init
  *   EOF on the socket (CLOEXEC) <------- exec succeeded
+ *
+ * With a user namespace, everything the child makes is made by the
+ * namespace's root (the host's uid of containerID 0), with capabilities
+ * over the new namespaces only: it cannot mknod, so /dev's nodes are bind
+ * mounts of the host's; a sysfs it may not mount (a network namespace it
+ * does not own) is the host's /sys bound read-only, as runc does. The
+ * namespaces given by path are joined by the parent before the clone, so
+ * that they keep their owner (the host's user namespace) and the child
+ * never needs rights over them.
  *
  * Any failure on the child's side is sent as ISO_STAGE_ERROR followed by
  * the message, and the child exits; the parent reaps it, so a failed spawn
@@ -141,7 +153,7 @@ static int mount_root(const struct iso_spec *spec, struct zerr *err)
 	return 0;
 }
 
-static int setup_root(const struct iso_spec *spec, struct zerr *err)
+static int setup_root(const struct iso_spec *spec, const int *mount_fds, struct zerr *err)
 {
 	/* Nothing the zone mounts may travel back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
@@ -154,7 +166,7 @@ static int setup_root(const struct iso_spec *spec, struct zerr *err)
 	cleanup_close int rootfd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return zerr_set(err, errno, "open the root `%s`", spec->rootfs);
-	r = iso_mount_all(spec, rootfd, err);
+	r = iso_mount_all(spec, rootfd, mount_fds, err);
 	if (r == 0)
 		r = iso_make_dev(spec, rootfd, err);
 	if (r == 0)
@@ -173,11 +185,15 @@ static int setup_root(const struct iso_spec *spec, struct zerr *err)
 	return 0;
 }
 
+/* The parent joins these for the clone (clone_in_namespaces); the child
+ * joins the rest (mount, cgroup) itself. */
+#define PARENT_JOINS (CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
+
 static int join_namespaces(const struct iso_spec *spec, struct zerr *err)
 {
 	for (size_t i = 0; i < spec->n_ns_paths; i++) {
-		if (spec->ns_paths[i].type == CLONE_NEWPID)
-			continue; /* joined by the parent: see clone_into_pid_ns */
+		if (spec->ns_paths[i].type & PARENT_JOINS)
+			continue;
 		cleanup_close int fd = open(spec->ns_paths[i].path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return zerr_set(err, errno, "namespace `%s`", spec->ns_paths[i].path);
@@ -241,14 +257,31 @@ static void exec_init(const struct iso_spec *spec, struct zerr *err)
 	zerr_set(err, errno, "exec `%s`", spec->proc.args[0]);
 }
 
-static __attribute__((noreturn)) void child_main(const struct iso_spec *spec, int fd)
+/* In a new user namespace, once the parent wrote its maps: become its
+ * root, so that what the child makes belongs to an id the namespace
+ * knows (a file made by an unmapped id on a filesystem mounted inside it
+ * would be EOVERFLOW). The capabilities stay: they were never the host's. */
+static int become_ns_root(int fd, struct zerr *err)
+{
+	struct msg m;
+	if (recv_stage(fd, &m) != ISO_STAGE_MAPPED)
+		_exit(1);
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return zerr_set(err, errno, "become root of the user namespace (is id 0 mapped?)");
+	return 0;
+}
+
+static __attribute__((noreturn)) void child_main(const struct iso_spec *spec, int fd,
+						  const int *mount_fds)
 {
 	struct zerr err = {0};
 	struct msg m;
 	if (!spec->detach)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if ((spec->ns_flags & CLONE_NEWUSER) && become_ns_root(fd, &err) < 0)
+		child_fail(fd, &err);
 	if (join_namespaces(spec, &err) < 0 || setup_console(spec->console_fd, &err) < 0 ||
-	    setup_root(spec, &err) < 0 || set_names(spec, &err) < 0)
+	    setup_root(spec, mount_fds, &err) < 0 || set_names(spec, &err) < 0)
 		child_fail(fd, &err);
 	if (recv_stage(fd, &m) != ISO_STAGE_PARENT_DONE)
 		_exit(1);
@@ -297,33 +330,81 @@ static pid_t clone_child(int ns_flags, bool detach, int *pidfd)
 	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 }
 
-/* A process cannot move itself into another pid namespace, only its
- * children: the parent joins the one named by path for the clone, then
- * goes back to its own. */
-static pid_t clone_into_pid_ns(const struct iso_spec *spec, int *pidfd, struct zerr *err)
+static const char *ns_file(int type)
 {
-	const char *path = NULL;
-	for (size_t i = 0; i < spec->n_ns_paths; i++)
-		if (spec->ns_paths[i].type == CLONE_NEWPID)
-			path = spec->ns_paths[i].path;
-	if (!path) {
-		pid_t pid = clone_child(spec->ns_flags, spec->detach, pidfd);
-		if (pid < 0)
-			zerr_set(err, errno, "zone %s: clone3 into new namespaces", spec->name);
-		return pid;
+	return type == CLONE_NEWPID ? "pid" : type == CLONE_NEWNET ? "net"
+	     : type == CLONE_NEWIPC ? "ipc" : "uts";
+}
+
+/* A process cannot move itself into another pid namespace, only its
+ * children; and a child in a new user namespace could not join one the
+ * host's owns. So the parent joins the namespaces given by path (pid,
+ * net, ipc, uts) for the clone, then goes back to its own. */
+static pid_t clone_in_namespaces(const struct iso_spec *spec, int *pidfd, struct zerr *err)
+{
+	static const int types[] = {CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS};
+	int own[4] = {-1, -1, -1, -1};
+	pid_t pid = -1;
+	size_t k;
+	for (k = 0; k < 4; k++) {
+		const char *path = NULL;
+		for (size_t i = 0; i < spec->n_ns_paths; i++)
+			if (spec->ns_paths[i].type == types[k])
+				path = spec->ns_paths[i].path;
+		if (!path)
+			continue;
+		char self[32];
+		snprintf(self, sizeof(self), "/proc/self/ns/%s", ns_file(types[k]));
+		own[k] = open(self, O_RDONLY | O_CLOEXEC);
+		cleanup_close int target = open(path, O_RDONLY | O_CLOEXEC);
+		if (own[k] < 0 || target < 0 || setns(target, types[k]) < 0) {
+			zerr_set(err, errno, "zone %s: join %s namespace `%s`", spec->name,
+				 ns_file(types[k]), path);
+			goto back;
+		}
 	}
-	cleanup_close int own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-	cleanup_close int target = open(path, O_RDONLY | O_CLOEXEC);
-	if (own < 0 || target < 0 || setns(target, CLONE_NEWPID) < 0) {
-		zerr_set(err, errno, "zone %s: join pid namespace `%s`", spec->name, path);
-		return -1;
-	}
-	pid_t pid = clone_child(spec->ns_flags & ~CLONE_NEWPID, spec->detach, pidfd);
+	pid = clone_child(spec->ns_flags, spec->detach, pidfd);
 	if (pid < 0)
-		zerr_set(err, errno, "zone %s: clone3 into pid namespace `%s`", spec->name, path);
-	if (pid != 0 && setns(own, CLONE_NEWPID) < 0)
-		abort(); /* our later children would land in the zone */
+		zerr_set(err, errno, "zone %s: clone3 into new namespaces", spec->name);
+	if (pid == 0)
+		return 0;
+back:
+	for (size_t i = 0; i < 4; i++) {
+		if (own[i] < 0)
+			continue;
+		if (setns(own[i], types[i]) < 0)
+			abort(); /* our later children would land in the zone's */
+		close(own[i]);
+	}
 	return pid;
+}
+
+/* "containerID hostID size" lines, in one write as the kernel wants. */
+static int write_map(pid_t pid, const char *file, const struct iso_idmap *m, size_t n,
+		     struct zerr *err)
+{
+	char path[64];
+	size_t cap = n * 36 + 1, len = 0;
+	cleanup_free char *text = xmalloc(cap);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "%u %u %u\n", m[i].container,
+					m[i].host, m[i].size);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		return zerr_set(err, errno, "write %s", file);
+	return 0;
+}
+
+static int write_maps(const struct iso_spec *spec, pid_t pid, int sync, struct zerr *err)
+{
+	int r = write_map(pid, "uid_map", spec->uid_maps, spec->n_uid_maps, err);
+	if (r == 0)
+		r = write_map(pid, "gid_map", spec->gid_maps, spec->n_gid_maps, err);
+	if (r < 0)
+		return zerr_prefix(err, "zone %s: user namespace", spec->name);
+	send_stage(sync, ISO_STAGE_MAPPED, NULL);
+	return 0;
 }
 
 static void reap(struct iso_init *init)
@@ -350,24 +431,32 @@ int iso_spawn(const struct iso_spec *spec, struct iso_init *init, struct zerr *e
 	int sv[2];
 	init->pid = 0;
 	init->pidfd = init->sync_fd = init->notify_fd = -1;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+	int *mount_fds = NULL;
+	if ((spec->ns_flags & CLONE_NEWUSER) && iso_open_bind_sources(spec, &mount_fds, err) < 0)
+		return zerr_prefix(err, "zone %s", spec->name);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		iso_close_bind_sources(spec, mount_fds);
 		return zerr_set(err, errno, "zone %s: socketpair", spec->name);
-	pid_t pid = clone_into_pid_ns(spec, &init->pidfd, err);
+	}
+	pid_t pid = clone_in_namespaces(spec, &init->pidfd, err);
+	if (pid == 0) {
+		close(sv[0]);
+		child_main(spec, sv[1], mount_fds);
+	}
+	iso_close_bind_sources(spec, mount_fds);
 	if (pid < 0) {
 		int e = err->code;
 		close(sv[0]);
 		close(sv[1]);
 		return -e;
 	}
-	if (pid == 0) {
-		close(sv[0]);
-		child_main(spec, sv[1]);
-	}
 	close(sv[1]);
 	init->pid = pid;
 	init->sync_fd = sv[0];
 	int r = 0;
 	struct msg m;
+	if ((spec->ns_flags & CLONE_NEWUSER) && (r = write_maps(spec, pid, init->sync_fd, err)) < 0)
+		goto fail;
 	if (spec->on_cloned && (r = spec->on_cloned(pid, spec->on_cloned_arg, err)) < 0) {
 		/* The child works in parallel: if it failed first, its reason
 		 * is the one to tell (ours is then only a consequence). */

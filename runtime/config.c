@@ -711,6 +711,8 @@ static int finalize(struct zone_config *cfg, struct zerr *err)
 	int r = zone_cfg_check_net(cfg, err);
 	if (r == 0)
 		r = zone_cfg_check_kvm(cfg, err);
+	if (r == 0)
+		r = zone_cfg_check_userns(cfg, err);
 	return r < 0 ? r : zone_cfg_check_sysctl(cfg, err);
 }
 
@@ -811,6 +813,8 @@ void zone_config_free(struct zone_config *cfg)
 	free(cfg->bundle);
 	free(cfg->init_path);
 	free(cfg->template_name);
+	free(cfg->uid_maps);
+	free(cfg->gid_maps);
 	free(cfg->nics);
 	memset(cfg, 0, sizeof(*cfg));
 }

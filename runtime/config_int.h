@@ -9,6 +9,7 @@
 /* For an OCI key this runtime cannot honour: fails with "PATH: not
  * supported" unless the value asks for nothing (null, false, "", [], {}
  * or an object of such), the way generators write "unset". */
+int zone_cfg_check_userns(struct zone_config *cfg, struct zerr *err);
 int zone_cfg_unsupported(const struct jv *v, struct jpath *p, void *ctx,
 			 struct zerr *err);
 /* *dst = a copy of the string v. */

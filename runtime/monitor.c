@@ -208,6 +208,8 @@ static int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struc
 		.console_fd = m->attached ? -1 : m->slave, .on_cloned = on_cloned, .on_cloned_arg = m,
 		.detach = m->oci != NULL, .no_pivot = m->oci && m->oci->no_pivot,
 		.sysctl = c->sysctl, .devices = c->devices, .n_devices = c->n_devices,
+		.uid_maps = c->uid_maps, .n_uid_maps = c->n_uid_maps,
+		.gid_maps = c->gid_maps, .n_gid_maps = c->n_gid_maps,
 	};
 	if (c->disk) {
 		cleanup_free char *image = zone_disk_image(m->ctx, m->name);

@@ -224,7 +224,7 @@ int oci_exec(struct zone_ctx *ctx, const char *id, const struct oci_exec_opts *o
 
 static void features_linux(struct jw *w)
 {
-	static const char *const ns[] = {"cgroup", "ipc", "mount", "network", "pid", "uts", NULL};
+	static const char *const ns[] = {"cgroup", "ipc", "mount", "network", "pid", "user", "uts", NULL};
 	static const char *const actions[] = {
 		"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
 		"SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_TRAP", "SCMP_ACT_TRACE", NULL};

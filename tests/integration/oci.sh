@@ -167,9 +167,7 @@ test_oci_bad_input_names_the_container() {
 	expect_fail 'zone ocb: bundle `/nonexistent`' z create --bundle /nonexistent ocb
 	edit_config "$B" "c['linux']['intelRdt'] = {'closID': 'x'}"
 	expect_fail 'zone ocb: config: linux.intelRdt: not supported' z create --bundle "$B" ocb
-	edit_config "$B" "del c['linux']['intelRdt']; c['linux']['namespaces'].append({'type': 'user'})"
-	expect_fail 'zone ocb: config: linux.namespaces\[[0-9]\]: user namespaces are not supported' z create --bundle "$B" ocb
-	edit_config "$B" "c['linux']['namespaces'].pop(); c['process']['terminal'] = True"
+	edit_config "$B" "del c['linux']['intelRdt']; c['process']['terminal'] = True"
 	expect_fail 'zone ocb: config: process.terminal is true, so --console-socket is needed' z create --bundle "$B" ocb
 	edit_config "$B" "c['process']['terminal'] = False; c['process']['args'] = ['/nonexistent']"
 	expect_fail 'zone ocb: exec `/nonexistent`: No such file or directory' z run --bundle "$B" ocb
@@ -316,6 +314,82 @@ test_oci_spec_and_features_are_json() {
 	z features | python3 -c 'import json,sys; f=json.load(sys.stdin); assert "poststop" in f["hooks"] and f["linux"]["cgroup"]["v1"], f'
 }
 
+# A user namespace (linux.uidMappings/gidMappings): root in the container
+# is uid 100000 on the host, the maps are the config's, files it makes
+# belong to 100000, /dev works without mknod, exec and a pty join it, and a
+# bind source in a 0700 host directory is still mounted (the parent opens
+# it). Without the namespace the same bundle's root is the host's root:
+# the check that this test would see the difference.
+userns_bundle() {
+	local b=$1
+	shift
+	make_bundle "$b" "$@"
+	edit_config "$b" "c['linux']['namespaces'].append({'type': 'user'}); c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]; c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]"
+	chown -R 100000:100000 "$b/rootfs"
+	chmod 755 "$ZONECTL_ROOT" # the namespace's root walks to its rootfs
+}
+
+test_oci_user_namespace_maps_root_to_an_unprivileged_uid() {
+	B=$(bundle_dir)
+	make_bundle "$B" sh -c 'touch /tmp/made; cat /proc/self/uid_map'
+	edit_config "$B" "c['root']['readonly'] = False"
+	out=$(z run --bundle "$B" oc40)
+	[[ $out == *" 0 "*" 0 "*4294967295* ]] || fail "without a user namespace the map is not the host's: $out"
+	[ "$(stat -c %u "$B/rootfs/tmp/made")" = 0 ] || fail "not a proof: the host's root made it as $(stat -c %u "$B/rootfs/tmp/made")"
+	rm -rf "$B"
+	mkdir -p "$ZONECTL_ROOT.secret"
+	chmod 700 "$ZONECTL_ROOT.secret"
+	echo host-only >"$ZONECTL_ROOT.secret/f"
+	chmod 644 "$ZONECTL_ROOT.secret/f"
+	userns_bundle "$B" sh -c 'id -u; cat /proc/self/uid_map /proc/self/gid_map; touch /tmp/made; echo x >/dev/null && head -c 4 /dev/zero | wc -c; cat /f; grep CapEff /proc/self/status; sleep 1000'
+	edit_config "$B" "c['root']['readonly'] = False; c['mounts'].append({'destination': '/f', 'type': 'bind', 'source': '$ZONECTL_ROOT.secret/f', 'options': ['bind', 'ro']})"
+	z run --detach --bundle "$B" oc41
+	pid=$(z state oc41 | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
+	for _ in $(seq 50); do [ "$(stat -c %u "$B/rootfs/tmp/made" 2>/dev/null)" = 100000 ] && break; sleep 0.1; done
+	[ "$(stat -c %u "$B/rootfs/tmp/made")" = 100000 ] || fail "the container's root made a file as host uid $(stat -c %u "$B/rootfs/tmp/made" 2>&1)"
+	[ "$(awk '/^Uid:/ {print $2}' /proc/$pid/status)" = 100000 ] || fail "init runs as $(grep Uid: /proc/$pid/status)"
+	out=$(z exec oc41 sh -c 'id -u; cat /proc/self/uid_map; cat /f')
+	[[ $out == 0*" 0 "*100000*65536*host-only ]] || fail "exec: $out"
+	out=$(z exec --tty oc41 tty </dev/null)
+	[[ $out == /dev/pts/* ]] || fail "exec --tty: $out"
+	[ "$(z exec --user 1000:1000 oc41 id -u)" = 1000 ] || fail "exec --user in the namespace"
+	z delete --force oc41
+	assert_no_leaks oc41
+}
+
+# A network namespace by path is joined by the monitor before the clone:
+# it keeps its owner (the host's user namespace), so the container sees
+# the other's links but may not mount a sysfs for them and gets the host's
+# /sys read-only instead.
+test_oci_user_namespace_joins_a_host_owned_network_namespace() {
+	run_detached oc43 sleep 1000
+	pid=$(z state oc43 | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
+	B2=$ZONECTL_ROOT.b2
+	userns_bundle "$B2" sh -c 'readlink /proc/self/ns/net; grep -c . /proc/net/dev; touch /sys/x 2>&1 | grep -o "Read-only"'
+	edit_config "$B2" "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'network'] + [{'type': 'network', 'path': '/proc/$pid/ns/net'}]"
+	out=$(z run --bundle "$B2" oc44)
+	[[ $out == "$(readlink /proc/$pid/ns/net)"* ]] || fail "not in oc43's network namespace: $out"
+	[[ $out == *Read-only ]] || fail "/sys is writable or missing: $out"
+	z delete --force oc43
+	assert_no_leaks oc44
+}
+
+test_oci_user_namespace_config_errors_name_the_field() {
+	B=$(bundle_dir)
+	make_bundle "$B" true
+	edit_config "$B" "c['linux']['namespaces'].append({'type': 'user'})"
+	expect_fail 'oc42.*linux.uidMappings: required with a user namespace' z create --bundle "$B" oc42
+	edit_config "$B" "c['linux']['namespaces'].pop(); c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 10}]"
+	expect_fail 'oc42.*linux.uidMappings: needs a user namespace' z create --bundle "$B" oc42
+	edit_config "$B" "c['linux']['namespaces'].append({'type': 'user'}); c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 10}, {'containerID': 5, 'hostID': 200000, 'size': 1}]"
+	expect_fail 'oc42.*gidMappings\[1\]: overlaps entry 0' z create --bundle "$B" oc42
+	edit_config "$B" "c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000}]"
+	expect_fail 'oc42.*gidMappings\[0\].size: required' z create --bundle "$B" oc42
+	edit_config "$B" "c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 10}]; c['linux']['namespaces'][-1]['path'] = '/proc/1/ns/user'"
+	expect_fail 'oc42.*joining a user namespace by path' z create --bundle "$B" oc42
+	[ ! -e "$ZONECTL_ROOT/zones/oc42" ] || fail "a refused create left oc42"
+}
+
 # ---- real clients ------------------------------------------------------
 
 # Podman with a private store, zonectl as its runtime, no network, and
@@ -397,6 +471,20 @@ test_podman_cap_drop_read_only_user_volume() {
 		-v "$PODDIR/vol:/vol" --rootfs "$PODDIR/b/rootfs" \
 		sh -c 'grep CapEff /proc/self/status; id -u; cat /vol/f; touch /x 2>/dev/null && echo rw || echo ro')
 	[ "$out" = "$(printf 'CapEff:\t0000000000000000\n1000\nfrom-host\nro')" ] || fail "inside: $out"
+	pod_no_leaks
+}
+
+test_podman_run_with_a_uid_map() {
+	pod_setup
+	# what podman does to an image's layers for --uidmap: the rootfs
+	# belongs to the mapped root
+	cp -a "$PODDIR/b/rootfs" "$PODDIR/mapped"
+	chown -R 200000:200000 "$PODDIR/mapped"
+	chmod 755 "$ZONECTL_ROOT" "$PODDIR"
+	out=$(pod run --rm "${POD_RUN[@]}" --uidmap 0:200000:65536 --gidmap 0:200000:65536 \
+		--rootfs "$PODDIR/mapped" sh -c 'id -u; cat /proc/self/uid_map; head -1 /etc/hosts; touch /made')
+	[[ $out == 0*" 0 "*200000*65536*localhost* ]] || fail "inside: $out"
+	[ "$(stat -c %u "$PODDIR/mapped/made")" = 200000 ] || fail "made by host uid $(stat -c %u "$PODDIR/mapped/made")"
 	pod_no_leaks
 }
 

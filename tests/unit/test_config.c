@@ -293,8 +293,9 @@ static void test_unsupported_oci_fields_are_named_not_ignored(void)
 {
 	EXPECT_ERR("{" BASE ", \"linux\": {\"intelRdt\": {\"closID\": \"guaranteed\"}}}",
 		   "zone web1: config: linux.intelRdt: not supported");
-	EXPECT_ERR("{" BASE ", \"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]}}",
-		   "zone web1: config: linux.uidMappings: not supported");
+	EXPECT_ERR("{" BASE ", \"mounts\": [{\"destination\": \"/x\", \"type\": \"tmpfs\", "
+		   "\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]}]}",
+		   "zone web1: config: mounts[0].uidMappings: not supported");
 	EXPECT_ERR("{" BASE ", \"process\": {\"apparmorProfile\": \"docker-default\"}}",
 		   "zone web1: config: process.apparmorProfile: not supported");
 	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"memory\": {\"kernel\": 1048576}}}}",
@@ -306,7 +307,7 @@ static void test_unsupported_oci_fields_are_named_not_ignored(void)
 	EXPECT_ERR("{" BASE ", \"linux\": {\"devices\": [{\"path\": \"/dev/fuse\", \"type\": \"c\"}]}}",
 		   "zone web1: config: linux.devices[0]: major and minor are required for type c");
 	EXPECT_ERR("{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"user\"}]}}",
-		   "zone web1: config: linux.namespaces[0]: user namespaces are not supported (nor linux.uidMappings/gidMappings)");
+		   "zone web1: config: linux.uidMappings: required with a user namespace");
 	/* values that ask for nothing are what generators write for "unset" */
 	struct zone_config cfg;
 	EXPECT_OK("{" BASE ", \"hooks\": {\"prestart\": []}, \"linux\": {\"intelRdt\": {},"
@@ -398,6 +399,29 @@ static void test_zone_disk_takes_a_size_and_refuses_what_cannot_mount_it(void)
 		   "zone web1: config: zone.disk: expected an integer, got a boolean");
 	EXPECT_ERR("{" BASE ", \"zone\": {\"brand\": \"oci\", \"disk\": \"1G\"}}",
 		   "zone web1: config: zone.disk: an oci zone's root is its bundle's; it has no disk of its own");
+}
+
+#define USERNS(brand) "{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"mount\"}, " \
+	"{\"type\": \"user\"}], \"uidMappings\": [{\"containerID\": 0, \"hostID\": 100000, " \
+	"\"size\": 65536}], \"gidMappings\": [{\"containerID\": 0, \"hostID\": 100000, " \
+	"\"size\": 65536}]}, \"zone\": {\"brand\": \"" brand "\"}}"
+
+static void test_user_namespace_needs_its_maps_and_an_oci_zone(void)
+{
+	struct zone_config cfg;
+	EXPECT_OK(USERNS("oci"), &cfg);
+	CHECK(cfg.ns_flags & CLONE_NEWUSER);
+	CHECK(cfg.n_uid_maps == 1 && cfg.uid_maps[0].host == 100000 && cfg.uid_maps[0].size == 65536);
+	CHECK(cfg.n_gid_maps == 1 && cfg.gid_maps[0].container == 0);
+	zone_config_free(&cfg);
+	EXPECT_ERR(USERNS("sparse"), "zone web1: config: linux.namespaces: a user namespace needs "
+		   "zone.brand \"oci\" (a sparse zone's files belong to the host's root)");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]}}",
+		   "zone web1: config: linux.uidMappings: needs a user namespace in linux.namespaces");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"uidMappings\": [{\"containerID\": 4294967295, \"hostID\": 1, \"size\": 2}]}}",
+		   "zone web1: config: linux.uidMappings[0]: the range passes 4294967295");
+	EXPECT_ERR("{" BASE ", \"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 0}]}}",
+		   "zone web1: config: linux.uidMappings[0].size: must be between 1 and 4294967295, got 0");
 }
 
 #define NETNS ", \"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"network\"}]}"
@@ -628,6 +652,7 @@ int main(void)
 	RUN(test_init_modes);
 	RUN(test_whole_brand_needs_its_template);
 	RUN(test_zone_disk_takes_a_size_and_refuses_what_cannot_mount_it);
+	RUN(test_user_namespace_needs_its_maps_and_an_oci_zone);
 	RUN(test_zone_kvm_is_parsed_and_checked);
 	RUN(test_resources_and_user_are_parsed);
 	RUN(test_zone_net_is_parsed_and_checked);
