@@ -138,9 +138,10 @@ s=d[0]
 assert s["memory_limit"]==128<<20 and s["processes_limit"]==64 and s["cpu_cap_percent"]==200, s
 assert s["processes"]>=1 and s["memory_bytes"]>0 and s["cpu_usage_ns"]>0, s
 assert d[1]["memory_limit"] is None and d[1]["cpu_cap_percent"] is None, d[1]
+assert s["disk_bytes"] is None and s["disk_size_bytes"] is None, s
 for k in ("cpu_percent","cpu_percent_machine","throttled_ns","oom_kills","io_read_bytes","io_write_ops"):
     assert k in s, k'
-	z stat s1 | grep -Eq '^s1 +[0-9.]+ +200 +[0-9.]+[BKM] +128.0M +[0-9]+/64 +0 +[0-9.]+s$' || fail "table: $(z stat s1)"
+	z stat s1 | grep -Eq '^s1 +[0-9.]+ +200 +[0-9.]+[BKM] +128.0M +[0-9]+/64 +0 +[0-9.]+s +-$' || fail "table: $(z stat s1)"
 	[ "$(z stat -o json -i 0.2 -c 2 s2 | wc -l)" = 2 ] || fail "-i -c: not 2 lines"
 	z halt s2
 	expect_fail 'zone s2: not running' z stat s2
