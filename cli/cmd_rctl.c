@@ -169,7 +169,8 @@ static void sample(const struct zone_ctx *ctx, struct zstat *z, size_t n, bool f
 	}
 }
 
-static int stat_loop(const struct zone_ctx *ctx, struct zstat *z, size_t n, const struct stat_opts *o)
+static int stat_loop(const struct zone_ctx *ctx, struct zstat *z, size_t n,
+		     const struct stat_opts *o)
 {
 	sample(ctx, z, n, true);
 	for (long round = 0; !o->count || round < o->count; round++) {

@@ -37,8 +37,9 @@ static const struct {
 	/* user first: what follows belongs to it, and joining it gives the
 	 * capabilities over them; cgroup next: its root is taken from our
 	 * cgroup, already the zone's */
-	{CLONE_NEWUSER, "user"},     {CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWIPC, "ipc"}, {CLONE_NEWUTS, "uts"},
-	{CLONE_NEWNET, "net"},       {CLONE_NEWPID, "pid"}, {CLONE_NEWNS, "mnt"},
+	{CLONE_NEWUSER, "user"}, {CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWIPC, "ipc"},
+	{CLONE_NEWUTS, "uts"},   {CLONE_NEWNET, "net"},       {CLONE_NEWPID, "pid"},
+	{CLONE_NEWNS, "mnt"},
 };
 #define N_NS (sizeof(ns_order) / sizeof(ns_order[0]))
 

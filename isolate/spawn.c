@@ -11,8 +11,9 @@
  *                                        console; mounts, /dev, pivot_root,
  *   on_cloned(): cgroups, network        masks; hostname (all in parallel
  *                                        with the parent: moving a process
- *                                        between v1 cgroups waits out an
- *                                        RCU grace period, 5-10 ms here)
+ *                                        between v1 cgroups can wait out an
+ *                                        RCU grace period, 5-10 ms on some
+ *                                        hosts)
  *   ISO_STAGE_PARENT_DONE -------------> unshare(CLONE_NEWCGROUP): its root
  *                                        is now the zone's cgroup;
  *                                        credentials, caps, no_new_privs,
@@ -343,10 +344,10 @@ static const char *ns_file(int type)
 static pid_t clone_in_namespaces(const struct iso_spec *spec, int *pidfd, struct zerr *err)
 {
 	static const int types[] = {CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS};
-	int own[4] = {-1, -1, -1, -1};
+	enum { N = sizeof(types) / sizeof(types[0]) };
+	int own[N] = {-1, -1, -1, -1};
 	pid_t pid = -1;
-	size_t k;
-	for (k = 0; k < 4; k++) {
+	for (size_t k = 0; k < N; k++) {
 		const char *path = NULL;
 		for (size_t i = 0; i < spec->n_ns_paths; i++)
 			if (spec->ns_paths[i].type == types[k])
@@ -369,7 +370,7 @@ static pid_t clone_in_namespaces(const struct iso_spec *spec, int *pidfd, struct
 	if (pid == 0)
 		return 0;
 back:
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < N; i++) {
 		if (own[i] < 0)
 			continue;
 		if (setns(own[i], types[i]) < 0)

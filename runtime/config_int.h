@@ -9,6 +9,9 @@
 /* For an OCI key this runtime cannot honour: fails with "PATH: not
  * supported" unless the value asks for nothing (null, false, "", [], {}
  * or an object of such), the way generators write "unset". */
+/* config_userns.c */
+int zone_cfg_parse_uid_maps(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err);
+int zone_cfg_parse_gid_maps(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err);
 int zone_cfg_check_userns(struct zone_config *cfg, struct zerr *err);
 int zone_cfg_unsupported(const struct jv *v, struct jpath *p, void *ctx,
 			 struct zerr *err);

@@ -759,123 +759,6 @@ static int linux_devices(const struct jv *v, struct jpath *p, void *ctx, struct 
 	return jv_each(v, p, parse_node, cfg, err);
 }
 
-/* ---- uidMappings, gidMappings --------------------------------------------- */
-
-static int map_field(const struct jv *v, struct jpath *p, uint32_t *out, int64_t min,
-		     struct zerr *err)
-{
-	int64_t n = 0;
-	int r = jv_int_range(v, jpath_str(p), min, UINT32_MAX, &n, err);
-	if (r == 0)
-		*out = (uint32_t)n;
-	return r;
-}
-
-static int map_container(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
-{
-	return map_field(v, p, &((struct iso_idmap *)ctx)->container, 0, err);
-}
-
-static int map_host(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
-{
-	return map_field(v, p, &((struct iso_idmap *)ctx)->host, 0, err);
-}
-
-static int map_size(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
-{
-	return map_field(v, p, &((struct iso_idmap *)ctx)->size, 1, err);
-}
-
-static const struct jfield map_fields[] = {
-	{ "containerID", map_container, JF_REQUIRED },
-	{ "hostID", map_host, JF_REQUIRED },
-	{ "size", map_size, JF_REQUIRED },
-	{ NULL, NULL, 0 },
-};
-
-struct map_list {
-	struct iso_idmap *m;
-	size_t n;
-};
-
-static bool overlap(uint32_t a, uint32_t as, uint32_t b, uint32_t bs)
-{
-	return (uint64_t)a < (uint64_t)b + bs && (uint64_t)b < (uint64_t)a + as;
-}
-
-static int parse_map(const struct jv *v, size_t i, struct jpath *p, void *ctx, struct zerr *err)
-{
-	struct map_list *l = ctx;
-	struct iso_idmap *m = &l->m[i];
-	int r = jv_walk(v, p, map_fields, m, err);
-	if (r < 0)
-		return r;
-	l->n = i + 1;
-	if ((uint64_t)m->container + m->size > 1ULL << 32 || (uint64_t)m->host + m->size > 1ULL << 32)
-		return zerr_setx(err, EINVAL, "%s: the range passes 4294967295", p->buf);
-	/* the kernel refuses overlaps with EPERM at boot: say it now */
-	for (size_t k = 0; k < i; k++)
-		if (overlap(m->container, m->size, l->m[k].container, l->m[k].size) ||
-		    overlap(m->host, m->size, l->m[k].host, l->m[k].size))
-			return zerr_setx(err, EINVAL, "%s: overlaps entry %zu", p->buf, k);
-	return 0;
-}
-
-static int parse_maps(const struct jv *v, struct jpath *p, struct iso_idmap **out, size_t *n,
-		      struct zerr *err)
-{
-	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
-	if (r < 0)
-		return r;
-	if (jv_len(v) > ISO_IDMAP_MAX)
-		return zerr_setx(err, EINVAL, "%s: at most %d entries", p->buf, ISO_IDMAP_MAX);
-	struct map_list l = {xcalloc(jv_len(v) + 1, sizeof(struct iso_idmap)), 0};
-	free(*out);
-	*out = l.m;
-	r = jv_each(v, p, parse_map, &l, err);
-	*n = l.n;
-	return r;
-}
-
-static int linux_uid_maps(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
-{
-	struct zone_config *cfg = ctx;
-	return parse_maps(v, p, &cfg->uid_maps, &cfg->n_uid_maps, err);
-}
-
-static int linux_gid_maps(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
-{
-	struct zone_config *cfg = ctx;
-	return parse_maps(v, p, &cfg->gid_maps, &cfg->n_gid_maps, err);
-}
-
-/* A user namespace needs both maps (without, its processes would be
- * nobody), maps need the namespace, and a namespace given by path from
- * outside the new user namespace is joined by the parent before the
- * clone (isolate/spawn.c): only those it can join so. */
-int zone_cfg_check_userns(struct zone_config *cfg, struct zerr *err)
-{
-	bool userns = cfg->ns_flags & CLONE_NEWUSER;
-	if (!userns && (cfg->n_uid_maps || cfg->n_gid_maps))
-		return zerr_setx(err, EINVAL, "linux.%s: needs a user namespace in linux.namespaces",
-				 cfg->n_uid_maps ? "uidMappings" : "gidMappings");
-	if (!userns)
-		return 0;
-	if (!cfg->n_uid_maps || !cfg->n_gid_maps)
-		return zerr_setx(err, EINVAL, "linux.%s: required with a user namespace",
-				 !cfg->n_uid_maps ? "uidMappings" : "gidMappings");
-	for (size_t i = 0; i < cfg->n_ns_paths; i++)
-		if (cfg->ns_paths[i].type == CLONE_NEWNS || cfg->ns_paths[i].type == CLONE_NEWCGROUP)
-			return zerr_setx(err, EINVAL, "linux.namespaces: a %s namespace given by path "
-					 "cannot be joined from a new user namespace",
-					 cfg->ns_paths[i].type == CLONE_NEWNS ? "mount" : "cgroup");
-	if (cfg->brand != ZONE_BRAND_OCI)
-		return zerr_setx(err, EINVAL, "linux.namespaces: a user namespace needs zone.brand "
-				 "\"oci\" (a %s zone's files belong to the host's root)",
-				 zone_brand_name(cfg->brand));
-	return 0;
-}
-
 /* ---- sysctl -------------------------------------------------------------- */
 
 static int linux_sysctl(const struct jv *v, struct jpath *p, void *ctx,
@@ -949,8 +832,8 @@ static const struct jfield linux_fields[] = {
 	{ "readonlyPaths", linux_readonly, 0 },
 	{ "rootfsPropagation", linux_propagation, 0 },
 	{ "cgroupsPath", linux_cgroups_path, 0 },
-	{ "uidMappings", linux_uid_maps, 0 },
-	{ "gidMappings", linux_gid_maps, 0 },
+	{ "uidMappings", zone_cfg_parse_uid_maps, 0 },
+	{ "gidMappings", zone_cfg_parse_gid_maps, 0 },
 	{ "timeOffsets", zone_cfg_unsupported, 0 },
 	{ "devices", linux_devices, 0 },
 	{ "netDevices", zone_cfg_unsupported, 0 },
