@@ -11,8 +11,10 @@
  * path the root is built from resolves into the image. mkfs with lazy
  * inode tables writes a few megabytes whatever the size (about 25 ms).
  *
- * The size can grow while the zone is halted (truncate, then resize2fs);
- * it cannot shrink, and a zone created without a disk cannot be given one
+ * The size can grow while the zone is halted (truncate, then resize2fs):
+ * ext4's online resize (EXT4_IOC_RESIZE_FS) needs CAP_SYS_RESOURCE, which
+ * a host may withhold from us (the development machines do). It cannot
+ * shrink, and a zone created without a disk cannot be given one
  * later (its files would have to move): both are errors that say so.
  */
 #include <errno.h>
