@@ -126,6 +126,9 @@ static int make_device(const struct iso_spec *spec, int rootfd, const struct iso
 	unlinkat(dfd, leaf, 0);
 	r = make_node(spec, dfd, leaf, type | (d->mode & 07777),
 		      makedev((unsigned)d->major, (unsigned)d->minor), d->path);
+	if (r == -ENOENT && (spec->ns_flags & CLONE_NEWUSER))
+		return zerr_setx(err, ENOENT, "device `%s`: no node can be made in a user namespace, "
+				 "and the host has no %s to bind", d->path, d->path);
 	if (r < 0)
 		return zerr_set(err, -r, "mknod `%s`", d->path);
 	if (spec->ns_flags & CLONE_NEWUSER)

@@ -343,6 +343,8 @@ test_oci_user_namespace_maps_root_to_an_unprivileged_uid() {
 	chmod 644 "$ZONECTL_ROOT.secret/f"
 	userns_bundle "$B" sh -c 'id -u; cat /proc/self/uid_map /proc/self/gid_map; touch /tmp/made; echo x >/dev/null && head -c 4 /dev/zero | wc -c; cat /f; grep CapEff /proc/self/status; sleep 1000'
 	edit_config "$B" "c['root']['readonly'] = False; c['mounts'].append({'destination': '/f', 'type': 'bind', 'source': '$ZONECTL_ROOT.secret/f', 'options': ['bind', 'ro']})"
+	# linux.devices: no mknod in a user namespace, the host's node is bound
+	edit_config "$B" "c['linux']['devices'] = [{'path': '/dev/net/tun', 'type': 'c', 'major': 10, 'minor': 200}]; c['linux']['resources']['devices'].append({'allow': True, 'type': 'c', 'major': 10, 'minor': 200, 'access': 'rw'})"
 	z run --detach --bundle "$B" oc41
 	pid=$(z state oc41 | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
 	for _ in $(seq 50); do [ "$(stat -c %u "$B/rootfs/tmp/made" 2>/dev/null)" = 100000 ] && break; sleep 0.1; done
@@ -353,6 +355,8 @@ test_oci_user_namespace_maps_root_to_an_unprivileged_uid() {
 	out=$(z exec --tty oc41 tty </dev/null)
 	[[ $out == /dev/pts/* ]] || fail "exec --tty: $out"
 	[ "$(z exec --user 1000:1000 oc41 id -u)" = 1000 ] || fail "exec --user in the namespace"
+	out=$(z exec oc41 ls -l /dev/net/tun)
+	[[ $out == c*"10,"*200*/dev/net/tun ]] || fail "linux.devices in the namespace: $out"
 	z delete --force oc41
 	assert_no_leaks oc41
 }
@@ -387,6 +391,11 @@ test_oci_user_namespace_config_errors_name_the_field() {
 	expect_fail 'oc42.*gidMappings\[0\].size: required' z create --bundle "$B" oc42
 	edit_config "$B" "c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 10}]; c['linux']['namespaces'][-1]['path'] = '/proc/1/ns/user'"
 	expect_fail 'oc42.*joining a user namespace by path' z create --bundle "$B" oc42
+	# a device the host does not have cannot be made in the namespace
+	edit_config "$B" "del c['linux']['namespaces'][-1]['path']; c['linux']['uidMappings'] = c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]; c['linux']['devices'] = [{'path': '/dev/ocnone', 'type': 'c', 'major': 1, 'minor': 3}]"
+	chown -R 100000:100000 "$B/rootfs"
+	chmod 755 "$ZONECTL_ROOT"
+	expect_fail 'oc42.*/dev/ocnone.*no node can be made in a user namespace' z run --bundle "$B" oc42
 	[ ! -e "$ZONECTL_ROOT/zones/oc42" ] || fail "a refused create left oc42"
 }
 
