@@ -41,7 +41,8 @@ struct zstat {
 	struct rctl_cgroup cg;
 	struct rctl_usage prev, cur;
 	bool gone;
-	bool has_disk;              /* zone.disk: used and size, from statvfs */
+	pid_t disk_holder;          /* zone.disk: its init, looked up once */
+	bool has_disk;              /* used and size, from statvfs each round */
 	uint64_t disk_used, disk_size;
 };
 
@@ -156,7 +157,7 @@ static int print_json(struct zstat *z, size_t n, bool pretty)
 	return cli_jw_print(w, !pretty);
 }
 
-static void sample(const struct zone_ctx *ctx, struct zstat *z, size_t n, bool first)
+static void sample(struct zstat *z, size_t n, bool first)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (z[i].gone)
@@ -165,17 +166,17 @@ static void sample(const struct zone_ctx *ctx, struct zstat *z, size_t n, bool f
 			z[i].prev = z[i].cur;
 		if (rctl_cgroup_usage(&z[i].cg, &z[i].cur, NULL) < 0)
 			z[i].gone = true; /* halted meanwhile */
-		z[i].has_disk = zone_disk_stat(ctx, z[i].name, &z[i].disk_used, &z[i].disk_size) == 0;
+		z[i].has_disk = z[i].disk_holder > 0 &&
+				zone_disk_usage(z[i].disk_holder, &z[i].disk_used, &z[i].disk_size) == 0;
 	}
 }
 
-static int stat_loop(const struct zone_ctx *ctx, struct zstat *z, size_t n,
-		     const struct stat_opts *o)
+static int stat_loop(struct zstat *z, size_t n, const struct stat_opts *o)
 {
-	sample(ctx, z, n, true);
+	sample(z, n, true);
 	for (long round = 0; !o->count || round < o->count; round++) {
 		cli_sleep(o->interval > 0 ? o->interval : 0.2);
-		sample(ctx, z, n, false);
+		sample(z, n, false);
 		if (o->json ? print_json(z, n, o->interval <= 0) : (print_table(z, n), 0))
 			return 1;
 		if (o->interval <= 0)
@@ -265,8 +266,10 @@ int cmd_stat(struct cli *c, int argc, char **argv)
 	struct zstat *z = NULL;
 	size_t n = 0;
 	r = collect(c, argc, argv, &z, &n);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		z[i].disk_holder = zone_disk_holder(&c->ctx, z[i].name);
 	if (r == 0)
-		r = stat_loop(&c->ctx, z, n, &o);
+		r = stat_loop(z, n, &o);
 	for (size_t i = 0; i < n; i++) {
 		rctl_cgroup_free(&z[i].cg);
 		free(z[i].owned);

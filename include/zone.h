@@ -234,11 +234,11 @@ int zone_net_get(struct zone_ctx *ctx, const char *name, struct zone_nic **nics,
 		 size_t *n, struct zerr *err);
 
 /* The cgroups of a running (or ready) zone, for reading its usage. */
-/* A running zone's own disk (zone.disk): bytes used and the filesystem's
- * size, seen through its init's root. -ENOENT when the zone has no disk
- * of its own, -ESRCH when it is not running. */
-int zone_disk_stat(const struct zone_ctx *ctx, const char *name, uint64_t *used,
-		   uint64_t *size);
+/* A running zone's own disk (zone.disk): the pid of its init, through
+ * whose root the disk is seen, or 0 when the zone has no disk of its own
+ * or is not running; then the bytes used and the filesystem's size. */
+pid_t zone_disk_holder(const struct zone_ctx *ctx, const char *name);
+int zone_disk_usage(pid_t holder, uint64_t *used, uint64_t *size);
 int zone_cgroup_get(struct zone_ctx *ctx, const char *name,
 		    struct rctl_cgroup *cg, struct zerr *err);
 

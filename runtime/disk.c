@@ -95,23 +95,24 @@ int zone_disk_grow(const struct zone_ctx *ctx, const char *name, uint64_t from, 
 	return r;
 }
 
-int zone_disk_stat(const struct zone_ctx *ctx, const char *name, uint64_t *used,
-		   uint64_t *size)
+pid_t zone_disk_holder(const struct zone_ctx *ctx, const char *name)
 {
 	cleanup_free char *path = xasprintf("%s/zones/%s/config.json", ctx->lib_dir, name);
 	cleanup_config struct zone_config cfg = {0};
 	cleanup_status struct zone_status st = {0};
-	if (zone_config_load(name, path, &cfg, NULL) < 0 || zone_status_read(ctx, name, &st, NULL) < 0)
-		return -ESRCH;
-	if (!cfg.disk)
-		return -ENOENT;
-	if (st.state != ZS_RUNNING || st.init_pid <= 0)
-		return -ESRCH;
+	if (zone_config_load(name, path, &cfg, NULL) < 0 || !cfg.disk ||
+	    zone_status_read(ctx, name, &st, NULL) < 0 || st.state != ZS_RUNNING)
+		return 0;
+	return st.init_pid > 0 ? st.init_pid : 0;
+}
+
+int zone_disk_usage(pid_t holder, uint64_t *used, uint64_t *size)
+{
 	/* the root of a sparse zone is a bind from the image, a whole zone's
 	 * an overlay whose upper layer is in it: both report the image */
 	char proc[64];
 	struct statvfs sv;
-	snprintf(proc, sizeof(proc), "/proc/%d/root/", (int)st.init_pid);
+	snprintf(proc, sizeof(proc), "/proc/%d/root/", (int)holder);
 	if (statvfs(proc, &sv) < 0)
 		return -errno;
 	*size = (uint64_t)sv.f_blocks * sv.f_frsize;
