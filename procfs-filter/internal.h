@@ -9,12 +9,17 @@ const char *pfs_view_cpuset(const struct pfs_view *v);
 
 /* What a server has put in place for one view file. */
 struct pfs_slot {
-	char *text;  /* what the zone reads (NULL: unknown, publish again) */
-	char *file;  /* the generation in z->dir holding it, if this server wrote it */
+	char *text;   /* what the zone reads (NULL: unknown, publish again) */
+	char *file;   /* the generation in z->dir holding it, if this server wrote it */
+	bool known;   /* this server has put the file in place at least once */
+	bool stacked; /* STACK: `file` is mounted on top of the bottom file */
 };
-/* Writes every view file whose text changed as a new generation in
- * z->dir and puts it in place of the one mounted in the zone's mount
- * namespace (see server.c). slots: one per file, kept by the caller. */
+/* True where move_mount has no MOVE_MOUNT_BENEATH (Linux < 6.5): view
+ * files are then stacked (publish.c). */
+bool pfs_stacking(void);
+/* Puts every view file whose text changed in place of the one mounted
+ * in the zone's mount namespace (publish.c). slots: one per file, kept
+ * by the caller. */
 int pfs_publish(const struct pfs_view *v, int host_mntns, int zone_mntns,
 		struct pfs_slot *slots, struct zerr *err);
 void pfs_slots_free(struct pfs_slot *slots);

@@ -24,13 +24,10 @@
  *     (move_mount MOVE_MOUNT_BENEATH, Linux 6.5) before the old mount is
  *     detached: an open() finds either the old complete file or the new
  *     one (0 bad reads in 500000 while ~20000 swaps ran), and a reader
- *     that has the old one open keeps reading it. Files whose text did not
- *     change (cpuinfo, swaps, cpu-online, usually) are not touched. Names
- *     are never renamed over and a generation is unlinked only once its
- *     mount is gone: unlinking or replacing a name detaches whatever other
- *     namespaces have mounted on it (a maskedPaths /dev/null over our
- *     /proc/loadavg disappeared that way), and a file with something of
- *     the config's mounted over it is left alone.
+ *     that has the old one open keeps reading it. Older kernels stack
+ *     generations on the first file instead (publish.c). Files whose text
+ *     did not change (cpuinfo, swaps, cpu-online, usually) are not
+ *     touched.
  *   - If the server dies, hangs or is being upgraded, the zone keeps the
  *     last files it was given: reads work and show numbers that stop
  *     moving. The monitor restarts a server that exits and kills one that
@@ -71,9 +68,12 @@ struct server {
 static void refresh(struct server *s)
 {
 	struct zerr err;
-	if (pfs_view_update(&s->v, &err) == 0 &&
-	    pfs_publish(&s->v, s->host_mntns, s->zone_mntns, s->slots, &err) == 0)
-		pfs_answer_write(&s->v, &err);
+	if (pfs_view_update(&s->v, &err) < 0)
+		return;
+	pfs_publish(&s->v, s->host_mntns, s->zone_mntns, s->slots, &err);
+	/* sysinfo's answers need no mount: they are current even when a
+	 * file could not be put in place */
+	pfs_answer_write(&s->v, &err);
 }
 
 /* Refreshes, says so, and sleeps until the next time or the monitor's
