@@ -281,6 +281,16 @@ static int exec_memfd(void)
 	return fd;
 }
 
+/* vm.memfd_noexec=2 (6.3) refuses every executable memfd, ours too. */
+static int memfd_error(struct zerr *err)
+{
+	if (errno == EACCES)
+		return zerr_setx(err, EACCES, "the host's vm.memfd_noexec is 2, which forbids "
+				 "executable memfds, and a zone's init runs from one (so that no "
+				 "host file backs /proc/1/exe): set vm.memfd_noexec to 0 or 1");
+	return zerr_set(err, errno, "memfd");
+}
+
 static int copy_all(int dst, int src)
 {
 	for (;;) {
@@ -316,7 +326,7 @@ int iso_sealed_exec_fd(const char *path, struct zerr *err)
 		return zerr_setx(err, EACCES, "`%s` is not a regular file", path);
 	cleanup_close int fd = exec_memfd();
 	if (fd < 0)
-		return zerr_set(err, errno, "memfd for a copy of `%s`", path);
+		return memfd_error(err), zerr_prefix(err, "a copy of `%s`", path);
 	int r = copy_all(fd, src);
 	if (r < 0)
 		return zerr_set(err, -r, "copy `%s` into a memfd", path);
@@ -332,7 +342,7 @@ int iso_sealed_exec_mem(const void *buf, size_t len, struct zerr *err)
 {
 	cleanup_close int fd = exec_memfd();
 	if (fd < 0)
-		return zerr_set(err, errno, "memfd for init");
+		return memfd_error(err);
 	if (write_all(fd, buf, len) < 0)
 		return zerr_set(err, errno, "copy init into a memfd");
 	int r = seal(fd);

@@ -40,6 +40,10 @@
 
 #include "isolate.h"
 
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x0008U /* Linux 6.3 */
+#endif
+
 #define SC_FIELD "linux.seccomp"
 #define SC_MAX_ARGS 6
 
@@ -382,7 +386,11 @@ int iso_seccomp_compile(struct iso_seccomp *sc, struct zerr *err)
 	cleanup_seccomp scmp_filter_ctx ctx = NULL;
 	if ((ret = build_filter(sc, &ctx, err)) < 0)
 		return ret;
-	cleanup_close int fd = memfd_create("seccomp", MFD_CLOEXEC);
+	/* data only: vm.memfd_noexec=2 (6.3) takes no other memfd; older
+	 * kernels do not know the flag */
+	cleanup_close int fd = memfd_create("seccomp", MFD_CLOEXEC | MFD_NOEXEC_SEAL);
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create("seccomp", MFD_CLOEXEC);
 	if (fd < 0)
 		return zerr_set(err, errno, "seccomp: memfd");
 	if ((ret = seccomp_export_bpf(ctx, fd)) < 0)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 
 #include "runtime.h"
 
@@ -28,8 +29,32 @@ static int read_config_source(const char *name, const struct zone_create_opts *o
 /* The zone's root is built by mounting and pivoting in a mount namespace
  * of its own; without one, both would happen in the host's. A kvm zone
  * needs its guest. */
+/* The oldest kernel zonectl is tested on (Debian 12's); what newer ones
+ * add has a fallback (MOVE_MOUNT_BENEATH 6.5, MFD_EXEC 6.3). Below it a
+ * zone would fail in ways that name no kernel: shared-IP zones' BPF
+ * (bpf_set_retval in socket hooks, 6.1), cgroup.kill (5.14),
+ * mount_setattr (5.12). */
+#define KERNEL_MIN_MAJOR 6
+#define KERNEL_MIN_MINOR 1
+
+static int check_kernel(const char *name, struct zerr *err)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+	if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return 0;
+	if (major > KERNEL_MIN_MAJOR || (major == KERNEL_MIN_MAJOR && minor >= KERNEL_MIN_MINOR))
+		return 0;
+	return zerr_setx(err, ENOTSUP, "zone %s: this host runs Linux %s, and zonectl needs Linux "
+			 "%d.%d or newer (cgroup.kill, mount_setattr, BPF socket hooks that set "
+			 "errors)", name, u.release, KERNEL_MIN_MAJOR, KERNEL_MIN_MINOR);
+}
+
 int zone_check_runnable(const char *name, const struct zone_config *cfg, struct zerr *err)
 {
+	int r = check_kernel(name, err);
+	if (r < 0)
+		return r;
 	if (!(cfg->ns_flags & CLONE_NEWNS))
 		return zerr_setx(err, EINVAL, "zone %s: config: linux.namespaces: a zone needs a new "
 				 "mount namespace (add {\"type\": \"mount\"})", name);
@@ -238,6 +263,8 @@ int zone_halt(struct zone_ctx *ctx, const char *name, int timeout_s, struct zerr
 	r = stop_zone(ctx, name, &st, cfg.brand == ZONE_BRAND_KVM, timeout_s, err);
 	if (r < 0)
 		return r;
+	if (st.has_cgroup)
+		rctl_cgroup_tidy(&st.cg);
 	/* If the monitor died rather than finished, repair now. */
 	lock = zone_lock(ctx, name, err);
 	if (lock < 0)
