@@ -25,6 +25,18 @@ struct rctl_cgroup {
 	char *zone;            /* zone name: the leaf is <parent>/zonectl/<zone> */
 	struct rctl_hier *h;
 	size_t n;
+	/* What the plan decided for rctl_cgroup_create alone (never stored
+	 * in state.json: a crashed zone is only ever destroyed):
+	 * make_parent   a missing parent may be made (hybrid hosts);
+	 * own_parent    controllers may be enabled in the cgroup2 parent
+	 *               (the root of a host without a cgroup manager, or a
+	 *               cgroup delegated to zonectl);
+	 * delegated     the parent is delegated to zonectl, which may move
+	 *               its own processes (`movable`, set by the caller)
+	 *               out of it into the leaf zonectl.monitor beside the
+	 *               zones, as cgroup v2's no-internal-process rule asks. */
+	bool make_parent, own_parent, delegated;
+	pid_t movable[2];
 };
 
 /* OCI linux.resources.devices entry */
@@ -64,10 +76,18 @@ struct rctl_resources {
 };
 
 /* Fills cg for zone `name` without touching the kernel: one entry per
- * mounted hierarchy, with the parent taken from /proc/self/cgroup, or
- * `parent_override` (a path like "/machine") in every hierarchy if given. */
+ * mounted hierarchy. On a hybrid or v1 host the parent is the caller's own
+ * cgroup in each hierarchy (from /proc/self/cgroup), or `parent_override`
+ * (a path like "/machine") in every hierarchy. On a cgroup v2 host the
+ * parent is one that may have children with controllers: the override
+ * (which must exist, hold no processes and be a domain), the root on a
+ * host without a cgroup manager, or the caller's cgroup when it is
+ * delegated to us (place_v2.c has the rules). */
 int rctl_cgroup_plan(const char *name, const char *parent_override,
 		     struct rctl_cgroup *cg, struct zerr *err);
+/* On a cgroup v2 host (all controllers on cgroup2), the index of its
+ * hierarchy in cg; -1 on a hybrid or v1 host. */
+ssize_t rctl_cgroup_unified(const struct rctl_cgroup *cg);
 /* Leaf path of hierarchy i: "/sys/fs/cgroup/memory/process_api/x/zonectl/web1". */
 char *rctl_cgroup_path(const struct rctl_cgroup *cg, size_t i);
 /* The leaf in every hierarchy as /proc/PID/cgroup names it,
@@ -99,6 +119,10 @@ int rctl_cgroup_kill(const struct rctl_cgroup *cg, int timeout_ms,
  * zonectl/ directory above it when empty. Missing directories are fine:
  * this is also the crash-repair path. */
 int rctl_cgroup_destroy(const struct rctl_cgroup *cg, struct zerr *err);
+/* Removes the leaf zonectl's monitors live in under a delegated parent,
+ * once none is left there (destroy does this too, but a monitor cannot
+ * remove the cgroup it is in). */
+void rctl_cgroup_tidy(const struct rctl_cgroup *cg);
 /* Pauses (frozen) or resumes every process of the zone: the v1 freezer
  * hierarchy, else cgroup2's cgroup.freeze. A freeze returns once all are
  * stopped. */

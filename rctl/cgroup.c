@@ -67,7 +67,13 @@ enum rctl_kind rctl_kind(const struct rctl_hier *h)
 
 const char *rctl_label(const struct rctl_hier *h)
 {
-	return h->v2 ? "cgroup2" : h->controllers;
+	/* "cgroup memory", "cgroup name=systemd", "cgroup2"; each message
+	 * names one hierarchy, so one buffer does */
+	static char buf[96];
+	if (h->v2)
+		return "cgroup2";
+	snprintf(buf, sizeof(buf), "cgroup %s", h->controllers);
+	return buf;
 }
 
 bool rctl_has_ctl(const struct rctl_hier *h, const char *ctl)
@@ -161,7 +167,7 @@ int rctl_write(const struct rctl_hier *h, const char *dir, const char *file,
 	cleanup_free char *path = xasprintf("%s/%s", dir, file);
 	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write_all(fd, value, strlen(value)) < 0)
-		return zerr_set(err, errno, "cgroup %s: %s = %s", rctl_label(h),
+		return zerr_set(err, errno, "%s: %s = %s", rctl_label(h),
 				file, value);
 	return 0;
 }
@@ -172,7 +178,7 @@ int rctl_read(const struct rctl_hier *h, const char *dir, const char *file,
 	cleanup_free char *path = xasprintf("%s/%s", dir, file);
 	int r = read_file(path, out, NULL, NULL);
 	if (r < 0)
-		return zerr_set(err, -r, "cgroup %s: read %s", rctl_label(h), path);
+		return zerr_set(err, -r, "%s: read %s", rctl_label(h), path);
 	size_t n = strlen(*out);
 	while (n && isspace((unsigned char)(*out)[n - 1]))
 		(*out)[--n] = '\0';
@@ -195,7 +201,7 @@ int rctl_read_pids(const struct rctl_hier *h, const char *dir, pid_t **pids,
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
-		return zerr_set(err, -r, "cgroup %s: read %s/cgroup.procs",
+		return zerr_set(err, -r, "%s: read %s/cgroup.procs",
 				rctl_label(h), dir);
 	size_t cap = 0;
 	for (char *s = buf, *end; *s; s = end) {
@@ -238,7 +244,7 @@ static int check_absent(const struct rctl_cgroup *cg, struct zerr *err)
 		cleanup_free char *leaf = rctl_cgroup_path(cg, i);
 		if (dir_exists(leaf))
 			return zerr_setx(err, EEXIST,
-					 "cgroup %s: %s already exists (left over? destroy it first)",
+					 "%s: %s already exists (left over? destroy it first)",
 					 rctl_label(&cg->h[i]), leaf);
 	}
 	return 0;
@@ -254,7 +260,7 @@ int rctl_mkdir_leaf(const struct rctl_hier *h, const char *top,
 	if (r == 0 && mkdir(leaf, 0755) < 0 && errno != EEXIST)
 		r = zerr_set(err, errno, "mkdir %s", leaf);
 	if (r < 0)
-		zerr_prefix(err, "cgroup %s", rctl_label(h));
+		zerr_prefix(err, "%s", rctl_label(h));
 	return r;
 }
 
@@ -510,7 +516,7 @@ static int rmdir_leaf(const struct rctl_hier *h, const char *leaf,
 		if (rmdir(leaf) == 0 || errno == ENOENT)
 			return 0;
 		if (errno != EBUSY || now_ns() > deadline)
-			return zerr_set(err, errno, "cgroup %s: rmdir %s",
+			return zerr_set(err, errno, "%s: rmdir %s",
 					rctl_label(h), leaf);
 		sleep_us(us);
 	}
@@ -525,7 +531,7 @@ static int rmdir_top(const struct rctl_cgroup *cg, size_t i, struct zerr *err)
 	if (rmdir(top) == 0 || errno == ENOENT || errno == ENOTEMPTY ||
 	    errno == EBUSY)
 		return 0;
-	return zerr_set(err, errno, "cgroup %s: rmdir %s",
+	return zerr_set(err, errno, "%s: rmdir %s",
 			rctl_label(&cg->h[i]), top);
 }
 
@@ -549,7 +555,18 @@ int rctl_cgroup_destroy(const struct rctl_cgroup *cg, struct zerr *err)
 	if (r < 0)
 		return r;
 	r = remove_dirs(cg, err);
+	rctl_cgroup_tidy(cg);
 	return r < 0 ? zone_fail(cg, r, err) : 0;
+}
+
+/* The monitor leaf of a delegated parent goes when its last monitor has
+ * exited, which the monitor itself cannot see: halt and repair call this
+ * after it is gone. Busy or absent is fine. */
+void rctl_cgroup_tidy(const struct rctl_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->h[i].v2)
+			rctl_v2_tidy(cg, i);
 }
 
 void rctl_cgroup_free(struct rctl_cgroup *cg)

@@ -58,8 +58,8 @@ static int lcg_fail(const struct rctl_hier *h, int ret, const char *what,
 {
 	int e = lcg_errno(ret);
 	if (e)
-		return zerr_set(err, e, "cgroup %s: %s", rctl_label(h), what);
-	return zerr_setx(err, EIO, "cgroup %s: %s: %s", rctl_label(h), what,
+		return zerr_set(err, e, "%s: %s", rctl_label(h), what);
+	return zerr_setx(err, EIO, "%s: %s: %s", rctl_label(h), what,
 			 cgroup_strerror(ret));
 }
 
@@ -95,7 +95,7 @@ int rctl_v1_mkdir(const struct rctl_hier *h, const char *rel,
 		return r;
 	cleanup_lcg struct cgroup *g = lcg_new(h, rel, &ctl);
 	if (!g)
-		return zerr_setx(err, EINVAL, "cgroup %s: libcgroup rejects %s",
+		return zerr_setx(err, EINVAL, "%s: libcgroup rejects %s",
 				 rctl_label(h), rel);
 	/* ignore_ownership: root owns the files already, and chowning each of
 	 * them costs more than the mkdir itself */
@@ -189,7 +189,7 @@ static int cpuset_fill(const struct rctl_hier *h, const char *dir,
 	size_t mlen = strlen(h->mount);
 	const char *slash = strrchr(dir, '/');
 	if (strlen(dir) <= mlen || !slash || (size_t)(slash - dir) < mlen)
-		return zerr_setx(err, EINVAL, "cgroup %s: %s/%s is empty",
+		return zerr_setx(err, EINVAL, "%s: %s/%s is empty",
 				 rctl_label(h), dir, file);
 	cleanup_free char *parent = xstrndup(dir, (size_t)(slash - dir));
 	if ((r = cpuset_fill(h, parent, file, val, err)) < 0)
@@ -240,7 +240,7 @@ static int write_rule(const struct rctl_hier *h, const char *dir,
 	const char *file = d->allow ? "devices.allow" : "devices.deny";
 	char acc[4] = "", maj[24], min[24], rule[80];
 	if (device_access(d->access, acc) < 0 || !strchr("acb", d->type) || !d->type)
-		return zerr_setx(err, EINVAL, "cgroup %s: bad device rule `%c %.4s`",
+		return zerr_setx(err, EINVAL, "%s: bad device rule `%c %.4s`",
 				 rctl_label(h), d->type ? d->type : '?', d->access);
 	bool whole = d->major < 0 && d->minor < 0 && strlen(acc) == 3;
 	if (d->type == 'a' && whole)

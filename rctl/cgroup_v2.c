@@ -1,13 +1,11 @@
 /* cgroup_v2.c - the zone's cgroup2 directory.
  *
  * On a hybrid host cgroup2 carries no controllers the zone needs: it only
- * tracks the zone's processes (and later holds cgroup-BPF programs), and
- * nothing here writes a cgroup.subtree_control. On a v2-only host the
- * controllers have to be enabled on the way down: in the parent's
- * cgroup.subtree_control and in zonectl/'s. cgroup2's no-internal-process
- * rule refuses that (EBUSY) when the parent itself holds processes, which
- * is the normal case for a shell's session cgroup; the user then has to
- * name a parent without processes (--cgroup-parent).
+ * tracks the zone's processes (and holds cgroup-BPF programs), and nothing
+ * here writes a cgroup.subtree_control. On a v2 host the controllers are
+ * enabled on the way down: in the parent only if the plan says zonectl
+ * owns it (place_v2.c), then in zonectl/ (always ours), so the leaf gets
+ * whatever the parent offers.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -70,51 +68,75 @@ static int enable_in(const struct rctl_hier *h, const char *dir,
 		add = xrealloc(add, len + strlen(want[k]) + 3);
 		len += (size_t)sprintf(add + len, "%s+%s", len ? " " : "", want[k]);
 	}
-	if (!len)
-		return 0;
-	r = rctl_write(h, dir, "cgroup.subtree_control", add, err);
-	if (r == -EBUSY)
-		return zerr_setx(err, EBUSY,
-				 "cgroup2: cannot enable %s in %s/cgroup.subtree_control: "
-				 "that cgroup holds processes itself, and cgroup v2 allows "
-				 "no controllers below it then; pass --cgroup-parent with "
-				 "a cgroup that has no processes",
-				 add, dir);
-	return r;
+	return len ? rctl_write(h, dir, "cgroup.subtree_control", add, err) : 0;
 }
 
 static int mkdir_one(const struct rctl_hier *h, const char *dir,
 		     struct zerr *err)
 {
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return zerr_set(err, errno, "cgroup %s: mkdir %s", rctl_label(h), dir);
+		return zerr_set(err, errno, "%s: mkdir %s", rctl_label(h), dir);
 	return 0;
 }
 
-/* An override parent may not exist yet: make it level by level, each level
- * passing the controllers down to the next. */
-static int make_parent(const struct rctl_hier *h, const char *parent,
-		       char *const *want, struct zerr *err)
+static bool movable(const struct rctl_cgroup *cg, pid_t pid)
 {
-	struct stat st;
-	if (stat(parent, &st) == 0)
-		return 0;
-	cleanup_free char *p = xstrdup(parent);
-	size_t len = strlen(p);
-	for (size_t k = strlen(h->mount) + 1; k <= len; k++) {
-		if (p[k] != '/' && p[k] != '\0')
-			continue;
-		char c = p[k];
-		p[k] = '\0';
-		if (stat(p, &st) < 0) {
-			cleanup_free char *up = xstrndup(p, (size_t)(strrchr(p, '/') - p));
-			int r = enable_in(h, up, want, err);
-			if (r < 0 || (r = mkdir_one(h, p, err)) < 0)
-				return r;
-		}
-		p[k] = c;
+	for (size_t i = 0; i < sizeof(cg->movable) / sizeof(cg->movable[0]); i++)
+		if (cg->movable[i] == pid)
+			return true;
+	return false;
+}
+
+/* A delegated parent that still holds processes: if they are all
+ * zonectl's own, they move into the leaf zonectl.monitor beside the
+ * zones; anyone else's are its owner's to move. */
+static int vacate(const struct rctl_cgroup *cg, const struct rctl_hier *h, const char *parent,
+		  struct zerr *err)
+{
+	cleanup_free pid_t *pids = NULL;
+	size_t n = 0;
+	int r = rctl_read_pids(h, parent, &pids, &n, err);
+	for (size_t k = 0; r == 0 && k < n; k++)
+		if (!movable(cg, pids[k]))
+			return zerr_setx(err, EBUSY,
+					 "cgroup2: %s is delegated to zonectl but holds processes that "
+					 "are not zonectl's (pid %d): cgroup v2 gives no controllers "
+					 "below a cgroup with processes, so move them into a leaf "
+					 "cgroup of their own (systemd's delegation rules), or pass "
+					 "--cgroup-parent",
+					 parent, (int)pids[k]);
+	cleanup_free char *leaf = xasprintf("%s/%s", parent, RCTL_MONITOR_LEAF);
+	if (r == 0)
+		r = mkdir_one(h, leaf, err);
+	for (size_t k = 0; r == 0 && k < n; k++) {
+		char buf[24];
+		snprintf(buf, sizeof(buf), "%d", (int)pids[k]);
+		r = rctl_write(h, leaf, "cgroup.procs", buf, err);
+		if (r == -ESRCH)
+			r = 0;
 	}
-	return 0;
+	return r;
+}
+
+static int enable_in_parent(const struct rctl_cgroup *cg, const struct rctl_hier *h,
+			    const char *parent, char *const *want, struct zerr *err)
+{
+	struct zerr busy = {0};
+	int r = enable_in(h, parent, want, &busy);
+	if (r != -EBUSY) {
+		if (r < 0)
+			*err = busy;
+		return r;
+	}
+	if (!cg->delegated)
+		return zerr_setx(err, EBUSY,
+				 "cgroup2: cannot enable controllers in %s/cgroup.subtree_control: "
+				 "that cgroup holds processes itself; pass --cgroup-parent with a "
+				 "cgroup that has none",
+				 parent);
+	if ((r = vacate(cg, h, parent, err)) < 0)
+		return r;
+	return enable_in(h, parent, want, err);
 }
 
 int rctl_v2_make(const struct rctl_cgroup *cg, size_t i, char *const *want,
@@ -126,12 +148,19 @@ int rctl_v2_make(const struct rctl_cgroup *cg, size_t i, char *const *want,
 	cleanup_free char *top = rctl_abs(h, rel_top);
 	cleanup_free char *leaf = rctl_cgroup_path(cg, i);
 	int r;
-	if (!want[0])
-		return rctl_mkdir_leaf(h, top, leaf, err);
-	if ((r = make_parent(h, parent, want, err)) < 0 ||
-	    (r = enable_in(h, parent, want, err)) < 0 ||
-	    (r = mkdir_one(h, top, err)) < 0 ||
-	    (r = enable_in(h, top, want, err)) < 0)
+	if (!want[0] || cg->make_parent)
+		if ((r = rctl_mkdir_leaf(h, top, leaf, err)) < 0 || !want[0])
+			return r;
+	if (cg->own_parent && (r = enable_in_parent(cg, h, parent, want, err)) < 0)
+		return r;
+	if ((r = mkdir_one(h, top, err)) < 0 || (r = enable_in(h, top, want, err)) < 0)
 		return r;
 	return mkdir_one(h, leaf, err);
+}
+
+int rctl_v2_tidy(const struct rctl_cgroup *cg, size_t i)
+{
+	cleanup_free char *parent = rctl_abs(&cg->h[i], cg->h[i].parent);
+	cleanup_free char *leaf = xasprintf("%s/%s", parent, RCTL_MONITOR_LEAF);
+	return rmdir(leaf) == 0 || errno == ENOENT ? 0 : -errno;
 }

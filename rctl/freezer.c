@@ -1,6 +1,7 @@
 /* freezer.c - pausing a zone: the v1 freezer hierarchy where there is
- * one, else cgroup2's cgroup.freeze. v1 freezing is asynchronous
- * (FREEZING until every task has stopped), so a freeze waits for FROZEN. */
+ * one, else cgroup2's cgroup.freeze. Freezing is asynchronous on both (v1
+ * says FREEZING, cgroup2's cgroup.events says "frozen 0", until every task
+ * has stopped), so a freeze returns only once the kernel says frozen. */
 #include <errno.h>
 #include <string.h>
 #include <time.h>
@@ -26,18 +27,27 @@ static ssize_t freezer_hier(const struct rctl_cgroup *cg, bool *v2)
 	return -1;
 }
 
-static int wait_frozen(const struct rctl_hier *h, const char *leaf, struct zerr *err)
+static bool is_frozen(const char *state, bool v2)
 {
+	return v2 ? strstr(state, "frozen 1") != NULL : !strcmp(state, "FROZEN");
+}
+
+static int wait_frozen(const struct rctl_hier *h, const char *leaf, bool v2, struct zerr *err)
+{
+	const char *file = v2 ? "cgroup.events" : "freezer.state";
 	uint64_t deadline = now_ns() + FREEZE_TIMEOUT_MS * 1000000ull;
 	for (;;) {
 		cleanup_free char *state = NULL;
-		int r = rctl_read(h, leaf, "freezer.state", &state, err);
-		if (r < 0 || !strcmp(state, "FROZEN"))
+		int r = rctl_read(h, leaf, file, &state, err);
+		if (r < 0 || is_frozen(state, v2))
 			return r;
 		if (now_ns() > deadline) {
-			rctl_write(h, leaf, "freezer.state", "THAWED", NULL);
-			return zerr_setx(err, ETIMEDOUT, "cgroup freezer: still %s after %d ms",
-					 state, FREEZE_TIMEOUT_MS);
+			if (v2)
+				rctl_write(h, leaf, "cgroup.freeze", "0", NULL);
+			else
+				rctl_write(h, leaf, "freezer.state", "THAWED", NULL);
+			return zerr_setx(err, ETIMEDOUT, "cgroup freezer: not frozen after %d ms (%s: %s)",
+					 FREEZE_TIMEOUT_MS, file, state);
 		}
 		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
 	}
@@ -54,8 +64,8 @@ int rctl_cgroup_freeze(const struct rctl_cgroup *cg, bool frozen, struct zerr *e
 	const struct rctl_hier *h = &cg->h[i];
 	int r = v2 ? rctl_write(h, leaf, "cgroup.freeze", frozen ? "1" : "0", err)
 		   : rctl_write(h, leaf, "freezer.state", frozen ? "FROZEN" : "THAWED", err);
-	if (r == 0 && frozen && !v2)
-		r = wait_frozen(h, leaf, err);
+	if (r == 0 && frozen)
+		r = wait_frozen(h, leaf, v2, err);
 	return r < 0 ? zerr_prefix(err, "zone %s", cg->zone) : 0;
 }
 

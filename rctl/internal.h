@@ -14,7 +14,8 @@ enum rctl_kind {
 };
 
 enum rctl_kind rctl_kind(const struct rctl_hier *h);
-/* "memory", "name=systemd", "cgroup2": how messages name a hierarchy. */
+/* "cgroup memory", "cgroup name=systemd", "cgroup2": how messages name a
+ * hierarchy (valid until the next call). */
 const char *rctl_label(const struct rctl_hier *h);
 /* True if the comma-separated controller list of h holds ctl. */
 bool rctl_has_ctl(const struct rctl_hier *h, const char *ctl);
@@ -70,6 +71,14 @@ int rctl_v1_cpuset_inherit(const struct rctl_hier *h, const char *dir,
 int rctl_v1_devices(const struct rctl_hier *h, const char *dir,
 		    const struct rctl_device *d, size_t n, struct zerr *err);
 
+/* place_v2.c: the parent of zonectl/NAME on a cgroup v2 host (the
+ * hierarchy at index i), `override` from --cgroup-parent; sets the plan's
+ * own_parent and delegated. */
+int rctl_place_v2(struct rctl_cgroup *cg, size_t i, const char *override, struct zerr *err);
+/* True for the root of the whole cgroup2 hierarchy (not a namespace's). */
+bool rctl_v2_is_root(const char *dir);
+bool rctl_systemd_booted(void);
+
 /* cgroup_v2.c: cgroup2 on a host where it carries controllers. */
 /* Controllers of cgroup2 that the zone needs and no v1 hierarchy holds
  * ("cpu memory pids io cpuset" on a v2-only host, nothing on this
@@ -78,6 +87,10 @@ char **rctl_v2_wanted(const struct rctl_cgroup *cg);
 /* Makes <parent>/zonectl/<zone> with `want` enabled down to the leaf. */
 int rctl_v2_make(const struct rctl_cgroup *cg, size_t i, char *const *want,
 		 struct zerr *err);
+/* The leaf of a delegated parent where zonectl's own processes live. */
+#define RCTL_MONITOR_LEAF "zonectl.monitor"
+/* Removes that leaf once no monitor is left in it (0, or -errno). */
+int rctl_v2_tidy(const struct rctl_cgroup *cg, size_t i);
 
 /* devices_bpf.c: the device allow-list as a BPF_CGROUP_DEVICE program
  * attached to the cgroup2 directory dirfd (replacing ours from before). */

@@ -9,6 +9,9 @@
  * unless the caller's own cgroup is that root. `parent_override`
  * (--cgroup-parent) replaces the caller's path in every hierarchy at once.
  *
+ * On a cgroup v2 host that rule cannot hold (a cgroup with processes
+ * gives its children no controllers): place_v2.c chooses the parent there.
+ *
  * A v1 mount is matched to its line of /proc/self/cgroup by controllers
  * (the line's controllers all appear in the mount's super options), which
  * also covers named hierarchies and co-mounted ones like cpu,cpuacct
@@ -242,10 +245,32 @@ int rctl_cgroup_plan(const char *name, const char *parent_override,
 		zerr_prefix(err, "zone %s", name);
 		return r;
 	}
+	ssize_t v2 = rctl_cgroup_unified(cg);
+	if (v2 >= 0) {
+		r = rctl_place_v2(cg, (size_t)v2, override, err);
+		if (r < 0) {
+			rctl_cgroup_free(cg);
+			zerr_prefix(err, "zone %s", name);
+		}
+		return r;
+	}
+	cg->make_parent = true;
 	for (size_t i = 0; override && i < cg->n; i++) {
 		free(cg->h[i].parent);
 		cg->h[i].parent = xstrdup(override);
 	}
 	return 0;
+}
+
+ssize_t rctl_cgroup_unified(const struct rctl_cgroup *cg)
+{
+	ssize_t v2 = -1;
+	for (size_t i = 0; i < cg->n; i++) {
+		if (rctl_kind(&cg->h[i]) == RCTL_V1)
+			return -1;
+		if (cg->h[i].v2)
+			v2 = (ssize_t)i;
+	}
+	return v2;
 }
 

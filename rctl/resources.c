@@ -150,15 +150,15 @@ static int swap_checks(const struct rctl_resources *r, const struct rctl_hier *h
 		return 0;
 	if (!accounted)
 		return zerr_setx(err, EOPNOTSUPP,
-				 "cgroup %s: swap accounting is not enabled on this host",
+				 "%s: swap accounting is not enabled on this host",
 				 rctl_label(h));
 	if (!r->has_mem_limit || r->mem_limit < 0)
 		return zerr_setx(err, EINVAL,
-				 "cgroup %s: a memory+swap limit needs a memory limit",
+				 "%s: a memory+swap limit needs a memory limit",
 				 rctl_label(h));
 	if (r->mem_swap < r->mem_limit)
 		return zerr_setx(err, EINVAL,
-				 "cgroup %s: memory+swap limit %" PRId64
+				 "%s: memory+swap limit %" PRId64
 				 " is below the memory limit %" PRId64,
 				 rctl_label(h), r->mem_swap, r->mem_limit);
 	return 0;
@@ -209,7 +209,7 @@ static int memory_v2(const struct rctl_resources *r, const struct rctl_hier *h,
 	if (e < 0)
 		return e;
 	if (r->has_swappiness || r->disable_oom_killer)
-		return zerr_setx(err, EOPNOTSUPP, "cgroup %s: memory.%s: cgroup2 has no such control",
+		return zerr_setx(err, EOPNOTSUPP, "%s: memory.%s: cgroup2 has no such control",
 				 rctl_label(h), r->has_swappiness ? "swappiness" : "disableOOMKiller");
 	if (accounted && has_swap(r) && r->mem_swap >= 0)
 		rctl_kvs_add(kv, "memory.swap.max", "%" PRId64,
@@ -334,12 +334,18 @@ static const struct group {
 	const char *v1, *v2;
 	bool (*wanted)(const struct rctl_resources *r);
 	build_fn build_v1, build_v2;
+	const char *asks; /* what in the config (and on the command line) needs it */
 } groups[] = {
-	{ "cpuset", "cpuset", want_cpuset, cpuset_any, cpuset_any },
-	{ "cpu", "cpu", want_cpu, cpu_v1, cpu_v2 },
-	{ "memory", "memory", want_memory, memory_v1, memory_v2 },
-	{ "pids", "pids", want_pids, pids_any, pids_any },
-	{ "blkio", "io", want_io, io_v1, io_v2 },
+	{ "cpuset", "cpuset", want_cpuset, cpuset_any, cpuset_any,
+	  "linux.resources.cpu.cpus/mems (cpuset=)" },
+	{ "cpu", "cpu", want_cpu, cpu_v1, cpu_v2,
+	  "linux.resources.cpu (cpu-shares=, cpu-cap=)" },
+	{ "memory", "memory", want_memory, memory_v1, memory_v2,
+	  "linux.resources.memory (memory=, swap=)" },
+	{ "pids", "pids", want_pids, pids_any, pids_any,
+	  "linux.resources.pids (processes=)" },
+	{ "blkio", "io", want_io, io_v1, io_v2,
+	  "linux.resources.blockIO (io-weight=, io-read-bps= ...)" },
 };
 
 static bool word_in(const char *list, const char *word)
@@ -368,6 +374,22 @@ static ssize_t carrier(const struct rctl_cgroup *cg, const struct group *g,
 	return -1;
 }
 
+/* Says which controller, what asked for it, and, on cgroup2, the parent
+ * that does not pass it down. */
+static int no_controller(const struct rctl_cgroup *cg, const struct group *g, struct zerr *err)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->h[i].v2 && rctl_cgroup_unified(cg) >= 0)
+			return zerr_setx(err, EOPNOTSUPP,
+					 "%s needs the cgroup2 %s controller, and no %s controller is "
+					 "available to this zone: its cgroup parent %s does not enable "
+					 "it in cgroup.subtree_control",
+					 g->asks, g->v2, g->v2, cg->h[i].parent);
+	return zerr_setx(err, EOPNOTSUPP,
+			 "%s needs the %s controller: no %s controller is available to this zone",
+			 g->asks, g->v1, g->v1);
+}
+
 static int write_kvs(const struct rctl_cgroup *cg, size_t i, const char *leaf,
 		     const struct rctl_kvs *kv, struct zerr *err)
 {
@@ -392,9 +414,7 @@ static int apply_group(const struct rctl_cgroup *cg, const struct group *g,
 		return 0;
 	ssize_t i = carrier(cg, g, v2ctls);
 	if (i < 0)
-		return zerr_setx(err, EOPNOTSUPP,
-				 "cgroup: no %s controller is available to this zone",
-				 g->v1);
+		return no_controller(cg, g, err);
 	cleanup_free char *leaf = rctl_cgroup_path(cg, (size_t)i);
 	struct rctl_kvs kv = { 0 };
 	build_fn build = cg->h[i].v2 ? g->build_v2 : g->build_v1;

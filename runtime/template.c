@@ -249,6 +249,12 @@ int zone_template_create(struct zone_ctx *ctx, const char *name,
 /* ---- list and delete ----------------------------------------------------- */
 
 /* The whole zones naming template `name`. */
+static int by_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The zones made from template `name`, sorted (messages list them). */
 static char **zones_using(const struct zone_ctx *ctx, const char *name)
 {
 	char **out = NULL;
@@ -266,6 +272,8 @@ static char **zones_using(const struct zone_ctx *ctx, const char *name)
 	}
 	if (d)
 		closedir(d);
+	if (out)
+		qsort(out, strv_len(out), sizeof(*out), by_str);
 	return out;
 }
 

@@ -57,8 +57,12 @@ static void test_default_config_parses_into_the_documented_zone(void)
 	CHECK(cfg.process.n_rlimits == 1);
 	CHECK(cfg.process.rlimits[0].resource == RLIMIT_NOFILE);
 	CHECK(cfg.process.rlimits[0].soft == 1024 && cfg.process.rlimits[0].hard == 1024);
-	CHECK(cfg.n_mounts == 6);
+	CHECK(cfg.n_mounts == 7);
 	CHECK(!strcmp(cfg.mounts[2].destination, "/dev/pts"));
+	/* the zone's own cgroups, read-only */
+	CHECK(!strcmp(cfg.mounts[6].destination, "/sys/fs/cgroup"));
+	CHECK(!strcmp(cfg.mounts[6].type, "cgroup"));
+	CHECK(!strcmp(cfg.mounts[6].options[3], "ro"));
 	CHECK(strv_len(cfg.mounts[2].options) == 5);
 	CHECK(cfg.mounts[0].options == NULL);
 	CHECK(strv_len(cfg.masked_paths) == 11 && strv_len(cfg.readonly_paths) == 5);
