@@ -161,6 +161,10 @@ struct iso_spec {
 	 * after the parent has placed it in its cgroups (on_cloned), so that
 	 * the namespace's root is the zone's cgroup in every hierarchy. */
 	int ns_flags;
+	/* >= 0: a cgroup2 directory init is born in (clone3's
+	 * CLONE_INTO_CGROUP), so that it never runs outside the zone's
+	 * cgroup; on_cloned still places it in the v1 hierarchies. */
+	int cgroup_fd;
 	struct iso_ns_path *ns_paths; /* namespaces to join */
 	size_t n_ns_paths;
 

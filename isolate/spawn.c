@@ -319,14 +319,16 @@ static __attribute__((noreturn)) void child_main(const struct iso_spec *spec, in
 	child_fail(fd, &err);
 }
 
-static pid_t clone_child(int ns_flags, bool detach, int *pidfd)
+static pid_t clone_child(int ns_flags, bool detach, int cgroup_fd, int *pidfd)
 {
 	struct clone_args ca = {
 		.flags = (uint64_t)((ns_flags & ~CLONE_NEWCGROUP) | CLONE_PIDFD |
-				    (detach ? CLONE_PARENT : 0)),
+				    (detach ? CLONE_PARENT : 0) |
+				    (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0)),
 		.pidfd = (uint64_t)(uintptr_t)pidfd,
 		/* with CLONE_PARENT the kernel takes our own exit signal */
 		.exit_signal = detach ? 0 : SIGCHLD,
+		.cgroup = (uint64_t)(cgroup_fd >= 0 ? cgroup_fd : 0),
 	};
 	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 }
@@ -364,7 +366,7 @@ static pid_t clone_in_namespaces(const struct iso_spec *spec, int *pidfd, struct
 			goto back;
 		}
 	}
-	pid = clone_child(spec->ns_flags, spec->detach, pidfd);
+	pid = clone_child(spec->ns_flags, spec->detach, spec->cgroup_fd, pidfd);
 	if (pid < 0)
 		zerr_set(err, errno, "zone %s: clone3 into new namespaces", spec->name);
 	if (pid == 0)

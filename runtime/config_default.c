@@ -26,6 +26,9 @@ static const struct {
 	  { "nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL } },
 	{ "/dev/mqueue", "mqueue", "mqueue", { "nosuid", "noexec", "nodev", NULL } },
 	{ "/sys", "sysfs", "sysfs", { "nosuid", "noexec", "nodev", "ro", NULL } },
+	/* the zone's own cgroups, read-only: cgroup2 in its namespace on a
+	 * v2 host, each hierarchy's leaf on a hybrid one */
+	{ "/sys/fs/cgroup", "cgroup", "cgroup", { "nosuid", "noexec", "nodev", "ro", NULL } },
 };
 
 static const char *const default_namespaces[] = {

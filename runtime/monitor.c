@@ -121,7 +121,9 @@ static int listen_console(struct monitor *m, struct zerr *err)
 static int on_cloned(pid_t pid, void *arg, struct zerr *err)
 {
 	struct monitor *m = arg;
-	int r = rctl_cgroup_attach(&m->st.cg, pid, err);
+	/* On a v2 host init was born in its cgroup (CLONE_INTO_CGROUP), the
+	 * only hierarchy there is; elsewhere it joins each one now. */
+	int r = rctl_cgroup_unified(&m->st.cg) >= 0 ? 0 : rctl_cgroup_attach(&m->st.cg, pid, err);
 	zfault("boot:init-cloned");
 	if (r == 0 && (m->cfg->ns_flags & CLONE_NEWNET))
 		r = net_loopback_up(pid, err);
@@ -152,6 +154,8 @@ static void spec_free(struct iso_spec *s)
 	free((char *)s->overlay_work);
 	if (s->disk_fd >= 0)
 		close(s->disk_fd);
+	if (s->cgroup_fd >= 0)
+		close(s->cgroup_fd);
 	free((char *)s->disk_dir);
 	if (s->init_exec_fd >= 0)
 		close(s->init_exec_fd);
@@ -173,7 +177,7 @@ static bool has_option(char *const *options, const char *o)
 	return false;
 }
 
-/* A "cgroup" mount, as runc makes it on a v1 or hybrid host: a tmpfs,
+/* A "cgroup" mount. On a v1 or hybrid host as runc makes it: a tmpfs,
  * and on it each hierarchy's mount name (cpu,cpuacct, memory, unified
  * ...) bound to the zone's own cgroup there, so the zone sees its
  * subtree as the whole; then the tmpfs goes read-only if asked. */
@@ -181,6 +185,16 @@ static void add_cgroup_mounts(struct monitor *m, struct iso_spec *s, const struc
 {
 	bool ro = has_option(src->options, "ro");
 	const char *dest = src->destination;
+	ssize_t v2 = rctl_cgroup_unified(&m->st.cg);
+	if (v2 >= 0) {
+		/* cgroup v2: the zone's own cgroup2 directory, which its
+		 * cgroup namespace calls "/". Bound, not mounted anew: the
+		 * child makes its mounts before it enters that namespace. */
+		cleanup_free char *leaf = rctl_cgroup_path(&m->st.cg, (size_t)v2);
+		add_mount(s, dest, "bind", leaf, strv_dup((char *[]){"bind", ro ? "ro" : "rw", "nosuid",
+								  "nodev", "noexec", NULL}));
+		return;
+	}
 	add_mount(s, dest, "tmpfs", "tmpfs", strv_dup((char *[]){"nosuid", "nodev", "noexec",
 								  "mode=755", NULL}));
 	for (size_t i = 0; i < m->st.cg.n; i++) {
@@ -204,13 +218,19 @@ static int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struc
 		.ns_flags = c->ns_flags, .ns_paths = c->ns_paths, .n_ns_paths = c->n_ns_paths,
 		.masked_paths = strv_dup(c->masked_paths), .readonly_paths = c->readonly_paths,
 		.default_dev = true, .rootfs_propagation = c->rootfs_propagation,
-		.init_exec_fd = -1, .disk_fd = -1, .proc = c->process, .seccomp = c->seccomp,
+		.init_exec_fd = -1, .disk_fd = -1, .cgroup_fd = -1, .proc = c->process, .seccomp = c->seccomp,
 		.console_fd = m->attached ? -1 : m->slave, .on_cloned = on_cloned, .on_cloned_arg = m,
 		.detach = m->oci != NULL, .no_pivot = m->oci && m->oci->no_pivot,
 		.sysctl = c->sysctl, .devices = c->devices, .n_devices = c->n_devices,
 		.uid_maps = c->uid_maps, .n_uid_maps = c->n_uid_maps,
 		.gid_maps = c->gid_maps, .n_gid_maps = c->n_gid_maps,
 	};
+	ssize_t v2 = rctl_cgroup_unified(&m->st.cg);
+	if (v2 >= 0) {
+		cleanup_free char *leaf = rctl_cgroup_path(&m->st.cg, (size_t)v2);
+		if ((s->cgroup_fd = open(leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+			return zerr_set(err, errno, "zone %s: open %s", m->name, leaf);
+	}
 	if (c->disk) {
 		cleanup_free char *image = zone_disk_image(m->ctx, m->name);
 		s->disk_dir = zone_dir(m->ctx, m->name);
@@ -356,6 +376,9 @@ static int boot_zone(struct monitor *m, struct zerr *err)
 	    (r = zone_status_write(m->ctx, m->name, st, err)) < 0)
 		return r;
 	zfault("boot:recorded");
+	/* under a delegated parent, zonectl's own processes leave it */
+	st->cg.movable[0] = getpid();
+	st->cg.movable[1] = getppid();
 	if ((r = rctl_cgroup_create(&st->cg, &m->cfg->resources, err)) < 0) {
 		/* Someone else's (a zone of the same name under another state
 		 * root): leave it alone. */
