@@ -11,6 +11,9 @@ PROBE=$PWD/build/tests/zprobe
 export ZONECTL_ROOT
 
 skip() { echo "$*" >"$T_SKIP"; exit 77; }
+# at_cleanup CMD...: run CMD once the test's zones are gone (whatever the
+# outcome): for what a test made around its zones, such as a parent cgroup.
+at_cleanup() { printf '%q ' "$@" >>"$T_CLEANUP"; echo >>"$T_CLEANUP"; }
 fail() { echo "  $*"; exit 1; }
 z() { "$ZONECTL" "$@"; }
 
@@ -27,6 +30,80 @@ expect_fail() {
 }
 
 zone_dir() { echo "$ZONECTL_ROOT/zones/$1"; }
+
+# ---- a zone's cgroups, on either layout -----------------------------------
+# A cgroup v2 host: every controller on cgroup2 (the v2 test VM).
+v2_host() { [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; }
+
+# cgdir ZONE CONTROLLER: the zone's cgroup directory that carries the v1
+# CONTROLLER (cpu, cpuacct, memory, pids, blkio ...), from its init; on a
+# v2 host its one cgroup2 directory.
+cgdir() {
+	local pid rel
+	pid=$(init_pid_of "$1")
+	if v2_host; then
+		rel=$(sed -n 's/^0:://p' /proc/$pid/cgroup)
+		echo "/sys/fs/cgroup$rel"
+		return
+	fi
+	rel=$(sed -n "s/^[0-9]*:$2://p" /proc/$pid/cgroup)
+	[ -n "$rel" ] || fail "no $2 cgroup for $1: $(cat /proc/$pid/cgroup)"
+	echo "/sys/fs/cgroup/$2$rel"
+}
+
+# cgread ZONE WHAT: what the kernel holds for the zone, the same on both
+# layouts: mem.limit (bytes or "max"), mem.usage, cpu.quota (us per period
+# or "max"), cpu.ns (CPU time used), cpu.weight (v1: cpu.shares; v2:
+# cpu.weight, see weight_of), pids.max, pids.current, pids.events.
+cgread() {
+	local v
+	case $2 in
+	mem.limit)
+		if v2_host; then cat "$(cgdir "$1")/memory.max"; return; fi
+		v=$(cat "$(cgdir "$1" memory)/memory.limit_in_bytes")
+		[ ${#v} -ge 19 ] && v=max
+		echo "$v" ;;
+	mem.usage)
+		if v2_host; then cat "$(cgdir "$1")/memory.current"
+		else cat "$(cgdir "$1" memory)/memory.usage_in_bytes"; fi ;;
+	cpu.quota)
+		if v2_host; then cut -d' ' -f1 "$(cgdir "$1")/cpu.max"; return; fi
+		v=$(cat "$(cgdir "$1" cpu)/cpu.cfs_quota_us")
+		[ "$v" = -1 ] && v=max
+		echo "$v" ;;
+	cpu.ns)
+		if v2_host; then
+			echo $(($(sed -n 's/^usage_usec //p' "$(cgdir "$1")/cpu.stat") * 1000))
+		else cat "$(cgdir "$1" cpuacct)/cpuacct.usage"; fi ;;
+	cpu.weight)
+		if v2_host; then cat "$(cgdir "$1")/cpu.weight"
+		else cat "$(cgdir "$1" cpu)/cpu.shares"; fi ;;
+	pids.*) cat "$(cgdir "$1" pids)/$2" ;;
+	*) fail "cgread: what is $2?" ;;
+	esac
+}
+
+# weight_of SHARES: what cgread ZONE cpu.weight says for cpu-shares=SHARES
+# (v2: the OCI mapping of shares onto cpu.weight).
+weight_of() {
+	if v2_host; then echo $((1 + ($1 - 2) * 9999 / 262142)); else echo "$1"; fi
+}
+
+# io_limits ZONE KIND: the zone's per-device limits of KIND (rbps, wbps,
+# riops, wiops) as "MAJ:MIN RATE" lines, from either layout.
+io_limits() {
+	if v2_host; then
+		awk -v k="$2" '{for (i = 2; i <= NF; i++) { split($i, a, "="); if (a[1] == k && a[2] != "max") print $1, a[2] }}' \
+			"$(cgdir "$1")/io.max"
+		return
+	fi
+	local f
+	case $2 in
+	rbps) f=read_bps_device ;; wbps) f=write_bps_device ;;
+	riops) f=read_iops_device ;; wiops) f=write_iops_device ;;
+	esac
+	cat "$(cgdir "$1" blkio)/blkio.throttle.$f"
+}
 state_of() { z list -o json "$1" | sed -n 's/.*"state": "\([a-z_]*\)".*/\1/p'; }
 init_pid_of() { z list -o json "$1" | sed -n 's/.*"init_pid": \([0-9]*\).*/\1/p'; }
 
@@ -80,20 +157,33 @@ cleanup_zones() {
 	done
 }
 
+# filtered_in TEST FILE: TEST_FILTER ("a|b|...", from tests/run) is
+# empty, or names part of TEST or of FILE.
+filtered_in() {
+	local f
+	[ -n "${TEST_FILTER:-}" ] || return 0
+	local IFS='|'
+	for f in $TEST_FILTER; do
+		[[ $1 == *$f* || $2 == *$f* ]] && return 0
+	done
+	return 1
+}
+
 run_tests() {
 	local t rc tests
 	tests=$(declare -F | awk '{print $3}' | grep '^test_')
 	for t in $tests; do
-		if [ -n "${TEST_FILTER:-}" ] && [[ $t != *$TEST_FILTER* ]] &&
-			[[ ${BASH_SOURCE[1]} != *$TEST_FILTER* ]]; then
+		if ! filtered_in "$t" "${BASH_SOURCE[1]}"; then
 			continue
 		fi
 		ZONECTL_ROOT=$(mktemp -d /tmp/zt.XXXXXX)
 		T_SKIP=$ZONECTL_ROOT.skip
+		T_CLEANUP=$ZONECTL_ROOT.cleanup
 		local out=$ZONECTL_ROOT.out
 		(set -e; "$t") >"$out" 2>&1
 		rc=$?
 		cleanup_zones
+		[ -e "$T_CLEANUP" ] && bash "$T_CLEANUP" >/dev/null 2>&1
 		if [ $rc -eq 77 ]; then
 			echo "skip $t: $(cat "$T_SKIP")"
 		elif [ $rc -eq 0 ]; then

@@ -6,7 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 
 need_cpus() { [ "$(getconf _NPROCESSORS_ONLN)" -ge "$1" ] || skip "needs $1 CPUs to tell the zone's count from the host's"; }
-need_v1() { [ -d /sys/fs/cgroup/$1 ] || skip "no v1 $1 hierarchy"; }
 
 # meminfo_kb FILE-TEXT KEY
 meminfo_kb() { awk -v k="$2:" '$1 == k {print $2}' <<<"$1"; }
@@ -176,15 +175,9 @@ test_masked_view_file_stays_masked() {
 }
 
 # cgroup.procs of ZONE in a v1 hierarchy, from its init.
-zone_procs() {
-	local pid rel
-	pid=$(init_pid_of "$1")
-	rel=$(sed -n "s/^[0-9]*:pids://p" /proc/$pid/cgroup)
-	cat "/sys/fs/cgroup/pids$rel/cgroup.procs"
-}
+zone_procs() { cat "$(cgdir "$1" pids)/cgroup.procs"; }
 
 test_ps_Z_puts_every_process_of_two_zones_under_its_name() {
-	need_v1 pids
 	z create pfa
 	z create pfb
 	z boot pfa
