@@ -7,7 +7,8 @@ PREFIX  ?= /usr/local
 B       := build
 
 LIB_SRC := $(wildcard common/*.c isolate/*.c rctl/*.c netstack-bind/*.c \
-             procfs-filter/*.c runtime/*.c)
+             procfs-filter/*.c runtime/*/*.c)
+HEADERS := $(wildcard include/*.h */*.h runtime/*/*.h)
 CLI_SRC := $(wildcard cli/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
@@ -15,9 +16,12 @@ UNIT    := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c
 
 all: $(B)/zonectl
 
-$(B)/%.o: %.c $(wildcard include/*.h) $(wildcard */*.h)
+$(B)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# runtime/'s rooms share runtime/runtime.h
+$(B)/runtime/%.o: CFLAGS += -Iruntime
 
 $(B)/libzone.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -87,7 +91,7 @@ FUZZ_CFLAGS  := -g -O1 -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iruntime -D_G
 FUZZ_OBJ     := $(LIB_SRC:%.c=$(B)/fuzz/%.o)
 .SECONDARY: $(FUZZ_OBJ)
 
-$(B)/fuzz/%.o: %.c $(wildcard include/*.h) $(wildcard */*.h)
+$(B)/fuzz/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 

@@ -25,6 +25,10 @@ struct cli_cmd {
 	const char *summary;
 };
 
+/* Our terminal relayed to a zone's pty or console (relay.c): the
+ * runtime's ctx.term. */
+extern const struct zone_term cli_term;
+
 /* "zonectl: <message>" on stderr; returns 1. */
 int cli_fail(const struct zerr *err);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

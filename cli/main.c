@@ -209,6 +209,7 @@ int main(int argc, char **argv)
 		c.ctx.cgroup_parent = xstrdup(cgparent);
 	}
 	c.ctx.notice = notice;
+	c.ctx.term = &cli_term;
 	optind = 0;
 	int r = oci ? oci_main(&c, argc, argv) : cmd->fn(&c, argc, argv);
 	zone_ctx_free(&c.ctx);

@@ -157,6 +157,16 @@ enum zone_state {
 };
 const char *zone_state_name(enum zone_state s);
 
+/* The user's terminal, which is the CLI's business (cli/relay.c): the
+ * runtime hands it a zone's pty or console and gets it back at the end. */
+struct zone_term {
+	/* Relays our terminal and the pty master until child exits; *status
+	 * is its exit status (128+N for signal N). */
+	int (*pty)(int master, pid_t child, int *status);
+	/* Relays our terminal and a zone's console socket until detached. */
+	int (*console)(int sock);
+};
+
 struct zone_ctx {
 	char *lib_dir;        /* /var/lib/zonectl, or $ROOT */
 	char *run_dir;        /* /run/zonectl, or $ROOT/run */
@@ -164,6 +174,8 @@ struct zone_ctx {
 	/* Tells the user something happened that they did not ask for
 	 * (crash repair). May be NULL. */
 	void (*notice)(const char *msg);
+	/* NULL: no terminal to relay to (a login or run asking for one fails). */
+	const struct zone_term *term;
 };
 
 /* root: NULL = the defaults (or $ZONECTL_ROOT). */

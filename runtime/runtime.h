@@ -274,8 +274,10 @@ int zone_config_doc(const char *name, const char *text, size_t len, struct jv **
 int zone_create_text(struct zone_ctx *ctx, const char *name, const struct zone_create_opts *o,
 		     char *text, size_t len, struct zerr *err);
 
-/* Terminal relays (runtime/relay.c). */
-int relay_pty(int master, pid_t child, int *status);
-int relay_console(int sock);
+/* The caller's terminal relays (ctx->term), or an error saying there is
+ * none (login.c). */
+int zone_relay_pty(const struct zone_ctx *ctx, int master, pid_t child, int *status,
+		   struct zerr *err);
+int zone_relay_console(const struct zone_ctx *ctx, int sock, struct zerr *err);
 
 #endif

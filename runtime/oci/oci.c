@@ -257,10 +257,11 @@ static void forward_signal(int sig)
  * monitor), so its exit status is ours to collect; the monitor is our
  * child too, and its exit means the cleanup is done. With a terminal
  * (master >= 0) the pty is relayed to ours meanwhile. */
-static void wait_container(const struct zone_status *st, int master, int *status)
+static void wait_container(const struct zone_ctx *ctx, const struct zone_status *st, int master,
+			   int *status)
 {
 	if (master >= 0) {
-		relay_pty(master, st->init_pid, status);
+		zone_relay_pty(ctx, master, st->init_pid, status, NULL);
 	} else {
 		run_child = st->init_pid;
 		struct sigaction sa = {.sa_handler = forward_signal};
@@ -348,7 +349,7 @@ int oci_run(struct zone_ctx *ctx, const char *id, const struct oci_create_opts *
 	if (!created)
 		return r;
 	if (r == 0 && !detach)
-		wait_container(&st, master, status);
+		wait_container(ctx, &st, master, status);
 	if (master >= 0)
 		close(master);
 	if (r < 0) {

@@ -129,7 +129,7 @@ int zone_login(struct zone_ctx *ctx, const char *name, const struct zone_login_o
 	if (r == -ENOENT)
 		*status = 127;
 	if (r == 0 && o->tty)
-		relay_pty(master, pid, status);
+		r = zone_relay_pty(ctx, master, pid, status, err);
 	else if (r == 0)
 		*status = zone_wait_child(pid);
 	if (master >= 0)
@@ -158,5 +158,23 @@ int zone_console(struct zone_ctx *ctx, const char *name, struct zerr *err)
 	cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return zerr_set(err, errno, "zone %s: connect to the console", name);
-	return relay_console(fd);
+	return zone_relay_console(ctx, fd, err);
+}
+
+int zone_relay_pty(const struct zone_ctx *ctx, int master, pid_t child, int *status,
+		   struct zerr *err)
+{
+	if (!ctx->term || !ctx->term->pty) {
+		kill(child, SIGKILL);
+		*status = zone_wait_child(child);
+		return zerr_setx(err, ENOTTY, "no terminal to relay the zone's pty to");
+	}
+	return ctx->term->pty(master, child, status);
+}
+
+int zone_relay_console(const struct zone_ctx *ctx, int sock, struct zerr *err)
+{
+	if (!ctx->term || !ctx->term->console)
+		return zerr_setx(err, ENOTTY, "no terminal to relay the zone's console to");
+	return ctx->term->console(sock);
 }

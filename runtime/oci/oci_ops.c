@@ -161,8 +161,8 @@ static int exec_overrides(const char *id, const struct oci_exec_opts *o, struct 
 }
 
 /* The member has exec'd: hand its terminal over, or relay it, or wait. */
-static int exec_finish(const char *id, const struct oci_exec_opts *o, pid_t pid, int master,
-		       int *status, struct zerr *err)
+static int exec_finish(const struct zone_ctx *ctx, const char *id, const struct oci_exec_opts *o,
+		       pid_t pid, int master, int *status, struct zerr *err)
 {
 	int r = 0;
 	if (o->tty && o->console_socket)
@@ -176,7 +176,7 @@ static int exec_finish(const char *id, const struct oci_exec_opts *o, pid_t pid,
 	if (o->detach)
 		return 0;
 	if (o->tty && !o->console_socket)
-		return relay_pty(master, pid, status);
+		return zone_relay_pty(ctx, master, pid, status, err);
 	*status = zone_wait_child(pid);
 	return 0;
 }
@@ -211,7 +211,7 @@ int oci_exec(struct zone_ctx *ctx, const char *id, const struct oci_exec_opts *o
 		if (r == -ENOENT)
 			*status = 127;
 		if (r == 0)
-			r = exec_finish(id, o, pid, master, status, err);
+			r = exec_finish(ctx, id, o, pid, master, status, err);
 		if (master >= 0)
 			close(master);
 	}

@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <termios.h>
 
-#include "runtime.h"
+#include "cli.h"
 
 static struct termios saved;
 static bool raw;
@@ -51,7 +51,7 @@ static bool pump(int from, int to)
 	return n > 0 && write_all(to, buf, (size_t)n) == n;
 }
 
-int relay_pty(int master, pid_t child, int *status)
+static int relay_pty(int master, pid_t child, int *status)
 {
 	sigset_t set;
 	sigemptyset(&set);
@@ -125,7 +125,7 @@ static bool console_input(int sock, bool *at_bol, bool *tilde)
 	return write_all(sock, out, k) == (ssize_t)k;
 }
 
-int relay_console(int sock)
+static int relay_console(int sock)
 {
 	static const char hello[] = "[connected to the zone console; ~. to detach]\r\n";
 	(void)!write(STDERR_FILENO, hello, sizeof(hello) - 1);
@@ -146,3 +146,5 @@ int relay_console(int sock)
 	(void)!write(STDERR_FILENO, bye, sizeof(bye) - 1);
 	return 0;
 }
+
+const struct zone_term cli_term = {.pty = relay_pty, .console = relay_console};
