@@ -61,7 +61,7 @@ $(B)/zonectl: $(CLI_OBJ) $(B)/libzone.a $(B)/zinit_blob.o
 
 $(B)/tests/%: tests/unit/%.c $(B)/libzone.a $(B)/zinit_blob.o
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(B)/zinit_blob.o $(B)/libzone.a $(LDLIBS)
+	$(CC) $(CFLAGS) -Iruntime -o $@ $< $(B)/zinit_blob.o $(B)/libzone.a $(LDLIBS)
 
 $(B)/tests/zprobe: tests/helpers/zprobe.c
 	@mkdir -p $(dir $@)

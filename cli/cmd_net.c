@@ -7,33 +7,17 @@
 #include "cli.h"
 #include "json.h"
 
-static void fmt_mac(const unsigned char *m, char *buf, size_t len)
-{
-	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-}
-
-static void fmt_addrs(const struct net_nic *nic, char *buf, size_t len)
+static void fmt_addrs(const struct zone_nic *nic, char *buf, size_t len)
 {
 	size_t off = 0;
-	buf[0] = '\0';
-	for (size_t a = 0; a < nic->n_addrs && off < len; a++) {
-		char s[64];
-		net_addr_format(&nic->addrs[a], true, s, sizeof(s));
-		off += (size_t)snprintf(buf + off, len - off, "%s%s", a ? "," : "", s);
-	}
-	if (!nic->n_addrs)
-		snprintf(buf, len, "-");
+	snprintf(buf, len, "-");
+	for (size_t a = 0; nic->addrs && nic->addrs[a] && off < len; a++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", a ? "," : "", nic->addrs[a]);
 }
 
-static const char *host_side(const struct zone_nic *z)
+static const char *or_dash(const char *s)
 {
-	if (z->nic.type == NET_BRIDGE)
-		return z->nic.bridge;
-	if (z->nic.type == NET_MACVLAN)
-		return z->nic.parent;
-	if (z->nic.type == NET_SHARED)
-		return z->nic.parent[0] ? z->nic.parent : "lo";
-	return "-";
+	return s && *s ? s : "-";
 }
 
 static void print_table(const char *name, const struct zone_nic *z, size_t n)
@@ -42,14 +26,11 @@ static void print_table(const char *name, const struct zone_nic *z, size_t n)
 	       "TYPE", "OVER", "HOST-LINK", "MAC", "ADDRESS", "RBYTES", "OBYTES", "IPKTS", "OPKTS",
 	       "IDROPS", "ODROPS", "SPOOFED");
 	for (size_t i = 0; i < n; i++) {
-		const struct net_nic_info *in = &z[i].info;
-		char mac[24] = "-", addrs[256];
-		if (z[i].nic.type == NET_BRIDGE || z[i].nic.type == NET_MACVLAN)
-			fmt_mac(in->mac, mac, sizeof(mac));
-		fmt_addrs(&z[i].nic, addrs, sizeof(addrs));
-		printf("%-12s %-5s %-8s %-7s %-14s %-17s %-22s", name, in->zone_link[0] ? in->zone_link : "-",
-		       net_type_name(z[i].nic.type), host_side(&z[i]), in->host_link[0] ? in->host_link : "-",
-		       mac, addrs);
+		const struct zone_nic *in = &z[i];
+		char addrs[256];
+		fmt_addrs(in, addrs, sizeof(addrs));
+		printf("%-12s %-5s %-8s %-7s %-14s %-17s %-22s", name, or_dash(in->link), in->type,
+		       or_dash(in->over), or_dash(in->host_link), or_dash(in->mac), addrs);
 		if (in->has_counters)
 			printf(" %10llu %10llu %8llu %8llu %7llu %7llu", (unsigned long long)in->rx_bytes,
 			       (unsigned long long)in->tx_bytes, (unsigned long long)in->rx_packets,
@@ -57,14 +38,14 @@ static void print_table(const char *name, const struct zone_nic *z, size_t n)
 			       (unsigned long long)in->tx_dropped);
 		else
 			printf(" %10s %10s %8s %8s %7s %7s", "-", "-", "-", "-", "-", "-");
-		if (in->antispoof)
-			printf(" %7llu\n", (unsigned long long)in->spoof_drops);
+		if (in->has_spoofed)
+			printf(" %7llu\n", (unsigned long long)in->spoofed);
 		else
 			printf(" %7s\n", "-");
 	}
 }
 
-static void json_counters(struct jw *w, const struct net_nic_info *in)
+static void json_counters(struct jw *w, const struct zone_nic *in)
 {
 	jw_key(w, "counters");
 	if (!in->has_counters) {
@@ -81,30 +62,20 @@ static void json_counters(struct jw *w, const struct net_nic_info *in)
 	jw_obj_close(w);
 }
 
-static void json_nic(struct jw *w, const struct zone_nic *z)
+static void json_nic(struct jw *w, const struct zone_nic *in)
 {
-	const struct net_nic_info *in = &z->info;
-	char buf[64];
 	jw_obj_open(w);
-	jw_kstr(w, "link", in->zone_link[0] ? in->zone_link : NULL);
-	jw_kstr(w, "type", net_type_name(z->nic.type));
-	jw_kstr(w, "over", host_side(z));
+	jw_kstr(w, "link", in->link[0] ? in->link : NULL);
+	jw_kstr(w, "type", in->type);
+	jw_kstr(w, "over", or_dash(in->over));
 	jw_kstr(w, "host_link", in->host_link[0] ? in->host_link : NULL);
-	fmt_mac(in->mac, buf, sizeof(buf));
-	jw_kstr(w, "mac", z->nic.type == NET_BRIDGE || z->nic.type == NET_MACVLAN ? buf : NULL);
+	jw_kstr(w, "mac", in->mac[0] ? in->mac : NULL);
 	jw_key(w, "addresses");
-	jw_arr_open(w);
-	for (size_t a = 0; a < z->nic.n_addrs; a++) {
-		net_addr_format(&z->nic.addrs[a], true, buf, sizeof(buf));
-		jw_str(w, buf);
-	}
-	jw_arr_close(w);
-	if (z->nic.has_gateway)
-		net_addr_format(&z->nic.gateway, false, buf, sizeof(buf));
-	jw_kstr(w, "gateway", z->nic.has_gateway ? buf : NULL);
-	jw_kbool(w, "anti_spoofing", z->nic.type != NET_SHARED && !z->nic.allow_spoofing);
+	jw_strv(w, in->addrs);
+	jw_kstr(w, "gateway", in->gateway[0] ? in->gateway : NULL);
+	jw_kbool(w, "anti_spoofing", in->anti_spoofing);
 	json_counters(w, in);
-	cli_jw_count(w, "spoofed_dropped", in->antispoof, in->spoof_drops);
+	cli_jw_count(w, "spoofed_dropped", in->has_spoofed, in->spoofed);
 	jw_obj_close(w);
 }
 
@@ -141,7 +112,7 @@ int cmd_net(struct cli *c, int argc, char **argv)
 		}
 		if (json ? print_json(argv[i], z, n) : (print_table(argv[i], z, n), 0))
 			rc = 1;
-		free(z);
+		zone_nics_free(z, n);
 	}
 	return rc;
 }

@@ -6,63 +6,10 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
 #include "json.h"
-#include "procfs.h"
-
-/* The running zones, their cgroups and how /proc/PID/cgroup names them. */
-struct zones {
-	struct zone_info *info;
-	struct rctl_cgroup *cg;
-	char ***lines;
-	size_t n;
-};
-
-static void zones_free(struct zones *z)
-{
-	for (size_t i = 0; i < z->n; i++) {
-		zone_info_free(&z->info[i]);
-		rctl_cgroup_free(&z->cg[i]);
-		strv_free(z->lines[i]);
-	}
-	free(z->info);
-	free(z->cg);
-	free(z->lines);
-}
-
-static int zones_running(struct cli *c, struct zones *z, struct zerr *err)
-{
-	struct zone_info *all = NULL;
-	size_t n = 0;
-	*z = (struct zones){0};
-	if (zone_list(&c->ctx, &all, &n, err) < 0)
-		return -1;
-	z->info = xcalloc(n + 1, sizeof(*z->info));
-	z->cg = xcalloc(n + 1, sizeof(*z->cg));
-	z->lines = xcalloc(n + 1, sizeof(*z->lines));
-	for (size_t i = 0; i < n; i++) {
-		if (all[i].state != ZS_RUNNING ||
-		    zone_cgroup_get(&c->ctx, all[i].name, &z->cg[z->n], NULL) < 0) {
-			zone_info_free(&all[i]);
-			continue;
-		}
-		z->lines[z->n] = rctl_cgroup_proc_lines(&z->cg[z->n]);
-		z->info[z->n++] = all[i];
-	}
-	free(all);
-	return 0;
-}
-
-static int zone_index(const struct zones *z, const char *name)
-{
-	for (size_t i = 0; i < z->n; i++)
-		if (!strcmp(z->info[i].name, name))
-			return (int)i;
-	return -1;
-}
 
 /* ---- ps ----------------------------------------------------------------- */
 
@@ -75,44 +22,34 @@ static const char *user_name(uid_t uid, char *buf, size_t len)
 	return buf;
 }
 
-static const char *zone_of(const struct zones *z, const struct pfs_proc *p)
-{
-	return p->zone >= 0 ? z->info[p->zone].name : "global";
-}
-
-static void ps_table(const struct zones *z, const struct pfs_proc *p, size_t n, bool show_zone,
-		     int only)
+static void ps_table(const struct zone_proc *p, size_t n, bool show_zone)
 {
 	long hz = sysconf(_SC_CLK_TCK);
 	if (show_zone)
 		printf("%-16s ", "ZONE");
 	printf("%7s %7s %-10s %s %8s %s\n", "PID", "PPID", "USER", "S", "TIME", "CMD");
 	for (size_t i = 0; i < n; i++) {
-		if (only >= 0 && p[i].zone != only)
-			continue;
 		char ubuf[16];
 		uint64_t s = p[i].cpu_ticks / (uint64_t)(hz > 0 ? hz : 100);
 		if (show_zone)
-			printf("%-16s ", zone_of(z, &p[i]));
+			printf("%-16s ", p[i].zone);
 		printf("%7d %7d %-10s %c %02" PRIu64 ":%02" PRIu64 ":%02" PRIu64 " %s\n", p[i].pid,
 		       p[i].ppid, user_name(p[i].uid, ubuf, sizeof(ubuf)), p[i].state, s / 3600,
 		       s / 60 % 60, s % 60, p[i].cmd);
 	}
 }
 
-static int ps_json(const struct zones *z, const struct pfs_proc *p, size_t n, int only)
+static int ps_json(const struct zone_proc *p, size_t n)
 {
 	long hz = sysconf(_SC_CLK_TCK);
 	struct jw *w = jw_new(true);
 	jw_arr_open(w);
 	for (size_t i = 0; i < n; i++) {
-		if (only >= 0 && p[i].zone != only)
-			continue;
 		char st[2] = {p[i].state, '\0'};
 		jw_obj_open(w);
 		jw_kint(w, "pid", p[i].pid);
 		jw_kint(w, "ppid", p[i].ppid);
-		jw_kstr(w, "zone", zone_of(z, &p[i]));
+		jw_kstr(w, "zone", p[i].zone);
 		jw_kuint(w, "uid", p[i].uid);
 		jw_kstr(w, "state", st);
 		jw_kuint(w, "cpu_ticks", p[i].cpu_ticks);
@@ -157,74 +94,53 @@ int cmd_ps(struct cli *c, int argc, char **argv)
 	if (argc - optind > 1)
 		return cli_usage_error(argv[0], "at most one zone name");
 	struct zerr err = {0};
-	struct zones z;
-	if (zones_running(c, &z, &err) < 0)
-		return cli_fail(&err);
-	int only = -1, rc = 0;
-	if (optind < argc && (only = zone_index(&z, argv[optind])) < 0) {
-		zerr_setx(&err, ESRCH, "zone %s: not running (or no such zone)", argv[optind]);
-		zones_free(&z);
-		return cli_fail(&err);
-	}
-	struct pfs_proc *p = NULL;
+	struct zone_proc *p = NULL;
 	size_t n = 0;
-	if (pfs_proc_scan(&p, &n, &err) < 0)
+	int rc = 0;
+	if (zone_ps(&c->ctx, optind < argc ? argv[optind] : NULL, &p, &n, &err) < 0)
 		rc = cli_fail(&err);
-	else {
-		pfs_assign(p, n, z.lines, z.n);
-		if (json)
-			rc = ps_json(&z, p, n, only);
-		else
-			ps_table(&z, p, n, show_zone, only);
-	}
-	pfs_proc_free(p, n);
-	zones_free(&z);
+	else if (json)
+		rc = ps_json(p, n);
+	else
+		ps_table(p, n, show_zone);
+	zone_ps_free(p, n);
 	return rc;
 }
 
 /* ---- top ------------------------------------------------------------------ */
 
 struct top_row {
-	struct rctl_usage prev, cur;
-	uint64_t net_rx, net_tx;
-	bool has_net, ok;
+	char *name;
+	struct zone_meter *m;
+	struct zone_usage prev, cur;
+	bool ok;
 };
 
-/* Bytes through the zone's network namespace, loopback left out. A zone
- * on the host's namespace (shared-IP, or none of its own) has none: its
- * /proc/PID/net/dev would be the host's. */
-static bool net_bytes(pid_t init, uint64_t *rx, uint64_t *tx)
+static void top_sample(struct top_row *rows, size_t n)
 {
-	char path[64];
-	struct stat zone_ns, host_ns;
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", init);
-	if (stat(path, &zone_ns) < 0 || stat("/proc/self/ns/net", &host_ns) < 0 ||
-	    (zone_ns.st_ino == host_ns.st_ino && zone_ns.st_dev == host_ns.st_dev))
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/net/dev", init);
-	cleanup_free char *text = NULL;
-	if (read_file(path, &text, NULL, NULL) < 0)
-		return false;
-	*rx = *tx = 0;
-	for (char *l = strchr(text, '\n'); l && (l = strchr(l + 1, '\n'));) {
-		char ifname[64];
-		unsigned long long r, t;
-		if (sscanf(l + 1, " %63[^:]: %llu %*u %*u %*u %*u %*u %*u %*u %llu", ifname, &r, &t) == 3 &&
-		    strcmp(ifname, "lo")) {
-			*rx += r;
-			*tx += t;
-		}
+	for (size_t i = 0; i < n; i++) {
+		rows[i].prev = rows[i].cur;
+		rows[i].ok = zone_meter_read(rows[i].m, &rows[i].cur) == 0;
 	}
-	return true;
 }
 
-static void top_sample(const struct zones *z, struct top_row *rows)
+/* Every running zone, with a meter each. */
+static struct top_row *top_rows(struct cli *c, size_t *n, struct zerr *err)
 {
-	for (size_t i = 0; i < z->n; i++) {
-		rows[i].prev = rows[i].cur;
-		rows[i].ok = rctl_cgroup_usage(&z->cg[i], &rows[i].cur, NULL) == 0;
-		rows[i].has_net = net_bytes(z->info[i].init_pid, &rows[i].net_rx, &rows[i].net_tx);
+	struct zone_info *all = NULL;
+	size_t nz = 0;
+	*n = 0;
+	if (zone_list(&c->ctx, &all, &nz, err) < 0)
+		return NULL;
+	struct top_row *rows = xcalloc(nz + 1, sizeof(*rows));
+	for (size_t i = 0; i < nz; i++) {
+		if (all[i].state == ZS_RUNNING &&
+		    zone_meter_open(&c->ctx, all[i].name, &rows[*n].m, NULL) == 0)
+			rows[(*n)++].name = xstrdup(all[i].name);
+		zone_info_free(&all[i]);
 	}
+	free(all);
+	return rows;
 }
 
 static double top_cpu(const struct top_row *r)
@@ -243,45 +159,45 @@ static void mib(char *buf, size_t len, int64_t v)
 		snprintf(buf, len, "%.1fM", (double)v / 1048576.0);
 }
 
-static void top_table(const struct zones *z, const struct top_row *rows, bool tty)
+static void top_table(const struct top_row *rows, size_t n, bool tty)
 {
 	if (tty)
 		fputs("\033[H\033[J", stdout);
 	printf("%-20s %7s %9s %9s %6s %12s %12s\n", "ZONE", "CPU%", "MEM", "MEM-CAP", "PROCS",
 	       "NET-RX", "NET-TX");
-	for (size_t i = 0; i < z->n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct top_row *r = &rows[i];
 		if (!r->ok)
 			continue;
 		char mem[16], cap[16], rx[24] = "-", tx[24] = "-";
 		mib(mem, sizeof(mem), (int64_t)r->cur.mem_bytes);
 		mib(cap, sizeof(cap), r->cur.mem_limit);
-		if (r->has_net) {
-			snprintf(rx, sizeof(rx), "%" PRIu64, r->net_rx);
-			snprintf(tx, sizeof(tx), "%" PRIu64, r->net_tx);
+		if (r->cur.has_net) {
+			snprintf(rx, sizeof(rx), "%" PRIu64, r->cur.net_rx);
+			snprintf(tx, sizeof(tx), "%" PRIu64, r->cur.net_tx);
 		}
-		printf("%-20s %7.1f %9s %9s %6" PRIu64 " %12s %12s\n", z->info[i].name, top_cpu(r),
+		printf("%-20s %7.1f %9s %9s %6" PRIu64 " %12s %12s\n", r->name, top_cpu(r),
 		       mem, cap, r->cur.pids, rx, tx);
 	}
 	fflush(stdout);
 }
 
-static int top_json(const struct zones *z, const struct top_row *rows)
+static int top_json(const struct top_row *rows, size_t n)
 {
 	struct jw *w = jw_new(false);
 	jw_arr_open(w);
-	for (size_t i = 0; i < z->n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct top_row *r = &rows[i];
 		if (!r->ok)
 			continue;
 		jw_obj_open(w);
-		jw_kstr(w, "name", z->info[i].name);
+		jw_kstr(w, "name", r->name);
 		cli_jw_pct(w, "cpu_percent", top_cpu(r));
 		jw_kuint(w, "memory_bytes", r->cur.mem_bytes);
 		cli_jw_limit(w, "memory_limit", r->cur.mem_limit);
 		jw_kuint(w, "processes", r->cur.pids);
-		cli_jw_count(w, "net_rx_bytes", r->has_net, r->net_rx);
-		cli_jw_count(w, "net_tx_bytes", r->has_net, r->net_tx);
+		cli_jw_count(w, "net_rx_bytes", r->cur.has_net, r->cur.net_rx);
+		cli_jw_count(w, "net_tx_bytes", r->cur.has_net, r->cur.net_tx);
 		jw_obj_close(w);
 	}
 	jw_arr_close(w);
@@ -340,26 +256,29 @@ int cmd_top(struct cli *c, int argc, char **argv)
 	if (o.json && !o.iterations)
 		o.iterations = 1;
 	struct zerr err = {0};
-	struct zones z;
-	if (zones_running(c, &z, &err) < 0)
+	size_t n;
+	struct top_row *rows = top_rows(c, &n, &err);
+	if (!rows)
 		return cli_fail(&err);
-	struct top_row *rows = xcalloc(z.n + 1, sizeof(*rows));
 	bool tty = isatty(STDOUT_FILENO);
-	top_sample(&z, rows);
+	top_sample(rows, n);
 	/* The first figures come from a short first interval. */
 	cli_sleep(o.delay < 0.5 ? o.delay : 0.5);
 	for (long i = 0; !o.iterations || i < o.iterations; i++) {
 		if (i)
 			cli_sleep(o.delay);
-		top_sample(&z, rows);
-		if (o.json ? top_json(&z, rows) : (top_table(&z, rows, tty), 0)) {
+		top_sample(rows, n);
+		if (o.json ? top_json(rows, n) : (top_table(rows, n, tty), 0)) {
 			r = 1;
 			break;
 		}
 		if (!tty && !o.json)
 			putchar('\n');
 	}
+	for (size_t i = 0; i < n; i++) {
+		zone_meter_free(rows[i].m);
+		free(rows[i].name);
+	}
 	free(rows);
-	zones_free(&z);
 	return r < 0 ? 0 : r;
 }

@@ -36,14 +36,10 @@ int cmd_set(struct cli *c, int argc, char **argv)
 /* ---- stat -------------------------------------------------------------- */
 
 struct zstat {
-	const char *name;
-	char *owned; /* name, when we copied it */
-	struct rctl_cgroup cg;
-	struct rctl_usage prev, cur;
+	char *name;
+	struct zone_meter *m;
+	struct zone_usage prev, cur;
 	bool gone;
-	pid_t disk_holder;          /* zone.disk: its init, looked up once */
-	bool has_disk;              /* used and size, from statvfs each round */
-	uint64_t disk_used, disk_size;
 };
 
 struct stat_opts {
@@ -60,7 +56,7 @@ static double cpu_pct(const struct zstat *z)
 	return (double)(z->cur.cpu_ns - z->prev.cpu_ns) * 100.0 / (double)dt;
 }
 
-static double cap_pct(const struct rctl_usage *u)
+static double cap_pct(const struct zone_usage *u)
 {
 	if (u->cpu_quota < 0 || !u->cpu_period)
 		return -1;
@@ -90,7 +86,7 @@ static void print_table(struct zstat *z, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (z[i].gone)
 			continue;
-		const struct rctl_usage *u = &z[i].cur;
+		const struct zone_usage *u = &z[i].cur;
 		char cap[16] = "-", mem[16], memcap[16], procs[32], disk[40] = "-", du[16], ds[16];
 		if (cap_pct(u) >= 0)
 			snprintf(cap, sizeof(cap), "%.0f", cap_pct(u));
@@ -100,9 +96,9 @@ static void print_table(struct zstat *z, size_t n)
 			snprintf(procs, sizeof(procs), "%" PRIu64 "/%" PRId64, u->pids, u->pids_limit);
 		else
 			snprintf(procs, sizeof(procs), "%" PRIu64, u->pids);
-		if (z[i].has_disk) {
-			human(du, sizeof(du), (int64_t)z[i].disk_used);
-			human(ds, sizeof(ds), (int64_t)z[i].disk_size);
+		if (u->has_disk) {
+			human(du, sizeof(du), (int64_t)u->disk_used);
+			human(ds, sizeof(ds), (int64_t)u->disk_size);
 			snprintf(disk, sizeof(disk), "%s/%s", du, ds);
 		}
 		printf("%-20s %6.1f %6s %8s %8s %11s %9" PRIu64 " %8.2fs %15s\n", z[i].name,
@@ -113,7 +109,7 @@ static void print_table(struct zstat *z, size_t n)
 
 static void zone_json(struct jw *w, const struct zstat *z, long ncpu)
 {
-	const struct rctl_usage *u = &z->cur;
+	const struct zone_usage *u = &z->cur;
 	double cpu = cpu_pct(z), cap = cap_pct(u);
 	jw_obj_open(w);
 	jw_key(w, "name");
@@ -129,8 +125,8 @@ static void zone_json(struct jw *w, const struct zstat *z, long ncpu)
 	jw_kuint(w, "memory_bytes", u->mem_bytes);
 	cli_jw_limit(w, "memory_limit", u->mem_limit);
 	jw_kuint(w, "memory_cache_bytes", u->mem_cache);
-	cli_jw_count(w, "memory_swap_bytes", u->has_swap, u->memsw_bytes);
-	cli_jw_limit(w, "memory_swap_limit", u->memsw_limit);
+	cli_jw_count(w, "memory_swap_bytes", u->has_swap, u->swap_bytes);
+	cli_jw_limit(w, "memory_swap_limit", u->swap_limit);
 	jw_kuint(w, "oom_kills", u->oom_kills);
 	jw_kuint(w, "memory_failcnt", u->mem_failcnt);
 	jw_kuint(w, "processes", u->pids);
@@ -140,8 +136,8 @@ static void zone_json(struct jw *w, const struct zstat *z, long ncpu)
 	jw_kuint(w, "io_read_ops", u->io_read_ops);
 	jw_kuint(w, "io_write_ops", u->io_write_ops);
 	/* null: the zone has no disk of its own (its files are the host's) */
-	cli_jw_count(w, "disk_bytes", z->has_disk, z->disk_used);
-	cli_jw_count(w, "disk_size_bytes", z->has_disk, z->disk_size);
+	cli_jw_count(w, "disk_bytes", u->has_disk, u->disk_used);
+	cli_jw_count(w, "disk_size_bytes", u->has_disk, u->disk_size);
 	jw_obj_close(w);
 }
 
@@ -164,10 +160,8 @@ static void sample(struct zstat *z, size_t n, bool first)
 			continue;
 		if (!first)
 			z[i].prev = z[i].cur;
-		if (rctl_cgroup_usage(&z[i].cg, &z[i].cur, NULL) < 0)
+		if (zone_meter_read(z[i].m, &z[i].cur) < 0)
 			z[i].gone = true; /* halted meanwhile */
-		z[i].has_disk = z[i].disk_holder > 0 &&
-				zone_disk_usage(z[i].disk_holder, &z[i].disk_used, &z[i].disk_size) == 0;
 	}
 }
 
@@ -196,8 +190,8 @@ static int collect(struct cli *c, int argc, char **argv, struct zstat **out, siz
 	if (optind < argc) {
 		*out = xcalloc((size_t)(argc - optind), sizeof(**out));
 		for (int i = optind; i < argc; i++, (*n)++) {
-			(*out)[*n].name = argv[i];
-			if (zone_cgroup_get(&c->ctx, argv[i], &(*out)[*n].cg, &err) < 0)
+			(*out)[*n].name = xstrdup(argv[i]);
+			if (zone_meter_open(&c->ctx, argv[i], &(*out)[*n].m, &err) < 0)
 				return cli_fail(&err);
 		}
 		return 0;
@@ -209,9 +203,9 @@ static int collect(struct cli *c, int argc, char **argv, struct zstat **out, siz
 	*out = xcalloc(nz + 1, sizeof(**out));
 	for (size_t i = 0; i < nz; i++) {
 		struct zstat *s = &(*out)[*n];
-		if (zi[i].state != ZS_RUNNING || zone_cgroup_get(&c->ctx, zi[i].name, &s->cg, NULL) < 0)
+		if (zi[i].state != ZS_RUNNING || zone_meter_open(&c->ctx, zi[i].name, &s->m, NULL) < 0)
 			continue;
-		s->name = s->owned = xstrdup(zi[i].name);
+		s->name = xstrdup(zi[i].name);
 		(*n)++;
 	}
 	for (size_t i = 0; i < nz; i++)
@@ -266,13 +260,11 @@ int cmd_stat(struct cli *c, int argc, char **argv)
 	struct zstat *z = NULL;
 	size_t n = 0;
 	r = collect(c, argc, argv, &z, &n);
-	for (size_t i = 0; r == 0 && i < n; i++)
-		z[i].disk_holder = zone_disk_holder(&c->ctx, z[i].name);
 	if (r == 0)
 		r = stat_loop(z, n, &o);
 	for (size_t i = 0; i < n; i++) {
-		rctl_cgroup_free(&z[i].cg);
-		free(z[i].owned);
+		zone_meter_free(z[i].m);
+		free(z[i].name);
 	}
 	free(z);
 	return r;

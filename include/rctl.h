@@ -88,6 +88,14 @@ int rctl_cgroup_plan(const char *name, const char *parent_override,
 /* On a cgroup v2 host (all controllers on cgroup2), the index of its
  * hierarchy in cg; -1 on a hybrid or v1 host. */
 ssize_t rctl_cgroup_unified(const struct rctl_cgroup *cg);
+/* The leaf in every hierarchy, and the name each hierarchy is mounted
+ * under (memory, cpu,cpuacct, unified): a zone's view of its own
+ * cgroups. NULL-terminated, in the same order. */
+char **rctl_cgroup_leaves(const struct rctl_cgroup *cg);
+char **rctl_cgroup_mount_names(const struct rctl_cgroup *cg);
+/* The zone's cgroup2 directory, opened (O_DIRECTORY): for clone3's
+ * CLONE_INTO_CGROUP and cgroup-BPF. -1 (errno set) when it has none. */
+int rctl_cgroup_v2_open(const struct rctl_cgroup *cg);
 /* Leaf path of hierarchy i: "/sys/fs/cgroup/memory/process_api/x/zonectl/web1". */
 char *rctl_cgroup_path(const struct rctl_cgroup *cg, size_t i);
 /* The leaf in every hierarchy as /proc/PID/cgroup names it,
@@ -150,6 +158,8 @@ struct rctl_usage {
 	bool has_swap;
 	uint64_t memsw_bytes;        /* memory+swap (v1), swap alone on v2 */
 	int64_t memsw_limit;
+	uint64_t swap_bytes;         /* swap alone, either layout */
+	int64_t swap_limit;
 	uint64_t oom_kills, mem_failcnt;
 	bool has_pids;
 	uint64_t pids;
@@ -163,6 +173,12 @@ int rctl_cgroup_usage(const struct rctl_cgroup *cg, struct rctl_usage *u,
 /* The default devices allow-list: the zone's /dev and nothing else. */
 const struct rctl_device *rctl_default_devices(size_t *n);
 void rctl_cgroup_free(struct rctl_cgroup *cg);
+/* The plan as JSON (an array), and back (record.c): what state.json keeps
+ * so that a crashed zone's cgroups can be found and removed. */
+struct jw;
+struct jv;
+void rctl_cgroup_to_json(struct jw *w, const struct rctl_cgroup *cg);
+int rctl_cgroup_from_json(const char *zone, const struct jv *arr, struct rctl_cgroup *cg);
 void rctl_resources_free(struct rctl_resources *r);
 
 #endif

@@ -1,5 +1,8 @@
-/* zone.h - the zone object: configuration, state machine, state store and
- * the operations the CLI calls. */
+/* zone.h - the zone object as the CLI sees it: names, states, the
+ * operations on zones, OCI containers, templates and jobs, and what they
+ * report. The only header of runtime/ for the layers above it; no lower
+ * layer's type appears here (the configuration's parsed form is
+ * runtime/config/config.h). */
 #ifndef ZONECTL_ZONE_H
 #define ZONECTL_ZONE_H
 
@@ -7,137 +10,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "isolate.h"
-#include "netbind.h"
-#include "rctl.h"
 #include "zutil.h"
 
 #define ZONE_NAME_MAX 64
 
-/* ---- configuration (runtime/config.c) -------------------------------- */
-
 enum zone_brand { ZONE_BRAND_SPARSE, ZONE_BRAND_WHOLE, ZONE_BRAND_OCI, ZONE_BRAND_KVM };
 
-/* What runs as the zone's PID 1. */
-enum zone_init {
-	ZONE_INIT_BUILTIN, /* our tiny init; process.args (if any) is its first child */
-	ZONE_INIT_NONE,    /* process.args is PID 1, as runc and crun do */
-	ZONE_INIT_PATH,    /* the program at zone.init (inside the zone) is PID 1 */
-};
-
-/* What the zone's /proc/meminfo, cpuinfo ..., sysinfo(2) and nproc show. */
-enum zone_procfs {
-	ZONE_PROCFS_ZONE, /* its own machine: its caps, its usage, its uptime (procfs-filter) */
-	ZONE_PROCFS_HOST, /* the host's, unfiltered */
-};
-
-/* How a kvm zone's qemu runs its guest. */
-enum zone_accel {
-	ZONE_ACCEL_AUTO, /* KVM where /dev/kvm runs guests in hardware, else TCG */
-	ZONE_ACCEL_KVM,  /* KVM even where it is only an emulator (kvm_pvm) */
-	ZONE_ACCEL_TCG,  /* qemu's software emulation */
-};
-
-/* "zone": {"kvm": {...}}: the guest of a kvm zone. Paths are the host's;
- * each is bind-mounted read-only into the zone at boot. */
-struct zone_kvm {
-	char *kernel, *initrd, *disk; /* initrd and disk may be NULL */
-	char *cmdline;                /* appended after console=ttyS0; may be NULL */
-	uint64_t mem;                 /* guest RAM, bytes */
-	unsigned vcpus;
-	enum zone_accel accel;
-};
-
-struct zone_annotation {
-	char *key, *value;
-};
-
-/* OCI hooks, in the order the spec runs them. */
-enum zone_hook_kind {
-	ZH_PRESTART, ZH_CREATE_RUNTIME, ZH_CREATE_CONTAINER, ZH_START_CONTAINER,
-	ZH_POSTSTART, ZH_POSTSTOP, ZH_KINDS,
-};
-struct zone_hook {
-	char *path;     /* absolute, on the host (in the zone for createContainer, startContainer) */
-	char **args;    /* NULL-terminated; NULL = { path } */
-	char **env;
-	int timeout;    /* seconds; 0 = none */
-};
-
-/* A parsed and validated config.json: the OCI runtime-spec document plus
- * the top-level "zone" object. */
-struct zone_config {
-	char *oci_version;
-	char *root_path;          /* as written: relative paths are relative to the zone's dir (bundle) */
-	bool root_readonly;
-	char *hostname;           /* NULL = zone name */
-	char *domainname;
-	bool has_process;
-	struct iso_process process;
-	struct iso_mount *mounts;
-	size_t n_mounts;
-	int ns_flags;             /* CLONE_NEW* to create */
-	struct iso_ns_path *ns_paths; /* namespaces with a "path": join */
-	size_t n_ns_paths;
-	struct iso_idmap *uid_maps, *gid_maps; /* linux.uidMappings, gidMappings */
-	size_t n_uid_maps, n_gid_maps;
-	struct rctl_resources resources;
-	struct iso_seccomp *seccomp;  /* NULL = no linux.seccomp */
-	struct iso_device *devices;   /* linux.devices */
-	size_t n_devices;
-	char **masked_paths;      /* NULL-terminated, may be NULL */
-	char **readonly_paths;
-	char *rootfs_propagation;
-	char *cgroups_path;
-	struct zone_annotation *annotations;
-	size_t n_annotations;
-	struct zone_hook *hooks[ZH_KINDS];
-	size_t n_hooks[ZH_KINDS];
-	char **sysctl;            /* NULL-terminated "key=value", checked against the namespaces */
-
-	/* "zone": { ... } */
-	enum zone_brand brand;
-	bool autoboot;
-	enum zone_init init;
-	char *init_path;          /* with ZONE_INIT_PATH */
-	struct net_nic *nics;     /* "net": the zone's NICs */
-	size_t n_nics;
-	enum zone_procfs procfs;
-	char *bundle;             /* zone.bundle: the OCI bundle it was created from */
-	char *template_name;      /* "template": a whole zone's template */
-	bool ephemeral;           /* deleted by its monitor once it halts (run --rm) */
-	bool has_kvm;
-	struct zone_kvm kvm;      /* zone.kvm: brand kvm's guest */
-	uint64_t disk;            /* zone.disk: bytes of the zone's own filesystem, 0 = none */
-};
-
-/* The smallest zone.disk: an ext4 with its journal and room to write. */
-#define ZONE_DISK_MIN (16ULL << 20)
-
-/* Parses and validates a config document. `name` is the zone's name, used
- * in every message: "zone web1: config: linux.resources.memory.limit:
- * expected an integer". Unknown keys under "zone", wrong types and
- * impossible values are errors; OCI fields the runtime cannot honour are
- * errors naming the field. */
-int zone_config_parse(const char *name, const char *text, size_t len,
-		      struct zone_config *cfg, struct zerr *err);
-int zone_config_load(const char *name, const char *path,
-		     struct zone_config *cfg, struct zerr *err);
-/* The default document for `zonectl create NAME` (pretty-printed JSON,
- * malloc'd): sparse brand, builtin init, hostname NAME, the standard
- * namespaces and mounts, the default capabilities, seccomp profile,
- * masked and read-only paths, no_new_privs. */
-char *zone_config_default(const char *name, enum zone_brand brand);
-void zone_config_free(struct zone_config *cfg);
-/* An OCI process object on its own (runc exec --process FILE). */
-int zone_process_parse(const char *name, const char *text, size_t len,
-		       struct iso_process *proc, struct zerr *err);
-/* An OCI linux.resources object on its own (runc update -r FILE). */
-int zone_resources_parse(const char *name, const char *text, size_t len,
-			 struct rctl_resources *res, struct zerr *err);
-
 const char *zone_brand_name(enum zone_brand b);
-const char *zone_accel_name(enum zone_accel a);
 int zone_brand_from_name(const char *s, enum zone_brand *out);
 
 /* Valid zone names: 1..64 bytes of [A-Za-z0-9_.-], starting with an
@@ -236,23 +115,75 @@ int zone_config_text(struct zone_ctx *ctx, const char *name, char **text,
  * config.json only if the kernel took them; otherwise just stored. */
 int zone_set(struct zone_ctx *ctx, const char *name, char *const *keys,
 	     struct zerr *err);
-/* The zone's NICs as configured, with what the host sees of each
- * (counters only while the zone runs). */
+/* One NIC of `zonectl net`, as configured and as the host sees it
+ * (names and links "" where there is none; counters only while the zone
+ * runs). */
+#define ZONE_IFNAME_MAX 16
 struct zone_nic {
-	struct net_nic nic;
-	struct net_nic_info info;
+	char link[ZONE_IFNAME_MAX];      /* its name in the zone (eth0) */
+	const char *type;                /* "bridge", "macvlan", "shared" */
+	char over[ZONE_IFNAME_MAX];      /* the bridge, the parent link, or lo */
+	char host_link[ZONE_IFNAME_MAX]; /* the veth's host end */
+	char mac[18];                    /* "" on a shared-IP NIC */
+	char **addrs;                    /* "198.18.7.2/24", NULL-terminated */
+	char gateway[48];
+	bool anti_spoofing;
+	bool has_counters;
+	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets, rx_dropped, tx_dropped;
+	bool has_spoofed;                /* the anti-spoofing filter's drops are known */
+	uint64_t spoofed;
 };
 int zone_net_get(struct zone_ctx *ctx, const char *name, struct zone_nic **nics,
 		 size_t *n, struct zerr *err);
+void zone_nics_free(struct zone_nic *nics, size_t n);
 
-/* The cgroups of a running (or ready) zone, for reading its usage. */
-/* A running zone's own disk (zone.disk): the pid of its init, through
- * whose root the disk is seen, or 0 when the zone has no disk of its own
- * or is not running; then the bytes used and the filesystem's size. */
-pid_t zone_disk_holder(const struct zone_ctx *ctx, const char *name);
-int zone_disk_usage(pid_t holder, uint64_t *used, uint64_t *size);
-int zone_cgroup_get(struct zone_ctx *ctx, const char *name,
-		    struct rctl_cgroup *cg, struct zerr *err);
+/* What a running zone uses, from its cgroups' own counters (`stat`,
+ * `top`). Limits are -1 when there is none; has_* is false where the
+ * host does not count it. */
+struct zone_usage {
+	uint64_t at_ns;               /* CLOCK_MONOTONIC when read */
+	uint64_t cpu_ns;              /* cumulative CPU time */
+	uint64_t nr_throttled, throttled_ns;
+	int64_t cpu_quota;            /* us per period, -1 = no cap */
+	uint64_t cpu_period;
+	bool has_memory;
+	uint64_t mem_bytes, mem_cache;
+	int64_t mem_limit;
+	bool has_swap;
+	uint64_t swap_bytes;          /* memory+swap (v1), swap alone (cgroup2) */
+	int64_t swap_limit;
+	uint64_t oom_kills, mem_failcnt;
+	uint64_t pids;
+	int64_t pids_limit;
+	uint64_t io_read_bytes, io_write_bytes, io_read_ops, io_write_ops;
+	bool has_disk;                /* zone.disk: its own filesystem */
+	uint64_t disk_used, disk_size;
+	bool has_net;                 /* its own network namespace: bytes but loopback's */
+	uint64_t net_rx, net_tx;
+};
+/* A meter on one running zone: opened once (the zone's cgroups, its
+ * disk, its network namespace looked up), read each round. */
+struct zone_meter;
+int zone_meter_open(struct zone_ctx *ctx, const char *name, struct zone_meter **m,
+		    struct zerr *err);
+/* Fills u; -1 once the zone has halted. */
+int zone_meter_read(struct zone_meter *m, struct zone_usage *u);
+void zone_meter_free(struct zone_meter *m);
+
+/* Every process of the host with the zone whose cgroup holds it
+ * (`ps -Z`, prstat -Z). */
+struct zone_proc {
+	pid_t pid, ppid;
+	uid_t uid;
+	char state;
+	uint64_t cpu_ticks, rss_bytes;
+	char *cmd;
+	const char *zone;             /* "global": the host's */
+};
+/* only: one zone's processes (an error if it is not running), or NULL. */
+int zone_ps(struct zone_ctx *ctx, const char *only, struct zone_proc **procs, size_t *n,
+	    struct zerr *err);
+void zone_ps_free(struct zone_proc *procs, size_t n);
 
 struct zone_login_opts {
 	char **argv;      /* NULL = the zone's login shell */

@@ -125,6 +125,35 @@ char *rctl_cgroup_path(const struct rctl_cgroup *cg, size_t i)
 	return rctl_abs(&cg->h[i], rel);
 }
 
+char **rctl_cgroup_leaves(const struct rctl_cgroup *cg)
+{
+	char **v = xcalloc(cg->n + 1, sizeof(*v));
+	for (size_t i = 0; i < cg->n; i++)
+		v[i] = rctl_cgroup_path(cg, i);
+	return v;
+}
+
+char **rctl_cgroup_mount_names(const struct rctl_cgroup *cg)
+{
+	char **v = xcalloc(cg->n + 1, sizeof(*v));
+	for (size_t i = 0; i < cg->n; i++) {
+		const char *base = strrchr(cg->h[i].mount, '/');
+		v[i] = xstrdup(base && base[1] ? base + 1 : "cgroup");
+	}
+	return v;
+}
+
+int rctl_cgroup_v2_open(const struct rctl_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->h[i].v2) {
+			cleanup_free char *path = rctl_cgroup_path(cg, i);
+			return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		}
+	errno = ENOENT;
+	return -1;
+}
+
 char **rctl_cgroup_proc_lines(const struct rctl_cgroup *cg)
 {
 	char **v = xcalloc(cg->n + 1, sizeof(*v));

@@ -159,6 +159,10 @@ static void memory_usage(const struct rctl_cgroup *cg, struct rctl_usage *u)
 		u->mem_cache = keyed(m, "memory.stat", "cache");
 		u->has_swap = read_u64(m, "memory.memsw.usage_in_bytes", &u->memsw_bytes) == 0;
 		u->memsw_limit = read_limit(m, "memory.memsw.limit_in_bytes");
+		/* v1 counts memory+swap: swap alone is the difference */
+		u->swap_bytes = u->memsw_bytes > u->mem_bytes ? u->memsw_bytes - u->mem_bytes : 0;
+		u->swap_limit = u->memsw_limit >= 0 && u->mem_limit >= 0
+					? u->memsw_limit - u->mem_limit : -1;
 		u->oom_kills = keyed(m, "memory.oom_control", "oom_kill");
 		read_u64(m, "memory.failcnt", &u->mem_failcnt);
 		return;
@@ -168,6 +172,8 @@ static void memory_usage(const struct rctl_cgroup *cg, struct rctl_usage *u)
 	u->mem_cache = keyed(m, "memory.stat", "file");
 	u->has_swap = read_u64(m, "memory.swap.current", &u->memsw_bytes) == 0;
 	u->memsw_limit = read_limit(m, "memory.swap.max");
+	u->swap_bytes = u->memsw_bytes;
+	u->swap_limit = u->memsw_limit;
 	u->oom_kills = keyed(m, "memory.events", "oom_kill");
 	u->mem_failcnt = keyed(m, "memory.events", "max");
 }

@@ -4,8 +4,8 @@
 
 #include <poll.h>
 
+#include "config/config.h"
 #include "procfs.h"
-#include "zone.h"
 
 /* What /run/zonectl/NAME/state.json records. Never trusted blindly: a pid
  * counts only while its start time and the host's boot id still match. */
@@ -22,8 +22,6 @@ struct zone_status {
 	char **net_made;       /* what the zone's NICs left on the host (net_plan) */
 };
 
-static inline void zone_config_cleanup(struct zone_config *c) { zone_config_free(c); }
-#define cleanup_config __attribute__((cleanup(zone_config_cleanup)))
 
 enum zone_op {
 	ZOP_BOOT, ZOP_HALT, ZOP_REBOOT, ZOP_DELETE, ZOP_LOGIN, ZOP_CONSOLE, ZOP_SET, ZOP_NET,
@@ -40,12 +38,6 @@ void zone_net_teardown(const struct zone_ctx *ctx, struct zone_status *st);
 /* The NIC view of `zonectl net`. */
 void zone_net_describe(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
 		       struct net_zone *z);
-/* config_net.c: `create --net` into the document; one address, one zone. */
-int zone_net_rewrite(const char *name, char *const *specs, char **text, size_t *len,
-		     struct zerr *err);
-/* config_kvm.c: `create --kvm` into the document's zone.kvm. */
-int zone_kvm_rewrite(const char *name, const char *spec, char **text, size_t *len,
-		     struct zerr *err);
 int zone_net_check_unique(const struct zone_ctx *ctx, const char *name,
 			  const struct zone_config *cfg, struct zerr *err);
 
@@ -163,30 +155,7 @@ int monitor_start_job(const struct zone_ctx *ctx, const char *name, struct zone_
 int zone_boot_job(struct zone_ctx *ctx, const char *name, int *report_fd, pid_t *monitor,
 		  struct zerr *err);
 
-/* Resource controls given as zonecfg-style keys (runtime/rctl_keys.c). */
-enum { RK_CPU = 1, RK_CPUSET = 2, RK_MEMORY = 4, RK_PIDS = 8, RK_IO = 16 };
-struct rctl_keys {
-	struct rctl_resources res; /* as given: mem_swap is the swap alone */
-	unsigned groups;           /* RK_* touched */
-	bool has_disk;             /* disk=SIZE: zone.disk, not linux.resources */
-	uint64_t disk;
-};
-/* Adds "key=value[,key=value...]" to k; errors read "zone NAME: VERB:
- * cpu-cap=0: must be at least 1 (percent of one CPU)". */
-int rctl_keys_parse(const char *name, const char *verb, const char *spec,
-		    struct rctl_keys *k, struct zerr *err);
-/* Rewrites a config document with k's values in linux.resources, keeping
- * everything else. *out is malloc'd. */
-int rctl_keys_merge(const char *name, const char *verb, const char *text,
-		    size_t len, const struct rctl_keys *k, char **out,
-		    size_t *out_len, struct zerr *err);
-void rctl_keys_free(struct rctl_keys *k);
-/* Parses every spec into k and, if any, rewrites *text (malloc'd). */
-int rctl_keys_rewrite(const char *name, const char *verb, char *const *specs,
-		      char **text, size_t *len, struct rctl_keys *k,
-		      struct zerr *err);
-
-/* The zone's view of its machine (runtime/procfs.c, procfs-filter/). */
+/* The zone's view of its machine (zone/procfs.c, procfs-filter/). */
 #define PROCFS_MAX_LISTENERS 256
 struct procfs_keeper {
 	struct pfs_zone z;
@@ -252,27 +221,19 @@ int zone_wait_child(pid_t pid);
 int oci_write_pid_file(const char *id, const char *path, pid_t pid, struct zerr *err);
 /* runc's --console-socket: the pty master, sent over the socket. */
 int oci_send_console(const char *path, int master, struct zerr *err);
-/* Changes to a config document (config_edit.c), made by rewriting it:
- * zone.template (which makes the brand whole), zone.ephemeral, and a
- * job's process.args, env (K=V replaces K), cwd and extra mounts. */
-struct config_edit {
-	const char *template_name;
-	bool ephemeral;
-	char *const *args;
-	char *const *env;
-	const char *cwd;
-	const struct iso_mount *mounts;
-	size_t n_mounts;
-};
-int zone_config_edit(const char *name, char **text, size_t *len, const struct config_edit *e,
-		     struct zerr *err);
-/* Parses a config document that must be an object, for rewriting it. */
-struct jv;
-int zone_config_doc(const char *name, const char *text, size_t len, struct jv **doc,
-		    struct zerr *err);
 /* create from a config document (takes text, malloc'd). */
 int zone_create_text(struct zone_ctx *ctx, const char *name, const struct zone_create_opts *o,
 		     char *text, size_t len, struct zerr *err);
+
+/* The cgroups of a running (or ready) zone, repaired first if its
+ * monitor is gone (usage.c); ESRCH if it does not run. *init may be NULL. */
+int zone_cgroup_get(struct zone_ctx *ctx, const char *name, struct rctl_cgroup *cg,
+		    pid_t *init, struct zerr *err);
+/* A running zone's own disk (zone.disk, brand/disk.c): the pid of its
+ * init, through whose root the disk is seen, or 0 when the zone has no
+ * disk of its own or is not running; then the bytes used and the size. */
+pid_t zone_disk_holder(const struct zone_ctx *ctx, const char *name);
+int zone_disk_usage(pid_t holder, uint64_t *used, uint64_t *size);
 
 /* The caller's terminal relays (ctx->term), or an error saying there is
  * none (login.c). */

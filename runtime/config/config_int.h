@@ -3,8 +3,7 @@
 #ifndef ZONECTL_CONFIG_INT_H
 #define ZONECTL_CONFIG_INT_H
 
-#include "json.h"
-#include "zone.h"
+#include "config.h"
 
 /* For an OCI key this runtime cannot honour: fails with "PATH: not
  * supported" unless the value asks for nothing (null, false, "", [], {}

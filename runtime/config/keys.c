@@ -1,4 +1,4 @@
-/* rctl_keys.c - zonecfg/SmartOS-style resource controls ("cpu-cap=150,
+/* keys.c - zonecfg/SmartOS-style resource controls ("cpu-cap=150,
  * memory=2G") and how they are written into a config document as OCI
  * linux.resources, so OCI clients see the same values.
  *
@@ -34,7 +34,7 @@
 #define CPU_PERIOD 100000
 #define MEM_MIN (4 << 20)
 
-typedef int (*key_fn)(const char *v, struct rctl_keys *k, const char **why);
+typedef int (*key_fn)(const char *v, struct zone_keys *k, const char **why);
 
 static bool is_none(const char *v) { return !strcmp(v, "none"); }
 
@@ -70,7 +70,7 @@ static int size_of(const char *v, int64_t *out, const char **why)
 	return 0;
 }
 
-static int k_shares(const char *v, struct rctl_keys *k, const char **why)
+static int k_shares(const char *v, struct zone_keys *k, const char **why)
 {
 	int64_t n;
 	int r = int_in(v, 2, 262144, &n, why);
@@ -80,11 +80,11 @@ static int k_shares(const char *v, struct rctl_keys *k, const char **why)
 		return r;
 	k->res.has_cpu_shares = true;
 	k->res.cpu_shares = (uint64_t)n;
-	k->groups |= RK_CPU;
+	k->groups |= ZK_CPU;
 	return 0;
 }
 
-static int k_cap(const char *v, struct rctl_keys *k, const char **why)
+static int k_cap(const char *v, struct zone_keys *k, const char **why)
 {
 	int64_t n = -1;
 	if (!is_none(v)) {
@@ -98,11 +98,11 @@ static int k_cap(const char *v, struct rctl_keys *k, const char **why)
 	}
 	k->res.has_cpu_quota = true;
 	k->res.cpu_quota = n < 0 ? -1 : n * CPU_PERIOD / 100;
-	k->groups |= RK_CPU;
+	k->groups |= ZK_CPU;
 	return 0;
 }
 
-static int k_burst(const char *v, struct rctl_keys *k, const char **why)
+static int k_burst(const char *v, struct zone_keys *k, const char **why)
 {
 	int64_t n = 0;
 	if (!is_none(v)) {
@@ -114,11 +114,11 @@ static int k_burst(const char *v, struct rctl_keys *k, const char **why)
 	}
 	k->res.has_cpu_burst = true;
 	k->res.cpu_burst = (uint64_t)n;
-	k->groups |= RK_CPU;
+	k->groups |= ZK_CPU;
 	return 0;
 }
 
-static int k_cpuset(const char *v, struct rctl_keys *k, const char **why)
+static int k_cpuset(const char *v, struct zone_keys *k, const char **why)
 {
 	if (!*v || strspn(v, "0123456789,-") != strlen(v) || *v == ',' || *v == '-') {
 		*why = "not a CPU list (like 0-1,3)";
@@ -126,11 +126,11 @@ static int k_cpuset(const char *v, struct rctl_keys *k, const char **why)
 	}
 	free(k->res.cpuset_cpus);
 	k->res.cpuset_cpus = xstrdup(v);
-	k->groups |= RK_CPUSET;
+	k->groups |= ZK_CPUSET;
 	return 0;
 }
 
-static int k_memory(const char *v, struct rctl_keys *k, const char **why)
+static int k_memory(const char *v, struct zone_keys *k, const char **why)
 {
 	int64_t n;
 	int r = size_of(v, &n, why);
@@ -142,23 +142,23 @@ static int k_memory(const char *v, struct rctl_keys *k, const char **why)
 	}
 	k->res.has_mem_limit = true;
 	k->res.mem_limit = n;
-	k->groups |= RK_MEMORY;
+	k->groups |= ZK_MEMORY;
 	return 0;
 }
 
-static int k_swap(const char *v, struct rctl_keys *k, const char **why)
+static int k_swap(const char *v, struct zone_keys *k, const char **why)
 {
 	int64_t n;
 	int r = size_of(v, &n, why);
 	if (r < 0)
 		return r;
 	k->res.has_mem_swap = true;
-	k->res.mem_swap = n; /* swap alone; rctl_keys_merge adds memory */
-	k->groups |= RK_MEMORY;
+	k->res.mem_swap = n; /* swap alone; zone_keys_merge adds memory */
+	k->groups |= ZK_MEMORY;
 	return 0;
 }
 
-static int k_reservation(const char *v, struct rctl_keys *k, const char **why)
+static int k_reservation(const char *v, struct zone_keys *k, const char **why)
 {
 	int64_t n;
 	int r = size_of(v, &n, why);
@@ -166,11 +166,11 @@ static int k_reservation(const char *v, struct rctl_keys *k, const char **why)
 		return r;
 	k->res.has_mem_reservation = true;
 	k->res.mem_reservation = n;
-	k->groups |= RK_MEMORY;
+	k->groups |= ZK_MEMORY;
 	return 0;
 }
 
-static int k_processes(const char *v, struct rctl_keys *k, const char **why)
+static int k_processes(const char *v, struct zone_keys *k, const char **why)
 {
 	int64_t n = -1;
 	if (!is_none(v)) {
@@ -182,11 +182,11 @@ static int k_processes(const char *v, struct rctl_keys *k, const char **why)
 	}
 	k->res.has_pids_limit = true;
 	k->res.pids_limit = n;
-	k->groups |= RK_PIDS;
+	k->groups |= ZK_PIDS;
 	return 0;
 }
 
-static int k_io_weight(const char *v, struct rctl_keys *k, const char **why)
+static int k_io_weight(const char *v, struct zone_keys *k, const char **why)
 {
 	int64_t n;
 	int r = int_in(v, 10, 1000, &n, why);
@@ -196,12 +196,12 @@ static int k_io_weight(const char *v, struct rctl_keys *k, const char **why)
 		return r;
 	k->res.has_blkio_weight = true;
 	k->res.blkio_weight = (uint16_t)n;
-	k->groups |= RK_IO;
+	k->groups |= ZK_IO;
 	return 0;
 }
 
 /* "DEV:RATE": the device must exist and be a block device. */
-static int throttle(const char *v, int kind, bool bytes, struct rctl_keys *k, const char **why)
+static int throttle(const char *v, int kind, bool bytes, struct zone_keys *k, const char **why)
 {
 	static char msg[512];
 	const char *colon = strrchr(v, ':');
@@ -242,31 +242,31 @@ static int throttle(const char *v, int kind, bool bytes, struct rctl_keys *k, co
 	r->throttles = xrealloc(r->throttles, (r->n_throttles + 1) * sizeof(*r->throttles));
 	r->throttles[r->n_throttles++] = (struct rctl_throttle){
 		.kind = kind, .major = major(st.st_rdev), .minor = minor(st.st_rdev), .rate = rate};
-	k->groups |= RK_IO;
+	k->groups |= ZK_IO;
 	return 0;
 }
 
-static int k_read_bps(const char *v, struct rctl_keys *k, const char **why)
+static int k_read_bps(const char *v, struct zone_keys *k, const char **why)
 {
 	return throttle(v, RT_READ_BPS, true, k, why);
 }
 
-static int k_write_bps(const char *v, struct rctl_keys *k, const char **why)
+static int k_write_bps(const char *v, struct zone_keys *k, const char **why)
 {
 	return throttle(v, RT_WRITE_BPS, true, k, why);
 }
 
-static int k_read_iops(const char *v, struct rctl_keys *k, const char **why)
+static int k_read_iops(const char *v, struct zone_keys *k, const char **why)
 {
 	return throttle(v, RT_READ_IOPS, false, k, why);
 }
 
-static int k_write_iops(const char *v, struct rctl_keys *k, const char **why)
+static int k_write_iops(const char *v, struct zone_keys *k, const char **why)
 {
 	return throttle(v, RT_WRITE_IOPS, false, k, why);
 }
 
-static int k_disk(const char *v, struct rctl_keys *k, const char **why)
+static int k_disk(const char *v, struct zone_keys *k, const char **why)
 {
 	uint64_t n;
 	if (parse_size(v, &n) < 0 || n > INT64_MAX) {
@@ -296,7 +296,7 @@ static const struct {
 	{"disk", k_disk},
 };
 
-static int parse_one(const char *name, const char *verb, const char *item, struct rctl_keys *k,
+static int parse_one(const char *name, const char *verb, const char *item, struct zone_keys *k,
 		     struct zerr *err)
 {
 	const char *eq = strchr(item, '=');
@@ -319,7 +319,7 @@ static int parse_one(const char *name, const char *verb, const char *item, struc
 
 /* Items are split at commas; a piece without '=' continues the item
  * before it, so "cpuset=0,2,memory=1G" keeps the CPU list whole. */
-int rctl_keys_parse(const char *name, const char *verb, const char *spec, struct rctl_keys *k,
+int zone_keys_parse(const char *name, const char *verb, const char *spec, struct zone_keys *k,
 		    struct zerr *err)
 {
 	const char *s = spec;
@@ -343,7 +343,7 @@ int rctl_keys_parse(const char *name, const char *verb, const char *spec, struct
 	return 0;
 }
 
-void rctl_keys_free(struct rctl_keys *k)
+void zone_keys_free(struct zone_keys *k)
 {
 	rctl_resources_free(&k->res);
 	k->groups = 0;
@@ -461,7 +461,7 @@ static const struct jv *mem_member(const struct jv *doc, const char *key)
 /* OCI's memory.swap counts memory plus swap: swap=S is stored as the
  * memory limit + S; a new memory limit alone keeps the swap on top. */
 static int swap_total(const char *name, const char *verb, const struct jv *doc,
-		      const struct rctl_keys *k, bool *set, int64_t *out, struct zerr *err)
+		      const struct zone_keys *k, bool *set, int64_t *out, struct zerr *err)
 {
 	int64_t old_limit = -1, old_swap = 0;
 	bool had_limit = jv_int64(mem_member(doc, "limit"), "", &old_limit, NULL) == 0;
@@ -489,8 +489,8 @@ static int swap_total(const char *name, const char *verb, const struct jv *doc,
 
 #define ADD_INT(arr, n, k, v) (arr)[(n)++] = (struct ov){.key = (k), .t = OV_INT, .i = (v)}
 
-int rctl_keys_merge(const char *name, const char *verb, const char *text, size_t len,
-		    const struct rctl_keys *k, char **out, size_t *out_len, struct zerr *err)
+int zone_keys_merge(const char *name, const char *verb, const char *text, size_t len,
+		    const struct zone_keys *k, char **out, size_t *out_len, struct zerr *err)
 {
 	cleanup_json struct jv *doc = NULL;
 	int r = json_parse(text, len, &doc, err);

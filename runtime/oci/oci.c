@@ -556,7 +556,7 @@ int oci_pause(struct zone_ctx *ctx, const char *id, bool pause, struct zerr *err
 int oci_pids(struct zone_ctx *ctx, const char *id, pid_t **pids, size_t *n, struct zerr *err)
 {
 	struct rctl_cgroup cg = {0};
-	int r = zone_cgroup_get(ctx, id, &cg, err);
+	int r = zone_cgroup_get(ctx, id, &cg, NULL, err);
 	if (r == 0)
 		r = rctl_cgroup_pids(&cg, pids, n, err);
 	rctl_cgroup_free(&cg);

@@ -143,33 +143,6 @@ void zone_status_free(struct zone_status *st)
 	memset(st, 0, sizeof(*st));
 }
 
-static int hier_from_json(const struct jv *v, struct rctl_hier *h)
-{
-	const struct jv *c = jv_get(v, "controllers"), *m = jv_get(v, "mount"),
-			*p = jv_get(v, "parent"), *v2 = jv_get(v, "v2");
-	const char *cs, *ms, *ps;
-	if (jv_string(c, "c", &cs, NULL) < 0 || jv_string(m, "m", &ms, NULL) < 0 ||
-	    jv_string(p, "p", &ps, NULL) < 0 || jv_bool(v2, "v2", &h->v2, NULL) < 0)
-		return -EINVAL;
-	h->controllers = xstrdup(cs);
-	h->mount = xstrdup(ms);
-	h->parent = xstrdup(ps);
-	return 0;
-}
-
-static int cgroup_from_json(const char *name, const struct jv *arr, struct rctl_cgroup *cg)
-{
-	size_t n = jv_len(arr);
-	cg->zone = xstrdup(name);
-	cg->h = xcalloc(n, sizeof(*cg->h));
-	for (size_t i = 0; i < n; i++) {
-		if (hier_from_json(jv_at(arr, i), &cg->h[i]) < 0)
-			return -EINVAL;
-		cg->n++;
-	}
-	return 0;
-}
-
 static int status_from_json(const char *name, const struct jv *doc, struct zone_status *st)
 {
 	const char *state, *boot_id;
@@ -196,7 +169,7 @@ static int status_from_json(const char *name, const struct jv *doc, struct zone_
 	const struct jv *cg = jv_get(doc, "cgroups");
 	if (cg && jv_type(cg) == JV_ARRAY) {
 		st->has_cgroup = true;
-		return cgroup_from_json(name, cg, &st->cg);
+		return rctl_cgroup_from_json(name, cg, &st->cg);
 	}
 	return 0;
 }
@@ -221,22 +194,6 @@ int zone_status_read(const struct zone_ctx *ctx, const char *name,
 	return 0;
 }
 
-static void cgroup_to_json(struct jw *w, const struct rctl_cgroup *cg)
-{
-	jw_key(w, "cgroups");
-	jw_arr_open(w);
-	for (size_t i = 0; i < cg->n; i++) {
-		jw_obj_open(w);
-		jw_kstr(w, "controllers", cg->h[i].controllers);
-		jw_kstr(w, "mount", cg->h[i].mount);
-		jw_kstr(w, "parent", cg->h[i].parent);
-		jw_key(w, "v2");
-		jw_bool(w, cg->h[i].v2);
-		jw_obj_close(w);
-	}
-	jw_arr_close(w);
-}
-
 int zone_status_write(const struct zone_ctx *ctx, const char *name,
 		      const struct zone_status *st, struct zerr *err)
 {
@@ -257,8 +214,10 @@ int zone_status_write(const struct zone_ctx *ctx, const char *name,
 		jw_key(w, "net");
 		jw_strv(w, st->net_made);
 	}
-	if (st->has_cgroup)
-		cgroup_to_json(w, &st->cg);
+	if (st->has_cgroup) {
+		jw_key(w, "cgroups");
+		rctl_cgroup_to_json(w, &st->cg);
+	}
 	jw_obj_close(w);
 	size_t len;
 	cleanup_free char *text = jw_finish(w, &len);

@@ -1,25 +1,25 @@
-/* rctl_ops.c - zonectl set: resource controls changed on a zone, live
- * when it runs; and the cgroups of a running zone for zonectl stat. */
+/* limits.c - zonectl set: resource controls changed on a zone, live
+ * when it runs, and kept in its config only if the kernel took them. */
 #include <errno.h>
 #include <string.h>
 
 #include "runtime.h"
 
-static void keys_cleanup(struct rctl_keys *k) { rctl_keys_free(k); }
+static void keys_cleanup(struct zone_keys *k) { zone_keys_free(k); }
 #define cleanup_keys __attribute__((cleanup(keys_cleanup)))
 
-int rctl_keys_rewrite(const char *name, const char *verb, char *const *specs, char **text,
-		      size_t *len, struct rctl_keys *k, struct zerr *err)
+int zone_keys_rewrite(const char *name, const char *verb, char *const *specs, char **text,
+		      size_t *len, struct zone_keys *k, struct zerr *err)
 {
 	int r;
 	for (size_t i = 0; specs && specs[i]; i++)
-		if ((r = rctl_keys_parse(name, verb, specs[i], k, err)) < 0)
+		if ((r = zone_keys_parse(name, verb, specs[i], k, err)) < 0)
 			return r;
 	if (!k->groups && !k->has_disk)
 		return 0;
 	char *out;
 	size_t out_len;
-	if ((r = rctl_keys_merge(name, verb, *text, *len, k, &out, &out_len, err)) < 0)
+	if ((r = zone_keys_merge(name, verb, *text, *len, k, &out, &out_len, err)) < 0)
 		return r;
 	free(*text);
 	*text = out;
@@ -32,7 +32,7 @@ int rctl_keys_rewrite(const char *name, const char *verb, char *const *specs, ch
 static void touched(const struct rctl_resources *all, unsigned groups, struct rctl_resources *out)
 {
 	*out = (struct rctl_resources){0};
-	if (groups & RK_CPU) {
+	if (groups & ZK_CPU) {
 		out->has_cpu_shares = all->has_cpu_shares;
 		out->cpu_shares = all->cpu_shares;
 		out->has_cpu_quota = all->has_cpu_quota;
@@ -42,11 +42,11 @@ static void touched(const struct rctl_resources *all, unsigned groups, struct rc
 		out->has_cpu_burst = all->has_cpu_burst;
 		out->cpu_burst = all->cpu_burst;
 	}
-	if (groups & RK_CPUSET) {
+	if (groups & ZK_CPUSET) {
 		out->cpuset_cpus = all->cpuset_cpus;
 		out->cpuset_mems = all->cpuset_mems;
 	}
-	if (groups & RK_MEMORY) {
+	if (groups & ZK_MEMORY) {
 		out->has_mem_limit = all->has_mem_limit;
 		out->mem_limit = all->mem_limit;
 		out->has_mem_reservation = all->has_mem_reservation;
@@ -54,11 +54,11 @@ static void touched(const struct rctl_resources *all, unsigned groups, struct rc
 		out->has_mem_swap = all->has_mem_swap;
 		out->mem_swap = all->mem_swap;
 	}
-	if (groups & RK_PIDS) {
+	if (groups & ZK_PIDS) {
 		out->has_pids_limit = all->has_pids_limit;
 		out->pids_limit = all->pids_limit;
 	}
-	if (groups & RK_IO) {
+	if (groups & ZK_IO) {
 		out->has_blkio_weight = all->has_blkio_weight;
 		out->blkio_weight = all->blkio_weight;
 		out->throttles = all->throttles;
@@ -101,8 +101,8 @@ static int set_locked(struct zone_ctx *ctx, const char *name, char *const *keys,
 	int r = read_file(path, &text, &len, err);
 	if (r < 0)
 		return zerr_prefix(err, "zone %s: set", name);
-	cleanup_keys struct rctl_keys k = {0};
-	if ((r = rctl_keys_rewrite(name, "set", keys, &text, &len, &k, err)) < 0)
+	cleanup_keys struct zone_keys k = {0};
+	if ((r = zone_keys_rewrite(name, "set", keys, &text, &len, &k, err)) < 0)
 		return r;
 	cleanup_config struct zone_config cfg = {0};
 	if ((r = zone_config_parse(name, text, len, &cfg, err)) < 0)
@@ -140,25 +140,4 @@ int zone_set(struct zone_ctx *ctx, const char *name, char *const *keys, struct z
 	r = set_locked(ctx, name, keys, &st, cfg.disk, err);
 	close(lock);
 	return r;
-}
-
-int zone_cgroup_get(struct zone_ctx *ctx, const char *name, struct rctl_cgroup *cg,
-		    struct zerr *err)
-{
-	int r = zone_check_name(ctx, name, err);
-	if (r < 0)
-		return r;
-	cleanup_close int lock = zone_lock(ctx, name, err);
-	if (lock < 0)
-		return lock;
-	cleanup_status struct zone_status st = {0};
-	if ((r = zone_status_read(ctx, name, &st, err)) < 0 ||
-	    (r = zone_repair(ctx, name, &st, err)) < 0)
-		return r;
-	if ((st.state != ZS_RUNNING && st.state != ZS_READY) || !st.has_cgroup)
-		return zerr_setx(err, ESRCH, "zone %s: not running (it is %s)", name,
-				 zone_state_name(st.state));
-	*cg = st.cg;
-	st.cg = (struct rctl_cgroup){0};
-	return 0;
 }

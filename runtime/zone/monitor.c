@@ -197,12 +197,12 @@ static void add_cgroup_mounts(struct monitor *m, struct iso_spec *s, const struc
 	}
 	add_mount(s, dest, "tmpfs", "tmpfs", strv_dup((char *[]){"nosuid", "nodev", "noexec",
 								  "mode=755", NULL}));
-	for (size_t i = 0; i < m->st.cg.n; i++) {
-		cleanup_free char *leaf = rctl_cgroup_path(&m->st.cg, i);
-		const char *base = strrchr(m->st.cg.h[i].mount, '/');
-		cleanup_free char *to = xasprintf("%s/%s", dest, base ? base + 1 : "cgroup");
-		add_mount(s, to, "bind", leaf, strv_dup((char *[]){"bind", ro ? "ro" : "rw",
-								   "nosuid", "nodev", "noexec", NULL}));
+	cleanup_strv char **leaves = rctl_cgroup_leaves(&m->st.cg);
+	cleanup_strv char **names = rctl_cgroup_mount_names(&m->st.cg);
+	for (size_t i = 0; leaves[i]; i++) {
+		cleanup_free char *to = xasprintf("%s/%s", dest, names[i]);
+		add_mount(s, to, "bind", leaves[i], strv_dup((char *[]){"bind", ro ? "ro" : "rw",
+									"nosuid", "nodev", "noexec", NULL}));
 	}
 	if (ro)
 		add_mount(s, dest, "tmpfs", "tmpfs", strv_dup((char *[]){"remount", "ro", "nosuid",
@@ -225,12 +225,8 @@ static int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struc
 		.uid_maps = c->uid_maps, .n_uid_maps = c->n_uid_maps,
 		.gid_maps = c->gid_maps, .n_gid_maps = c->n_gid_maps,
 	};
-	ssize_t v2 = rctl_cgroup_unified(&m->st.cg);
-	if (v2 >= 0) {
-		cleanup_free char *leaf = rctl_cgroup_path(&m->st.cg, (size_t)v2);
-		if ((s->cgroup_fd = open(leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-			return zerr_set(err, errno, "zone %s: open %s", m->name, leaf);
-	}
+	if (rctl_cgroup_unified(&m->st.cg) >= 0 && (s->cgroup_fd = rctl_cgroup_v2_open(&m->st.cg)) < 0)
+		return zerr_set(err, errno, "zone %s: open its cgroup2 directory", m->name);
 	if (c->disk) {
 		cleanup_free char *image = zone_disk_image(m->ctx, m->name);
 		s->disk_dir = zone_dir(m->ctx, m->name);

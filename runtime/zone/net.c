@@ -3,6 +3,7 @@
  * state.json before it is made, so halt and crash repair undo exactly it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "runtime.h"
@@ -50,16 +51,6 @@ int zone_net_plan(const struct zone_ctx *ctx, const char *name, const struct zon
 	return r;
 }
 
-static int cgroup2_fd(const struct zone_status *st)
-{
-	for (size_t i = 0; st->has_cgroup && i < st->cg.n; i++)
-		if (st->cg.h[i].v2) {
-			cleanup_free char *path = rctl_cgroup_path(&st->cg, i);
-			return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		}
-	return -1;
-}
-
 int zone_net_setup(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
 		   const struct zone_status *st, pid_t pid, struct zerr *err)
 {
@@ -67,7 +58,7 @@ int zone_net_setup(const struct zone_ctx *ctx, const char *name, const struct zo
 		return 0;
 	struct net_zone z;
 	zone_net_describe(ctx, name, cfg, &z);
-	cleanup_close int cg = cgroup2_fd(st);
+	cleanup_close int cg = st->has_cgroup ? rctl_cgroup_v2_open(&st->cg) : -1;
 	int r = net_setup(&z, pid, cg, err);
 	if (r == 0 && cfg->brand == ZONE_BRAND_KVM)
 		r = net_guest_setup(&z, pid, err);
@@ -85,6 +76,47 @@ void zone_net_teardown(const struct zone_ctx *ctx, struct zone_status *st)
 	st->net_made = NULL;
 }
 
+static const char *over(const struct net_nic *nic)
+{
+	switch (nic->type) {
+	case NET_BRIDGE: return nic->bridge;
+	case NET_MACVLAN: return nic->parent;
+	case NET_SHARED: return nic->parent[0] ? nic->parent : "lo";
+	default: return "";
+	}
+}
+
+/* The CLI's view of one NIC: strings and counters, no netstack-bind type. */
+static void view(const struct net_nic *nic, const struct net_nic_info *in, struct zone_nic *v)
+{
+	const unsigned char *m = in->mac;
+	snprintf(v->link, sizeof(v->link), "%s", in->zone_link);
+	v->type = net_type_name(nic->type);
+	snprintf(v->over, sizeof(v->over), "%s", over(nic));
+	snprintf(v->host_link, sizeof(v->host_link), "%s", in->host_link);
+	if (nic->type == NET_BRIDGE || nic->type == NET_MACVLAN)
+		snprintf(v->mac, sizeof(v->mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+			 m[3], m[4], m[5]);
+	v->addrs = xcalloc(nic->n_addrs + 1, sizeof(char *));
+	for (size_t a = 0; a < nic->n_addrs; a++) {
+		char buf[64];
+		net_addr_format(&nic->addrs[a], true, buf, sizeof(buf));
+		v->addrs[a] = xstrdup(buf);
+	}
+	if (nic->has_gateway)
+		net_addr_format(&nic->gateway, false, v->gateway, sizeof(v->gateway));
+	v->anti_spoofing = nic->type != NET_SHARED && !nic->allow_spoofing;
+	v->has_counters = in->has_counters;
+	v->rx_bytes = in->rx_bytes;
+	v->tx_bytes = in->tx_bytes;
+	v->rx_packets = in->rx_packets;
+	v->tx_packets = in->tx_packets;
+	v->rx_dropped = in->rx_dropped;
+	v->tx_dropped = in->tx_dropped;
+	v->has_spoofed = in->antispoof;
+	v->spoofed = in->spoof_drops;
+}
+
 int zone_net_get(struct zone_ctx *ctx, const char *name, struct zone_nic **out, size_t *n,
 		 struct zerr *err)
 {
@@ -99,15 +131,25 @@ int zone_net_get(struct zone_ctx *ctx, const char *name, struct zone_nic **out, 
 	struct net_zone z;
 	zone_net_describe(ctx, name, &cfg, &z);
 	*out = xcalloc(cfg.n_nics ? cfg.n_nics : 1, sizeof(**out));
-	*n = cfg.n_nics;
+	*n = 0;
 	for (size_t i = 0; i < cfg.n_nics && r == 0; i++) {
-		(*out)[i].nic = cfg.nics[i];
-		r = net_nic_info(&z, up ? st.init_pid : 0, i, &(*out)[i].info, err);
+		struct net_nic_info in;
+		if ((r = net_nic_info(&z, up ? st.init_pid : 0, i, &in, err)) == 0)
+			view(&cfg.nics[i], &in, &(*out)[(*n)++]);
 	}
 	free((char *)z.state_dir);
 	if (r < 0) {
-		free(*out);
+		zone_nics_free(*out, *n);
+		*out = NULL;
+		*n = 0;
 		return zerr_prefix(err, "zone %s: net", name);
 	}
 	return 0;
+}
+
+void zone_nics_free(struct zone_nic *nics, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		strv_free(nics[i].addrs);
+	free(nics);
 }

@@ -133,9 +133,9 @@ int zone_create_text(struct zone_ctx *ctx, const char *name, const struct zone_c
 		     char *text, size_t len, struct zerr *err)
 {
 	cleanup_free char *owned = text;
-	struct rctl_keys keys = {0};
-	int r = rctl_keys_rewrite(name, "create --set", o->set, &owned, &len, &keys, err);
-	rctl_keys_free(&keys);
+	struct zone_keys keys = {0};
+	int r = zone_keys_rewrite(name, "create --set", o->set, &owned, &len, &keys, err);
+	zone_keys_free(&keys);
 	if (r < 0 || (r = zone_net_rewrite(name, o->net, &owned, &len, err)) < 0 ||
 	    (r = zone_kvm_rewrite(name, o->kvm, &owned, &len, err)) < 0)
 		return r;

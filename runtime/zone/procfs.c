@@ -34,30 +34,6 @@
 
 /* ---- the zone's numbers ------------------------------------------------ */
 
-static bool memory_on_v1(const struct rctl_cgroup *cg)
-{
-	for (size_t i = 0; i < cg->n; i++)
-		if (!cg->h[i].v2 && strstr(cg->h[i].controllers, "memory"))
-			return true;
-	return false;
-}
-
-/* v1 counts swap as memory+swap; the view wants swap alone. */
-static void sample_swap(const struct rctl_cgroup *cg, const struct rctl_usage *u,
-			struct pfs_sample *s)
-{
-	if (!u->has_swap)
-		return;
-	if (!memory_on_v1(cg)) {
-		s->swap_usage = u->memsw_bytes;
-		s->swap_limit = u->memsw_limit;
-		return;
-	}
-	s->swap_usage = u->memsw_bytes > u->mem_bytes ? u->memsw_bytes - u->mem_bytes : 0;
-	if (u->memsw_limit >= 0 && u->mem_limit >= 0)
-		s->swap_limit = u->memsw_limit - u->mem_limit;
-}
-
 static int sample_zone(void *arg, struct pfs_sample *s, struct zerr *err)
 {
 	const struct rctl_cgroup *cg = arg;
@@ -70,14 +46,13 @@ static int sample_zone(void *arg, struct pfs_sample *s, struct zerr *err)
 		.mem_shmem = u.mem_shmem, .mem_mapped = u.mem_mapped,
 		.active_anon = u.active_anon, .inactive_anon = u.inactive_anon,
 		.active_file = u.active_file, .inactive_file = u.inactive_file,
-		.swap_limit = -1,
+		.swap_usage = u.has_swap ? u.swap_bytes : 0, .swap_limit = u.has_swap ? u.swap_limit : -1,
 		.cpu_ns = u.cpu_ns, .cpu_user_ns = u.cpu_user_ns, .cpu_system_ns = u.cpu_system_ns,
 		.cpu_quota = u.cpu_quota, .cpu_period = u.cpu_period,
 		.io_read_bytes = u.io_read_bytes, .io_write_bytes = u.io_write_bytes,
 		.io_read_ops = u.io_read_ops, .io_write_ops = u.io_write_ops,
 	};
 	memcpy(s->cpuset, u.cpuset, sizeof(s->cpuset));
-	sample_swap(cg, &u, s);
 	return rctl_cgroup_pids(cg, &s->pids, &s->n_pids, err);
 }
 

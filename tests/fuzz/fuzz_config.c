@@ -2,7 +2,7 @@
  * OCI document plus "zone", through the JSON module and every field
  * parser. */
 #include "fuzz.h"
-#include "zone.h"
+#include "config/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

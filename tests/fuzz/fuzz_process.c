@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 #include "fuzz.h"
-#include "zone.h"
+#include "config/config.h"
 
 #define HEAD "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"root\"}, \"process\": "
 

@@ -9,14 +9,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *specs[] = {spec, NULL};
 	char *text = zone_config_default("fz", ZONE_BRAND_SPARSE);
 	size_t len = strlen(text);
-	struct rctl_keys keys = {0};
+	struct zone_keys keys = {0};
 	struct zerr err;
-	if (rctl_keys_rewrite("fz", "set", specs, &text, &len, &keys, &err) == 0) {
+	if (zone_keys_rewrite("fz", "set", specs, &text, &len, &keys, &err) == 0) {
 		struct zone_config cfg;
 		if (zone_config_parse("fz", text, len, &cfg, &err) == 0)
 			zone_config_free(&cfg);
 	}
-	rctl_keys_free(&keys);
+	zone_keys_free(&keys);
 	free(text);
 	free(spec);
 	return 0;

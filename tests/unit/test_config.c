@@ -8,7 +8,7 @@
 
 #include "json.h"
 #include "t.h"
-#include "zone.h"
+#include "config/config.h"
 
 #define BASE "\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"root\"}"
 

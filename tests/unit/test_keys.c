@@ -1,33 +1,33 @@
-/* test_rctl_keys.c - zonecfg-style resource controls: parsing, errors and
+/* test_zone_keys.c - zonecfg-style resource controls: parsing, errors and
  * how they are written into config.json as OCI linux.resources. */
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "../../runtime/runtime.h"
+#include "runtime.h"
 #include "json.h"
 #include "t.h"
 
-static int parse(const char *spec, struct rctl_keys *k, struct zerr *err)
+static int parse(const char *spec, struct zone_keys *k, struct zerr *err)
 {
 	memset(err, 0, sizeof(*err));
-	return rctl_keys_parse("web1", "set", spec, k, err);
+	return zone_keys_parse("web1", "set", spec, k, err);
 }
 
 #define EXPECT_ERR(spec, want)                                               \
 	do {                                                                 \
-		struct rctl_keys k_ = {0};                                   \
+		struct zone_keys k_ = {0};                                   \
 		struct zerr e_;                                              \
 		int r_ = parse((spec), &k_, &e_);                            \
-		rctl_keys_free(&k_);                                         \
+		zone_keys_free(&k_);                                         \
 		CHECK_MSG(r_ < 0 && !strcmp(e_.msg, (want)),                 \
 			  "r=%d msg=`%s`, wanted `%s`", r_, e_.msg, (want)); \
 	} while (0)
 
 static void test_keys_parse_into_oci_values(void)
 {
-	struct rctl_keys k = {0};
+	struct zone_keys k = {0};
 	struct zerr e;
 	CHECK(parse("cpu-shares=300,cpu-cap=150,memory=2G", &k, &e) == 0);
 	CHECK(parse("processes=500,io-weight=200,cpuset=0-1,cpu-burst=5000", &k, &e) == 0);
@@ -38,15 +38,15 @@ static void test_keys_parse_into_oci_values(void)
 	CHECK(k.res.has_blkio_weight && k.res.blkio_weight == 200);
 	CHECK(k.res.cpuset_cpus && !strcmp(k.res.cpuset_cpus, "0-1"));
 	CHECK(k.res.has_cpu_burst && k.res.cpu_burst == 5000);
-	rctl_keys_free(&k);
+	zone_keys_free(&k);
 	CHECK(parse("cpuset=0,2-3,memory=1G", &k, &e) == 0);
 	CHECK(k.res.cpuset_cpus && !strcmp(k.res.cpuset_cpus, "0,2-3") && k.res.mem_limit == 1LL << 30);
 	CHECK(parse("cpu-shares=300,cpu-cap=150,processes=500,io-weight=200,cpu-burst=5000", &k, &e) == 0);
-	CHECK(k.groups == (RK_CPU | RK_CPUSET | RK_MEMORY | RK_PIDS | RK_IO));
-	rctl_keys_free(&k);
+	CHECK(k.groups == (ZK_CPU | ZK_CPUSET | ZK_MEMORY | ZK_PIDS | ZK_IO));
+	zone_keys_free(&k);
 	CHECK(parse("cpu-cap=none,memory=none,processes=none", &k, &e) == 0);
 	CHECK(k.res.cpu_quota == -1 && k.res.mem_limit == -1 && k.res.pids_limit == -1);
-	rctl_keys_free(&k);
+	zone_keys_free(&k);
 }
 
 static void test_bad_keys_name_zone_and_key(void)
@@ -73,15 +73,15 @@ static void test_bad_keys_name_zone_and_key(void)
 
 static int merged(const char *doc, const char *spec, struct jv **out, struct zerr *e)
 {
-	struct rctl_keys k = {0};
+	struct zone_keys k = {0};
 	cleanup_free char *text = NULL;
 	size_t len;
 	int r = parse(spec, &k, e);
 	if (r == 0)
-		r = rctl_keys_merge("web1", "set", doc, strlen(doc), &k, &text, &len, e);
+		r = zone_keys_merge("web1", "set", doc, strlen(doc), &k, &text, &len, e);
 	if (r == 0)
 		r = json_parse(text, len, out, e);
-	rctl_keys_free(&k);
+	zone_keys_free(&k);
 	return r;
 }
 

@@ -1,0 +1,47 @@
+/* record.c - what of a zone's cgroup plan is kept (state.json), so that
+ * everything in this layer works again from it after a crash: the four
+ * fields of each hierarchy, nothing the kernel could tell otherwise. */
+#include <errno.h>
+
+#include "internal.h"
+#include "json.h"
+
+void rctl_cgroup_to_json(struct jw *w, const struct rctl_cgroup *cg)
+{
+	jw_arr_open(w);
+	for (size_t i = 0; i < cg->n; i++) {
+		jw_obj_open(w);
+		jw_kstr(w, "controllers", cg->h[i].controllers);
+		jw_kstr(w, "mount", cg->h[i].mount);
+		jw_kstr(w, "parent", cg->h[i].parent);
+		jw_kbool(w, "v2", cg->h[i].v2);
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+}
+
+static int hier_from_json(const struct jv *v, struct rctl_hier *h)
+{
+	const char *cs, *ms, *ps;
+	if (jv_string(jv_get(v, "controllers"), "c", &cs, NULL) < 0 ||
+	    jv_string(jv_get(v, "mount"), "m", &ms, NULL) < 0 ||
+	    jv_string(jv_get(v, "parent"), "p", &ps, NULL) < 0 ||
+	    jv_bool(jv_get(v, "v2"), "v2", &h->v2, NULL) < 0)
+		return -EINVAL;
+	h->controllers = xstrdup(cs);
+	h->mount = xstrdup(ms);
+	h->parent = xstrdup(ps);
+	return 0;
+}
+
+int rctl_cgroup_from_json(const char *zone, const struct jv *arr, struct rctl_cgroup *cg)
+{
+	size_t n = jv_len(arr);
+	*cg = (struct rctl_cgroup){.zone = xstrdup(zone), .h = xcalloc(n ? n : 1, sizeof(*cg->h))};
+	for (size_t i = 0; i < n; i++) {
+		if (hier_from_json(jv_at(arr, i), &cg->h[i]) < 0)
+			return -EINVAL;
+		cg->n++;
+	}
+	return 0;
+}
