@@ -185,14 +185,20 @@ int read_file(const char *path, char **out, size_t *len, struct zerr *err)
 int write_file(const char *path, const char *data, size_t len,
 	       struct zerr *err)
 {
-	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC | O_TRUNC);
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_TRUNC);
 	if (fd < 0)
 		return zerr_set(err, errno, "open `%s`", path);
-	if (write_all(fd, data, len) < 0)
-		return zerr_set(err, errno, "write `%s`", path);
-	return 0;
+	int r = write_all(fd, data, len) < 0 ? -errno : 0;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r < 0 ? zerr_set(err, -r, "write `%s`", path) : 0;
 }
 
+/* The new content goes to a temporary name and is renamed over path, so
+ * a reader (or a crash) sees the old file or the new one, never half of
+ * one. Durable: the data is fsynced before the rename and the directory
+ * after it, so the new file survives a host crash once we return; every
+ * step is checked, close() included (NFS and quotas report there). */
 static int write_renamed(const char *path, const char *data, size_t len, mode_t mode,
 			 bool durable, struct zerr *err)
 {
@@ -201,22 +207,23 @@ static int write_renamed(const char *path, const char *data, size_t len, mode_t 
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return zerr_set(err, errno, "create `%s`", tmp);
-	if (write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
-		int e = errno;
-		close(fd);
+	int r = write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0) ? -errno : 0;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0) {
 		unlink(tmp);
-		return zerr_set(err, e, "write `%s`", tmp);
+		return zerr_set(err, -r, "write `%s`", path);
 	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		int e = errno;
-		unlink(tmp);
-		return zerr_set(err, e, "rename `%s` to `%s`", tmp, path);
-	}
-	cleanup_close int dfd = durable ? open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-	if (dfd >= 0)
-		fsync(dfd);
-	return 0;
+	if (!durable)
+		return 0;
+	int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return zerr_set(err, errno, "open the directory of `%s` to sync it", path);
+	r = fsync(dfd) < 0 ? -errno : 0;
+	close(dfd);
+	return r < 0 ? zerr_set(err, -r, "sync the directory of `%s`", path) : 0;
 }
 
 int write_file_atomic(const char *path, const char *data, size_t len,

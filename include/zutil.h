@@ -60,8 +60,9 @@ int read_file_at(int dirfd, const char *path, char **out, size_t *len,
 		 struct zerr *err);
 int write_file(const char *path, const char *data, size_t len,
 	       struct zerr *err);
-/* temp name, fsync, rename, fsync of the directory: a crash leaves the old
- * or the new content, never a mixture. */
+/* temp name, fsync, rename, fsync of the directory, each checked (close
+ * too): a crash leaves the old or the new content, never a mixture, and
+ * once it returns 0 the new content survives a host crash. */
 int write_file_atomic(const char *path, const char *data, size_t len,
 		      mode_t mode, struct zerr *err);
 /* The same without the fsyncs: a crash of the writer leaves the old or
@@ -70,6 +71,14 @@ int write_file_atomic(const char *path, const char *data, size_t len,
 int write_file_replace(const char *path, const char *data, size_t len, mode_t mode,
 		       struct zerr *err);
 int mkdir_p(const char *path, mode_t mode, struct zerr *err);
+
+/* Locks path (made if missing) with flock(2): exclusive unless
+ * ZLOCK_SHARED, waiting unless ZLOCK_TRY (then -EWOULDBLOCK, err
+ * untouched, if another holds it). A file unlinked while we waited is
+ * opened anew, so a lock always belongs to the name. Returns the fd
+ * (O_CLOEXEC; closing it unlocks) or -errno with err filled. */
+enum { ZLOCK_SHARED = 1, ZLOCK_TRY = 2 };
+int zlock(const char *path, int how, struct zerr *err);
 /* Removes a tree without following symlinks and without crossing into
  * other mounts. */
 int rm_rf(const char *path, struct zerr *err);

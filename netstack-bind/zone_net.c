@@ -140,20 +140,24 @@ int net_plan(const struct net_zone *z, char ***made, struct zerr *err)
 	return 0;
 }
 
-static int lock_markers(const char *state_dir)
+/* The bridges' markers change under STATE_DIR/lock: the last zone to
+ * leave a bridge removes it, and no other may join it meanwhile. */
+static int lock_markers(const char *state_dir, struct zerr *err)
 {
-	mkdir_p(state_dir, 0700, NULL);
+	int r = mkdir_p(state_dir, 0700, err);
+	if (r < 0)
+		return r;
 	cleanup_free char *path = xasprintf("%s/lock", state_dir);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		flock(fd, LOCK_EX);
-	return fd;
+	return zlock(path, 0, err);
 }
 
 /* The bridge goes when zonectl made it (its marker) and no port is left. */
 static void bridge_release(struct nl *nl, const char *state_dir, const char *bridge)
 {
-	cleanup_close int lock = lock_markers(state_dir);
+	/* unlocked, a bridge another zone is joining could go: leave it */
+	cleanup_close int lock = lock_markers(state_dir, NULL);
+	if (lock < 0)
+		return;
 	cleanup_free char *marker = xasprintf("%s/bridge.%s", state_dir, bridge);
 	if (access(marker, F_OK) < 0)
 		return;
@@ -218,17 +222,22 @@ static bool bridge_address(const struct net_nic *nic, struct net_addr *out)
 static int bridge_ensure(struct nl *nl, const struct net_zone *z, const struct net_nic *nic,
 			 struct zerr *err)
 {
-	cleanup_close int lock = lock_markers(z->state_dir);
+	cleanup_close int lock = lock_markers(z->state_dir, err);
+	if (lock < 0)
+		return zerr_prefix(err, "zone %s: bridge %s", z->zone, nic->bridge);
 	int index = nl_link_index(nl, nic->bridge);
 	if (index > 0)
 		return index;
-	int r = nl_bridge_add(nl, nic->bridge);
-	if (r < 0 && r != -EEXIST)
-		return nl_fail(err, r, z->zone, "create bridge", nic->bridge);
+	/* the marker first: a bridge we made must be known to be ours */
 	cleanup_free char *marker = xasprintf("%s/bridge.%s", z->state_dir, nic->bridge);
 	int fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		close(fd);
+	if (fd < 0)
+		return zerr_set(err, errno, "zone %s: bridge %s: marker `%s`", z->zone, nic->bridge,
+				marker);
+	close(fd);
+	int r = nl_bridge_add(nl, nic->bridge);
+	if (r < 0 && r != -EEXIST)
+		return unlink(marker), nl_fail(err, r, z->zone, "create bridge", nic->bridge);
 	index = nl_link_index(nl, nic->bridge);
 	if (index < 0)
 		return nl_fail(err, index, z->zone, "find bridge", nic->bridge);

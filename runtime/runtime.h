@@ -26,6 +26,7 @@ struct zone_status {
 enum zone_op {
 	ZOP_BOOT, ZOP_HALT, ZOP_REBOOT, ZOP_DELETE, ZOP_LOGIN, ZOP_CONSOLE, ZOP_SET, ZOP_NET,
 	ZOP_START, ZOP_KILL, ZOP_PAUSE, ZOP_EXEC, /* the OCI verbs */
+	ZOP_GROW, /* set disk= */
 };
 
 /* The zone's network (runtime/net.c): the plan recorded in st, made for
@@ -41,16 +42,26 @@ void zone_net_describe(const struct zone_ctx *ctx, const char *name, const struc
 int zone_net_check_unique(const struct zone_ctx *ctx, const char *name,
 			  const struct zone_config *cfg, struct zerr *err);
 
-/* Paths (malloc'd). */
+/* Paths (malloc'd; store/ctx.c is the one place that knows the layout):
+ * zones/NAME, zones/NAME/FILE, zones/NAME/config.json, zones/.NAME.WHAT
+ * (a create's or delete's scratch name), run/NAME, run/NAME/FILE. */
 char *zone_dir(const struct zone_ctx *ctx, const char *name);
+char *zone_file(const struct zone_ctx *ctx, const char *name, const char *file);
+char *zone_config_path(const struct zone_ctx *ctx, const char *name);
+char *zone_scratch_dir(const struct zone_ctx *ctx, const char *name, const char *what);
+/* The zone's stored config.json, parsed. */
+int zone_config_read(const struct zone_ctx *ctx, const char *name, struct zone_config *cfg,
+		     struct zerr *err);
 char *zone_run_dir(const struct zone_ctx *ctx, const char *name);
 char *zone_run_file(const struct zone_ctx *ctx, const char *name, const char *file);
 bool zone_exists(const struct zone_ctx *ctx, const char *name);
 /* A valid name of an existing zone, or an error saying which it is not. */
 int zone_check_name(const struct zone_ctx *ctx, const char *name, struct zerr *err);
 
-/* The zone's lock (flock on /run/zonectl/.locks/NAME). Returns the fd. */
+/* The zone's lock (zlock of /run/zonectl/.locks/NAME). Returns the fd. */
 int zone_lock(const struct zone_ctx *ctx, const char *name, struct zerr *err);
+/* The same, if no one holds it; -1 otherwise. */
+int zone_trylock(const struct zone_ctx *ctx, const char *name);
 /* Removes the lock file of a deleted zone; the fd stays locked. */
 void zone_lock_remove(const struct zone_ctx *ctx, const char *name);
 char *zone_lock_path(const struct zone_ctx *ctx, const char *name);
@@ -71,9 +82,15 @@ void zone_boot_id(char out[40]);
  * ctx->notice. Leaves st describing the repaired state. */
 int zone_repair(const struct zone_ctx *ctx, const char *name,
 		struct zone_status *st, struct zerr *err);
-/* The transition table: may `op` act on a zone in state s? */
+/* The transition table: may `op` act on a zone in state s? (an error
+ * naming the zone, the state and what to do instead, if not) */
 int zone_check_op(const char *name, enum zone_op op, enum zone_state s,
 		  struct zerr *err);
+bool zone_op_allowed(enum zone_op op, enum zone_state s);
+/* Holds no kernel object (installed, configured) / holds its init and
+ * cgroups, so that limits act on them (ready, running). */
+bool zone_state_down(enum zone_state s);
+bool zone_state_live(enum zone_state s);
 
 /* Locks, repairs, reads the config and checks op. On success *lockfd is
  * held and st/cfg are filled. */

@@ -30,8 +30,7 @@
 
 char *zone_disk_image(const struct zone_ctx *ctx, const char *name)
 {
-	cleanup_free char *dir = zone_dir(ctx, name);
-	return xasprintf("%s/disk.img", dir);
+	return zone_file(ctx, name, "disk.img");
 }
 
 static int make_image(const char *name, const char *image, const char *seed, uint64_t size,
@@ -97,10 +96,9 @@ int zone_disk_grow(const struct zone_ctx *ctx, const char *name, uint64_t from, 
 
 pid_t zone_disk_holder(const struct zone_ctx *ctx, const char *name)
 {
-	cleanup_free char *path = xasprintf("%s/zones/%s/config.json", ctx->lib_dir, name);
 	cleanup_config struct zone_config cfg = {0};
 	cleanup_status struct zone_status st = {0};
-	if (zone_config_load(name, path, &cfg, NULL) < 0 || !cfg.disk ||
+	if (zone_config_read(ctx, name, &cfg, NULL) < 0 || !cfg.disk ||
 	    zone_status_read(ctx, name, &st, NULL) < 0 || st.state != ZS_RUNNING)
 		return 0;
 	return st.init_pid > 0 ? st.init_pid : 0;

@@ -371,14 +371,13 @@ static int load(struct zone_ctx *ctx, const char *id, struct zone_status *st,
 	int r = zone_check_name(ctx, id, err);
 	if (r < 0)
 		return r;
-	cleanup_free char *lockpath = zone_lock_path(ctx, id);
-	cleanup_close int lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* repaired only if no one is at work on it (the lock is free) */
+	cleanup_close int lock = zone_trylock(ctx, id);
 	if ((r = zone_status_read(ctx, id, st, err)) < 0)
 		return r;
-	if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0)
+	if (lock >= 0)
 		zone_repair(ctx, id, st, NULL);
-	cleanup_free char *path = xasprintf("%s/zones/%s/config.json", ctx->lib_dir, id);
-	if ((r = zone_config_load(id, path, cfg, err)) < 0)
+	if ((r = zone_config_read(ctx, id, cfg, err)) < 0)
 		zone_status_free(st);
 	return r;
 }
@@ -401,7 +400,7 @@ static const char *status_name(const struct zone_status *st)
 /* RFC 3339 time of the zone's config: when the container was created. */
 static char *created_at(const struct zone_ctx *ctx, const char *id)
 {
-	cleanup_free char *path = xasprintf("%s/zones/%s/config.json", ctx->lib_dir, id);
+	cleanup_free char *path = zone_config_path(ctx, id);
 	struct stat sb;
 	struct tm tm;
 	char buf[64];
@@ -501,7 +500,7 @@ static int stop_for_delete(struct zone_ctx *ctx, const char *id, bool force, str
 	cleanup_status struct zone_status st = {0};
 	cleanup_config struct zone_config cfg = {0};
 	int r = load(ctx, id, &st, &cfg, err);
-	if (r < 0 || st.state == ZS_INSTALLED || st.state == ZS_CONFIGURED)
+	if (r < 0 || zone_op_allowed(ZOP_DELETE, st.state))
 		return r;
 	bool alive = proc_alive(st.init_pid, st.init_start);
 	if (alive && st.state != ZS_READY && !force)
@@ -514,7 +513,8 @@ static int stop_for_delete(struct zone_ctx *ctx, const char *id, bool force, str
 	r = zone_halt(ctx, id, 0, err);
 	/* The monitor may have finished on its own meanwhile. */
 	cleanup_status struct zone_status now = {0};
-	if (r == -EBUSY && zone_status_read(ctx, id, &now, NULL) == 0 && now.state == ZS_INSTALLED)
+	if (r == -EBUSY && zone_status_read(ctx, id, &now, NULL) == 0 &&
+	    zone_op_allowed(ZOP_DELETE, now.state))
 		r = 0;
 	return r;
 }

@@ -79,7 +79,7 @@ int oci_update(struct zone_ctx *ctx, const char *id, const char *resources, size
 	cleanup_status struct zone_status st = {0};
 	cleanup_free char *text = NULL;
 	size_t n;
-	cleanup_free char *path = xasprintf("%s/zones/%s/config.json", ctx->lib_dir, id);
+	cleanup_free char *path = zone_config_path(ctx, id);
 	int lock;
 	if ((r = zone_open(ctx, id, ZOP_SET, &lock, &st, &cfg, err)) < 0)
 		goto out;

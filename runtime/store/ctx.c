@@ -54,6 +54,29 @@ char *zone_dir(const struct zone_ctx *ctx, const char *name)
 	return xasprintf("%s/zones/%s", ctx->lib_dir, name);
 }
 
+char *zone_file(const struct zone_ctx *ctx, const char *name, const char *file)
+{
+	return xasprintf("%s/zones/%s/%s", ctx->lib_dir, name, file);
+}
+
+char *zone_config_path(const struct zone_ctx *ctx, const char *name)
+{
+	return zone_file(ctx, name, "config.json");
+}
+
+/* zone names start with a letter or digit: ".NAME.WHAT" is no zone's */
+char *zone_scratch_dir(const struct zone_ctx *ctx, const char *name, const char *what)
+{
+	return xasprintf("%s/zones/.%s.%s", ctx->lib_dir, name, what);
+}
+
+int zone_config_read(const struct zone_ctx *ctx, const char *name, struct zone_config *cfg,
+		     struct zerr *err)
+{
+	cleanup_free char *path = zone_config_path(ctx, name);
+	return zone_config_load(name, path, cfg, err);
+}
+
 char *zone_run_dir(const struct zone_ctx *ctx, const char *name)
 {
 	return xasprintf("%s/%s", ctx->run_dir, name);
@@ -66,7 +89,7 @@ char *zone_run_file(const struct zone_ctx *ctx, const char *name, const char *fi
 
 bool zone_exists(const struct zone_ctx *ctx, const char *name)
 {
-	cleanup_free char *cfg = xasprintf("%s/zones/%s/config.json", ctx->lib_dir, name);
+	cleanup_free char *cfg = zone_config_path(ctx, name);
 	struct stat st;
 	return stat(cfg, &st) == 0;
 }

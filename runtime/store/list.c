@@ -19,9 +19,8 @@ void zone_info_free(struct zone_info *info)
 
 static int brand_of(const struct zone_ctx *ctx, const char *name, enum zone_brand *b)
 {
-	cleanup_free char *path = xasprintf("%s/zones/%s/config.json", ctx->lib_dir, name);
 	struct zone_config cfg = {0};
-	int r = zone_config_load(name, path, &cfg, NULL);
+	int r = zone_config_read(ctx, name, &cfg, NULL);
 	if (r == 0)
 		*b = cfg.brand;
 	zone_config_free(&cfg);
@@ -39,9 +38,8 @@ int zone_info_get(struct zone_ctx *ctx, const char *name, struct zone_info *info
 	info->zone_dir = zone_dir(ctx, name);
 	brand_of(ctx, name, &info->brand);
 	struct zone_status st;
-	cleanup_free char *lockpath = zone_lock_path(ctx, name);
-	cleanup_close int lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	bool locked = lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0;
+	cleanup_close int lock = zone_trylock(ctx, name);
+	bool locked = lock >= 0;
 	if ((r = zone_status_read(ctx, name, &st, err)) < 0) {
 		zone_info_free(info);
 		return r;
@@ -49,7 +47,7 @@ int zone_info_get(struct zone_ctx *ctx, const char *name, struct zone_info *info
 	if (locked)
 		zone_repair(ctx, name, &st, NULL);
 	info->state = st.state;
-	if (st.state != ZS_INSTALLED && st.state != ZS_CONFIGURED) {
+	if (!zone_state_down(st.state)) {
 		info->init_pid = st.init_pid;
 		info->monitor_pid = st.monitor_pid;
 		info->booted_at_ns = st.booted_at_ns;
@@ -99,7 +97,7 @@ static void sweep_locks(const struct zone_ctx *ctx)
 		int lock = zone_lock(ctx, de->d_name, NULL);
 		if (lock < 0)
 			continue;
-		cleanup_free char *creating = xasprintf("%s/zones/.%s.creating", ctx->lib_dir, de->d_name);
+		cleanup_free char *creating = zone_scratch_dir(ctx, de->d_name, "creating");
 		if (!zone_exists(ctx, de->d_name) && access(creating, F_OK) < 0)
 			zone_lock_remove(ctx, de->d_name);
 		close(lock);
@@ -179,7 +177,7 @@ int zone_config_text(struct zone_ctx *ctx, const char *name, char **text, struct
 	int r = zone_check_name(ctx, name, err);
 	if (r < 0)
 		return r;
-	cleanup_free char *path = xasprintf("%s/zones/%s/config.json", ctx->lib_dir, name);
+	cleanup_free char *path = zone_config_path(ctx, name);
 	r = read_file(path, text, NULL, err);
 	return r < 0 ? zerr_prefix(err, "zone %s", name) : 0;
 }

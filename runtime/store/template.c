@@ -37,17 +37,8 @@ char *zone_template_dir(const struct zone_ctx *ctx, const char *name)
 int zone_template_lock(const struct zone_ctx *ctx, bool exclusive, struct zerr *err)
 {
 	cleanup_free char *path = xasprintf("%s/.locks/.templates", ctx->run_dir);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return zerr_set(err, errno, "templates: lock `%s`", path);
-	while (flock(fd, exclusive ? LOCK_EX : LOCK_SH) < 0) {
-		if (errno != EINTR) {
-			int e = errno;
-			close(fd);
-			return zerr_set(err, e, "templates: lock `%s`", path);
-		}
-	}
-	return fd;
+	int fd = zlock(path, exclusive ? 0 : ZLOCK_SHARED, err);
+	return fd < 0 ? zerr_prefix(err, "templates") : fd;
 }
 
 bool zone_template_exists(const struct zone_ctx *ctx, const char *name)

@@ -85,17 +85,14 @@ static char *joined(char *const *keys)
 static int set_disk(struct zone_ctx *ctx, const char *name, const struct zone_status *st,
 		    uint64_t from, uint64_t to, struct zerr *err)
 {
-	if (st->state != ZS_INSTALLED)
-		return zerr_setx(err, EBUSY, "zone %s: set disk: the zone is %s; a disk grows while "
-				 "the zone is halted (zonectl halt %s first)", name,
-				 zone_state_name(st->state), name);
-	return zone_disk_grow(ctx, name, from, to, err);
+	int r = zone_check_op(name, ZOP_GROW, st->state, err);
+	return r < 0 ? r : zone_disk_grow(ctx, name, from, to, err);
 }
 
 static int set_locked(struct zone_ctx *ctx, const char *name, char *const *keys,
 		      const struct zone_status *st, uint64_t old_disk, struct zerr *err)
 {
-	cleanup_free char *path = xasprintf("%s/zones/%s/config.json", ctx->lib_dir, name);
+	cleanup_free char *path = zone_config_path(ctx, name);
 	cleanup_free char *text = NULL;
 	size_t len;
 	int r = read_file(path, &text, &len, err);
@@ -109,7 +106,7 @@ static int set_locked(struct zone_ctx *ctx, const char *name, char *const *keys,
 		return r;
 	if (k.has_disk && (r = set_disk(ctx, name, st, old_disk, k.disk, err)) < 0)
 		return r;
-	if ((st->state == ZS_RUNNING || st->state == ZS_READY) && st->has_cgroup) {
+	if (zone_state_live(st->state) && st->has_cgroup) {
 		struct rctl_resources live;
 		touched(&cfg.resources, k.groups, &live);
 		struct zerr e = {0};

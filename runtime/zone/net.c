@@ -127,7 +127,7 @@ int zone_net_get(struct zone_ctx *ctx, const char *name, struct zone_nic **out, 
 	if (r < 0)
 		return r;
 	close(lock);
-	bool up = st.state == ZS_RUNNING || st.state == ZS_READY;
+	bool up = zone_state_live(st.state);
 	struct net_zone z;
 	zone_net_describe(ctx, name, &cfg, &z);
 	*out = xcalloc(cfg.n_nics ? cfg.n_nics : 1, sizeof(**out));

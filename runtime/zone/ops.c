@@ -82,7 +82,7 @@ int zone_install(const struct zone_ctx *ctx, const char *name, const char *text,
 		   const struct zone_config *cfg, struct zerr *err)
 {
 	cleanup_free char *final = zone_dir(ctx, name);
-	cleanup_free char *tmp = xasprintf("%s/zones/.%s.creating", ctx->lib_dir, name);
+	cleanup_free char *tmp = zone_scratch_dir(ctx, name, "creating");
 	rm_rf(tmp, NULL); /* a crashed create of the same name; we hold its lock */
 	if (mkdir(tmp, 0700) < 0)
 		return zerr_set(err, errno, "zone %s: mkdir `%s`", name, tmp);
@@ -297,8 +297,8 @@ int zone_delete(struct zone_ctx *ctx, const char *name, bool force, struct zerr 
 		return r;
 	if (force && zone_exists(ctx, name)) {
 		struct zone_info info = {0};
-		if (zone_info_get(ctx, name, &info, NULL) == 0 && info.state != ZS_INSTALLED &&
-		    info.state != ZS_CONFIGURED && (r = zone_halt(ctx, name, 10, err)) < 0) {
+		if (zone_info_get(ctx, name, &info, NULL) == 0 &&
+		    !zone_op_allowed(ZOP_DELETE, info.state) && (r = zone_halt(ctx, name, 10, err)) < 0) {
 			zone_info_free(&info);
 			return r;
 		}
@@ -318,7 +318,7 @@ int zone_delete(struct zone_ctx *ctx, const char *name, bool force, struct zerr 
 	if (r < 0)
 		return r;
 	cleanup_free char *dir = zone_dir(ctx, name);
-	cleanup_free char *tmp = xasprintf("%s/zones/.%s.deleting", ctx->lib_dir, name);
+	cleanup_free char *tmp = zone_scratch_dir(ctx, name, "deleting");
 	/* Renamed first: the zone disappears at once, and a crash half-way
 	 * through the removal leaves no half-zone under the real name. */
 	if (rename(dir, tmp) < 0)

@@ -31,7 +31,7 @@ int zone_cgroup_get(struct zone_ctx *ctx, const char *name, struct rctl_cgroup *
 	if ((r = zone_status_read(ctx, name, &st, err)) < 0 ||
 	    (r = zone_repair(ctx, name, &st, err)) < 0)
 		return r;
-	if ((st.state != ZS_RUNNING && st.state != ZS_READY) || !st.has_cgroup)
+	if (!zone_state_live(st.state) || !st.has_cgroup)
 		return zerr_setx(err, ESRCH, "zone %s: not running (it is %s)", name,
 				 zone_state_name(st.state));
 	*cg = st.cg;
