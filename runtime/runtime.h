@@ -105,48 +105,75 @@ int zone_check_runnable(const char *name, const struct zone_config *cfg, struct 
 int zone_install(const struct zone_ctx *ctx, const char *name, const char *text, size_t len,
 		 const struct zone_config *cfg, struct zerr *err);
 
-/* The brand's part of the zone's root at boot: mounts in front of the
- * config's (sparse: host /usr read-only, /etc overlay, /run tmpfs). */
+/* ---- brands (runtime/brand/) -------------------------------------------
+ * Everything that differs by brand, as a table: the rest of runtime/ asks
+ * brand_of(cfg->brand), never which brand a zone is. NULL: nothing to do. */
+struct brand_ops {
+	/* can a zone of this brand boot with this config? (kvm: zone.kvm) */
+	int (*check)(const char *name, const struct zone_config *cfg, struct zerr *err);
+	/* builds the root of a new zone in dir (create) */
+	int (*install)(const char *name, const char *dir, const struct zone_config *cfg,
+		       struct zerr *err);
+	bool durable_config; /* config.json fsynced at create (not an OCI bundle's copy) */
+	bool from_template;  /* installed under the templates' lock (whole) */
+	/* before the monitor forks: the config as it boots (kvm: qemu as init) */
+	int (*boot_prepare)(const struct zone_ctx *ctx, const char *name, struct zone_config *cfg,
+			    struct zerr *err);
+	/* mounts in front of the config's (sparse: host /usr read-only, the
+	 * /etc overlay, a /run tmpfs) */
+	int (*mounts)(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
+		      struct iso_mount **mounts, size_t *n, struct zerr *err);
+	/* the root is an overlay of these (whole: lower = the template's root,
+	 * upper and work = the zone's); fails naming the template if gone */
+	int (*overlay)(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
+		       char **lower, char **upper, char **work, struct zerr *err);
+	/* after the NICs are made, in the zone's namespace (kvm: the guest's tap) */
+	int (*net_setup)(const struct net_zone *z, pid_t pid, struct zerr *err);
+	/* the console's output, watched: true = end the zone, *what says why
+	 * (tail: the caller's buffer of the last bytes, for words split
+	 * across reads) */
+	bool (*console_alarm)(char *tail, size_t tail_size, const char *buf, size_t n,
+			      const char **what);
+	/* halt asks first (kvm: ACPI power-down over QMP); 0 if it was heard */
+	int (*powerdown)(const struct zone_ctx *ctx, const char *name);
+};
+const struct brand_ops *brand_of(enum zone_brand b);
+/* The brand's mounts (brand_ops.mounts), into a new list. */
 int brand_mounts(const struct zone_ctx *ctx, const char *name,
 		 const struct zone_config *cfg, struct iso_mount **mounts,
 		 size_t *n, struct zerr *err);
-/* Builds the root of a new zone in dir (create). */
-/* zone.disk (runtime/disk.c): zones/NAME/disk.img; the brand's tree made
+/* zone.disk (brand/disk.c): zones/NAME/disk.img; the brand's tree made
  * into that image at create; a halted zone's disk grown. */
 char *zone_disk_image(const struct zone_ctx *ctx, const char *name);
 int zone_disk_install(const char *name, const char *dir, const struct zone_config *cfg,
 		      struct zerr *err);
 int zone_disk_grow(const struct zone_ctx *ctx, const char *name, uint64_t from, uint64_t to,
 		   struct zerr *err);
-int brand_install(const char *name, const char *dir,
-		  const struct zone_config *cfg, struct zerr *err);
 /* The zone's root directory on the host (root.path, relative to dir). */
 char *zone_rootfs(const struct zone_ctx *ctx, const char *name,
 		  const struct zone_config *cfg);
 
-/* Templates (template.c): LIB/templates/NAME, whose root/ is the lower
- * layer of whole zones. The lock orders publish, delete and the install
- * of a zone naming a template (shared). */
+/* Templates (store/template.c): LIB/templates/NAME, whose root/ is the
+ * lower layer of whole zones. The lock orders publish, delete and the
+ * install of a zone naming a template (shared). */
 char *zone_template_dir(const struct zone_ctx *ctx, const char *name);
 bool zone_template_exists(const struct zone_ctx *ctx, const char *name);
 int zone_template_lock(const struct zone_ctx *ctx, bool exclusive, struct zerr *err);
 /* The first Debian mirror of the machine's apt sources (malloc'd). */
 int zone_apt_mirror(char **out, struct zerr *err);
-/* A whole zone's overlay: lower = the template's root, upper and work =
- * the zone's own (brand.c). Fails naming the zone and its template if the
- * template is gone. */
-int brand_overlay(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
-		  char **lower, char **upper, char **work, struct zerr *err);
-/* The kvm brand (runtime/kvm.c). The zone's view of run/NAME/kvm (QMP). */
+/* The kvm brand (brand/kvm.c), its brand_ops, and the zone's view of
+ * run/NAME/kvm (QMP). */
 #define KVM_RUN_DIR "/run/zonectl"
-/* At boot, before the monitor: checks the guest's files and the memory
- * cap, picks the accelerator (a notice when it falls back to TCG), makes
- * qemu the zone's init and adds its devices to cfg. */
+int kvm_check(const char *name, const struct zone_config *cfg, struct zerr *err);
+/* Checks the guest's files and the memory cap, picks the accelerator (a
+ * notice when it falls back to TCG), makes qemu the zone's init and adds
+ * its devices to cfg. */
 int kvm_boot_prepare(const struct zone_ctx *ctx, const char *name, struct zone_config *cfg,
 		     struct zerr *err);
+bool kvm_console_alarm(char *tail, size_t tail_size, const char *buf, size_t n,
+		       const char **what);
 /* What the memory cap must hold: guest RAM plus qemu's overhead. */
 uint64_t kvm_memory_needed(const struct zone_kvm *k, enum zone_accel accel);
-/* ACPI power-down over QMP; 0 if qemu took the command. */
 int kvm_powerdown(const struct zone_ctx *ctx, const char *name);
 
 /* A sealed memfd holding our embedded init. */

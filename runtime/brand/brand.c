@@ -23,7 +23,11 @@
  * kvm: a sparse root (qemu, its libraries and firmware come from the
  * host's /usr, read-only) plus the guest's kernel, initrd and disk bound
  * read-only under /guest, and run/NAME/kvm (QMP) as /run/zonectl; qemu
- * is the zone's init (runtime/kvm.c).
+ * is the zone's init (kvm.c).
+ *
+ * Everything that differs by brand is in the table at the end (struct
+ * brand_ops, runtime.h): the rest of runtime/ asks brand_of(), never
+ * which brand a zone is.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -34,6 +38,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "netbind.h"
 #include "runtime.h"
 
 static const char *const host_dirs[] = {"bin", "sbin", "lib", "lib32", "lib64", "libx32"};
@@ -219,8 +224,8 @@ static int install_whole(const char *name, const char *dir, const struct zone_co
 	return r < 0 ? zerr_prefix(err, "zone %s: install", name) : 0;
 }
 
-int brand_overlay(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
-		  char **lower, char **upper, char **work, struct zerr *err)
+static int overlay_whole(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
+			 char **lower, char **upper, char **work, struct zerr *err)
 {
 	cleanup_free char *tdir = zone_template_dir(ctx, cfg->template_name);
 	cleanup_free char *dir = zone_dir(ctx, name);
@@ -240,16 +245,16 @@ int brand_overlay(const struct zone_ctx *ctx, const char *name, const struct zon
 	return 0;
 }
 
-int brand_install(const char *name, const char *dir, const struct zone_config *cfg,
-		  struct zerr *err)
+static int install_oci(const char *name, const char *dir, const struct zone_config *cfg,
+		       struct zerr *err)
 {
-	if (cfg->brand == ZONE_BRAND_OCI)
-		return 0;
-	if (cfg->brand == ZONE_BRAND_WHOLE)
-		return install_whole(name, dir, cfg, err);
-	if (cfg->brand != ZONE_BRAND_SPARSE && cfg->brand != ZONE_BRAND_KVM)
-		return zerr_setx(err, ENOTSUP, "zone %s: brand %s is not available yet", name,
-				 zone_brand_name(cfg->brand));
+	(void)name, (void)dir, (void)cfg, (void)err;
+	return 0; /* root.path is the bundle's rootfs, used where it is */
+}
+
+static int install_sparse(const char *name, const char *dir, const struct zone_config *cfg,
+			  struct zerr *err)
+{
 	if (cfg->root_path[0] == '/')
 		return zerr_setx(err, EINVAL, "zone %s: a %s zone's root.path must be relative to the zone's directory, not `%s`", name, zone_brand_name(cfg->brand), cfg->root_path);
 	static const char *const dirs[] = {
@@ -303,11 +308,49 @@ static void bind_ro(struct iso_mount **m, size_t *n, const char *dest, const cha
 	add_mount(m, n, dest, "bind", source, opts("bind", "ro", "nodev", "nosuid", "noexec", NULL));
 }
 
+static void run_tmpfs(struct iso_mount **m, size_t *n)
+{
+	add_mount(m, n, "/run", "tmpfs", "tmpfs", opts("nosuid", "nodev", "mode=755", "size=65536k", NULL));
+}
+
+static int mounts_whole(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
+			struct iso_mount **m, size_t *n, struct zerr *err)
+{
+	(void)ctx, (void)name, (void)cfg, (void)err;
+	run_tmpfs(m, n);
+	return 0;
+}
+
+static int mounts_sparse(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
+			 struct iso_mount **m, size_t *n, struct zerr *err)
+{
+	(void)cfg, (void)err;
+	cleanup_free char *dir = zone_dir(ctx, name);
+	add_mount(m, n, "/usr", "bind", "/usr", opts("bind", "ro", "nodev", NULL));
+	for (size_t i = 0; i < sizeof(host_dirs) / sizeof(host_dirs[0]); i++) {
+		char host[64];
+		struct stat st;
+		snprintf(host, sizeof(host), "/%s", host_dirs[i]);
+		if (lstat(host, &st) == 0 && S_ISDIR(st.st_mode))
+			add_mount(m, n, host, "bind", host, opts("bind", "ro", "nodev", NULL));
+	}
+	cleanup_free char *lower = xstrdup("lowerdir=/etc");
+	cleanup_free char *upper = xasprintf("upperdir=%s/etc.upper", dir);
+	cleanup_free char *work = xasprintf("workdir=%s/etc.work", dir);
+	add_mount(m, n, "/etc", "overlay", "overlay", opts(lower, upper, work, NULL));
+	run_tmpfs(m, n);
+	return 0;
+}
+
 /* After the sparse root's: the guest's files, and QMP's directory on the
  * /run tmpfs. */
-static int kvm_mounts(const struct zone_ctx *ctx, const char *name, const struct zone_kvm *k,
+static int mounts_kvm(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
 		      struct iso_mount **m, size_t *n, struct zerr *err)
 {
+	int r = mounts_sparse(ctx, name, cfg, m, n, err);
+	if (r < 0)
+		return r;
+	const struct zone_kvm *k = &cfg->kvm;
 	cleanup_free char *qmp = zone_run_file(ctx, name, "kvm");
 	if (mkdir(qmp, 0700) < 0 && errno != EEXIST)
 		return zerr_set(err, errno, "zone %s: mkdir `%s`", name, qmp);
@@ -320,28 +363,37 @@ static int kvm_mounts(const struct zone_ctx *ctx, const char *name, const struct
 	return 0;
 }
 
+/* ---- the table ------------------------------------------------------------ */
+
+static const struct brand_ops brands[] = {
+	[ZONE_BRAND_SPARSE] = {
+		.install = install_sparse, .mounts = mounts_sparse, .durable_config = true,
+	},
+	[ZONE_BRAND_WHOLE] = {
+		.install = install_whole, .mounts = mounts_whole, .overlay = overlay_whole,
+		.durable_config = true, .from_template = true,
+	},
+	/* a copy of the bundle's config, for a container that does not
+	 * outlive the host: no fsync */
+	[ZONE_BRAND_OCI] = {.install = install_oci},
+	[ZONE_BRAND_KVM] = {
+		.check = kvm_check, .install = install_sparse, .mounts = mounts_kvm,
+		.durable_config = true, .boot_prepare = kvm_boot_prepare,
+		.net_setup = net_guest_setup, .console_alarm = kvm_console_alarm,
+		.powerdown = kvm_powerdown,
+	},
+};
+
+const struct brand_ops *brand_of(enum zone_brand b)
+{
+	return &brands[(size_t)b < sizeof(brands) / sizeof(brands[0]) ? b : ZONE_BRAND_SPARSE];
+}
+
 int brand_mounts(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
 		 struct iso_mount **mounts, size_t *n, struct zerr *err)
 {
 	*mounts = NULL;
 	*n = 0;
-	if (cfg->brand == ZONE_BRAND_WHOLE)
-		add_mount(mounts, n, "/run", "tmpfs", "tmpfs", opts("nosuid", "nodev", "mode=755", "size=65536k", NULL));
-	if (cfg->brand != ZONE_BRAND_SPARSE && cfg->brand != ZONE_BRAND_KVM)
-		return 0;
-	cleanup_free char *dir = zone_dir(ctx, name);
-	add_mount(mounts, n, "/usr", "bind", "/usr", opts("bind", "ro", "nodev", NULL));
-	for (size_t i = 0; i < sizeof(host_dirs) / sizeof(host_dirs[0]); i++) {
-		char host[64];
-		struct stat st;
-		snprintf(host, sizeof(host), "/%s", host_dirs[i]);
-		if (lstat(host, &st) == 0 && S_ISDIR(st.st_mode))
-			add_mount(mounts, n, host, "bind", host, opts("bind", "ro", "nodev", NULL));
-	}
-	cleanup_free char *lower = xstrdup("lowerdir=/etc");
-	cleanup_free char *upper = xasprintf("upperdir=%s/etc.upper", dir);
-	cleanup_free char *work = xasprintf("workdir=%s/etc.work", dir);
-	add_mount(mounts, n, "/etc", "overlay", "overlay", opts(lower, upper, work, NULL));
-	add_mount(mounts, n, "/run", "tmpfs", "tmpfs", opts("nosuid", "nodev", "mode=755", "size=65536k", NULL));
-	return cfg->brand == ZONE_BRAND_KVM ? kvm_mounts(ctx, name, &cfg->kvm, mounts, n, err) : 0;
+	const struct brand_ops *b = brand_of(cfg->brand);
+	return b->mounts ? b->mounts(ctx, name, cfg, mounts, n, err) : 0;
 }

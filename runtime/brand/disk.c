@@ -2,7 +2,7 @@
  * disk.c - zone.disk: a zone whose writable areas live in a filesystem of
  * their own, so that the size of that filesystem is the zone's disk cap.
  *
- * At create, the brand's tree (what brand_install makes: the root's
+ * At create, the brand's tree (what the brand's install makes: the root's
  * directories, the /etc overlay's layers, a whole zone's upper layer) is
  * built in a seed directory and made into zones/NAME/disk.img, a sparse
  * ext4 image, by mkfs.ext4 -d; only config.json and disk.img stay on the
@@ -59,7 +59,7 @@ int zone_disk_install(const char *name, const char *dir, const struct zone_confi
 	cleanup_free char *image = xasprintf("%s/disk.img", dir);
 	if (mkdir(seed, 0755) < 0)
 		return zerr_set(err, errno, "zone %s: mkdir `%s`", name, seed);
-	int r = brand_install(name, seed, cfg, err);
+	int r = brand_of(cfg->brand)->install(name, seed, cfg, err);
 	if (r == 0)
 		r = make_image(name, image, seed, cfg->disk, err);
 	rm_rf(seed, NULL);

@@ -203,6 +203,39 @@ static char **qemu_argv(const struct zone_ctx *ctx, const char *name, const stru
 	return argv;
 }
 
+int kvm_check(const char *name, const struct zone_config *cfg, struct zerr *err)
+{
+	if (!cfg->has_kvm)
+		return zerr_setx(err, EINVAL, "zone %s: config: zone.kvm: required with brand kvm "
+				 "(create --kvm kernel=PATH[,initrd=PATH]...)", name);
+	return 0;
+}
+
+/* qemu on a KVM that cannot go on (kvm_pvm's emulator meeting an
+ * instruction it lacks) pauses the guest and says so on stderr, the
+ * console: the zone is halted rather than left hanging. The guest could
+ * print the same words, and so halt itself: nothing it could not do by
+ * powering off. */
+bool kvm_console_alarm(char *tail, size_t tail_size, const char *buf, size_t n,
+		       const char **what)
+{
+	static const char words[] = "KVM internal error";
+	size_t keep = strlen(tail);
+	cleanup_free char *win = xmalloc(keep + n + 1);
+	memcpy(win, tail, keep);
+	memcpy(win + keep, buf, n);
+	win[keep + n] = '\0';
+	size_t len = keep + n, t = sizeof(words) - 1;
+	if (t > len)
+		t = len;
+	if (t >= tail_size)
+		t = tail_size - 1;
+	memcpy(tail, win + len - t, t);
+	tail[t] = '\0';
+	*what = "qemu: KVM internal error";
+	return memmem(win, len, words, sizeof(words) - 1) != NULL;
+}
+
 int kvm_boot_prepare(const struct zone_ctx *ctx, const char *name, struct zone_config *cfg,
 		     struct zerr *err)
 {

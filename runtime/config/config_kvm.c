@@ -78,7 +78,7 @@ static void kvm_defaults(struct zone_kvm *k)
 	*k = (struct zone_kvm){.mem = KVM_MEM_DEFAULT, .vcpus = 1, .accel = ZONE_ACCEL_AUTO};
 }
 
-static int kvm_check(const struct zone_kvm *k, struct zerr *err)
+static int kvm_values_check(const struct zone_kvm *k, struct zerr *err)
 {
 	if (!k->kernel)
 		return zerr_setx(err, EINVAL, "kernel: required (the guest's kernel, a path on the host)");
@@ -101,7 +101,7 @@ static int parse_spec(const char *spec, struct zone_kvm *k, struct zerr *err)
 		r = kvm_set(k, s, value, err);
 		s = next;
 	}
-	return r < 0 ? r : kvm_check(k, err);
+	return r < 0 ? r : kvm_values_check(k, err);
 }
 
 /* ---- the "kvm" object ------------------------------------------------ */
@@ -141,7 +141,7 @@ int zone_cfg_parse_kvm(const struct jv *v, struct jpath *p, void *ctx, struct ze
 			return r;
 		jpath_pop(p, mark);
 	}
-	r = kvm_check(&cfg->kvm, err);
+	r = kvm_values_check(&cfg->kvm, err);
 	return r < 0 ? zerr_prefix(err, "%s", parent) : 0;
 }
 

@@ -17,7 +17,7 @@ void zone_info_free(struct zone_info *info)
 	info->zone_dir = NULL;
 }
 
-static int brand_of(const struct zone_ctx *ctx, const char *name, enum zone_brand *b)
+static int zone_brand_get(const struct zone_ctx *ctx, const char *name, enum zone_brand *b)
 {
 	struct zone_config cfg = {0};
 	int r = zone_config_read(ctx, name, &cfg, NULL);
@@ -36,7 +36,7 @@ int zone_info_get(struct zone_ctx *ctx, const char *name, struct zone_info *info
 	memset(info, 0, sizeof(*info));
 	snprintf(info->name, sizeof(info->name), "%s", name);
 	info->zone_dir = zone_dir(ctx, name);
-	brand_of(ctx, name, &info->brand);
+	zone_brand_get(ctx, name, &info->brand);
 	struct zone_status st;
 	cleanup_close int lock = zone_trylock(ctx, name);
 	bool locked = lock >= 0;

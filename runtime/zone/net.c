@@ -60,8 +60,9 @@ int zone_net_setup(const struct zone_ctx *ctx, const char *name, const struct zo
 	zone_net_describe(ctx, name, cfg, &z);
 	cleanup_close int cg = st->has_cgroup ? rctl_cgroup_v2_open(&st->cg) : -1;
 	int r = net_setup(&z, pid, cg, err);
-	if (r == 0 && cfg->brand == ZONE_BRAND_KVM)
-		r = net_guest_setup(&z, pid, err);
+	const struct brand_ops *b = brand_of(cfg->brand);
+	if (r == 0 && b->net_setup)
+		r = b->net_setup(&z, pid, err);
 	free((char *)z.state_dir);
 	return r;
 }

@@ -58,10 +58,8 @@ int zone_check_runnable(const char *name, const struct zone_config *cfg, struct 
 	if (!(cfg->ns_flags & CLONE_NEWNS))
 		return zerr_setx(err, EINVAL, "zone %s: config: linux.namespaces: a zone needs a new "
 				 "mount namespace (add {\"type\": \"mount\"})", name);
-	if (cfg->brand == ZONE_BRAND_KVM && !cfg->has_kvm)
-		return zerr_setx(err, EINVAL, "zone %s: config: zone.kvm: required with brand kvm "
-				 "(create --kvm kernel=PATH[,initrd=PATH]...)", name);
-	return 0;
+	const struct brand_ops *b = brand_of(cfg->brand);
+	return b->check ? b->check(name, cfg, err) : 0;
 }
 
 /* The host links the NICs name must exist now (they are checked again
@@ -87,18 +85,17 @@ int zone_install(const struct zone_ctx *ctx, const char *name, const char *text,
 	if (mkdir(tmp, 0700) < 0)
 		return zerr_set(err, errno, "zone %s: mkdir `%s`", name, tmp);
 	zfault("create:dir-made");
-	/* An OCI container's config is a copy of its bundle's, and the
-	 * container does not outlive the host: no fsync. */
+	const struct brand_ops *b = brand_of(cfg->brand);
 	cleanup_free char *path = xasprintf("%s/config.json", tmp);
-	int r = cfg->brand == ZONE_BRAND_OCI ? write_file_replace(path, text, len, 0600, err)
-					     : write_file_atomic(path, text, len, 0600, err);
+	int r = b->durable_config ? write_file_atomic(path, text, len, 0600, err)
+				  : write_file_replace(path, text, len, 0600, err);
 	zfault("create:config-written");
 	if (r < 0)
 		zerr_prefix(err, "zone %s", name);
 	else if (cfg->disk)
 		r = zone_disk_install(name, tmp, cfg, err);
 	else
-		r = brand_install(name, tmp, cfg, err);
+		r = b->install(name, tmp, cfg, err);
 	zfault("create:installed");
 	/* The rename makes the zone appear whole or not at all. */
 	if (r == 0 && rename(tmp, final) < 0)
@@ -114,7 +111,7 @@ int zone_install(const struct zone_ctx *ctx, const char *name, const char *text,
 static int install_locked(const struct zone_ctx *ctx, const char *name, const char *text,
 			  size_t len, const struct zone_config *cfg, struct zerr *err)
 {
-	if (cfg->brand != ZONE_BRAND_WHOLE)
+	if (!brand_of(cfg->brand)->from_template)
 		return zone_install(ctx, name, text, len, cfg, err);
 	int lock = zone_template_lock(ctx, false, err);
 	if (lock < 0)
@@ -183,8 +180,9 @@ static int boot(struct zone_ctx *ctx, const char *name, int *report_fd, pid_t *m
 	if (r < 0)
 		return r;
 	r = zone_check_runnable(name, &cfg, err);
-	if (r == 0 && cfg.brand == ZONE_BRAND_KVM)
-		r = kvm_boot_prepare(ctx, name, &cfg, err);
+	const struct brand_ops *b = brand_of(cfg.brand);
+	if (r == 0 && b->boot_prepare)
+		r = b->boot_prepare(ctx, name, &cfg, err);
 	if (r == 0)
 		r = report_fd ? monitor_start_job(ctx, name, &cfg, lock, report_fd, monitor, err)
 			      : monitor_start(ctx, name, &cfg, lock, NULL, err);
@@ -225,11 +223,11 @@ static int pidfd_wait(pid_t pid, unsigned long long start, int timeout_ms)
  * in order), after timeout_s SIGKILL to everything in the cgroup. The
  * monitor notices init's exit and releases the rest. */
 static int stop_zone(const struct zone_ctx *ctx, const char *name, struct zone_status *st,
-		     bool kvm, int timeout_s, struct zerr *err)
+		     const struct brand_ops *b, int timeout_s, struct zerr *err)
 {
-	/* a kvm zone's init is qemu: the guest is asked to power down, and
-	 * qemu's SIGTERM (which ends it at once) is only the fallback */
-	if (kvm && kvm_powerdown(ctx, name) == 0 &&
+	/* a brand may ask first (a kvm zone's guest is asked to power down;
+	 * its init, qemu, would end at once on SIGTERM) */
+	if (b->powerdown && b->powerdown(ctx, name) == 0 &&
 	    pidfd_wait(st->monitor_pid, st->monitor_start, timeout_s * 1000) == 0)
 		return 0;
 	if (proc_alive(st->init_pid, st->init_start))
@@ -241,7 +239,6 @@ static int stop_zone(const struct zone_ctx *ctx, const char *name, struct zone_s
 		rctl_cgroup_kill(&st->cg, 2000, NULL);
 	if (pidfd_wait(st->monitor_pid, st->monitor_start, 5000) == 0)
 		return 0;
-	(void)ctx;
 	return zerr_setx(err, ETIMEDOUT, "zone %s: the monitor (pid %d) did not finish the halt; "
 			 "run `zonectl halt %s` again", name, st->monitor_pid, name);
 }
@@ -260,7 +257,7 @@ int zone_halt(struct zone_ctx *ctx, const char *name, int timeout_s, struct zerr
 	zfault("halt:recorded");
 	/* The monitor needs the lock to record the end: let go while we wait. */
 	close(lock);
-	r = stop_zone(ctx, name, &st, cfg.brand == ZONE_BRAND_KVM, timeout_s, err);
+	r = stop_zone(ctx, name, &st, brand_of(cfg.brand), timeout_s, err);
 	if (r < 0)
 		return r;
 	if (st.has_cgroup)
