@@ -200,39 +200,39 @@ int zone_boot_job(struct zone_ctx *ctx, const char *name, int *report_fd, pid_t 
 		  struct zerr *err);
 
 /* The zone's view of its machine (zone/procfs.c, procfs-filter/). */
-#define PROCFS_MAX_LISTENERS 256
-struct procfs_keeper {
+#define ZONE_VIEW_MAX_LISTENERS 256
+struct zone_view {
 	struct pfs_zone z;
 	char *dir, *sock_path, *pid_path;
 	bool active;
 	pid_t pid;                 /* the server, 0 when none runs */
 	int pidfd, ctl;            /* its pidfd; our end of its socket */
 	int sock;                  /* notify.sock: listeners from logins */
-	int listeners[PROCFS_MAX_LISTENERS];
+	int listeners[ZONE_VIEW_MAX_LISTENERS];
 	size_t n;
 	uint64_t started_ns, beat_ns, restart_at_ns;
 };
 /* Fills k->z from the zone (cg must outlive k). */
-void procfs_zone_fill(struct procfs_keeper *k, const struct zone_ctx *ctx,
+void zone_view_fill(struct zone_view *k, const struct zone_ctx *ctx,
 		      const char *name, const struct zone_config *cfg,
 		      const struct rctl_cgroup *cg);
 /* Appends the view's read-only file mounts to a spec's mounts. */
-void procfs_spec_mounts(const struct procfs_keeper *k, struct iso_mount **mounts,
+void zone_view_mounts(const struct zone_view *k, struct iso_mount **mounts,
 			size_t *n);
 /* With procfs "zone": the syscalls the zone's filter hands to the server
  * (a default-allow filter of those alone when the config has none). */
 void zone_seccomp_notify(struct zone_config *cfg);
 /* In the monitor, once init runs: starts the server and keeps it. Takes
  * init_listener (may be -1). */
-int procfs_keeper_start(struct procfs_keeper *k, pid_t init_pid,
+int zone_view_start(struct zone_view *k, pid_t init_pid,
 			uint64_t booted_at_ns, int init_listener);
-/* Poll entries (at most 3 + PROCFS_MAX_LISTENERS) into p; returns how many. */
-size_t procfs_keeper_poll(const struct procfs_keeper *k, struct pollfd *p);
+/* Poll entries (at most 3 + ZONE_VIEW_MAX_LISTENERS) into p; returns how many. */
+size_t zone_view_poll(const struct zone_view *k, struct pollfd *p);
 /* Milliseconds until the keeper has something to do, -1 for never. */
-int procfs_keeper_timeout(const struct procfs_keeper *k);
-/* After poll: p as filled by procfs_keeper_poll. */
-void procfs_keeper_event(struct procfs_keeper *k, const struct pollfd *p);
-void procfs_keeper_stop(struct procfs_keeper *k);
+int zone_view_timeout(const struct zone_view *k);
+/* After poll: p as filled by zone_view_poll. */
+void zone_view_event(struct zone_view *k, const struct pollfd *p);
+void zone_view_stop(struct zone_view *k);
 /* A login's seccomp listener, to the zone's monitor (run/NAME/notify.sock). */
 int zone_procfs_hand_listener(const struct zone_ctx *ctx, const char *name, int fd,
 			      struct zerr *err);

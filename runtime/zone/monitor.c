@@ -181,7 +181,7 @@ static int shutdown_zone(struct monitor *m)
 		;
 	zfault("halt:init-gone");
 	console_out(m);
-	procfs_keeper_stop(&m->pfs);
+	zone_view_stop(&m->pfs);
 	rctl_cgroup_destroy(&m->st.cg, NULL);
 	zfault("halt:cgroups-gone");
 	zone_net_teardown(m->ctx, &m->st);
@@ -217,12 +217,12 @@ static void finish(struct monitor *m, int status)
 static void watch(struct monitor *m)
 {
 	if (m->pfs_on) {
-		procfs_keeper_start(&m->pfs, m->init.pid, m->st.booted_at_ns, m->init.notify_fd);
+		zone_view_start(&m->pfs, m->init.pid, m->st.booted_at_ns, m->init.notify_fd);
 		m->init.notify_fd = -1;
 	}
 	int client = m->attached ? m->report_fd : -1;
 	for (;;) {
-		struct pollfd p[7 + 3 + PROCFS_MAX_LISTENERS] = {
+		struct pollfd p[7 + 3 + ZONE_VIEW_MAX_LISTENERS] = {
 			{.fd = m->init.pidfd, .events = POLLIN},
 			{.fd = m->master, .events = POLLIN},
 			{.fd = m->listen_fd, .events = POLLIN},
@@ -231,13 +231,13 @@ static void watch(struct monitor *m)
 			{.fd = m->ctl_fd, .events = POLLIN},
 			{.fd = client, .events = 0},
 		};
-		size_t n = 7 + procfs_keeper_poll(&m->pfs, p + 7);
-		if (poll(p, n, procfs_keeper_timeout(&m->pfs)) < 0) {
+		size_t n = 7 + zone_view_poll(&m->pfs, p + 7);
+		if (poll(p, n, zone_view_timeout(&m->pfs)) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		procfs_keeper_event(&m->pfs, p + 7);
+		zone_view_event(&m->pfs, p + 7);
 		if (p[1].revents & POLLIN)
 			console_out(m);
 		if (p[4].revents & (POLLIN | POLLHUP | POLLERR))

@@ -19,7 +19,7 @@ struct monitor {
 	struct iso_init init;
 	bool init_created;
 	bool pfs_on;              /* procfs "zone": the view is mounted and served */
-	struct procfs_keeper pfs;
+	struct zone_view pfs;
 	bool attached;    /* a job: the client's stdio, status through the pipe */
 	char tail[64];            /* the console's last bytes, for a brand's watch (console_watch) */
 };

@@ -56,7 +56,7 @@ static int sample_zone(void *arg, struct pfs_sample *s, struct zerr *err)
 	return rctl_cgroup_pids(cg, &s->pids, &s->n_pids, err);
 }
 
-void procfs_zone_fill(struct procfs_keeper *k, const struct zone_ctx *ctx, const char *name,
+void zone_view_fill(struct zone_view *k, const struct zone_ctx *ctx, const char *name,
 		      const struct zone_config *cfg, const struct rctl_cgroup *cg)
 {
 	k->dir = zone_run_file(ctx, name, "procfs");
@@ -70,7 +70,7 @@ void procfs_zone_fill(struct procfs_keeper *k, const struct zone_ctx *ctx, const
 
 /* ---- the zone's spec ---------------------------------------------------- */
 
-void procfs_spec_mounts(const struct procfs_keeper *k, struct iso_mount **mounts, size_t *n)
+void zone_view_mounts(const struct zone_view *k, struct iso_mount **mounts, size_t *n)
 {
 	size_t nf;
 	const struct pfs_file *f = pfs_files(&nf);
@@ -120,7 +120,7 @@ static void close_all_but(const int *keep, size_t n)
 	closedir(d);
 }
 
-static __attribute__((noreturn)) void server_main(struct procfs_keeper *k, int ctl)
+static __attribute__((noreturn)) void server_main(struct zone_view *k, int ctl)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_NAME, "zonectl-procfs");
@@ -134,14 +134,14 @@ static __attribute__((noreturn)) void server_main(struct procfs_keeper *k, int c
 	_exit(1);
 }
 
-static void record_pid(const struct procfs_keeper *k)
+static void record_pid(const struct zone_view *k)
 {
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%d\n", k->pid);
 	write_file_atomic(k->pid_path, buf, (size_t)n, 0644, NULL);
 }
 
-static void start_server(struct procfs_keeper *k)
+static void start_server(struct zone_view *k)
 {
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -171,7 +171,7 @@ static void start_server(struct procfs_keeper *k)
 	record_pid(k);
 }
 
-static void reap_server(struct procfs_keeper *k)
+static void reap_server(struct zone_view *k)
 {
 	if (k->pid <= 0)
 		return;
@@ -185,7 +185,7 @@ static void reap_server(struct procfs_keeper *k)
 	k->restart_at_ns = now - k->started_ns < KEEPER_BACKOFF_NS ? now + KEEPER_BACKOFF_NS : now;
 }
 
-static int listen_logins(struct procfs_keeper *k)
+static int listen_logins(struct zone_view *k)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(k->sock_path) >= sizeof(sa.sun_path))
@@ -199,16 +199,16 @@ static int listen_logins(struct procfs_keeper *k)
 	return 0;
 }
 
-static void add_listener(struct procfs_keeper *k, int fd)
+static void add_listener(struct zone_view *k, int fd)
 {
-	if (k->n >= PROCFS_MAX_LISTENERS) {
+	if (k->n >= ZONE_VIEW_MAX_LISTENERS) {
 		close(fd);
 		return;
 	}
 	k->listeners[k->n++] = fd;
 }
 
-int procfs_keeper_start(struct procfs_keeper *k, pid_t init_pid, uint64_t booted_at_ns,
+int zone_view_start(struct zone_view *k, pid_t init_pid, uint64_t booted_at_ns,
 			int init_listener)
 {
 	k->z.init_pid = init_pid;
@@ -223,7 +223,7 @@ int procfs_keeper_start(struct procfs_keeper *k, pid_t init_pid, uint64_t booted
 	return r;
 }
 
-size_t procfs_keeper_poll(const struct procfs_keeper *k, struct pollfd *p)
+size_t zone_view_poll(const struct zone_view *k, struct pollfd *p)
 {
 	size_t n = 0;
 	if (!k->active)
@@ -237,7 +237,7 @@ size_t procfs_keeper_poll(const struct procfs_keeper *k, struct pollfd *p)
 	return n;
 }
 
-int procfs_keeper_timeout(const struct procfs_keeper *k)
+int zone_view_timeout(const struct zone_view *k)
 {
 	if (!k->active)
 		return -1;
@@ -245,7 +245,7 @@ int procfs_keeper_timeout(const struct procfs_keeper *k)
 	return at <= now ? 0 : (int)((at - now) / 1000000 + 1);
 }
 
-static void take_login_listener(struct procfs_keeper *k)
+static void take_login_listener(struct zone_view *k)
 {
 	char byte;
 	int fd;
@@ -254,14 +254,14 @@ static void take_login_listener(struct procfs_keeper *k)
 			add_listener(k, fd);
 }
 
-static void drain_beats(struct procfs_keeper *k)
+static void drain_beats(struct zone_view *k)
 {
 	char buf[16];
 	while (recv(k->ctl, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 		k->beat_ns = now_ns();
 }
 
-void procfs_keeper_event(struct procfs_keeper *k, const struct pollfd *p)
+void zone_view_event(struct zone_view *k, const struct pollfd *p)
 {
 	if (!k->active)
 		return;
@@ -290,7 +290,7 @@ void procfs_keeper_event(struct procfs_keeper *k, const struct pollfd *p)
 		start_server(k);
 }
 
-void procfs_keeper_stop(struct procfs_keeper *k)
+void zone_view_stop(struct zone_view *k)
 {
 	if (!k->active)
 		return;

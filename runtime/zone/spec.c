@@ -135,7 +135,7 @@ int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struct zerr 
 	}
 	/* Last: over the /proc and /sys the config mounted. */
 	if (m->pfs_on)
-		procfs_spec_mounts(&m->pfs, &s->mounts, &s->n_mounts);
+		zone_view_mounts(&m->pfs, &s->mounts, &s->n_mounts);
 	if (c->init == ZONE_INIT_BUILTIN) {
 		if ((s->init_exec_fd = zinit_exec_fd(err)) < 0)
 			return s->init_exec_fd;
@@ -180,6 +180,6 @@ int prepare_procfs(struct monitor *m, struct zerr *err)
 		return 0;
 	m->pfs_on = true;
 	zone_seccomp_notify(m->cfg);
-	procfs_zone_fill(&m->pfs, m->ctx, m->name, m->cfg, &m->st.cg);
+	zone_view_fill(&m->pfs, m->ctx, m->name, m->cfg, &m->st.cg);
 	return pfs_prepare(&m->pfs.z, err);
 }
