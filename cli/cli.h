@@ -69,7 +69,7 @@ int cmd_top(struct cli *c, int argc, char **argv);
 const struct cli_cmd *oci_find(const char *name);
 void oci_print_commands(FILE *to);
 /* Is argv (argv[0] = the verb) a call of the runc command line? */
-bool oci_wanted(const struct cli *c, int argc, char **argv);
+bool oci_wanted(struct cli *c, int argc, char **argv);
 int oci_main(struct cli *c, int argc, char **argv);
 /* Errors of the OCI verbs: stderr, and the --log file as runc writes it. */
 int oci_fail(const struct cli *c, const struct zerr *err);

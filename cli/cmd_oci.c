@@ -4,17 +4,20 @@
  * delete, list, exec, ps, pause, resume, update, spec, features.
  *
  * Which command line a call is (main.c asks oci_wanted): zonectl's own
- * verbs create, delete, list, ps and run have OCI namesakes. A call is an OCI one
- * when it says so (`zonectl oci VERB`), when a runc global flag stands
- * before the verb (--log, --log-format, --debug, --systemd-cgroup,
+ * verbs create, delete, list, ps and run have OCI namesakes. A call is an
+ * OCI one when it says so (`zonectl oci VERB`), when a runc global flag
+ * stands before the verb (--log, --log-format, --debug, --systemd-cgroup,
  * --criu, --rootless: conmon always passes --log), when the verb exists
- * only in runc (start, state, kill, exec, pause, resume, update,
- * spec, features), or when a clashing verb carries a flag only runc's
- * has (create --bundle/-b/--pid-file/--console-socket/--no-pivot,
- * delete --force, list --format/-f/--quiet/-q, ps --format/-f, run
- * --bundle/-b/--detach/-d/--pid-file/--console-socket/--no-pivot/
- * --keep/--preserve-fds; flags after a `--` belong to a command and
- * do not count).
+ * only in runc (start, state, kill, exec, pause, resume, update, spec,
+ * features), or when a shared verb carries a flag only runc's has
+ * (create --bundle/-b/--pid-file/--console-socket/--no-pivot, delete
+ * --force, list --format/-f/--quiet/-q, ps --format/-f, run --bundle/-b/
+ * --detach/-d/--pid-file/--console-socket/--no-pivot/--keep/
+ * --preserve-fds; flags after a `--` belong to a command and do not
+ * count). Two shared verbs decide by more than flags: `run` is ours only
+ * with a `--` before its command (so `run ID` in a bundle directory is
+ * runc's), and `delete ID` of a zone of brand oci (a container) is runc's
+ * unless it has our -f.
  *
  * Errors go to stderr and, with --log, to the log file as runc writes
  * them (JSON lines with --log-format json), where conmon looks for them.
@@ -500,7 +503,28 @@ static bool has_flag(int argc, char **argv, const char *const *flags)
 	return false;
 }
 
-bool oci_wanted(const struct cli *c, int argc, char **argv)
+static bool has_dashdash(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--"))
+			return true;
+	return false;
+}
+
+/* The last operand names an OCI container (a zone of brand oci). */
+static bool names_container(struct cli *c, int argc, char **argv)
+{
+	const char *id = argc > 1 ? argv[argc - 1] : NULL;
+	struct zone_info info = {0};
+	if (!id || id[0] == '-' || zone_name_check(id, NULL) < 0 ||
+	    zone_info_get(&c->ctx, id, &info, NULL) < 0)
+		return false;
+	bool oci = info.brand == ZONE_BRAND_OCI;
+	zone_info_free(&info);
+	return oci;
+}
+
+bool oci_wanted(struct cli *c, int argc, char **argv)
 {
 	static const char *const create_flags[] = {"--bundle", "-b", "--pid-file", "--console-socket",
 						   "--no-pivot", "--no-new-keyring", NULL};
@@ -510,18 +534,30 @@ bool oci_wanted(const struct cli *c, int argc, char **argv)
 	static const char *const run_flags[] = {"--bundle", "-b", "--detach", "-d", "--pid-file",
 						"--console-socket", "--no-pivot", "--no-new-keyring",
 						"--keep", "--preserve-fds", NULL};
+	static const char *const native_run_flags[] = {"--rm", "--name", "--template", "--brand",
+						       "--bind", "--tmpfs", "--env", "-e",
+						       "--workdir", "-w", "--set", "--net", NULL};
 	if (!oci_find(argv[0]))
 		return false;
 	if (c->runc_flags || !cli_find(argv[0]))
 		return true;
 	if (!strcmp(argv[0], "create"))
 		return has_flag(argc, argv, create_flags);
+	/* delete: runc's for a container (so a stopped one goes, whatever
+	 * its hooks do, as runc's delete ID does) */
 	if (!strcmp(argv[0], "delete"))
-		return has_flag(argc, argv, delete_flags);
+		return has_flag(argc, argv, delete_flags) ||
+		       (!has_flag(argc, argv, (const char *const[]){"-f", NULL}) &&
+			names_container(c, argc, argv));
 	if (!strcmp(argv[0], "ps"))
 		return has_flag(argc, argv, ps_flags);
+	/* run: ours always has its command after `--`; without one it is
+	 * runc's `run [--bundle DIR] ID` (runc's tutorial types `runc run
+	 * ID` in a bundle directory), unless it carries options of ours,
+	 * which cmd_run then refuses for the missing `--` */
 	if (!strcmp(argv[0], "run"))
-		return has_flag(argc, argv, run_flags);
+		return has_flag(argc, argv, run_flags) ||
+		       (!has_dashdash(argc, argv) && !has_flag(argc, argv, native_run_flags));
 	return !strcmp(argv[0], "list") && has_flag(argc, argv, list_flags);
 }
 

@@ -37,6 +37,14 @@ static int parse(int argc, char **argv, struct run_args *a)
 	};
 	int ch;
 	bool brand_set = false;
+	/* the command line rule (cmd_oci.c): ours has its command after `--` */
+	bool dashdash = false;
+	for (int i = 1; i < argc && !dashdash; i++)
+		dashdash = !strcmp(argv[i], "--");
+	if (!dashdash && !(argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))))
+		return cli_usage_error(argv[0], "the command goes after `--` (zonectl run [OPTIONS] -- "
+				       "COMMAND...); without `--`, `run [--bundle DIR] ID` is the OCI "
+				       "runtime's run");
 	/* "+": the command's own options are not ours */
 	while ((ch = getopt_long(argc, argv, "+e:w:h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -64,7 +72,7 @@ static int parse(int argc, char **argv, struct run_args *a)
 	if (brand_set && a->o.brand == ZONE_BRAND_SPARSE && a->o.template_name)
 		return cli_usage_error(argv[0], "--template makes a whole zone, not --brand sparse");
 	if (optind >= argc)
-		return cli_usage_error(argv[0], "a command is required (after --)");
+		return cli_usage_error(argv[0], "a command is required after `--`");
 	a->o.binds = a->binds;
 	a->o.tmpfs = a->tmpfs;
 	a->o.env = a->env;

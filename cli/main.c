@@ -35,7 +35,7 @@ static const struct cli_cmd commands[] = {
 	 "CPU %, memory, processes and network bytes per running zone, refreshed in place"},
 	{"run", cmd_run, "run [--rm] [--name NAME] [--template T | --brand sparse] [--bind SRC:DST[:ro]]... "
 	 "[--tmpfs DST]... [-e|--env K=V]... [-w|--workdir DIR] [--set KEY=VALUE[,...]]... "
-	 "[--net KEY=VALUE[,...]]... [--] COMMAND ARGS...",
+	 "[--net KEY=VALUE[,...]]... -- COMMAND ARGS...",
 	 "create, boot, run one command with our stdio, halt (--rm: delete); exits with its status"},
 	{"template", cmd_template, "template create NAME --from DIR|TARBALL | --debootstrap SUITE "
 	 "[--include PKG,...] | template list [-o table|json] | template delete NAME",
@@ -191,19 +191,20 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	bool oci = !strcmp(argv[0], "oci") || oci_wanted(&c, argc, argv);
-	if (!strcmp(argv[0], "oci")) {
-		argc--;
-		argv++;
-	}
-	const struct cli_cmd *cmd = oci ? NULL : cli_find(argv[0]);
-	if (!oci && !cmd) {
+	if (!cli_find(argv[0]) && !oci_find(argv[0]) && strcmp(argv[0], "oci")) {
 		fprintf(stderr, "zonectl: unknown command `%s` (zonectl --help lists them)\n", argv[0]);
 		return 2;
 	}
 	struct zerr err = {0};
 	if (zone_ctx_init(&c.ctx, root, &err) < 0)
 		return cli_fail(&err);
+	/* after the state root is known: `delete ID` looks at the zone */
+	bool oci = !strcmp(argv[0], "oci") || oci_wanted(&c, argc, argv);
+	if (!strcmp(argv[0], "oci")) {
+		argc--;
+		argv++;
+	}
+	const struct cli_cmd *cmd = oci ? NULL : cli_find(argv[0]);
 	if (cgparent) {
 		free(c.ctx.cgroup_parent);
 		c.ctx.cgroup_parent = xstrdup(cgparent);

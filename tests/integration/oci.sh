@@ -50,13 +50,41 @@ test_oci_create_start_state_kill_delete() {
 	[ "$(cat /proc/$pid/comm)" = sleep ] || fail "pid $pid is not sleep after start"
 	expect_fail 'zone oc1: cannot start a zone that is running' z start oc1
 	expect_fail 'zone oc1: cannot delete a running container' z oci delete oc1
-	# without runc's flags, delete is zonectl's own, which halts nothing
-	expect_fail 'zone oc1: cannot delete a zone that is running' z delete oc1
+	# a bare `delete ID` of a container is runc's, as runc documents it
+	expect_fail 'zone oc1: cannot delete a running container' z delete oc1
 	z kill oc1 KILL
 	wait_stopped oc1
-	z oci delete oc1
+	z delete oc1
 	[ ! -e "$(zone_dir oc1)" ] || fail "zone dir remains"
 	assert_no_leaks oc1
+}
+
+# The rule that keeps the two command lines apart (zonectl(8), OCI
+# RUNTIME COMMANDS), both ways: runc's tutorial in a bundle directory,
+# and zonectl's own run and delete next to it.
+test_command_lines_run_and_delete_both_ways() {
+	B=$(bundle_dir)
+	make_bundle "$B" echo from-the-bundle
+	out=$(cd "$B" && z run ocr1)
+	[ "$out" = from-the-bundle ] || fail "runc run ID in the bundle: $out"
+	[ ! -e "$(zone_dir ocr1)" ] || fail "runc run left the container"
+	out=$(cd "$B" && z run --rm -- echo native)
+	[ "$out" = native ] || fail "zonectl run -- CMD: $out"
+	expect_fail 'the command goes after `--`' z run --rm echo native
+	ls "$ZONECTL_ROOT/zones" | grep -q . && fail "a refused run left a zone: $(ls "$ZONECTL_ROOT/zones")"
+	# create --bundle, start, exit: `delete ID` is runc's and takes it
+	z create --bundle "$B" ocr2
+	z start ocr2
+	wait_stopped ocr2
+	z delete ocr2
+	[ ! -e "$(zone_dir ocr2)" ] || fail "delete ID left the stopped container"
+	# a zone of ours keeps zonectl's delete, and -f is ours on a container too
+	z create ocr3
+	z delete ocr3
+	z create --bundle "$B" ocr4
+	z delete -f ocr4
+	[ ! -e "$(zone_dir ocr4)" ] || fail "delete -f left the container"
+	assert_no_leaks ocr4
 }
 
 test_oci_run_gives_exit_status_stdio_and_removes_the_container() {
