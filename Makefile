@@ -37,8 +37,10 @@ $(B)/zinit_blob.o: $(B)/zinit
 
 # ---- BPF objects (netstack-bind/bpf) ---------------------------------------
 # Each netstack-bind/bpf/NAME.bpf.c is compiled for the BPF target and
-# linked into libzone.a as a blob (_binary_NAME_bpf_o_start/_end) that
-# libbpf opens from memory at run time: nothing is installed beside zonectl.
+# linked into the programs that load it (zonectl, the netstack-bind unit
+# tests) as a blob (_binary_NAME_bpf_o_start/_end, weak in the library)
+# that libbpf opens from memory at run time: nothing is installed beside
+# zonectl, and libzone.a and the other tests build without clang.
 BPF_SRC    := $(wildcard netstack-bind/bpf/*.bpf.c)
 BPF_BLOB   := $(BPF_SRC:netstack-bind/bpf/%.bpf.c=$(B)/bpf/%_blob.o)
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Wextra -Werror \
@@ -52,16 +54,18 @@ $(B)/bpf/%.bpf.o: netstack-bind/bpf/%.bpf.c netstack-bind/bpf/netbpf.h
 $(B)/bpf/%_blob.o: $(B)/bpf/%.bpf.o
 	cd $(B)/bpf && ld -r -b binary -z noexecstack -o $*_blob.o $*.bpf.o
 
-$(B)/libzone.a: $(BPF_BLOB)
 $(filter $(B)/netstack-bind/%,$(LIB_OBJ)): netstack-bind/bpf/netbpf.h
+BPF_TESTS := $(B)/tests/test_antispoof $(B)/tests/test_netbpf
+$(BPF_TESTS): $(BPF_BLOB)
+$(BPF_TESTS): EXTRA_OBJ = $(BPF_BLOB)
 # ---- end of BPF objects -----------------------------------------------------
 
-$(B)/zonectl: $(CLI_OBJ) $(B)/libzone.a $(B)/zinit_blob.o
-	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(B)/zinit_blob.o $(B)/libzone.a $(LDLIBS)
+$(B)/zonectl: $(CLI_OBJ) $(B)/libzone.a $(B)/zinit_blob.o $(BPF_BLOB)
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(B)/zinit_blob.o $(BPF_BLOB) $(B)/libzone.a $(LDLIBS)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libzone.a $(B)/zinit_blob.o
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Iruntime -o $@ $< $(B)/zinit_blob.o $(B)/libzone.a $(LDLIBS)
+	$(CC) $(CFLAGS) -Iruntime -o $@ $< $(B)/zinit_blob.o $(EXTRA_OBJ) $(B)/libzone.a $(LDLIBS)
 
 $(B)/tests/zprobe: tests/helpers/zprobe.c
 	@mkdir -p $(dir $@)

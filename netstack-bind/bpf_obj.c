@@ -150,6 +150,9 @@ int netbpf_load(const char *what, const char *name, const unsigned char *start,
 		const unsigned char *end, const void *cfg, size_t cfg_len,
 		struct bpf_object **out, struct zerr *err)
 {
+	if (!start || !end)
+		return zerr_setx(err, ENOEXEC, "%s: this program was linked without the BPF object %s",
+				 what, name);
 	libbpf_set_print(quiet);
 	first_warning[0] = verifier_says[0] = '\0';
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = name);

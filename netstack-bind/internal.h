@@ -12,11 +12,13 @@
 struct bpf_object;
 
 /* The objects compiled from netstack-bind/bpf/ and linked in as blobs
- * (ld -r -b binary, see the Makefile). */
-extern const unsigned char _binary_shared_ip_bpf_o_start[];
-extern const unsigned char _binary_shared_ip_bpf_o_end[];
-extern const unsigned char _binary_antispoof_bpf_o_start[];
-extern const unsigned char _binary_antispoof_bpf_o_end[];
+ * (ld -r -b binary, see the Makefile). Weak: the objects are linked into the programs that load them
+ * (zonectl, the netstack-bind tests), not into libzone.a, so what only
+ * parses configs builds without clang. Absent, they are NULL. */
+extern const unsigned char _binary_shared_ip_bpf_o_start[] __attribute__((weak));
+extern const unsigned char _binary_shared_ip_bpf_o_end[] __attribute__((weak));
+extern const unsigned char _binary_antispoof_bpf_o_start[] __attribute__((weak));
+extern const unsigned char _binary_antispoof_bpf_o_end[] __attribute__((weak));
 
 /* Opens the object in [start, end), writes cfg (cfg_len bytes) over its
  * `const volatile` global named "cfg" and loads it into the kernel. what

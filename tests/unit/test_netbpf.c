@@ -779,6 +779,10 @@ static void test_shared_attach_not_a_cgroup_fails(void)
 
 int main(void)
 {
+	if (geteuid() != 0) {
+		printf("skip test_netbpf: cgroup-BPF needs root\n");
+		return 0;
+	}
 	atexit(cleanup);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
