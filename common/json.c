@@ -394,6 +394,104 @@ static int missing_required(const struct jfield *fields, uint64_t seen,
 	return 0;
 }
 
+/* The JF_INT macros checked that [min, max] fits the member's type, so
+ * n does: only its size and signedness are left to honour. */
+static void store_int(void *dst, const struct jfield *f, int64_t n)
+{
+	switch (f->size) {
+	case 1:
+		if (f->is_signed)
+			*(int8_t *)dst = (int8_t)n;
+		else
+			*(uint8_t *)dst = (uint8_t)n;
+		break;
+	case 2:
+		if (f->is_signed)
+			*(int16_t *)dst = (int16_t)n;
+		else
+			*(uint16_t *)dst = (uint16_t)n;
+		break;
+	case 4:
+		if (f->is_signed)
+			*(int32_t *)dst = (int32_t)n;
+		else
+			*(uint32_t *)dst = (uint32_t)n;
+		break;
+	default:
+		if (f->is_signed)
+			*(int64_t *)dst = n;
+		else
+			*(uint64_t *)dst = (uint64_t)n;
+		break;
+	}
+}
+
+static int store_string(const struct jfield *f, const struct jv *v,
+			const char *path, char **dst, struct zerr *err)
+{
+	const char *s = NULL;
+	int r = jv_string(v, path, &s, err);
+	if (r < 0)
+		return r;
+	if (f->kind == JK_ABSPATH && s[0] != '/')
+		return zerr_setx(err, EINVAL,
+				 "%s: must be an absolute path, got `%s`", path, s);
+	*dst = xstrdup(s);
+	return 0;
+}
+
+/* Kept even when a path is refused: the owner's free takes it. */
+static int store_strv(const struct jfield *f, const struct jv *v,
+		      const char *path, char ***dst, struct zerr *err)
+{
+	int r = jv_strv(v, path, dst, err);
+	for (size_t i = 0; r == 0 && f->kind == JK_ABSPATHV && (*dst)[i]; i++)
+		if ((*dst)[i][0] != '/')
+			return zerr_setx(err, EINVAL,
+					 "%s[%zu]: must be an absolute path, got `%s`",
+					 path, i, (*dst)[i]);
+	return r;
+}
+
+/* A field without fn: the value goes into ctx + f->off. */
+static int store(const struct jfield *f, const struct jv *v, struct jpath *p,
+		 void *ctx, struct zerr *err)
+{
+	void *dst = (char *)ctx + f->off;
+	const char *path = jpath_str(p);
+	int64_t n = 0;
+	int r;
+	switch (f->kind) {
+	case JK_BOOL:
+		r = jv_bool(v, path, dst, err);
+		break;
+	case JK_STRING:
+	case JK_ABSPATH:
+		r = store_string(f, v, path, dst, err);
+		break;
+	case JK_STRV:
+	case JK_ABSPATHV:
+		r = store_strv(f, v, path, dst, err);
+		break;
+	case JK_INT:
+		r = jv_int_range(v, path, f->min, f->max, &n, err);
+		if (r == 0)
+			store_int(dst, f, n);
+		break;
+	case JK_UINT:
+		r = jv_uint64(v, path, dst, err);
+		break;
+	case JK_OBJECT:
+		r = jv_walk(v, p, f->sub, dst, err);
+		break;
+	default: /* JK_FN without a fn: a table's mistake */
+		return zerr_setx(err, EINVAL, "%s: no handler", path);
+	}
+	if (r == 0 && (f->flags & JF_HAS))
+		*(bool *)((char *)ctx + f->has_off) = true;
+	return r;
+}
+
 int jv_walk(const struct jv *obj, struct jpath *p, const struct jfield *fields,
 	    void *ctx, struct zerr *err)
 {
@@ -409,7 +507,10 @@ int jv_walk(const struct jv *obj, struct jpath *p, const struct jfield *fields,
 		if (seen & (1ull << k))
 			return zerr_setx(err, EINVAL, "%s: duplicate key", p->buf);
 		seen |= 1ull << k;
-		r = fields[k].fn(jv_val(obj, i), p, ctx, err);
+		if (fields[k].fn)
+			r = fields[k].fn(jv_val(obj, i), p, ctx, err);
+		else
+			r = store(&fields[k], jv_val(obj, i), p, ctx, err);
 		if (r < 0)
 			return r;
 		jpath_pop(p, mark);

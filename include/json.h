@@ -1,7 +1,8 @@
 /* json.h - JSON for the rest of zonectl: parsing into a read-only tree,
  * typed getters whose errors name the full key path, a table-driven walk
- * over objects, and a small writer. It is the only module that uses yajl;
- * nothing here exposes a yajl type. */
+ * over objects that fills plain struct members itself, and a small
+ * writer. It is the only module that uses yajl; nothing here exposes a
+ * yajl type. */
 #ifndef ZONECTL_JSON_H
 #define ZONECTL_JSON_H
 
@@ -84,19 +85,119 @@ typedef int (*jv_fn)(const struct jv *v, struct jpath *p, void *ctx,
 		     struct zerr *err);
 
 #define JF_REQUIRED 0x1
+#define JF_HAS 0x2 /* set by the JF_*_HAS macros: has_off names a bool */
 
-/* One key an object may hold. Tables end with { NULL }. */
+/* What a field without a handler takes, and what jv_walk stores at
+ * ctx + off. Wrong values get the messages of the getters above. */
+enum jf_kind {
+	JK_FN,       /* none: fn does the work */
+	JK_BOOL,     /* a boolean, into a bool */
+	JK_STRING,   /* a string, copied into a char * */
+	JK_ABSPATH,  /* the same, which must start with '/' */
+	JK_STRV,     /* an array of strings, into a char ** (jv_strv) */
+	JK_ABSPATHV, /* the same, each an absolute path */
+	JK_INT,      /* an integer in [min, max] (jv_int_range), into an
+		      * integer member of any size and signedness */
+	JK_UINT,     /* any non-negative integer (jv_uint64), into a uint64_t */
+	JK_OBJECT,   /* an object, walked with sub and ctx + off */
+};
+
+/* One key an object may hold: a handler, written { key, fn, flags }, or
+ * (fn NULL) a member of the struct ctx points to, written with the JF_*
+ * macros below, which jv_walk fills itself. The first form leaves the
+ * rest zero, so files with tables build without
+ * -Wmissing-field-initializers. Tables end with { NULL }. */
 struct jfield {
 	const char *key;
 	jv_fn fn;
 	unsigned flags;
+	enum jf_kind kind;
+	bool is_signed;           /* JK_INT: the member's type is */
+	unsigned char size;       /* JK_INT: sizeof the member */
+	size_t off;               /* of the member in ctx */
+	size_t has_off;           /* JF_HAS: of a bool set when the key is given */
+	int64_t min, max;         /* JK_INT */
+	const struct jfield *sub; /* JK_OBJECT: the object's keys */
 };
 
-/* Checks that obj is an object and calls fields[k].fn for each member, in
- * document order, with p extended by the member's key. A key not in the
- * table is "PATH.key: unknown key", a key given twice "PATH.key: duplicate
- * key", a JF_REQUIRED key never given "PATH.key: required". At most 64
- * fields per table. */
+/* Table entries for members: JF_BOOL("terminal", struct iso_process,
+ * terminal). A last argument, if any, is the flags (JF_REQUIRED). Each
+ * checks at compile time that the member has the type its kind stores,
+ * and JF_INT that the member's type holds all of [lo, hi], so no table
+ * can write past a member or wrap a value. */
+#define JF_BOOL(key_, T, m, ...) \
+	{ JF__MEMBER(key_, T, m, JK_BOOL, bool, __VA_ARGS__ + 0) }
+#define JF_STRING(key_, T, m, ...) \
+	{ JF__MEMBER(key_, T, m, JK_STRING, char *, __VA_ARGS__ + 0) }
+#define JF_ABSPATH(key_, T, m, ...) \
+	{ JF__MEMBER(key_, T, m, JK_ABSPATH, char *, __VA_ARGS__ + 0) }
+#define JF_STRV(key_, T, m, ...) \
+	{ JF__MEMBER(key_, T, m, JK_STRV, char **, __VA_ARGS__ + 0) }
+#define JF_ABSPATHV(key_, T, m, ...) \
+	{ JF__MEMBER(key_, T, m, JK_ABSPATHV, char **, __VA_ARGS__ + 0) }
+#define JF_INT(key_, T, m, lo, hi, ...) \
+	{ JF__INT(key_, T, m, lo, hi, __VA_ARGS__ + 0) }
+#define JF_UINT(key_, T, m, ...) \
+	{ JF__MEMBER(key_, T, m, JK_UINT, uint64_t, __VA_ARGS__ + 0) }
+/* An object whose keys fill the struct ctx points to (process.user's uid
+ * is the process's), or with JF_OBJECT_AT its member m. */
+#define JF_OBJECT(key_, fields, ...)                                   \
+	{ .key = (key_), .flags = (__VA_ARGS__ + 0), .kind = JK_OBJECT, \
+	  .sub = (fields) }
+#define JF_OBJECT_AT(key_, T, m, fields, ...) \
+	{ JF__OBJECT_AT(key_, T, m, fields, __VA_ARGS__ + 0) }
+/* The same, also setting the bool member has when the key is given. */
+#define JF_INT_HAS(key_, T, m, has, lo, hi, ...)                   \
+	{ JF__INT(key_, T, m, lo, hi, JF_HAS | (__VA_ARGS__ + 0)), \
+	  JF__HAS_OFF(T, has) }
+#define JF_UINT_HAS(key_, T, m, has, ...)                                        \
+	{ JF__MEMBER(key_, T, m, JK_UINT, uint64_t, JF_HAS | (__VA_ARGS__ + 0)), \
+	  JF__HAS_OFF(T, has) }
+#define JF_OBJECT_AT_HAS(key_, T, m, has, fields, ...)                   \
+	{ JF__OBJECT_AT(key_, T, m, fields, JF_HAS | (__VA_ARGS__ + 0)), \
+	  JF__HAS_OFF(T, has) }
+
+/* The macros' parts. A check is a _Static_assert in a struct that sizeof
+ * measures, the one way to put it inside an initializer. */
+#define JF__M(T, m) (((T *)0)->m)
+#define JF__IS(T, m, type) \
+	__builtin_types_compatible_p(__typeof__(JF__M(T, m)), type)
+#define JF__ASSERT(cond, msg) \
+	(0 * sizeof(struct { _Static_assert(cond, msg); char c_; }))
+#define JF__SIGNED(T, m) \
+	((__typeof__(JF__M(T, m)))-1 < (__typeof__(JF__M(T, m)))1)
+/* An integer type (1 / 2 is 0 in no other, and a pointer does not
+ * divide) but bool, that holds both lo and hi. */
+#define JF__FITS(T, m, lo, hi)                                           \
+	((__typeof__(JF__M(T, m)))1 / 2 == 0 && !JF__IS(T, m, bool) &&   \
+	 (int64_t)(lo) <= (int64_t)(hi) &&                               \
+	 (JF__SIGNED(T, m) || (int64_t)(lo) >= 0) &&                     \
+	 (int64_t)(__typeof__(JF__M(T, m)))(lo) == (int64_t)(lo) &&      \
+	 (int64_t)(__typeof__(JF__M(T, m)))(hi) == (int64_t)(hi))
+#define JF__MEMBER(key_, T, m, kind_, type, flags_)        \
+	.key = (key_), .flags = (flags_), .kind = (kind_), \
+	.off = offsetof(T, m) +                            \
+	       JF__ASSERT(JF__IS(T, m, type), #T "." #m " is not " #type)
+#define JF__INT(key_, T, m, lo, hi, flags_)                            \
+	.key = (key_), .flags = (flags_), .kind = JK_INT,              \
+	.off = offsetof(T, m) +                                        \
+	       JF__ASSERT(JF__FITS(T, m, lo, hi),                      \
+			  #T "." #m " cannot hold " #lo " to " #hi),   \
+	.size = sizeof(JF__M(T, m)), .is_signed = JF__SIGNED(T, m),    \
+	.min = (lo), .max = (hi)
+#define JF__OBJECT_AT(key_, T, m, fields, flags_)             \
+	.key = (key_), .flags = (flags_), .kind = JK_OBJECT,  \
+	.off = offsetof(T, m), .sub = (fields)
+#define JF__HAS_OFF(T, has)          \
+	.has_off = offsetof(T, has) + \
+		   JF__ASSERT(JF__IS(T, has, bool), #T "." #has " is not bool")
+
+/* Checks that obj is an object and takes each member in document order,
+ * with p extended by the member's key: fields[k].fn is called, or without
+ * one the value is stored as fields[k].kind says (and its has flag set).
+ * A key not in the table is "PATH.key: unknown key", a key given twice
+ * "PATH.key: duplicate key", a JF_REQUIRED key never given "PATH.key:
+ * required". At most 64 fields per table. */
 int jv_walk(const struct jv *obj, struct jpath *p, const struct jfield *fields,
 	    void *ctx, struct zerr *err);
 

@@ -4,8 +4,14 @@
  * The parser makes one pass over the tree. Every object is walked with a
  * table of the keys it may hold (jv_walk), so a misspelt or unknown key is
  * an error that names its full path, not a setting silently lost; the
- * same table marks the keys that must be present. Keys the OCI spec
- * defines but this runtime cannot honour have a handler that refuses them
+ * same table marks the keys that must be present.
+ *
+ * A key that asks only for a type and a range (a boolean, a string, an
+ * absolute path, an integer within bounds, an object of such keys) is an
+ * entry naming its member (JF_BOOL, JF_INT ... in json.h), and the walk
+ * stores it. Handlers are left for what needs more: names looked up,
+ * arrays of objects, checks beyond the range. Keys the OCI spec defines
+ * but this runtime cannot honour have a handler that refuses them
  * ("linux.intelRdt: not supported") unless their value asks for nothing
  * (null, false, "", [] or {}), which is how generators write "unset".
  *
@@ -92,31 +98,6 @@ int zone_cfg_id(const struct jv *v, const struct jpath *p, uint32_t *dst,
 	return r;
 }
 
-static int user_uid(const struct jv *v, struct jpath *p, void *ctx,
-		    struct zerr *err)
-{
-	return zone_cfg_id(v, p, &((struct iso_process *)ctx)->uid, err);
-}
-
-static int user_gid(const struct jv *v, struct jpath *p, void *ctx,
-		    struct zerr *err)
-{
-	return zone_cfg_id(v, p, &((struct iso_process *)ctx)->gid, err);
-}
-
-static int user_umask(const struct jv *v, struct jpath *p, void *ctx,
-		      struct zerr *err)
-{
-	struct iso_process *proc = ctx;
-	int64_t n = 0;
-	int r = jv_int_range(v, jpath_str(p), 0, 0777, &n, err);
-	if (r < 0)
-		return r;
-	proc->umask = (uint32_t)n;
-	proc->has_umask = true;
-	return 0;
-}
-
 static int user_group(const struct jv *v, size_t i, struct jpath *p, void *ctx,
 		      struct zerr *err)
 {
@@ -136,9 +117,9 @@ static int user_groups(const struct jv *v, struct jpath *p, void *ctx,
 }
 
 static const struct jfield user_fields[] = {
-	{ "uid", user_uid, 0 },
-	{ "gid", user_gid, 0 },
-	{ "umask", user_umask, 0 },
+	JF_ID("uid", struct iso_process, uid),
+	JF_ID("gid", struct iso_process, gid),
+	JF_INT_HAS("umask", struct iso_process, umask, has_umask, 0, 0777),
 	{ "additionalGids", user_groups, 0 },
 	{ "username", zone_cfg_unsupported, 0 },
 	{ NULL, NULL, 0 },
@@ -203,22 +184,10 @@ static int rlimit_type(const struct jv *v, struct jpath *p, void *ctx,
 	return 0;
 }
 
-static int rlimit_soft(const struct jv *v, struct jpath *p, void *ctx,
-		       struct zerr *err)
-{
-	return jv_uint64(v, jpath_str(p), &((struct iso_rlimit *)ctx)->soft, err);
-}
-
-static int rlimit_hard(const struct jv *v, struct jpath *p, void *ctx,
-		       struct zerr *err)
-{
-	return jv_uint64(v, jpath_str(p), &((struct iso_rlimit *)ctx)->hard, err);
-}
-
 static const struct jfield rlimit_fields[] = {
 	{ "type", rlimit_type, JF_REQUIRED },
-	{ "soft", rlimit_soft, JF_REQUIRED },
-	{ "hard", rlimit_hard, JF_REQUIRED },
+	JF_UINT("soft", struct iso_rlimit, soft, JF_REQUIRED),
+	JF_UINT("hard", struct iso_rlimit, hard, JF_REQUIRED),
 	{ NULL, NULL, 0 },
 };
 
@@ -256,52 +225,11 @@ static int process_rlimits(const struct jv *v, struct jpath *p, void *ctx,
 
 /* ---- process ------------------------------------------------------------ */
 
-static int process_terminal(const struct jv *v, struct jpath *p, void *ctx,
-			    struct zerr *err)
-{
-	return jv_bool(v, jpath_str(p), &((struct iso_process *)ctx)->terminal,
-		       err);
-}
-
-static int console_dim(const struct jv *v, const struct jpath *p,
-		       unsigned short *dst, struct zerr *err)
-{
-	int64_t n = 0;
-	int r = jv_int_range(v, jpath_str(p), 0, 65535, &n, err);
-	if (r == 0)
-		*dst = (unsigned short)n;
-	return r;
-}
-
-static int console_height(const struct jv *v, struct jpath *p, void *ctx,
-			  struct zerr *err)
-{
-	return console_dim(v, p, &((struct iso_process *)ctx)->console_rows, err);
-}
-
-static int console_width(const struct jv *v, struct jpath *p, void *ctx,
-			 struct zerr *err)
-{
-	return console_dim(v, p, &((struct iso_process *)ctx)->console_cols, err);
-}
-
 static const struct jfield console_fields[] = {
-	{ "height", console_height, 0 },
-	{ "width", console_width, 0 },
+	JF_INT("height", struct iso_process, console_rows, 0, 65535),
+	JF_INT("width", struct iso_process, console_cols, 0, 65535),
 	{ NULL, NULL, 0 },
 };
-
-static int process_console(const struct jv *v, struct jpath *p, void *ctx,
-			   struct zerr *err)
-{
-	return jv_walk(v, p, console_fields, ctx, err);
-}
-
-static int process_user(const struct jv *v, struct jpath *p, void *ctx,
-			struct zerr *err)
-{
-	return jv_walk(v, p, user_fields, ctx, err);
-}
 
 static int process_args(const struct jv *v, struct jpath *p, void *ctx,
 			struct zerr *err)
@@ -334,50 +262,18 @@ static int process_env(const struct jv *v, struct jpath *p, void *ctx,
 	return 0;
 }
 
-static int process_cwd(const struct jv *v, struct jpath *p, void *ctx,
-		       struct zerr *err)
-{
-	return zone_cfg_abspath(v, p, &((struct iso_process *)ctx)->cwd, err);
-}
-
-static int process_caps(const struct jv *v, struct jpath *p, void *ctx,
-			struct zerr *err)
-{
-	return jv_walk(v, p, caps_fields, &((struct iso_process *)ctx)->caps,
-		       err);
-}
-
-static int process_nnp(const struct jv *v, struct jpath *p, void *ctx,
-		       struct zerr *err)
-{
-	return jv_bool(v, jpath_str(p),
-		       &((struct iso_process *)ctx)->no_new_privs, err);
-}
-
-static int process_oom(const struct jv *v, struct jpath *p, void *ctx,
-		       struct zerr *err)
-{
-	struct iso_process *proc = ctx;
-	int64_t n = 0;
-	int r = jv_int_range(v, jpath_str(p), -1000, 1000, &n, err);
-	if (r < 0)
-		return r;
-	proc->oom_score_adj = (int)n;
-	proc->has_oom_score_adj = true;
-	return 0;
-}
-
 static const struct jfield process_fields[] = {
-	{ "terminal", process_terminal, 0 },
-	{ "consoleSize", process_console, 0 },
-	{ "user", process_user, 0 },
+	JF_BOOL("terminal", struct iso_process, terminal),
+	JF_OBJECT("consoleSize", console_fields),
+	JF_OBJECT("user", user_fields),
 	{ "args", process_args, 0 },
 	{ "env", process_env, 0 },
-	{ "cwd", process_cwd, 0 },
-	{ "capabilities", process_caps, 0 },
+	JF_ABSPATH("cwd", struct iso_process, cwd),
+	JF_OBJECT_AT("capabilities", struct iso_process, caps, caps_fields),
 	{ "rlimits", process_rlimits, 0 },
-	{ "noNewPrivileges", process_nnp, 0 },
-	{ "oomScoreAdj", process_oom, 0 },
+	JF_BOOL("noNewPrivileges", struct iso_process, no_new_privs),
+	JF_INT_HAS("oomScoreAdj", struct iso_process, oom_score_adj,
+		   has_oom_score_adj, -1000, 1000),
 	{ "commandLine", zone_cfg_unsupported, 0 },
 	{ "apparmorProfile", zone_cfg_unsupported, 0 },
 	{ "selinuxLabel", zone_cfg_unsupported, 0 },
@@ -389,37 +285,11 @@ static const struct jfield process_fields[] = {
 
 /* ---- mounts ------------------------------------------------------------- */
 
-static int mount_destination(const struct jv *v, struct jpath *p, void *ctx,
-			     struct zerr *err)
-{
-	return zone_cfg_abspath(v, p, &((struct iso_mount *)ctx)->destination,
-				err);
-}
-
-static int mount_type(const struct jv *v, struct jpath *p, void *ctx,
-		      struct zerr *err)
-{
-	return zone_cfg_strdup(v, p, &((struct iso_mount *)ctx)->type, err);
-}
-
-static int mount_source(const struct jv *v, struct jpath *p, void *ctx,
-			struct zerr *err)
-{
-	return zone_cfg_strdup(v, p, &((struct iso_mount *)ctx)->source, err);
-}
-
-static int mount_options(const struct jv *v, struct jpath *p, void *ctx,
-			 struct zerr *err)
-{
-	return jv_strv(v, jpath_str(p), &((struct iso_mount *)ctx)->options,
-		       err);
-}
-
 static const struct jfield mount_fields[] = {
-	{ "destination", mount_destination, JF_REQUIRED },
-	{ "type", mount_type, 0 },
-	{ "source", mount_source, 0 },
-	{ "options", mount_options, 0 },
+	JF_ABSPATH("destination", struct iso_mount, destination, JF_REQUIRED),
+	JF_STRING("type", struct iso_mount, type),
+	JF_STRING("source", struct iso_mount, source),
+	JF_STRV("options", struct iso_mount, options),
 	{ "uidMappings", zone_cfg_unsupported, 0 },
 	{ "gidMappings", zone_cfg_unsupported, 0 },
 	{ NULL, NULL, 0 },
@@ -482,24 +352,11 @@ static int root_path(const struct jv *v, struct jpath *p, void *ctx,
 	return r;
 }
 
-static int root_readonly(const struct jv *v, struct jpath *p, void *ctx,
-			 struct zerr *err)
-{
-	return jv_bool(v, jpath_str(p), &((struct zone_config *)ctx)->root_readonly,
-		       err);
-}
-
 static const struct jfield root_fields[] = {
 	{ "path", root_path, JF_REQUIRED },
-	{ "readonly", root_readonly, 0 },
+	JF_BOOL("readonly", struct zone_config, root_readonly),
 	{ NULL, NULL, 0 },
 };
-
-static int top_root(const struct jv *v, struct jpath *p, void *ctx,
-		    struct zerr *err)
-{
-	return jv_walk(v, p, root_fields, ctx, err);
-}
 
 /* sethostname(2) and setdomainname(2) take at most 64 bytes */
 static int uts_name(const struct jv *v, const struct jpath *p, char **dst,
@@ -523,14 +380,6 @@ static int top_domainname(const struct jv *v, struct jpath *p, void *ctx,
 	return uts_name(v, p, &((struct zone_config *)ctx)->domainname, err);
 }
 
-static int top_process(const struct jv *v, struct jpath *p, void *ctx,
-		       struct zerr *err)
-{
-	struct zone_config *cfg = ctx;
-	cfg->has_process = true;
-	return jv_walk(v, p, process_fields, &cfg->process, err);
-}
-
 static int top_mounts(const struct jv *v, struct jpath *p, void *ctx,
 		      struct zerr *err)
 {
@@ -543,39 +392,11 @@ static int top_mounts(const struct jv *v, struct jpath *p, void *ctx,
 	return jv_each(v, p, parse_mount, cfg, err);
 }
 
-static int hook_path(const struct jv *v, struct jpath *p, void *ctx,
-		     struct zerr *err)
-{
-	return zone_cfg_abspath(v, p, &((struct zone_hook *)ctx)->path, err);
-}
-
-static int hook_args(const struct jv *v, struct jpath *p, void *ctx,
-		     struct zerr *err)
-{
-	return jv_strv(v, jpath_str(p), &((struct zone_hook *)ctx)->args, err);
-}
-
-static int hook_env(const struct jv *v, struct jpath *p, void *ctx,
-		    struct zerr *err)
-{
-	return jv_strv(v, jpath_str(p), &((struct zone_hook *)ctx)->env, err);
-}
-
-static int hook_timeout(const struct jv *v, struct jpath *p, void *ctx,
-			struct zerr *err)
-{
-	int64_t n = 0;
-	int r = jv_int_range(v, jpath_str(p), 1, 86400, &n, err);
-	if (r == 0)
-		((struct zone_hook *)ctx)->timeout = (int)n;
-	return r;
-}
-
 static const struct jfield hook_fields[] = {
-	{ "path", hook_path, JF_REQUIRED },
-	{ "args", hook_args, 0 },
-	{ "env", hook_env, 0 },
-	{ "timeout", hook_timeout, 0 },
+	JF_ABSPATH("path", struct zone_hook, path, JF_REQUIRED),
+	JF_STRV("args", struct zone_hook, args),
+	JF_STRV("env", struct zone_hook, env),
+	JF_INT("timeout", struct zone_hook, timeout, 1, 86400),
 	{ NULL, NULL, 0 },
 };
 
@@ -658,15 +479,16 @@ static int top_annotations(const struct jv *v, struct jpath *p, void *ctx,
 
 static const struct jfield top_fields[] = {
 	{ "ociVersion", top_oci_version, JF_REQUIRED },
-	{ "root", top_root, JF_REQUIRED },
+	JF_OBJECT("root", root_fields, JF_REQUIRED),
 	{ "hostname", top_hostname, 0 },
 	{ "domainname", top_domainname, 0 },
-	{ "process", top_process, 0 },
+	JF_OBJECT_AT_HAS("process", struct zone_config, process, has_process,
+			 process_fields),
 	{ "mounts", top_mounts, 0 },
 	{ "hooks", top_hooks, 0 },
 	{ "annotations", top_annotations, 0 },
-	{ "linux", zone_cfg_parse_linux, 0 },
-	{ "zone", zone_cfg_parse_zone, 0 },
+	JF_OBJECT("linux", zone_cfg_linux_fields),
+	JF_OBJECT("zone", zone_cfg_zone_fields),
 	{ "solaris", zone_cfg_unsupported, 0 },
 	{ "windows", zone_cfg_unsupported, 0 },
 	{ "vm", zone_cfg_unsupported, 0 },

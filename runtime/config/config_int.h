@@ -21,20 +21,20 @@ int zone_cfg_strdup(const struct jv *v, const struct jpath *p, char **dst,
 int zone_cfg_abspath(const struct jv *v, const struct jpath *p, char **dst,
 		     struct zerr *err);
 
-/* A uid or gid: 0 .. 2^32-2 ((uid_t)-1 means "no change" to setuid()). */
+/* A uid or gid: 0 .. 2^32-2 ((uid_t)-1 means "no change" to setuid()),
+ * as a table entry or, for an array's elements, a call. */
+#define JF_ID(key_, T, m, ...) JF_INT(key_, T, m, 0, UINT32_MAX - 1, __VA_ARGS__)
 int zone_cfg_id(const struct jv *v, const struct jpath *p, uint32_t *dst,
 		struct zerr *err);
 
-/* "linux": ctx is the struct zone_config. */
-int zone_cfg_parse_linux(const struct jv *v, struct jpath *p, void *ctx,
-			 struct zerr *err);
+/* The keys of "linux" (config_linux.c) and "zone" (config_zone.c), both
+ * into the struct zone_config. */
+extern const struct jfield zone_cfg_linux_fields[];
+extern const struct jfield zone_cfg_zone_fields[];
 
 /* "linux.seccomp" (config_seccomp.c): ctx is the struct zone_config. */
 int zone_cfg_parse_seccomp(const struct jv *v, struct jpath *p, void *ctx,
 			   struct zerr *err);
-/* "zone" (config_zone.c): ctx is the struct zone_config. */
-int zone_cfg_parse_zone(const struct jv *v, struct jpath *p, void *ctx,
-			struct zerr *err);
 
 /* "zone.net" (config_net.c), and the checks spanning NICs and namespaces. */
 int zone_cfg_parse_net(const struct jv *v, struct jpath *p, void *ctx,

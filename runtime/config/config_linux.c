@@ -121,12 +121,6 @@ static int linux_namespaces(const struct jv *v, struct jpath *p, void *ctx,
 
 /* ---- resources.devices -------------------------------------------------- */
 
-static int dev_allow(const struct jv *v, struct jpath *p, void *ctx,
-		     struct zerr *err)
-{
-	return jv_bool(v, jpath_str(p), &((struct rctl_device *)ctx)->allow, err);
-}
-
 static int dev_type(const struct jv *v, struct jpath *p, void *ctx,
 		    struct zerr *err)
 {
@@ -140,25 +134,6 @@ static int dev_type(const struct jv *v, struct jpath *p, void *ctx,
 				 p->buf, s);
 	((struct rctl_device *)ctx)->type = s[0];
 	return 0;
-}
-
-static int dev_number(const struct jv *v, const struct jpath *p, int64_t *dst,
-		      struct zerr *err)
-{
-	/* -1 is how some generators write the wildcard that absence means */
-	return jv_int_range(v, jpath_str(p), -1, INT64_MAX, dst, err);
-}
-
-static int dev_major(const struct jv *v, struct jpath *p, void *ctx,
-		     struct zerr *err)
-{
-	return dev_number(v, p, &((struct rctl_device *)ctx)->major, err);
-}
-
-static int dev_minor(const struct jv *v, struct jpath *p, void *ctx,
-		     struct zerr *err)
-{
-	return dev_number(v, p, &((struct rctl_device *)ctx)->minor, err);
 }
 
 static int dev_access(const struct jv *v, struct jpath *p, void *ctx,
@@ -181,11 +156,13 @@ static int dev_access(const struct jv *v, struct jpath *p, void *ctx,
 	return 0;
 }
 
+/* major and minor take -1, how some generators write the wildcard that
+ * absence means */
 static const struct jfield device_fields[] = {
-	{ "allow", dev_allow, JF_REQUIRED },
+	JF_BOOL("allow", struct rctl_device, allow, JF_REQUIRED),
 	{ "type", dev_type, 0 },
-	{ "major", dev_major, 0 },
-	{ "minor", dev_minor, 0 },
+	JF_INT("major", struct rctl_device, major, -1, INT64_MAX),
+	JF_INT("minor", struct rctl_device, minor, -1, INT64_MAX),
 	{ "access", dev_access, 0 },
 	{ NULL, NULL, 0 },
 };
@@ -254,33 +231,15 @@ static int mem_swap(const struct jv *v, struct jpath *p, void *ctx,
 	return mem_bytes(v, p, &res->has_mem_swap, &res->mem_swap, err);
 }
 
-static int mem_swappiness(const struct jv *v, struct jpath *p, void *ctx,
-			  struct zerr *err)
-{
-	struct rctl_resources *res = ctx;
-	int64_t n = 0;
-	int r = jv_int_range(v, jpath_str(p), 0, 100, &n, err);
-	if (r == 0) {
-		res->swappiness = (uint64_t)n;
-		res->has_swappiness = true;
-	}
-	return r;
-}
-
-static int mem_no_oom_killer(const struct jv *v, struct jpath *p, void *ctx,
-			     struct zerr *err)
-{
-	return jv_bool(v, jpath_str(p), &((struct rctl_resources *)ctx)->disable_oom_killer, err);
-}
-
 static const struct jfield memory_fields[] = {
 	{ "limit", mem_limit, 0 },
 	{ "reservation", mem_reservation, 0 },
 	{ "swap", mem_swap, 0 },
 	{ "kernel", zone_cfg_unsupported, 0 },
 	{ "kernelTCP", zone_cfg_unsupported, 0 },
-	{ "swappiness", mem_swappiness, 0 },
-	{ "disableOOMKiller", mem_no_oom_killer, 0 },
+	JF_INT_HAS("swappiness", struct rctl_resources, swappiness,
+		   has_swappiness, 0, 100),
+	JF_BOOL("disableOOMKiller", struct rctl_resources, disable_oom_killer),
 	{ "useHierarchy", zone_cfg_unsupported, 0 },
 	{ "checkBeforeUpdate", zone_cfg_unsupported, 0 },
 	{ NULL, NULL, 0 },
@@ -305,19 +264,6 @@ static int res_memory(const struct jv *v, struct jpath *p, void *ctx,
 
 /* ---- resources.cpu ------------------------------------------------------ */
 
-static int cpu_shares(const struct jv *v, struct jpath *p, void *ctx,
-		      struct zerr *err)
-{
-	struct rctl_resources *res = ctx;
-	int64_t n = 0;
-	int r = jv_int_range(v, jpath_str(p), 2, 262144, &n, err);
-	if (r < 0)
-		return r;
-	res->cpu_shares = (uint64_t)n;
-	res->has_cpu_shares = true;
-	return 0;
-}
-
 static int cpu_quota(const struct jv *v, struct jpath *p, void *ctx,
 		     struct zerr *err)
 {
@@ -333,29 +279,6 @@ static int cpu_quota(const struct jv *v, struct jpath *p, void *ctx,
 				 res->cpu_quota);
 	res->has_cpu_quota = true;
 	return 0;
-}
-
-static int cpu_period(const struct jv *v, struct jpath *p, void *ctx,
-		      struct zerr *err)
-{
-	struct rctl_resources *res = ctx;
-	int64_t n = 0;
-	int r = jv_int_range(v, jpath_str(p), 1000, 1000000, &n, err);
-	if (r < 0)
-		return r;
-	res->cpu_period = (uint64_t)n;
-	res->has_cpu_period = true;
-	return 0;
-}
-
-static int cpu_burst(const struct jv *v, struct jpath *p, void *ctx,
-		     struct zerr *err)
-{
-	struct rctl_resources *res = ctx;
-	int r = jv_uint64(v, jpath_str(p), &res->cpu_burst, err);
-	if (r == 0)
-		res->has_cpu_burst = true;
-	return r;
 }
 
 /* "0-3,8,10-11", the list syntax of cpuset.cpus and cpuset.mems */
@@ -411,10 +334,12 @@ static int cpu_mems(const struct jv *v, struct jpath *p, void *ctx,
 }
 
 static const struct jfield cpu_fields[] = {
-	{ "shares", cpu_shares, 0 },
+	JF_INT_HAS("shares", struct rctl_resources, cpu_shares, has_cpu_shares,
+		   2, 262144),
 	{ "quota", cpu_quota, 0 },
-	{ "period", cpu_period, 0 },
-	{ "burst", cpu_burst, 0 },
+	JF_INT_HAS("period", struct rctl_resources, cpu_period, has_cpu_period,
+		   1000, 1000000),
+	JF_UINT_HAS("burst", struct rctl_resources, cpu_burst, has_cpu_burst),
 	{ "cpus", cpu_cpus, 0 },
 	{ "mems", cpu_mems, 0 },
 	{ "realtimeRuntime", zone_cfg_unsupported, 0 },
@@ -459,43 +384,10 @@ static const struct jfield pids_fields[] = {
 	{ NULL, NULL, 0 },
 };
 
-static int blkio_weight(const struct jv *v, struct jpath *p, void *ctx,
-			struct zerr *err)
-{
-	struct rctl_resources *res = ctx;
-	int64_t n = 0;
-	int r = jv_int_range(v, jpath_str(p), 10, 1000, &n, err);
-	if (r < 0)
-		return r;
-	res->blkio_weight = (uint16_t)n;
-	res->has_blkio_weight = true;
-	return 0;
-}
-
-static int thr_major(const struct jv *v, struct jpath *p, void *ctx,
-		     struct zerr *err)
-{
-	return jv_int_range(v, jpath_str(p), 0, INT64_MAX,
-			    &((struct rctl_throttle *)ctx)->major, err);
-}
-
-static int thr_minor(const struct jv *v, struct jpath *p, void *ctx,
-		     struct zerr *err)
-{
-	return jv_int_range(v, jpath_str(p), 0, INT64_MAX,
-			    &((struct rctl_throttle *)ctx)->minor, err);
-}
-
-static int thr_rate(const struct jv *v, struct jpath *p, void *ctx,
-		    struct zerr *err)
-{
-	return jv_uint64(v, jpath_str(p), &((struct rctl_throttle *)ctx)->rate, err);
-}
-
 static const struct jfield throttle_fields[] = {
-	{ "major", thr_major, JF_REQUIRED },
-	{ "minor", thr_minor, JF_REQUIRED },
-	{ "rate", thr_rate, JF_REQUIRED },
+	JF_INT("major", struct rctl_throttle, major, 0, INT64_MAX, JF_REQUIRED),
+	JF_INT("minor", struct rctl_throttle, minor, 0, INT64_MAX, JF_REQUIRED),
+	JF_UINT("rate", struct rctl_throttle, rate, JF_REQUIRED),
 	{ NULL, NULL, 0 },
 };
 
@@ -551,7 +443,8 @@ static int thr_write_iops(const struct jv *v, struct jpath *p, void *ctx, struct
 }
 
 static const struct jfield blkio_fields[] = {
-	{ "weight", blkio_weight, 0 },
+	JF_INT_HAS("weight", struct rctl_resources, blkio_weight,
+		   has_blkio_weight, 10, 1000),
 	{ "leafWeight", zone_cfg_unsupported, 0 },
 	{ "weightDevice", zone_cfg_unsupported, 0 },
 	{ "throttleReadBpsDevice", thr_read_bps, 0 },
@@ -561,37 +454,18 @@ static const struct jfield blkio_fields[] = {
 	{ NULL, NULL, 0 },
 };
 
-static int res_pids(const struct jv *v, struct jpath *p, void *ctx,
-		    struct zerr *err)
-{
-	return jv_walk(v, p, pids_fields, ctx, err);
-}
-
-static int res_blkio(const struct jv *v, struct jpath *p, void *ctx,
-		     struct zerr *err)
-{
-	return jv_walk(v, p, blkio_fields, ctx, err);
-}
-
 static const struct jfield resources_fields[] = {
 	{ "devices", res_devices, 0 },
 	{ "memory", res_memory, 0 },
 	{ "cpu", res_cpu, 0 },
-	{ "pids", res_pids, 0 },
-	{ "blockIO", res_blkio, 0 },
+	JF_OBJECT("pids", pids_fields),
+	JF_OBJECT("blockIO", blkio_fields),
 	{ "hugepageLimits", zone_cfg_unsupported, 0 },
 	{ "network", zone_cfg_unsupported, 0 },
 	{ "rdma", zone_cfg_unsupported, 0 },
 	{ "unified", zone_cfg_unsupported, 0 },
 	{ NULL, NULL, 0 },
 };
-
-static int linux_resources(const struct jv *v, struct jpath *p, void *ctx,
-			   struct zerr *err)
-{
-	return jv_walk(v, p, resources_fields,
-		       &((struct zone_config *)ctx)->resources, err);
-}
 
 int zone_resources_parse(const char *name, const char *text, size_t len,
 			 struct rctl_resources *res, struct zerr *err)
@@ -612,34 +486,6 @@ int zone_resources_parse(const char *name, const char *text, size_t len,
 }
 
 /* ---- paths, propagation, cgroupsPath ------------------------------------ */
-
-static int abs_path_list(const struct jv *v, const struct jpath *p,
-			 char ***dst, struct zerr *err)
-{
-	int r = jv_strv(v, jpath_str(p), dst, err);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; (*dst)[i]; i++)
-		if ((*dst)[i][0] != '/')
-			return zerr_setx(err, EINVAL,
-					 "%s[%zu]: must be an absolute path, got `%s`",
-					 p->buf, i, (*dst)[i]);
-	return 0;
-}
-
-static int linux_masked(const struct jv *v, struct jpath *p, void *ctx,
-			struct zerr *err)
-{
-	return abs_path_list(v, p, &((struct zone_config *)ctx)->masked_paths,
-			     err);
-}
-
-static int linux_readonly(const struct jv *v, struct jpath *p, void *ctx,
-			  struct zerr *err)
-{
-	return abs_path_list(v, p, &((struct zone_config *)ctx)->readonly_paths,
-			     err);
-}
 
 static int linux_propagation(const struct jv *v, struct jpath *p, void *ctx,
 			     struct zerr *err)
@@ -695,43 +541,14 @@ static int node_type(const struct jv *v, struct jpath *p, void *ctx, struct zerr
 	return 0;
 }
 
-static int node_major(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
-{
-	return jv_int_range(v, jpath_str(p), 0, 4095, &((struct iso_device *)ctx)->major, err);
-}
-
-static int node_minor(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
-{
-	return jv_int_range(v, jpath_str(p), 0, 1048575, &((struct iso_device *)ctx)->minor, err);
-}
-
-static int node_mode(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
-{
-	int64_t n = 0;
-	int r = jv_int_range(v, jpath_str(p), 0, 07777, &n, err);
-	if (r == 0)
-		((struct iso_device *)ctx)->mode = (uint32_t)n;
-	return r;
-}
-
-static int node_uid(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
-{
-	return zone_cfg_id(v, p, &((struct iso_device *)ctx)->uid, err);
-}
-
-static int node_gid(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
-{
-	return zone_cfg_id(v, p, &((struct iso_device *)ctx)->gid, err);
-}
-
 static const struct jfield node_fields[] = {
 	{ "path", node_path, JF_REQUIRED },
 	{ "type", node_type, JF_REQUIRED },
-	{ "major", node_major, 0 },
-	{ "minor", node_minor, 0 },
-	{ "fileMode", node_mode, 0 },
-	{ "uid", node_uid, 0 },
-	{ "gid", node_gid, 0 },
+	JF_INT("major", struct iso_device, major, 0, 4095),
+	JF_INT("minor", struct iso_device, minor, 0, 1048575),
+	JF_INT("fileMode", struct iso_device, mode, 0, 07777),
+	JF_ID("uid", struct iso_device, uid),
+	JF_ID("gid", struct iso_device, gid),
 	{ NULL, NULL, 0 },
 };
 
@@ -824,12 +641,12 @@ static int linux_cgroups_path(const struct jv *v, struct jpath *p, void *ctx,
 	return r;
 }
 
-static const struct jfield linux_fields[] = {
+const struct jfield zone_cfg_linux_fields[] = {
 	{ "namespaces", linux_namespaces, 0 },
-	{ "resources", linux_resources, 0 },
+	JF_OBJECT_AT("resources", struct zone_config, resources, resources_fields),
 	{ "seccomp", zone_cfg_parse_seccomp, 0 },
-	{ "maskedPaths", linux_masked, 0 },
-	{ "readonlyPaths", linux_readonly, 0 },
+	JF_ABSPATHV("maskedPaths", struct zone_config, masked_paths),
+	JF_ABSPATHV("readonlyPaths", struct zone_config, readonly_paths),
 	{ "rootfsPropagation", linux_propagation, 0 },
 	{ "cgroupsPath", linux_cgroups_path, 0 },
 	{ "uidMappings", zone_cfg_parse_uid_maps, 0 },
@@ -844,9 +661,3 @@ static const struct jfield linux_fields[] = {
 	{ "memoryPolicy", zone_cfg_unsupported, 0 },
 	{ NULL, NULL, 0 },
 };
-
-int zone_cfg_parse_linux(const struct jv *v, struct jpath *p, void *ctx,
-			 struct zerr *err)
-{
-	return jv_walk(v, p, linux_fields, ctx, err);
-}

@@ -9,52 +9,13 @@
 #include "config_int.h"
 
 /* SECCOMP_RET_DATA holds 16 bits */
-static int errno_value(const struct jv *v, const struct jpath *p,
-		       uint32_t *dst, bool *has, struct zerr *err)
-{
-	int64_t n = 0;
-	int r = jv_int_range(v, jpath_str(p), 0, 65535, &n, err);
-	if (r < 0)
-		return r;
-	*dst = (uint32_t)n;
-	*has = true;
-	return 0;
-}
-
-static int arg_index(const struct jv *v, struct jpath *p, void *ctx,
-		     struct zerr *err)
-{
-	int64_t n = 0;
-	int r = jv_int_range(v, jpath_str(p), 0, 5, &n, err);
-	if (r == 0)
-		((struct iso_sc_arg *)ctx)->index = (unsigned)n;
-	return r;
-}
-
-static int arg_value(const struct jv *v, struct jpath *p, void *ctx,
-		     struct zerr *err)
-{
-	return jv_uint64(v, jpath_str(p), &((struct iso_sc_arg *)ctx)->value, err);
-}
-
-static int arg_value_two(const struct jv *v, struct jpath *p, void *ctx,
-			 struct zerr *err)
-{
-	return jv_uint64(v, jpath_str(p), &((struct iso_sc_arg *)ctx)->value_two,
-			 err);
-}
-
-static int arg_op(const struct jv *v, struct jpath *p, void *ctx,
-		  struct zerr *err)
-{
-	return zone_cfg_strdup(v, p, &((struct iso_sc_arg *)ctx)->op, err);
-}
+#define ERRNO_MAX 65535
 
 static const struct jfield arg_fields[] = {
-	{ "index", arg_index, JF_REQUIRED },
-	{ "value", arg_value, JF_REQUIRED },
-	{ "valueTwo", arg_value_two, 0 },
-	{ "op", arg_op, JF_REQUIRED },
+	JF_INT("index", struct iso_sc_arg, index, 0, 5, JF_REQUIRED),
+	JF_UINT("value", struct iso_sc_arg, value, JF_REQUIRED),
+	JF_UINT("valueTwo", struct iso_sc_arg, value_two),
+	JF_STRING("op", struct iso_sc_arg, op, JF_REQUIRED),
 	{ NULL, NULL, 0 },
 };
 
@@ -77,19 +38,6 @@ static int rule_names(const struct jv *v, struct jpath *p, void *ctx,
 	return 0;
 }
 
-static int rule_action(const struct jv *v, struct jpath *p, void *ctx,
-		       struct zerr *err)
-{
-	return zone_cfg_strdup(v, p, &((struct iso_sc_rule *)ctx)->action, err);
-}
-
-static int rule_errno(const struct jv *v, struct jpath *p, void *ctx,
-		      struct zerr *err)
-{
-	struct iso_sc_rule *rule = ctx;
-	return errno_value(v, p, &rule->errno_ret, &rule->has_errno, err);
-}
-
 static int rule_args(const struct jv *v, struct jpath *p, void *ctx,
 		     struct zerr *err)
 {
@@ -104,8 +52,9 @@ static int rule_args(const struct jv *v, struct jpath *p, void *ctx,
 
 static const struct jfield rule_fields[] = {
 	{ "names", rule_names, JF_REQUIRED },
-	{ "action", rule_action, JF_REQUIRED },
-	{ "errnoRet", rule_errno, 0 },
+	JF_STRING("action", struct iso_sc_rule, action, JF_REQUIRED),
+	JF_INT_HAS("errnoRet", struct iso_sc_rule, errno_ret, has_errno, 0,
+		   ERRNO_MAX),
 	{ "args", rule_args, 0 },
 	{ NULL, NULL, 0 },
 };
@@ -115,33 +64,6 @@ static int parse_rule(const struct jv *v, size_t i, struct jpath *p, void *ctx,
 {
 	return jv_walk(v, p, rule_fields, &((struct iso_seccomp *)ctx)->rules[i],
 		       err);
-}
-
-static int sc_default_action(const struct jv *v, struct jpath *p, void *ctx,
-			     struct zerr *err)
-{
-	return zone_cfg_strdup(v, p, &((struct iso_seccomp *)ctx)->default_action,
-			       err);
-}
-
-static int sc_default_errno(const struct jv *v, struct jpath *p, void *ctx,
-			    struct zerr *err)
-{
-	struct iso_seccomp *sc = ctx;
-	return errno_value(v, p, &sc->default_errno, &sc->has_default_errno, err);
-}
-
-static int sc_architectures(const struct jv *v, struct jpath *p, void *ctx,
-			    struct zerr *err)
-{
-	return jv_strv(v, jpath_str(p),
-		       &((struct iso_seccomp *)ctx)->architectures, err);
-}
-
-static int sc_flags(const struct jv *v, struct jpath *p, void *ctx,
-		    struct zerr *err)
-{
-	return jv_strv(v, jpath_str(p), &((struct iso_seccomp *)ctx)->flags, err);
 }
 
 static int sc_syscalls(const struct jv *v, struct jpath *p, void *ctx,
@@ -157,10 +79,12 @@ static int sc_syscalls(const struct jv *v, struct jpath *p, void *ctx,
 }
 
 static const struct jfield seccomp_fields[] = {
-	{ "defaultAction", sc_default_action, JF_REQUIRED },
-	{ "defaultErrnoRet", sc_default_errno, 0 },
-	{ "architectures", sc_architectures, 0 },
-	{ "flags", sc_flags, 0 },
+	JF_STRING("defaultAction", struct iso_seccomp, default_action,
+		  JF_REQUIRED),
+	JF_INT_HAS("defaultErrnoRet", struct iso_seccomp, default_errno,
+		   has_default_errno, 0, ERRNO_MAX),
+	JF_STRV("architectures", struct iso_seccomp, architectures),
+	JF_STRV("flags", struct iso_seccomp, flags),
 	{ "syscalls", sc_syscalls, 0 },
 	{ "listenerPath", zone_cfg_unsupported, 0 },
 	{ "listenerMetadata", zone_cfg_unsupported, 0 },

@@ -8,35 +8,10 @@
 
 #include "config_int.h"
 
-static int map_field(const struct jv *v, struct jpath *p, uint32_t *out, int64_t min,
-		     struct zerr *err)
-{
-	int64_t n = 0;
-	int r = jv_int_range(v, jpath_str(p), min, UINT32_MAX, &n, err);
-	if (r == 0)
-		*out = (uint32_t)n;
-	return r;
-}
-
-static int map_container(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
-{
-	return map_field(v, p, &((struct iso_idmap *)ctx)->container, 0, err);
-}
-
-static int map_host(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
-{
-	return map_field(v, p, &((struct iso_idmap *)ctx)->host, 0, err);
-}
-
-static int map_size(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
-{
-	return map_field(v, p, &((struct iso_idmap *)ctx)->size, 1, err);
-}
-
 static const struct jfield map_fields[] = {
-	{ "containerID", map_container, JF_REQUIRED },
-	{ "hostID", map_host, JF_REQUIRED },
-	{ "size", map_size, JF_REQUIRED },
+	JF_INT("containerID", struct iso_idmap, container, 0, UINT32_MAX, JF_REQUIRED),
+	JF_INT("hostID", struct iso_idmap, host, 0, UINT32_MAX, JF_REQUIRED),
+	JF_INT("size", struct iso_idmap, size, 1, UINT32_MAX, JF_REQUIRED),
 	{ NULL, NULL, 0 },
 };
 

@@ -22,13 +22,6 @@ static int zone_brand(const struct jv *v, struct jpath *p, void *ctx,
 	return 0;
 }
 
-static int zone_autoboot(const struct jv *v, struct jpath *p, void *ctx,
-			 struct zerr *err)
-{
-	return jv_bool(v, jpath_str(p), &((struct zone_config *)ctx)->autoboot,
-		       err);
-}
-
 static int zone_init(const struct jv *v, struct jpath *p, void *ctx,
 		     struct zerr *err)
 {
@@ -69,12 +62,6 @@ static int zone_procfs(const struct jv *v, struct jpath *p, void *ctx,
 				     p->buf, s);
 }
 
-static int zone_bundle(const struct jv *v, struct jpath *p, void *ctx,
-		       struct zerr *err)
-{
-	return zone_cfg_abspath(v, p, &((struct zone_config *)ctx)->bundle, err);
-}
-
 static int zone_template(const struct jv *v, struct jpath *p, void *ctx,
 			 struct zerr *err)
 {
@@ -84,13 +71,6 @@ static int zone_template(const struct jv *v, struct jpath *p, void *ctx,
 		return zerr_setx(err, EINVAL, "%s: `%s` is not a valid template name",
 				 p->buf, cfg->template_name);
 	return r;
-}
-
-static int zone_ephemeral(const struct jv *v, struct jpath *p, void *ctx,
-			  struct zerr *err)
-{
-	return jv_bool(v, jpath_str(p), &((struct zone_config *)ctx)->ephemeral,
-		       err);
 }
 
 /* "disk": bytes, as a number or a size string ("2G"). */
@@ -121,12 +101,12 @@ static int zone_disk(const struct jv *v, struct jpath *p, void *ctx, struct zerr
 	return 0;
 }
 
-static const struct jfield zone_fields[] = {
+const struct jfield zone_cfg_zone_fields[] = {
 	{ "brand", zone_brand, 0 },
-	{ "bundle", zone_bundle, 0 },
-	{ "autoboot", zone_autoboot, 0 },
+	JF_ABSPATH("bundle", struct zone_config, bundle),
+	JF_BOOL("autoboot", struct zone_config, autoboot),
 	{ "template", zone_template, 0 },
-	{ "ephemeral", zone_ephemeral, 0 },
+	JF_BOOL("ephemeral", struct zone_config, ephemeral),
 	{ "init", zone_init, 0 },
 	{ "net", zone_cfg_parse_net, 0 },
 	{ "procfs", zone_procfs, 0 },
@@ -134,10 +114,4 @@ static const struct jfield zone_fields[] = {
 	{ "disk", zone_disk, 0 },
 	{ NULL, NULL, 0 },
 };
-
-int zone_cfg_parse_zone(const struct jv *v, struct jpath *p, void *ctx,
-			struct zerr *err)
-{
-	return jv_walk(v, p, zone_fields, ctx, err);
-}
 
