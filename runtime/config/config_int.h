@@ -1,17 +1,19 @@
-/* config_int.h - what config.c and config_linux.c share and nobody else
+/* config_int.h - what the files of runtime/config/ share and nobody else
  * sees. Handlers follow jv_fn: (value, path, object being filled, err). */
 #ifndef ZONECTL_CONFIG_INT_H
 #define ZONECTL_CONFIG_INT_H
 
 #include "config.h"
 
-/* For an OCI key this runtime cannot honour: fails with "PATH: not
- * supported" unless the value asks for nothing (null, false, "", [], {}
- * or an object of such), the way generators write "unset". */
-/* config_userns.c */
+/* config_userns.c: linux.uidMappings/gidMappings, and that only an oci
+ * zone has a user namespace. */
 int zone_cfg_parse_uid_maps(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err);
 int zone_cfg_parse_gid_maps(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err);
 int zone_cfg_check_userns(struct zone_config *cfg, struct zerr *err);
+
+/* For an OCI key this runtime cannot honour: fails with "PATH: not
+ * supported" unless the value asks for nothing (null, false, "", [], {}
+ * or an object of such), the way generators write "unset". */
 int zone_cfg_unsupported(const struct jv *v, struct jpath *p, void *ctx,
 			 struct zerr *err);
 /* *dst = a copy of the string v. */

@@ -176,8 +176,9 @@ static int parse_device(const struct jv *v, size_t i, struct jpath *p,
 	return jv_walk(v, p, device_fields, d, err);
 }
 
-/* As runc and crun do, the zone's own /dev is allowed after the config's
- * rules, so a leading deny-all cannot lock a zone out of /dev/null. */
+/* As runc and crun do, the zone's own /dev (rctl_default_devices) is
+ * allowed by rctl after the config's rules, so a leading deny-all cannot
+ * lock a zone out of /dev/null; it is not copied into the config. */
 static int res_devices(const struct jv *v, struct jpath *p, void *ctx,
 		       struct zerr *err)
 {
@@ -185,8 +186,6 @@ static int res_devices(const struct jv *v, struct jpath *p, void *ctx,
 	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
 	if (r < 0)
 		return r;
-	/* The zone's own /dev (rctl_default_devices) is allowed by rctl after
-	 * these rules, whatever they say; it is not copied into the config. */
 	size_t n = jv_len(v);
 	res->devices = xcalloc(n, sizeof(struct rctl_device));
 	res->n_devices = n;

@@ -3,7 +3,6 @@
  * conditions, into struct iso_seccomp. See config.c for how the walk
  * works. */
 #include <errno.h>
-#include <inttypes.h>
 #include <string.h>
 
 #include "config_int.h"
