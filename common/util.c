@@ -367,6 +367,7 @@ int parse_size(const char *s, uint64_t *out)
 	if (errno || end == s)
 		return -EINVAL;
 	unsigned shift = 0;
+	/* clang-format off: one line a unit */
 	switch (*end) {
 	case '\0': break;
 	case 'k': case 'K': shift = 10; end++; break;
@@ -375,6 +376,7 @@ int parse_size(const char *s, uint64_t *out)
 	case 't': case 'T': shift = 40; end++; break;
 	default: return -EINVAL;
 	}
+	/* clang-format on */
 	if (*end == 'i')
 		end++;
 	if (*end == 'b' || *end == 'B')

@@ -70,7 +70,9 @@ struct jpath {
 	size_t len;
 	char buf[256];
 };
+/* clang-format off: a macro body in braces is not a block */
 #define JPATH_INIT { 0, "" }
+/* clang-format on */
 /* Append ".key" ("key" at the top) or "[i]"; each returns the mark that
  * jpath_pop takes to undo it. */
 size_t jpath_key(struct jpath *p, const char *key);

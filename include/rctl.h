@@ -57,6 +57,7 @@ struct rctl_throttle {
 
 /* OCI linux.resources; has_* says whether a value is set. */
 struct rctl_resources {
+	/* clang-format off: each value beside the flag saying it is set */
 	bool has_cpu_shares;   uint64_t cpu_shares;
 	bool has_cpu_quota;    int64_t cpu_quota;    /* us per period, -1 = none */
 	bool has_cpu_period;   uint64_t cpu_period;
@@ -69,6 +70,7 @@ struct rctl_resources {
 	bool disable_oom_killer;                     /* v1 only */
 	bool has_pids_limit;   int64_t pids_limit;   /* -1 = none */
 	bool has_blkio_weight; uint16_t blkio_weight;
+	/* clang-format on */
 	struct rctl_throttle *throttles;
 	size_t n_throttles;
 	struct rctl_device *devices;

@@ -533,6 +533,7 @@ static char *clone3_call[] = {"clone3", NULL};
  * are tested.
  */
 #define BIT(i) (1ULL << (i))
+/* clang-format off: a table laid out by hand */
 #define SET_CLEAR(i, j)                                                      \
 	{.index = 0, .value = BIT(i) | BIT(j), .value_two = BIT(i),          \
 	 .op = "SCMP_CMP_MASKED_EQ"}
@@ -554,9 +555,12 @@ static struct iso_sc_arg personality_args[] = {
 	{.index = 0, .value = BIT(0) | BIT(3) | BIT(17), .value_two = BIT(3) | BIT(17),
 	 .op = "SCMP_CMP_MASKED_EQ"},
 };
+/* clang-format on */
 
+/* clang-format off: a macro body in braces is not a block */
 #define ERRNO_RULE(list, e) \
 	{.names = list, .action = "SCMP_ACT_ERRNO", .has_errno = true, .errno_ret = e}
+/* clang-format on */
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static struct iso_sc_rule default_rules[] = {

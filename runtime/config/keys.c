@@ -487,7 +487,7 @@ static int swap_total(const char *name, const char *verb, const struct jv *doc,
 	return 0;
 }
 
-#define ADD_INT(arr, n, k, v) (arr)[(n)++] = (struct ov){.key = (k), .t = OV_INT, .i = (v)}
+#define ADD_INT(arr, n, k, v) ((arr)[(n)++] = (struct ov){.key = (k), .t = OV_INT, .i = (v)})
 
 int zone_keys_merge(const char *name, const char *verb, const char *text, size_t len,
 		    const struct zone_keys *k, char **out, size_t *out_len, struct zerr *err)
