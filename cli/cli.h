@@ -12,10 +12,10 @@ struct cli {
 	struct zone_ctx ctx;
 	const char *prog;
 	/* runc's global flags */
-	bool runc_flags;        /* one of them was given: the runc command line */
-	const char *log_path;   /* --log */
-	bool log_json;          /* --log-format json */
-	bool systemd_cgroup;    /* --systemd-cgroup */
+	bool runc_flags;      /* one of them was given: the runc command line */
+	const char *log_path; /* --log */
+	bool log_json;        /* --log-format json */
+	bool systemd_cgroup;  /* --systemd-cgroup */
 };
 
 struct cli_cmd {

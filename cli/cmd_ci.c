@@ -38,7 +38,8 @@ static int job_zone(char name[ZONE_NAME_MAX + 1], struct zerr *err)
 {
 	const char *id = getenv("CUSTOM_ENV_CI_JOB_ID");
 	if (!id || !*id)
-		return zerr_setx(err, EINVAL, "ci gitlab: CUSTOM_ENV_CI_JOB_ID is not set (run by "
+		return zerr_setx(err, EINVAL,
+				 "ci gitlab: CUSTOM_ENV_CI_JOB_ID is not set (run by "
 				 "gitlab-runner's custom executor?)");
 	snprintf(name, ZONE_NAME_MAX + 1, "ci-job-%.50s", id);
 	int r = zone_name_check(name, err);
@@ -53,7 +54,8 @@ static char *job_template(void)
 		return NULL;
 	char *t = xstrdup(image);
 	for (char *s = t; *s; s++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *s))
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-",
+			    *s))
 			*s = '-';
 	return t;
 }

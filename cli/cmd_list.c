@@ -17,11 +17,14 @@ static void uptime(char *buf, size_t len, uint64_t booted_ns)
 	if (s < 60)
 		snprintf(buf, len, "%llus", (unsigned long long)s);
 	else if (s < 3600)
-		snprintf(buf, len, "%llum%02llus", (unsigned long long)s / 60, (unsigned long long)s % 60);
+		snprintf(buf, len, "%llum%02llus", (unsigned long long)s / 60,
+			 (unsigned long long)s % 60);
 	else if (s < 86400)
-		snprintf(buf, len, "%lluh%02llum", (unsigned long long)s / 3600, (unsigned long long)(s % 3600) / 60);
+		snprintf(buf, len, "%lluh%02llum", (unsigned long long)s / 3600,
+			 (unsigned long long)(s % 3600) / 60);
 	else
-		snprintf(buf, len, "%llud%02lluh", (unsigned long long)s / 86400, (unsigned long long)(s % 86400) / 3600);
+		snprintf(buf, len, "%llud%02lluh", (unsigned long long)s / 86400,
+			 (unsigned long long)(s % 86400) / 3600);
 }
 
 static void print_table(const struct zone_info *z, size_t n)

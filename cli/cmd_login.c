@@ -28,7 +28,8 @@ int cmd_login(struct cli *c, int argc, char **argv)
 			case 'T': notty = true; break;
 			case 'e':
 				if (!strchr(optarg, '='))
-					return cli_usage_error(argv[0], "-e takes VAR=VALUE, not `%s`", optarg);
+					return cli_usage_error(
+						argv[0], "-e takes VAR=VALUE, not `%s`", optarg);
 				strv_append(&env, optarg);
 				break;
 			case 'w': cwd = optarg; break;
@@ -55,7 +56,9 @@ int cmd_login(struct cli *c, int argc, char **argv)
 		return r < 0 ? cli_fail(&err) : 0;
 	}
 	struct zone_login_opts o = {
-		.argv = cmd, .env = env, .cwd = cwd,
+		.argv = cmd,
+		.env = env,
+		.cwd = cwd,
 		/* a pty for a shell, or when asked; never when stdin is no tty */
 		.tty = !notty && (tty || (!cmd && isatty(STDIN_FILENO))),
 	};

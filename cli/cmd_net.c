@@ -22,9 +22,9 @@ static const char *or_dash(const char *s)
 
 static void print_table(const char *name, const struct zone_nic *z, size_t n)
 {
-	printf("%-12s %-5s %-8s %-7s %-14s %-17s %-22s %10s %10s %8s %8s %7s %7s %7s\n", "ZONE", "LINK",
-	       "TYPE", "OVER", "HOST-LINK", "MAC", "ADDRESS", "RBYTES", "OBYTES", "IPKTS", "OPKTS",
-	       "IDROPS", "ODROPS", "SPOOFED");
+	printf("%-12s %-5s %-8s %-7s %-14s %-17s %-22s %10s %10s %8s %8s %7s %7s %7s\n", "ZONE",
+	       "LINK", "TYPE", "OVER", "HOST-LINK", "MAC", "ADDRESS", "RBYTES", "OBYTES", "IPKTS",
+	       "OPKTS", "IDROPS", "ODROPS", "SPOOFED");
 	for (size_t i = 0; i < n; i++) {
 		const struct zone_nic *in = &z[i];
 		char addrs[256];
@@ -32,9 +32,11 @@ static void print_table(const char *name, const struct zone_nic *z, size_t n)
 		printf("%-12s %-5s %-8s %-7s %-14s %-17s %-22s", name, or_dash(in->link), in->type,
 		       or_dash(in->over), or_dash(in->host_link), or_dash(in->mac), addrs);
 		if (in->has_counters)
-			printf(" %10llu %10llu %8llu %8llu %7llu %7llu", (unsigned long long)in->rx_bytes,
-			       (unsigned long long)in->tx_bytes, (unsigned long long)in->rx_packets,
-			       (unsigned long long)in->tx_packets, (unsigned long long)in->rx_dropped,
+			printf(" %10llu %10llu %8llu %8llu %7llu %7llu",
+			       (unsigned long long)in->rx_bytes, (unsigned long long)in->tx_bytes,
+			       (unsigned long long)in->rx_packets,
+			       (unsigned long long)in->tx_packets,
+			       (unsigned long long)in->rx_dropped,
 			       (unsigned long long)in->tx_dropped);
 		else
 			printf(" %10s %10s %8s %8s %7s %7s", "-", "-", "-", "-", "-", "-");

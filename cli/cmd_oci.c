@@ -95,10 +95,12 @@ int oci_systemd_refused(const struct cli *c)
 	struct zerr err = {0};
 	struct stat sb;
 	if (stat("/run/systemd/system", &sb) < 0)
-		zerr_setx(&err, ENOTSUP, "--systemd-cgroup: there is no systemd on this host "
+		zerr_setx(&err, ENOTSUP,
+			  "--systemd-cgroup: there is no systemd on this host "
 			  "(zonectl makes zonectl/ID cgroups itself; drop the flag)");
 	else
-		zerr_setx(&err, ENOTSUP, "--systemd-cgroup: not supported: zonectl makes "
+		zerr_setx(&err, ENOTSUP,
+			  "--systemd-cgroup: not supported: zonectl makes "
 			  "zonectl/ID cgroups itself (drop the flag)");
 	return oci_fail(c, &err);
 }
@@ -128,7 +130,8 @@ static int create_opts(const struct cli *c, int argc, char **argv, struct oci_cr
 		case 'k': break; /* zonectl never makes a session keyring */
 		case 'f':
 			if (strcmp(optarg, "0"))
-				return oci_usage(c, argv[0], "--preserve-fds %s: not supported", optarg);
+				return oci_usage(c, argv[0], "--preserve-fds %s: not supported",
+						 optarg);
 			break;
 		case 'd':
 			if (!detach)
@@ -225,14 +228,14 @@ static int o_state(struct cli *c, int argc, char **argv)
 /* ---- kill, delete ------------------------------------------------------------- */
 
 static const char *const sig_names[] = {
-	[SIGHUP] = "HUP", [SIGINT] = "INT", [SIGQUIT] = "QUIT", [SIGILL] = "ILL",
-	[SIGTRAP] = "TRAP", [SIGABRT] = "ABRT", [SIGBUS] = "BUS", [SIGFPE] = "FPE",
-	[SIGKILL] = "KILL", [SIGUSR1] = "USR1", [SIGSEGV] = "SEGV", [SIGUSR2] = "USR2",
-	[SIGPIPE] = "PIPE", [SIGALRM] = "ALRM", [SIGTERM] = "TERM", [SIGSTKFLT] = "STKFLT",
-	[SIGCHLD] = "CHLD", [SIGCONT] = "CONT", [SIGSTOP] = "STOP", [SIGTSTP] = "TSTP",
-	[SIGTTIN] = "TTIN", [SIGTTOU] = "TTOU", [SIGURG] = "URG", [SIGXCPU] = "XCPU",
+	[SIGHUP] = "HUP",   [SIGINT] = "INT",       [SIGQUIT] = "QUIT", [SIGILL] = "ILL",
+	[SIGTRAP] = "TRAP", [SIGABRT] = "ABRT",     [SIGBUS] = "BUS",   [SIGFPE] = "FPE",
+	[SIGKILL] = "KILL", [SIGUSR1] = "USR1",     [SIGSEGV] = "SEGV", [SIGUSR2] = "USR2",
+	[SIGPIPE] = "PIPE", [SIGALRM] = "ALRM",     [SIGTERM] = "TERM", [SIGSTKFLT] = "STKFLT",
+	[SIGCHLD] = "CHLD", [SIGCONT] = "CONT",     [SIGSTOP] = "STOP", [SIGTSTP] = "TSTP",
+	[SIGTTIN] = "TTIN", [SIGTTOU] = "TTOU",     [SIGURG] = "URG",   [SIGXCPU] = "XCPU",
 	[SIGXFSZ] = "XFSZ", [SIGVTALRM] = "VTALRM", [SIGPROF] = "PROF", [SIGWINCH] = "WINCH",
-	[SIGIO] = "IO", [SIGPWR] = "PWR", [SIGSYS] = "SYS",
+	[SIGIO] = "IO",     [SIGPWR] = "PWR",       [SIGSYS] = "SYS",
 };
 
 /* "TERM", "SIGTERM", "15"; -1 if none of these. */
@@ -420,13 +423,15 @@ static int o_ps(struct cli *c, int argc, char **argv)
 
 static int o_spec(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"bundle", required_argument, NULL, 'b'}, {"rootless", no_argument, NULL, 'r'}, {0}};
+	static const struct option opts[] = {{"bundle", required_argument, NULL, 'b'},
+					     {"rootless", no_argument, NULL, 'r'},
+					     {0}};
 	const char *bundle = ".";
 	int ch;
 	while ((ch = getopt_long(argc, argv, "+b:", opts, NULL)) != -1) {
 		if (ch == 'r')
-			return oci_usage(c, argv[0], "%s", "--rootless: not supported (zonectl runs as root)");
+			return oci_usage(c, argv[0], "%s",
+					 "--rootless: not supported (zonectl runs as root)");
 		if (ch != 'b')
 			return oci_usage(c, argv[0], "%s", "bad option");
 		bundle = optarg;
@@ -457,24 +462,30 @@ static int o_features(struct cli *c, int argc, char **argv)
 /* ---- the table ---------------------------------------------------------------- */
 
 static const struct cli_cmd oci_commands[] = {
-	{"create", o_create, "create [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--no-pivot] ID",
+	{"create", o_create,
+	 "create [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--no-pivot] ID",
 	 "make the container: its process waits in its namespaces and cgroups (created)"},
 	{"start", o_start, "start ID", "let a created container's process run"},
 	{"run", o_run, "run [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--detach] ID",
 	 "create and start; without --detach, wait for it, then delete it"},
 	{"state", o_state, "state ID", "the OCI state of a container, as JSON"},
-	{"kill", o_kill, "kill [--all] ID [SIGNAL]", "send a signal (default TERM) to the container's process"},
-	{"delete", o_delete, "delete [--force] ID", "remove a created or stopped container (--force: running too)"},
+	{"kill", o_kill, "kill [--all] ID [SIGNAL]",
+	 "send a signal (default TERM) to the container's process"},
+	{"delete", o_delete, "delete [--force] ID",
+	 "remove a created or stopped container (--force: running too)"},
 	{"list", o_list, "list [--format table|json] [--quiet]", "the containers"},
-	{"exec", cmd_oci_exec, "exec [--process FILE] [--tty] [--detach] [--cwd DIR] [--env VAR=VALUE]... "
+	{"exec", cmd_oci_exec,
+	 "exec [--process FILE] [--tty] [--detach] [--cwd DIR] [--env VAR=VALUE]... "
 	 "[--user UID[:GID]] [--additional-gids GID,...] [--cap CAP]... [--pid-file FILE] [--console-socket SOCK] ID [COMMAND ARGS...]",
 	 "run another process in a running container"},
 	{"ps", o_ps, "ps [--format table|json] ID [PS-OPTIONS...]", "the container's processes"},
 	{"pause", o_pause, "pause ID", "freeze every process of the container"},
 	{"resume", o_resume, "resume ID", "thaw a paused container"},
-	{"update", cmd_oci_update, "update [--memory N] [--memory-swap N] [--memory-reservation N] [--cpu-shares N] "
+	{"update", cmd_oci_update,
+	 "update [--memory N] [--memory-swap N] [--memory-reservation N] [--cpu-shares N] "
 	 "[--cpu-quota N] [--cpu-period N] [--cpuset-cpus L] [--cpuset-mems L] [--pids-limit N] "
-	 "[--blkio-weight N] [-r FILE] ID", "change a container's resource limits"},
+	 "[--blkio-weight N] [-r FILE] ID",
+	 "change a container's resource limits"},
 	{"spec", o_spec, "spec [--bundle DIR]", "write a config.json to start from"},
 	{"features", o_features, "features", "what this runtime supports, as JSON"},
 };
@@ -498,7 +509,8 @@ static bool has_flag(int argc, char **argv, const char *const *flags)
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		for (size_t k = 0; flags[k]; k++)
 			if (!strcmp(argv[i], flags[k]) ||
-			    (!strncmp(argv[i], flags[k], strlen(flags[k])) && argv[i][strlen(flags[k])] == '='))
+			    (!strncmp(argv[i], flags[k], strlen(flags[k])) &&
+			     argv[i][strlen(flags[k])] == '='))
 				return true;
 	return false;
 }
@@ -526,17 +538,21 @@ static bool names_container(struct cli *c, int argc, char **argv)
 
 bool oci_wanted(struct cli *c, int argc, char **argv)
 {
-	static const char *const create_flags[] = {"--bundle", "-b", "--pid-file", "--console-socket",
-						   "--no-pivot", "--no-new-keyring", NULL};
+	static const char *const create_flags[] = {
+		"--bundle",         "-b", "--pid-file", "--console-socket", "--no-pivot",
+		"--no-new-keyring", NULL};
 	static const char *const delete_flags[] = {"--force", NULL};
 	static const char *const list_flags[] = {"--format", "-f", "--quiet", "-q", NULL};
 	static const char *const ps_flags[] = {"--format", "-f", NULL};
-	static const char *const run_flags[] = {"--bundle", "-b", "--detach", "-d", "--pid-file",
-						"--console-socket", "--no-pivot", "--no-new-keyring",
-						"--keep", "--preserve-fds", NULL};
-	static const char *const native_run_flags[] = {"--rm", "--name", "--template", "--brand",
-						       "--bind", "--tmpfs", "--env", "-e",
-						       "--workdir", "-w", "--set", "--net", NULL};
+	static const char *const run_flags[] = {"--bundle",   "-b",
+						"--detach",   "-d",
+						"--pid-file", "--console-socket",
+						"--no-pivot", "--no-new-keyring",
+						"--keep",     "--preserve-fds",
+						NULL};
+	static const char *const native_run_flags[] = {
+		"--rm", "--name",    "--template", "--brand", "--bind", "--tmpfs", "--env",
+		"-e",   "--workdir", "-w",         "--set",   "--net",  NULL};
 	if (!oci_find(argv[0]))
 		return false;
 	if (c->runc_flags || !cli_find(argv[0]))

@@ -46,12 +46,17 @@ static int parse_gids(const char *s, struct oci_exec_opts *o)
 int cmd_oci_exec(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"process", required_argument, NULL, 'p'}, {"tty", no_argument, NULL, 't'},
-		{"detach", no_argument, NULL, 'd'},        {"cwd", required_argument, NULL, 'w'},
-		{"env", required_argument, NULL, 'e'},     {"user", required_argument, NULL, 'u'},
-		{"cap", required_argument, NULL, 'c'},     {"pid-file", required_argument, NULL, 'P'},
+		{"process", required_argument, NULL, 'p'},
+		{"tty", no_argument, NULL, 't'},
+		{"detach", no_argument, NULL, 'd'},
+		{"cwd", required_argument, NULL, 'w'},
+		{"env", required_argument, NULL, 'e'},
+		{"user", required_argument, NULL, 'u'},
+		{"cap", required_argument, NULL, 'c'},
+		{"pid-file", required_argument, NULL, 'P'},
 		{"console-socket", required_argument, NULL, 's'},
-		{"no-new-privs", no_argument, NULL, 'n'},  {"preserve-fds", required_argument, NULL, 'f'},
+		{"no-new-privs", no_argument, NULL, 'n'},
+		{"preserve-fds", required_argument, NULL, 'f'},
 		{"additional-gids", required_argument, NULL, 'g'},
 		{"process-label", required_argument, NULL, 'l'},
 		{"apparmor", required_argument, NULL, 'a'},
@@ -67,22 +72,31 @@ int cmd_oci_exec(struct cli *c, int argc, char **argv)
 		case 't': o.tty = true; break;
 		case 'd': o.detach = true; break;
 		case 'w': o.cwd = optarg; break;
-		case 'e': strv_append(&env, optarg); o.env = env; break;
-		case 'c': strv_append(&caps, optarg); o.caps = caps; break;
+		case 'e':
+			strv_append(&env, optarg);
+			o.env = env;
+			break;
+		case 'c':
+			strv_append(&caps, optarg);
+			o.caps = caps;
+			break;
 		case 'P': o.pid_file = optarg; break;
 		case 's': o.console_socket = optarg; break;
 		case 'n': o.no_new_privs = true; break;
 		case 'u':
 			if (parse_user(optarg, &o) < 0)
-				return oci_usage(c, argv[0], "--user `%s`: UID[:GID] as numbers", optarg);
+				return oci_usage(c, argv[0], "--user `%s`: UID[:GID] as numbers",
+						 optarg);
 			break;
 		case 'f':
 			if (strcmp(optarg, "0"))
-				return oci_usage(c, argv[0], "--preserve-fds %s: not supported", optarg);
+				return oci_usage(c, argv[0], "--preserve-fds %s: not supported",
+						 optarg);
 			break;
 		case 'g':
 			if (parse_gids(optarg, &o) < 0)
-				return oci_usage(c, argv[0], "--additional-gids `%s`: GID[,GID...]", optarg);
+				return oci_usage(c, argv[0], "--additional-gids `%s`: GID[,GID...]",
+						 optarg);
 			break;
 		case 'l': return oci_usage(c, argv[0], "%s", "--process-label: no SELinux here");
 		case 'a': return oci_usage(c, argv[0], "%s", "--apparmor: no AppArmor here");
@@ -95,7 +109,8 @@ int cmd_oci_exec(struct cli *c, int argc, char **argv)
 	if (!o.process_file && optind >= argc)
 		return oci_usage(c, argv[0], "%s", "a command (or --process FILE) is required");
 	if (o.process_file && optind < argc)
-		return oci_usage(c, argv[0], "`%s`: --process gives the command already", argv[optind]);
+		return oci_usage(c, argv[0], "`%s`: --process gives the command already",
+				 argv[optind]);
 	o.argv = argv + optind;
 	struct zerr err = {0};
 	int status;

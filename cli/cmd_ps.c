@@ -176,8 +176,8 @@ static void top_table(const struct top_row *rows, size_t n, bool tty)
 			snprintf(rx, sizeof(rx), "%" PRIu64, r->cur.net_rx);
 			snprintf(tx, sizeof(tx), "%" PRIu64, r->cur.net_tx);
 		}
-		printf("%-20s %7.1f %9s %9s %6" PRIu64 " %12s %12s\n", r->name, top_cpu(r),
-		       mem, cap, r->cur.pids, rx, tx);
+		printf("%-20s %7.1f %9s %9s %6" PRIu64 " %12s %12s\n", r->name, top_cpu(r), mem,
+		       cap, r->cur.pids, rx, tx);
 	}
 	fflush(stdout);
 }
@@ -230,12 +230,16 @@ static int top_opts_parse(int argc, char **argv, struct top_opts *o)
 		case 'n':
 			o->iterations = strtol(optarg, &end, 10);
 			if (*end || o->iterations < 1)
-				return cli_usage_error(argv[0], "-n takes a count of at least 1, not `%s`", optarg);
+				return cli_usage_error(argv[0],
+						       "-n takes a count of at least 1, not `%s`",
+						       optarg);
 			break;
 		case 'd':
 			o->delay = strtod(optarg, &end);
 			if (*end || !(o->delay >= 0.1 && o->delay <= 86400))
-				return cli_usage_error(argv[0], "-d takes seconds from 0.1 to 86400, not `%s`", optarg);
+				return cli_usage_error(
+					argv[0], "-d takes seconds from 0.1 to 86400, not `%s`",
+					optarg);
 			break;
 		case 'h': cli_print_usage(cli_find(argv[0]), stdout); return 0;
 		default: return cli_usage_error(argv[0], "bad option");

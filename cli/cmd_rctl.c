@@ -81,8 +81,8 @@ static void human(char *buf, size_t len, int64_t v)
 
 static void print_table(struct zstat *z, size_t n)
 {
-	printf("%-20s %6s %6s %8s %8s %11s %9s %9s %15s\n", "NAME", "CPU%", "CAP%", "MEM", "MEM-CAP",
-	       "PROCS", "OOM-KILLS", "THROTTLED", "DISK");
+	printf("%-20s %6s %6s %8s %8s %11s %9s %9s %15s\n", "NAME", "CPU%", "CAP%", "MEM",
+	       "MEM-CAP", "PROCS", "OOM-KILLS", "THROTTLED", "DISK");
 	for (size_t i = 0; i < n; i++) {
 		if (z[i].gone)
 			continue;
@@ -93,7 +93,8 @@ static void print_table(struct zstat *z, size_t n)
 		human(mem, sizeof(mem), u->has_memory ? (int64_t)u->mem_bytes : -1);
 		human(memcap, sizeof(memcap), u->mem_limit);
 		if (u->pids_limit >= 0)
-			snprintf(procs, sizeof(procs), "%" PRIu64 "/%" PRId64, u->pids, u->pids_limit);
+			snprintf(procs, sizeof(procs), "%" PRIu64 "/%" PRId64, u->pids,
+				 u->pids_limit);
 		else
 			snprintf(procs, sizeof(procs), "%" PRIu64, u->pids);
 		if (u->has_disk) {
@@ -203,7 +204,8 @@ static int collect(struct cli *c, int argc, char **argv, struct zstat **out, siz
 	*out = xcalloc(nz + 1, sizeof(**out));
 	for (size_t i = 0; i < nz; i++) {
 		struct zstat *s = &(*out)[*n];
-		if (zi[i].state != ZS_RUNNING || zone_meter_open(&c->ctx, zi[i].name, &s->m, NULL) < 0)
+		if (zi[i].state != ZS_RUNNING ||
+		    zone_meter_open(&c->ctx, zi[i].name, &s->m, NULL) < 0)
 			continue;
 		s->name = xstrdup(zi[i].name);
 		(*n)++;
@@ -229,18 +231,23 @@ static int stat_opts_parse(int argc, char **argv, struct stat_opts *o)
 		switch (ch) {
 		case 'o':
 			if (strcmp(optarg, "json") && strcmp(optarg, "table"))
-				return cli_usage_error(argv[0], "-o takes table or json, not `%s`", optarg);
+				return cli_usage_error(argv[0], "-o takes table or json, not `%s`",
+						       optarg);
 			o->json = !strcmp(optarg, "json");
 			break;
 		case 'i':
 			o->interval = strtod(optarg, &end);
 			if (*end || !(o->interval >= 0.1 && o->interval <= 86400))
-				return cli_usage_error(argv[0], "-i takes seconds from 0.1 to 86400, not `%s`", optarg);
+				return cli_usage_error(
+					argv[0], "-i takes seconds from 0.1 to 86400, not `%s`",
+					optarg);
 			break;
 		case 'c':
 			o->count = strtol(optarg, &end, 10);
 			if (*end || o->count < 1)
-				return cli_usage_error(argv[0], "-c takes a count of at least 1, not `%s`", optarg);
+				return cli_usage_error(argv[0],
+						       "-c takes a count of at least 1, not `%s`",
+						       optarg);
 			break;
 		case 'h': cli_print_usage(cli_find(argv[0]), stdout); return 0;
 		default: return cli_usage_error(argv[0], "bad option");

@@ -42,9 +42,10 @@ static int parse(int argc, char **argv, struct run_args *a)
 	for (int i = 1; i < argc && !dashdash; i++)
 		dashdash = !strcmp(argv[i], "--");
 	if (!dashdash && !(argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))))
-		return cli_usage_error(argv[0], "the command goes after `--` (zonectl run [OPTIONS] -- "
-				       "COMMAND...); without `--`, `run [--bundle DIR] ID` is the OCI "
-				       "runtime's run");
+		return cli_usage_error(
+			argv[0], "the command goes after `--` (zonectl run [OPTIONS] -- "
+				 "COMMAND...); without `--`, `run [--bundle DIR] ID` is the OCI "
+				 "runtime's run");
 	/* "+": the command's own options are not ours */
 	while ((ch = getopt_long(argc, argv, "+e:w:h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -54,7 +55,8 @@ static int parse(int argc, char **argv, struct run_args *a)
 		case 'b':
 			if (zone_brand_from_name(optarg, &a->o.brand) < 0 ||
 			    (a->o.brand != ZONE_BRAND_SPARSE && a->o.brand != ZONE_BRAND_WHOLE))
-				return cli_usage_error(argv[0], "--brand takes sparse or whole, not `%s`", optarg);
+				return cli_usage_error(
+					argv[0], "--brand takes sparse or whole, not `%s`", optarg);
 			brand_set = true;
 			break;
 		case 'v': strv_append(&a->binds, optarg); break;
@@ -70,7 +72,8 @@ static int parse(int argc, char **argv, struct run_args *a)
 	if (a->o.brand == ZONE_BRAND_WHOLE && !a->o.template_name)
 		return cli_usage_error(argv[0], "--brand whole needs --template NAME");
 	if (brand_set && a->o.brand == ZONE_BRAND_SPARSE && a->o.template_name)
-		return cli_usage_error(argv[0], "--template makes a whole zone, not --brand sparse");
+		return cli_usage_error(argv[0],
+				       "--template makes a whole zone, not --brand sparse");
 	if (optind >= argc)
 		return cli_usage_error(argv[0], "a command is required after `--`");
 	a->o.binds = a->binds;

@@ -30,7 +30,8 @@ static int template_create(struct cli *c, int argc, char **argv)
 	if (optind + 1 != argc)
 		return cli_usage_error("template", "create takes one NAME");
 	if (!o.from == !o.debootstrap)
-		return cli_usage_error("template", "create needs --from DIR|TARBALL or --debootstrap SUITE");
+		return cli_usage_error("template",
+				       "create needs --from DIR|TARBALL or --debootstrap SUITE");
 	struct zerr err = {0};
 	return zone_template_create(&c->ctx, argv[optind], &o, &err) < 0 ? cli_fail(&err) : 0;
 }

@@ -40,14 +40,10 @@ static const char *one_name(int argc, char **argv)
 int cmd_create(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'f'},
-		{"brand", required_argument, NULL, 'b'},
-		{"template", required_argument, NULL, 't'},
-		{"set", required_argument, NULL, 's'},
-		{"net", required_argument, NULL, 'n'},
-		{"kvm", required_argument, NULL, 'k'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+		{"config", required_argument, NULL, 'f'},   {"brand", required_argument, NULL, 'b'},
+		{"template", required_argument, NULL, 't'}, {"set", required_argument, NULL, 's'},
+		{"net", required_argument, NULL, 'n'},      {"kvm", required_argument, NULL, 'k'},
+		{"help", no_argument, NULL, 'h'},           {0},
 	};
 	struct zone_create_opts o = {0};
 	struct zerr err = {0};
@@ -68,7 +64,9 @@ int cmd_create(struct cli *c, int argc, char **argv)
 		case 'k': o.kvm = optarg; break;
 		case 'b':
 			if (zone_brand_from_name(optarg, &o.brand) < 0)
-				return cli_usage_error(argv[0], "unknown brand `%s` (sparse, whole, oci, kvm)", optarg);
+				return cli_usage_error(
+					argv[0], "unknown brand `%s` (sparse, whole, oci, kvm)",
+					optarg);
 			o.brand_set = true;
 			break;
 		case 'h': return help(argv);
@@ -130,7 +128,8 @@ static int timed(struct cli *c, int argc, char **argv,
 			return cli_usage_error(argv[0], "bad option");
 		timeout = (int)strtol(optarg, &end, 10);
 		if (*end || timeout < 0 || timeout > 86400)
-			return cli_usage_error(argv[0], "-t takes seconds from 0 to 86400, not `%s`", optarg);
+			return cli_usage_error(
+				argv[0], "-t takes seconds from 0 to 86400, not `%s`", optarg);
 	}
 	const char *name = one_name(argc, argv);
 	if (!name)

@@ -11,13 +11,16 @@
 #define VERSION ZONECTL_VERSION
 
 static const struct cli_cmd commands[] = {
-	{"create", cmd_create, "create NAME [--config FILE] [--brand sparse|whole|oci|kvm] [--template NAME] [--kvm kernel=PATH,...] [--set KEY=VALUE[,...]]... [--net KEY=VALUE[,...]]...",
+	{"create", cmd_create,
+	 "create NAME [--config FILE] [--brand sparse|whole|oci|kvm] [--template NAME] [--kvm kernel=PATH,...] [--set KEY=VALUE[,...]]... [--net KEY=VALUE[,...]]...",
 	 "store a zone's configuration and install its root"},
 	{"boot", cmd_boot, "boot NAME", "start a zone; returns once it runs"},
-	{"halt", cmd_halt, "halt NAME [-t SECONDS]", "stop a zone: SIGTERM to its init, SIGKILL after SECONDS (default 10)"},
+	{"halt", cmd_halt, "halt NAME [-t SECONDS]",
+	 "stop a zone: SIGTERM to its init, SIGKILL after SECONDS (default 10)"},
 	{"reboot", cmd_reboot, "reboot NAME [-t SECONDS]", "halt and boot a running zone"},
 	{"delete", cmd_delete, "delete [-f] NAME", "remove an installed zone (-f: halt it first)"},
-	{"list", cmd_list, "list [-o table|json] [NAME...]", "zones with state, brand, init pid and uptime"},
+	{"list", cmd_list, "list [-o table|json] [NAME...]",
+	 "zones with state, brand, init pid and uptime"},
 	{"login", cmd_login, "login [-C] [-t|-T] [-e VAR=VALUE] [-w DIR] NAME [-- COMMAND ARGS...]",
 	 "a shell or a command in a running zone; -C attaches to its console"},
 	{"config", cmd_config, "config NAME", "print a zone's config.json"},
@@ -33,11 +36,13 @@ static const struct cli_cmd commands[] = {
 	 "the host's processes (or one zone's), with the zone each belongs to (-Z)"},
 	{"top", cmd_top, "top [-o table|json] [-n ITERATIONS] [-d SECONDS]",
 	 "CPU %, memory, processes and network bytes per running zone, refreshed in place"},
-	{"run", cmd_run, "run [--rm] [--name NAME] [--template T | --brand sparse] [--bind SRC:DST[:ro]]... "
+	{"run", cmd_run,
+	 "run [--rm] [--name NAME] [--template T | --brand sparse] [--bind SRC:DST[:ro]]... "
 	 "[--tmpfs DST]... [-e|--env K=V]... [-w|--workdir DIR] [--set KEY=VALUE[,...]]... "
 	 "[--net KEY=VALUE[,...]]... -- COMMAND ARGS...",
 	 "create, boot, run one command with our stdio, halt (--rm: delete); exits with its status"},
-	{"template", cmd_template, "template create NAME --from DIR|TARBALL | --debootstrap SUITE "
+	{"template", cmd_template,
+	 "template create NAME --from DIR|TARBALL | --debootstrap SUITE "
 	 "[--include PKG,...] | template list [-o table|json] | template delete NAME",
 	 "root trees that zones of brand whole clone"},
 	{"ci", cmd_ci, "ci gitlab config|prepare|run SCRIPT STAGE|cleanup",
@@ -78,7 +83,8 @@ int cli_listing_opts(int argc, char **argv, const char *verb, bool *json)
 			if (!strcmp(optarg, "json"))
 				*json = true;
 			else if (strcmp(optarg, "table"))
-				return cli_usage_error(argv[0], "-o takes table or json, not `%s`", optarg);
+				return cli_usage_error(argv[0], "-o takes table or json, not `%s`",
+						       optarg);
 			break;
 		case 'h': cli_print_usage(cli_find(verb), stdout); return 0;
 		default: return cli_usage_error(argv[0], "bad option");
@@ -108,18 +114,20 @@ static void usage(FILE *to)
 		    "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(to, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(to, "\nOCI runtime commands (runc's command line; `zonectl oci VERB` always,\n"
-		    "or with a runc global flag, or with runc's own flags of create/delete/list):\n");
+	fprintf(to,
+		"\nOCI runtime commands (runc's command line; `zonectl oci VERB` always,\n"
+		"or with a runc global flag, or with runc's own flags of create/delete/list):\n");
 	oci_print_commands(to);
-	fprintf(to, "\nGlobal options:\n"
-		    "  --root DIR            state root (default /var/lib/zonectl and /run/zonectl;\n"
-		    "                        also $ZONECTL_ROOT)\n"
-		    "  --cgroup-parent PATH  parent of zonectl/NAME in every cgroup hierarchy\n"
-		    "                        (default: the cgroup zonectl runs in)\n"
-		    "  --log FILE, --log-format text|json, --debug, --systemd-cgroup, --criu PATH\n"
-		    "                        runc's global flags: the OCI command line\n"
-		    "  -h, --help            this text; `zonectl COMMAND -h` for one command\n"
-		    "  --version             the version\n\nSee zonectl(8) and zonectl-config(5).\n");
+	fprintf(to,
+		"\nGlobal options:\n"
+		"  --root DIR            state root (default /var/lib/zonectl and /run/zonectl;\n"
+		"                        also $ZONECTL_ROOT)\n"
+		"  --cgroup-parent PATH  parent of zonectl/NAME in every cgroup hierarchy\n"
+		"                        (default: the cgroup zonectl runs in)\n"
+		"  --log FILE, --log-format text|json, --debug, --systemd-cgroup, --criu PATH\n"
+		"                        runc's global flags: the OCI command line\n"
+		"  -h, --help            this text; `zonectl COMMAND -h` for one command\n"
+		"  --version             the version\n\nSee zonectl(8) and zonectl-config(5).\n");
 }
 
 static void notice(const char *msg)
@@ -178,7 +186,12 @@ int main(int argc, char **argv)
 		case 'h': usage(stdout); return 0;
 		case 'v':
 		case 'V': printf("zonectl version %s\nspec: 1.0.2\n", VERSION); return 0;
-		case 'l': case 'f': case 'd': case 's': case 'C': case 'R':
+		case 'l':
+		case 'f':
+		case 'd':
+		case 's':
+		case 'C':
+		case 'R':
 			if ((rc = runc_flag(&c, o, optarg)))
 				return rc;
 			break;
@@ -192,7 +205,8 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (!cli_find(argv[0]) && !oci_find(argv[0]) && strcmp(argv[0], "oci")) {
-		fprintf(stderr, "zonectl: unknown command `%s` (zonectl --help lists them)\n", argv[0]);
+		fprintf(stderr, "zonectl: unknown command `%s` (zonectl --help lists them)\n",
+			argv[0]);
 		return 2;
 	}
 	struct zerr err = {0};

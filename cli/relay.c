@@ -82,7 +82,8 @@ static int relay_pty(int master, pid_t child, int *status)
 		}
 		if (p[3].revents & POLLIN) {
 			/* drain what the zone wrote before it went */
-			while (poll(p, 1, 50) > 0 && (p[0].revents & POLLIN) && pump(master, STDOUT_FILENO))
+			while (poll(p, 1, 50) > 0 && (p[0].revents & POLLIN) &&
+			       pump(master, STDOUT_FILENO))
 				;
 			break;
 		}

@@ -22,8 +22,14 @@
 
 #define JSON_MAX_DEPTH 128
 
-static yajl_val Y(const struct jv *v) { return (yajl_val)v; }
-static const struct jv *J(yajl_val v) { return (const struct jv *)v; }
+static yajl_val Y(const struct jv *v)
+{
+	return (yajl_val)v;
+}
+static const struct jv *J(yajl_val v)
+{
+	return (const struct jv *)v;
+}
 
 /* ---- parsing -------------------------------------------------------- */
 
@@ -55,8 +61,7 @@ static const yajl_callbacks depth_callbacks = {
 	.yajl_end_array = on_close,
 };
 
-static int malformed(const char *text, size_t off, const char *why,
-		     struct zerr *err)
+static int malformed(const char *text, size_t off, const char *why, struct zerr *err)
 {
 	unsigned line = 1, col = 1;
 	for (size_t i = 0; i < off; i++) {
@@ -67,8 +72,8 @@ static int malformed(const char *text, size_t off, const char *why,
 			col++;
 		}
 	}
-	return zerr_setx(err, EINVAL, "malformed JSON at line %u, column %u: %.*s",
-			 line, col, (int)strcspn(why, "\n"), why);
+	return zerr_setx(err, EINVAL, "malformed JSON at line %u, column %u: %.*s", line, col,
+			 (int)strcspn(why, "\n"), why);
 }
 
 /* Premature end: point just past the last non-blank byte, not at the start
@@ -82,7 +87,7 @@ static size_t end_offset(const char *text, size_t len)
 
 static int json_check(const char *text, size_t len, struct zerr *err)
 {
-	struct depth d = { 0, false };
+	struct depth d = {0, false};
 	yajl_handle h = yajl_alloc(&depth_callbacks, NULL, &d);
 	if (!h)
 		return zerr_set(err, ENOMEM, "JSON parser");
@@ -128,13 +133,15 @@ int json_parse(const char *text, size_t len, struct jv **out, struct zerr *err)
 	char why[256] = "";
 	yajl_val v = yajl_tree_parse(copy, why, sizeof(why));
 	if (!v)
-		return zerr_setx(err, ENOMEM, "JSON parser: %.*s",
-				 (int)strcspn(why, "\n"), why);
+		return zerr_setx(err, ENOMEM, "JSON parser: %.*s", (int)strcspn(why, "\n"), why);
 	*out = (struct jv *)v;
 	return 0;
 }
 
-void json_free(struct jv *root) { yajl_tree_free(Y(root)); }
+void json_free(struct jv *root)
+{
+	yajl_tree_free(Y(root));
+}
 
 void json_freep(struct jv **root)
 {
@@ -167,9 +174,8 @@ static bool number_is_integer(yajl_val y)
 static const char *type_name(enum jv_type t)
 {
 	static const char *const names[] = {
-		[JV_NULL] = "null",       [JV_BOOL] = "a boolean",
-		[JV_NUMBER] = "a number", [JV_STRING] = "a string",
-		[JV_ARRAY] = "an array",  [JV_OBJECT] = "an object",
+		[JV_NULL] = "null",       [JV_BOOL] = "a boolean", [JV_NUMBER] = "a number",
+		[JV_STRING] = "a string", [JV_ARRAY] = "an array", [JV_OBJECT] = "an object",
 	};
 	return names[t];
 }
@@ -220,25 +226,21 @@ const struct jv *jv_get(const struct jv *object, const char *key)
 
 /* ---- typed getters -------------------------------------------------- */
 
-static int wrong_type(const struct jv *v, const char *path, const char *want,
-		      struct zerr *err)
+static int wrong_type(const struct jv *v, const char *path, const char *want, struct zerr *err)
 {
 	if (!v)
 		return zerr_setx(err, EINVAL, "%s: missing", path);
-	return zerr_setx(err, EINVAL, "%s: expected %s, got %s", path, want,
-			 jv_type_name(v));
+	return zerr_setx(err, EINVAL, "%s: expected %s, got %s", path, want, jv_type_name(v));
 }
 
-int jv_expect(const struct jv *v, const char *path, enum jv_type t,
-	      struct zerr *err)
+int jv_expect(const struct jv *v, const char *path, enum jv_type t, struct zerr *err)
 {
 	if (!v || jv_type(v) != t)
 		return wrong_type(v, path, type_name(t), err);
 	return 0;
 }
 
-int jv_string(const struct jv *v, const char *path, const char **out,
-	      struct zerr *err)
+int jv_string(const struct jv *v, const char *path, const char **out, struct zerr *err)
 {
 	if (!YAJL_IS_STRING(Y(v)))
 		return wrong_type(v, path, "a string", err);
@@ -254,16 +256,14 @@ int jv_bool(const struct jv *v, const char *path, bool *out, struct zerr *err)
 	return 0;
 }
 
-static int want_integer(const struct jv *v, const char *path, const char *want,
-			struct zerr *err)
+static int want_integer(const struct jv *v, const char *path, const char *want, struct zerr *err)
 {
 	if (!YAJL_IS_NUMBER(Y(v)) || !number_is_integer(Y(v)))
 		return wrong_type(v, path, want, err);
 	return 0;
 }
 
-int jv_int64(const struct jv *v, const char *path, int64_t *out,
-	     struct zerr *err)
+int jv_int64(const struct jv *v, const char *path, int64_t *out, struct zerr *err)
 {
 	int r = want_integer(v, path, "an integer", err);
 	if (r < 0)
@@ -277,17 +277,15 @@ int jv_int64(const struct jv *v, const char *path, int64_t *out,
 	return 0;
 }
 
-int jv_uint64(const struct jv *v, const char *path, uint64_t *out,
-	      struct zerr *err)
+int jv_uint64(const struct jv *v, const char *path, uint64_t *out, struct zerr *err)
 {
 	int r = want_integer(v, path, "a non-negative integer", err);
 	if (r < 0)
 		return r;
 	const char *s = Y(v)->u.number.r;
 	if (*s == '-')
-		return zerr_setx(err, EINVAL,
-				 "%s: expected a non-negative integer, got %s",
-				 path, s);
+		return zerr_setx(err, EINVAL, "%s: expected a non-negative integer, got %s", path,
+				 s);
 	errno = 0;
 	unsigned long long n = strtoull(s, NULL, 10);
 	if (errno == ERANGE)
@@ -296,8 +294,8 @@ int jv_uint64(const struct jv *v, const char *path, uint64_t *out,
 	return 0;
 }
 
-int jv_int_range(const struct jv *v, const char *path, int64_t min,
-		 int64_t max, int64_t *out, struct zerr *err)
+int jv_int_range(const struct jv *v, const char *path, int64_t min, int64_t max, int64_t *out,
+		 struct zerr *err)
 {
 	int64_t n = 0;
 	int r = jv_int64(v, path, &n, err);
@@ -305,14 +303,13 @@ int jv_int_range(const struct jv *v, const char *path, int64_t min,
 		return r;
 	if (n < min || n > max)
 		return zerr_setx(err, EINVAL,
-				 "%s: must be between %" PRId64 " and %" PRId64
-				 ", got %" PRId64, path, min, max, n);
+				 "%s: must be between %" PRId64 " and %" PRId64 ", got %" PRId64,
+				 path, min, max, n);
 	*out = n;
 	return 0;
 }
 
-int jv_strv(const struct jv *v, const char *path, char ***out,
-	    struct zerr *err)
+int jv_strv(const struct jv *v, const char *path, char ***out, struct zerr *err)
 {
 	int r = jv_expect(v, path, JV_ARRAY, err);
 	if (r < 0)
@@ -323,9 +320,8 @@ int jv_strv(const struct jv *v, const char *path, char ***out,
 		const struct jv *e = jv_at(v, i);
 		if (!YAJL_IS_STRING(Y(e))) {
 			strv_free(sv);
-			return zerr_setx(err, EINVAL,
-					 "%s[%zu]: expected a string, got %s",
-					 path, i, jv_type_name(e));
+			return zerr_setx(err, EINVAL, "%s[%zu]: expected a string, got %s", path, i,
+					 jv_type_name(e));
 		}
 		sv[i] = xstrdup(Y(e)->u.string);
 	}
@@ -382,8 +378,8 @@ static int find_field(const struct jfield *fields, const char *key)
 	return -1;
 }
 
-static int missing_required(const struct jfield *fields, uint64_t seen,
-			    struct jpath *p, struct zerr *err)
+static int missing_required(const struct jfield *fields, uint64_t seen, struct jpath *p,
+			    struct zerr *err)
 {
 	for (int k = 0; k < 64 && fields[k].key; k++) {
 		if (!(fields[k].flags & JF_REQUIRED) || (seen & (1ull << k)))
@@ -426,64 +422,52 @@ static void store_int(void *dst, const struct jfield *f, int64_t n)
 	}
 }
 
-static int store_string(const struct jfield *f, const struct jv *v,
-			const char *path, char **dst, struct zerr *err)
+static int store_string(const struct jfield *f, const struct jv *v, const char *path, char **dst,
+			struct zerr *err)
 {
 	const char *s = NULL;
 	int r = jv_string(v, path, &s, err);
 	if (r < 0)
 		return r;
 	if (f->kind == JK_ABSPATH && s[0] != '/')
-		return zerr_setx(err, EINVAL,
-				 "%s: must be an absolute path, got `%s`", path, s);
+		return zerr_setx(err, EINVAL, "%s: must be an absolute path, got `%s`", path, s);
 	*dst = xstrdup(s);
 	return 0;
 }
 
 /* Kept even when a path is refused: the owner's free takes it. */
-static int store_strv(const struct jfield *f, const struct jv *v,
-		      const char *path, char ***dst, struct zerr *err)
+static int store_strv(const struct jfield *f, const struct jv *v, const char *path, char ***dst,
+		      struct zerr *err)
 {
 	int r = jv_strv(v, path, dst, err);
 	for (size_t i = 0; r == 0 && f->kind == JK_ABSPATHV && (*dst)[i]; i++)
 		if ((*dst)[i][0] != '/')
-			return zerr_setx(err, EINVAL,
-					 "%s[%zu]: must be an absolute path, got `%s`",
+			return zerr_setx(err, EINVAL, "%s[%zu]: must be an absolute path, got `%s`",
 					 path, i, (*dst)[i]);
 	return r;
 }
 
 /* A field without fn: the value goes into ctx + f->off. */
-static int store(const struct jfield *f, const struct jv *v, struct jpath *p,
-		 void *ctx, struct zerr *err)
+static int store(const struct jfield *f, const struct jv *v, struct jpath *p, void *ctx,
+		 struct zerr *err)
 {
 	void *dst = (char *)ctx + f->off;
 	const char *path = jpath_str(p);
 	int64_t n = 0;
 	int r;
 	switch (f->kind) {
-	case JK_BOOL:
-		r = jv_bool(v, path, dst, err);
-		break;
+	case JK_BOOL: r = jv_bool(v, path, dst, err); break;
 	case JK_STRING:
-	case JK_ABSPATH:
-		r = store_string(f, v, path, dst, err);
-		break;
+	case JK_ABSPATH: r = store_string(f, v, path, dst, err); break;
 	case JK_STRV:
-	case JK_ABSPATHV:
-		r = store_strv(f, v, path, dst, err);
-		break;
+	case JK_ABSPATHV: r = store_strv(f, v, path, dst, err); break;
 	case JK_INT:
 		r = jv_int_range(v, path, f->min, f->max, &n, err);
 		if (r == 0)
 			store_int(dst, f, n);
 		break;
-	case JK_UINT:
-		r = jv_uint64(v, path, dst, err);
-		break;
-	case JK_OBJECT:
-		r = jv_walk(v, p, f->sub, dst, err);
-		break;
+	case JK_UINT: r = jv_uint64(v, path, dst, err); break;
+	case JK_OBJECT: r = jv_walk(v, p, f->sub, dst, err); break;
 	default: /* JK_FN without a fn: a table's mistake */
 		return zerr_setx(err, EINVAL, "%s: no handler", path);
 	}
@@ -492,8 +476,8 @@ static int store(const struct jfield *f, const struct jv *v, struct jpath *p,
 	return r;
 }
 
-int jv_walk(const struct jv *obj, struct jpath *p, const struct jfield *fields,
-	    void *ctx, struct zerr *err)
+int jv_walk(const struct jv *obj, struct jpath *p, const struct jfield *fields, void *ctx,
+	    struct zerr *err)
 {
 	int r = jv_expect(obj, jpath_str(p), JV_OBJECT, err);
 	if (r < 0)
@@ -518,8 +502,7 @@ int jv_walk(const struct jv *obj, struct jpath *p, const struct jfield *fields,
 	return missing_required(fields, seen, p, err);
 }
 
-int jv_each(const struct jv *arr, struct jpath *p, jv_elem_fn fn, void *ctx,
-	    struct zerr *err)
+int jv_each(const struct jv *arr, struct jpath *p, jv_elem_fn fn, void *ctx, struct zerr *err)
 {
 	int r = jv_expect(arr, jpath_str(p), JV_ARRAY, err);
 	if (r < 0)
@@ -539,8 +522,8 @@ int jv_each(const struct jv *arr, struct jpath *p, jv_elem_fn fn, void *ctx,
 struct jw {
 	yajl_gen g;
 	bool failed;
-	int depth;   /* open containers, to tell a finished document */
-	bool wrote;  /* a top-level value was started */
+	int depth;  /* open containers, to tell a finished document */
+	bool wrote; /* a top-level value was started */
 };
 
 struct jw *jw_new(bool pretty)
@@ -706,8 +689,7 @@ static void write_value(struct jw *w, yajl_val y)
 	case yajl_t_string: jw_str(w, y->u.string); break;
 	case yajl_t_number:
 		if (!w->failed)
-			check(w, yajl_gen_number(w->g, y->u.number.r,
-						 strlen(y->u.number.r)));
+			check(w, yajl_gen_number(w->g, y->u.number.r, strlen(y->u.number.r)));
 		break;
 	case yajl_t_true: jw_bool(w, true); break;
 	case yajl_t_false: jw_bool(w, false); break;

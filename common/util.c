@@ -95,7 +95,10 @@ void strv_free(char **v)
 	free(v);
 }
 
-void zstrvfreep(char ***v) { strv_free(*v); }
+void zstrvfreep(char ***v)
+{
+	strv_free(*v);
+}
 
 void strv_append(char ***v, const char *s)
 {
@@ -165,8 +168,7 @@ static int read_fd(int fd, char **out, size_t *len)
 	return 0;
 }
 
-int read_file_at(int dirfd, const char *path, char **out, size_t *len,
-		 struct zerr *err)
+int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct zerr *err)
 {
 	cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -182,8 +184,7 @@ int read_file(const char *path, char **out, size_t *len, struct zerr *err)
 	return read_file_at(AT_FDCWD, path, out, len, err);
 }
 
-int write_file(const char *path, const char *data, size_t len,
-	       struct zerr *err)
+int write_file(const char *path, const char *data, size_t len, struct zerr *err)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC | O_TRUNC);
 	if (fd < 0)
@@ -199,8 +200,8 @@ int write_file(const char *path, const char *data, size_t len,
  * one. Durable: the data is fsynced before the rename and the directory
  * after it, so the new file survives a host crash once we return; every
  * step is checked, close() included (NFS and quotas report there). */
-static int write_renamed(const char *path, const char *data, size_t len, mode_t mode,
-			 bool durable, struct zerr *err)
+static int write_renamed(const char *path, const char *data, size_t len, mode_t mode, bool durable,
+			 struct zerr *err)
 {
 	cleanup_free char *tmp = xasprintf("%s.tmp.%d", path, getpid());
 	cleanup_free char *dir = xstrdup(path);
@@ -226,8 +227,7 @@ static int write_renamed(const char *path, const char *data, size_t len, mode_t 
 	return r < 0 ? zerr_set(err, -r, "sync the directory of `%s`", path) : 0;
 }
 
-int write_file_atomic(const char *path, const char *data, size_t len,
-		      mode_t mode, struct zerr *err)
+int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode, struct zerr *err)
 {
 	return write_renamed(path, data, len, mode, true, err);
 }
@@ -370,10 +370,26 @@ int parse_size(const char *s, uint64_t *out)
 	/* clang-format off: one line a unit */
 	switch (*end) {
 	case '\0': break;
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		end++;
+		break;
+	case 't':
+	case 'T':
+		shift = 40;
+		end++;
+		break;
 	default: return -EINVAL;
 	}
 	/* clang-format on */
@@ -452,6 +468,5 @@ int run_tool(const char *what, char *const argv[], struct zerr *err)
 	while (have && (tail[have - 1] == '\n' || tail[have - 1] == ' '))
 		tail[--have] = '\0';
 	const char *last = strrchr(tail, '\n');
-	return zerr_setx(err, EIO, "%s: %s failed: %s", what, argv[0],
-			 last ? last + 1 : tail);
+	return zerr_setx(err, EIO, "%s: %s failed: %s", what, argv[0], last ? last + 1 : tail);
 }

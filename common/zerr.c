@@ -5,17 +5,14 @@
 
 #include "zutil.h"
 
-static int zerr_vset(struct zerr *err, int errnum, bool with_strerror,
-		     const char *fmt, va_list ap)
+static int zerr_vset(struct zerr *err, int errnum, bool with_strerror, const char *fmt, va_list ap)
 {
 	if (errnum < 0)
 		errnum = -errnum;
 	if (err) {
 		int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		if (with_strerror && errnum && n >= 0 &&
-		    (size_t)n < sizeof(err->msg))
-			snprintf(err->msg + n, sizeof(err->msg) - n, ": %s",
-				 strerror(errnum));
+		if (with_strerror && errnum && n >= 0 && (size_t)n < sizeof(err->msg))
+			snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(errnum));
 		err->code = errnum ? errnum : EINVAL;
 	}
 	return errnum ? -errnum : -EINVAL;

@@ -31,8 +31,8 @@ struct iso_sc_arg {
 };
 
 struct iso_sc_rule {
-	char **names;  /* NULL-terminated */
-	char *action;  /* "SCMP_ACT_ERRNO", "SCMP_ACT_ALLOW", ... */
+	char **names; /* NULL-terminated */
+	char *action; /* "SCMP_ACT_ERRNO", "SCMP_ACT_ALLOW", ... */
 	bool has_errno;
 	uint32_t errno_ret;
 	struct iso_sc_arg *args;
@@ -55,14 +55,14 @@ struct iso_seccomp {
 	/* The compiled program (iso_seccomp_compile): libseccomp takes 1-2 ms
 	 * to build this profile, so the monitor builds it once per boot and
 	 * every login loads the same program. */
-	void *bpf;            /* struct sock_filter[] */
-	size_t bpf_len;       /* bytes */
-	unsigned bpf_flags;   /* SECCOMP_FILTER_FLAG_* */
+	void *bpf;          /* struct sock_filter[] */
+	size_t bpf_len;     /* bytes */
+	unsigned bpf_flags; /* SECCOMP_FILTER_FLAG_* */
 };
 
 struct iso_process {
-	char **args;     /* NULL-terminated; may be NULL (zone with builtin init) */
-	char **env;      /* NULL-terminated */
+	char **args; /* NULL-terminated; may be NULL (zone with builtin init) */
+	char **env;  /* NULL-terminated */
 	char *cwd;
 	uid_t uid;
 	gid_t gid;
@@ -86,19 +86,18 @@ struct iso_mount {
 	char *destination; /* absolute, inside the zone */
 	char *type;        /* "bind", "proc", "tmpfs", ... (NULL = bind if options say so) */
 	char *source;
-	char **options;    /* NULL-terminated OCI options: "ro", "rbind", "nosuid", "mode=755" ... */
+	char **options; /* NULL-terminated OCI options: "ro", "rbind", "nosuid", "mode=755" ... */
 };
 
 /* Flags and data for mount(2) from OCI options. */
 struct iso_mount_flags {
-	unsigned long flags;     /* MS_* to set */
+	unsigned long flags;       /* MS_* to set */
 	unsigned long propagation; /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (| MS_REC) or 0 */
 	bool bind, recursive, readonly;
-	bool copy_up;            /* tmpcopyup: what the target held is copied into the new tmpfs */
-	char *data;              /* comma-joined options mount(2) passes as data */
+	bool copy_up; /* tmpcopyup: what the target held is copied into the new tmpfs */
+	char *data;   /* comma-joined options mount(2) passes as data */
 };
-int iso_mount_parse_options(char *const *options, struct iso_mount_flags *out,
-			    struct zerr *err);
+int iso_mount_parse_options(char *const *options, struct iso_mount_flags *out, struct zerr *err);
 void iso_mount_flags_free(struct iso_mount_flags *f);
 
 /* One line of a user namespace's uid_map or gid_map: ids container..
@@ -110,10 +109,10 @@ struct iso_idmap {
 
 /* OCI linux.devices entry: a node made in the zone's root. */
 struct iso_device {
-	char *path;        /* absolute, inside the zone */
-	char type;         /* 'c', 'b', 'u' (unbuffered char), 'p' (fifo) */
+	char *path; /* absolute, inside the zone */
+	char type;  /* 'c', 'b', 'u' (unbuffered char), 'p' (fifo) */
 	int64_t major, minor;
-	uint32_t mode;     /* permission bits; 0666 when not given */
+	uint32_t mode; /* permission bits; 0666 when not given */
 	uid_t uid;
 	gid_t gid;
 };
@@ -128,22 +127,22 @@ int iso_disk_open(const char *image, struct zerr *err);
 /* The startup handshake, in order. The parent and the child step through
  * these over a socketpair; see isolate/spawn.c. */
 enum iso_stage {
-	ISO_STAGE_CLONED = 1,     /* child exists in its namespaces */
-	ISO_STAGE_MAPPED,         /* parent wrote the user namespace's maps */
-	ISO_STAGE_PARENT_DONE,    /* parent finished its part (cgroups, net) */
-	ISO_STAGE_ROOT_READY,     /* child pivoted, mounted, dropped privileges */
-	ISO_STAGE_RELEASE,        /* parent says: exec init */
-	ISO_STAGE_ERROR,          /* either side failed; a message follows */
+	ISO_STAGE_CLONED = 1,  /* child exists in its namespaces */
+	ISO_STAGE_MAPPED,      /* parent wrote the user namespace's maps */
+	ISO_STAGE_PARENT_DONE, /* parent finished its part (cgroups, net) */
+	ISO_STAGE_ROOT_READY,  /* child pivoted, mounted, dropped privileges */
+	ISO_STAGE_RELEASE,     /* parent says: exec init */
+	ISO_STAGE_ERROR,       /* either side failed; a message follows */
 };
 
 struct iso_ns_path {
-	int type;         /* CLONE_NEW* */
-	char *path;       /* join this namespace instead of making one */
+	int type;   /* CLONE_NEW* */
+	char *path; /* join this namespace instead of making one */
 };
 
 struct iso_spec {
-	const char *name;         /* zone name, used in every message */
-	const char *rootfs;       /* absolute host path of the zone's root */
+	const char *name;   /* zone name, used in every message */
+	const char *rootfs; /* absolute host path of the zone's root */
 	/* Set: the root is an overlay of these (absolute host paths) mounted
 	 * on rootfs in the child's mount namespace, instead of a bind of
 	 * rootfs: nothing is mounted in the host's. */
@@ -155,7 +154,7 @@ struct iso_spec {
 	int disk_fd;
 	const char *disk_dir;
 	bool root_readonly;
-	const char *hostname;     /* NULL = leave */
+	const char *hostname; /* NULL = leave */
 	const char *domainname;
 	/* CLONE_NEW* to create. CLONE_NEWCGROUP is unshared by the child only
 	 * after the parent has placed it in its cgroups (on_cloned), so that
@@ -172,9 +171,9 @@ struct iso_spec {
 	 * mounts, then the standard /proc /dev /sys, then config mounts. */
 	struct iso_mount *mounts;
 	size_t n_mounts;
-	char **masked_paths;      /* NULL-terminated */
-	char **readonly_paths;    /* NULL-terminated */
-	bool default_dev;         /* make the minimal /dev ourselves */
+	char **masked_paths;   /* NULL-terminated */
+	char **readonly_paths; /* NULL-terminated */
+	bool default_dev;      /* make the minimal /dev ourselves */
 	/* With CLONE_NEWUSER in ns_flags: the maps the parent writes before
 	 * the child goes on (linux.uidMappings, gidMappings). */
 	const struct iso_idmap *uid_maps, *gid_maps;
@@ -182,18 +181,18 @@ struct iso_spec {
 	const struct iso_device *devices; /* linux.devices, made after the mounts */
 	size_t n_devices;
 	const char *rootfs_propagation; /* "private" (default), "slave", "shared" */
-	bool no_pivot;            /* move the root over / and chroot (runc --no-pivot) */
-	char **sysctl;            /* NULL-terminated "key=value", written after the pivot */
+	bool no_pivot;                  /* move the root over / and chroot (runc --no-pivot) */
+	char **sysctl;                  /* NULL-terminated "key=value", written after the pivot */
 
 	/* The program that becomes PID 1: either an fd of an executable to
 	 * fexecve (our embedded init, sealed memfd) with init_argv, or
 	 * proc.args resolved inside the zone. */
-	int init_exec_fd;         /* -1 = exec proc.args[0] */
-	char **init_argv;         /* argv for init_exec_fd */
-	struct iso_process proc;  /* credentials, caps, rlimits, env, cwd */
+	int init_exec_fd;                  /* -1 = exec proc.args[0] */
+	char **init_argv;                  /* argv for init_exec_fd */
+	struct iso_process proc;           /* credentials, caps, rlimits, env, cwd */
 	const struct iso_seccomp *seccomp; /* NULL = no filter */
 
-	int console_fd;           /* pty slave: init's stdio, ctty, /dev/console; -1 = inherit 0-2 */
+	int console_fd; /* pty slave: init's stdio, ctty, /dev/console; -1 = inherit 0-2 */
 	/* The OCI create: init is made a child of our parent (CLONE_PARENT)
 	 * and does not die with us, so the caller's subreaper (conmon,
 	 * containerd-shim) reaps it and gets its exit status. Before release
@@ -209,17 +208,16 @@ struct iso_spec {
 /* A zone's init between iso_spawn and iso_release: it exists in its
  * namespaces, its root is ready and it waits for the word to exec. */
 struct iso_init {
-	pid_t pid;      /* in the caller's pid namespace */
-	int pidfd;      /* pidfd of pid */
-	int sync_fd;    /* our end of the handshake socketpair */
-	int notify_fd;  /* seccomp listener of init's filter (spec->seccomp->notify), or -1 */
+	pid_t pid;     /* in the caller's pid namespace */
+	int pidfd;     /* pidfd of pid */
+	int sync_fd;   /* our end of the handshake socketpair */
+	int notify_fd; /* seccomp listener of init's filter (spec->seccomp->notify), or -1 */
 };
 
 /* Creates the zone's init and walks the handshake up to
  * ISO_STAGE_ROOT_READY (the OCI "created" state). On failure nothing of
  * the child remains and err says which step failed. */
-int iso_spawn(const struct iso_spec *spec, struct iso_init *init,
-	      struct zerr *err);
+int iso_spawn(const struct iso_spec *spec, struct iso_init *init, struct zerr *err);
 /* Lets init exec; returns once the exec has happened (or failed: then the
  * child is gone and err says why). Closes init->sync_fd. */
 int iso_release(struct iso_init *init, struct zerr *err);
@@ -229,17 +227,17 @@ void iso_abort(struct iso_init *init);
 /* ---- joining a running zone (login / exec) --------------------------- */
 
 struct iso_join {
-	const char *name;      /* zone name */
-	pid_t init_pid;        /* a process in the zone; its namespaces are joined */
-	int ns_flags;          /* which namespaces to join */
-	char **cgroup_procs;   /* NULL-terminated list of cgroup.procs files to join */
+	const char *name;    /* zone name */
+	pid_t init_pid;      /* a process in the zone; its namespaces are joined */
+	int ns_flags;        /* which namespaces to join */
+	char **cgroup_procs; /* NULL-terminated list of cgroup.procs files to join */
 	struct iso_process proc;
 	const struct iso_seccomp *seccomp;
-	char **argv;           /* what to run */
+	char **argv; /* what to run */
 	/* Terminal: if want_pty, a new pty is opened inside the zone's devpts
 	 * and its master is returned through *pty_master. */
 	bool want_pty;
-	int extra_fd;          /* -1, or an fd to keep open as fd 3 */
+	int extra_fd; /* -1, or an fd to keep open as fd 3 */
 	/* proc.cwd was not asked for (a shell's /root): if it does not
 	 * exist in the zone, start in / instead of failing */
 	bool cwd_optional;
@@ -251,16 +249,16 @@ struct iso_join {
 /* Forks a process that joins the zone and execs argv. Returns its pid (a
  * child of the caller); with want_pty, *pty_master gets the master side;
  * *listener the seccomp listener of its filter (j->seccomp->notify), or -1. */
-int iso_join_spawn(const struct iso_join *j, pid_t *pid, int *pty_master,
-		   int *listener, struct zerr *err);
+int iso_join_spawn(const struct iso_join *j, pid_t *pid, int *pty_master, int *listener,
+		   struct zerr *err);
 
 /* ---- pieces the spawn and join paths share; exported for runtime and
  *      tests. ------------------------------------------------------------ */
 
 /* Applies caps, no_new_privs, rlimits, uid/gid, seccomp, in the right order
  * relative to one another; the last step before exec. */
-int iso_apply_process(const struct iso_process *p,
-		      const struct iso_seccomp *sc, int *listener, struct zerr *err);
+int iso_apply_process(const struct iso_process *p, const struct iso_seccomp *sc, int *listener,
+		      struct zerr *err);
 int iso_apply_rlimits(const struct iso_rlimit *r, size_t n, struct zerr *err);
 int iso_apply_caps(const struct iso_caps *caps, struct zerr *err);
 /* Builds (unless compiled already) and loads the filter. With sc->notify,

@@ -45,22 +45,17 @@ const struct jv *jv_get(const struct jv *object, const char *key);
  * memory.limit: expected an integer, got a string"); all errors are
  * -EINVAL. Numbers are converted from their source text, so every int64
  * and uint64 is exact and "1.0" is not an integer. */
-int jv_expect(const struct jv *v, const char *path, enum jv_type t,
-	      struct zerr *err);
-int jv_string(const struct jv *v, const char *path, const char **out,
-	      struct zerr *err);
+int jv_expect(const struct jv *v, const char *path, enum jv_type t, struct zerr *err);
+int jv_string(const struct jv *v, const char *path, const char **out, struct zerr *err);
 int jv_bool(const struct jv *v, const char *path, bool *out, struct zerr *err);
-int jv_int64(const struct jv *v, const char *path, int64_t *out,
-	     struct zerr *err);
-int jv_uint64(const struct jv *v, const char *path, uint64_t *out,
-	      struct zerr *err);
+int jv_int64(const struct jv *v, const char *path, int64_t *out, struct zerr *err);
+int jv_uint64(const struct jv *v, const char *path, uint64_t *out, struct zerr *err);
 /* An integer in [min, max]: "...: must be between 10 and 1000, got 5". */
-int jv_int_range(const struct jv *v, const char *path, int64_t min,
-		 int64_t max, int64_t *out, struct zerr *err);
+int jv_int_range(const struct jv *v, const char *path, int64_t min, int64_t max, int64_t *out,
+		 struct zerr *err);
 /* An array of strings as a malloc'd NULL-terminated vector ([] gives an
  * empty vector, not NULL). */
-int jv_strv(const struct jv *v, const char *path, char ***out,
-	    struct zerr *err);
+int jv_strv(const struct jv *v, const char *path, char ***out, struct zerr *err);
 
 /* ---- key paths -------------------------------------------------------- */
 
@@ -71,7 +66,10 @@ struct jpath {
 	char buf[256];
 };
 /* clang-format off: a macro body in braces is not a block */
-#define JPATH_INIT { 0, "" }
+#define JPATH_INIT    \
+	{             \
+		0, "" \
+	}
 /* clang-format on */
 /* Append ".key" ("key" at the top) or "[i]"; each returns the mark that
  * jpath_pop takes to undo it. */
@@ -83,8 +81,7 @@ const char *jpath_str(const struct jpath *p);
 
 /* ---- walking objects and arrays -------------------------------------- */
 
-typedef int (*jv_fn)(const struct jv *v, struct jpath *p, void *ctx,
-		     struct zerr *err);
+typedef int (*jv_fn)(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err);
 
 #define JF_REQUIRED 0x1
 #define JF_HAS 0x2 /* set by the JF_*_HAS macros: has_off names a bool */
@@ -127,72 +124,88 @@ struct jfield {
  * checks at compile time that the member has the type its kind stores,
  * and JF_INT that the member's type holds all of [lo, hi], so no table
  * can write past a member or wrap a value. */
-#define JF_BOOL(key_, T, m, ...) \
-	{ JF__MEMBER(key_, T, m, JK_BOOL, bool, __VA_ARGS__ + 0) }
-#define JF_STRING(key_, T, m, ...) \
-	{ JF__MEMBER(key_, T, m, JK_STRING, char *, __VA_ARGS__ + 0) }
-#define JF_ABSPATH(key_, T, m, ...) \
-	{ JF__MEMBER(key_, T, m, JK_ABSPATH, char *, __VA_ARGS__ + 0) }
-#define JF_STRV(key_, T, m, ...) \
-	{ JF__MEMBER(key_, T, m, JK_STRV, char **, __VA_ARGS__ + 0) }
-#define JF_ABSPATHV(key_, T, m, ...) \
-	{ JF__MEMBER(key_, T, m, JK_ABSPATHV, char **, __VA_ARGS__ + 0) }
-#define JF_INT(key_, T, m, lo, hi, ...) \
-	{ JF__INT(key_, T, m, lo, hi, __VA_ARGS__ + 0) }
-#define JF_UINT(key_, T, m, ...) \
-	{ JF__MEMBER(key_, T, m, JK_UINT, uint64_t, __VA_ARGS__ + 0) }
+#define JF_BOOL(key_, T, m, ...)                                       \
+	{                                                              \
+		JF__MEMBER(key_, T, m, JK_BOOL, bool, __VA_ARGS__ + 0) \
+	}
+#define JF_STRING(key_, T, m, ...)                                         \
+	{                                                                  \
+		JF__MEMBER(key_, T, m, JK_STRING, char *, __VA_ARGS__ + 0) \
+	}
+#define JF_ABSPATH(key_, T, m, ...)                                         \
+	{                                                                   \
+		JF__MEMBER(key_, T, m, JK_ABSPATH, char *, __VA_ARGS__ + 0) \
+	}
+#define JF_STRV(key_, T, m, ...)                                          \
+	{                                                                 \
+		JF__MEMBER(key_, T, m, JK_STRV, char **, __VA_ARGS__ + 0) \
+	}
+#define JF_ABSPATHV(key_, T, m, ...)                                          \
+	{                                                                     \
+		JF__MEMBER(key_, T, m, JK_ABSPATHV, char **, __VA_ARGS__ + 0) \
+	}
+#define JF_INT(key_, T, m, lo, hi, ...)                      \
+	{                                                    \
+		JF__INT(key_, T, m, lo, hi, __VA_ARGS__ + 0) \
+	}
+#define JF_UINT(key_, T, m, ...)                                           \
+	{                                                                  \
+		JF__MEMBER(key_, T, m, JK_UINT, uint64_t, __VA_ARGS__ + 0) \
+	}
 /* An object whose keys fill the struct ctx points to (process.user's uid
  * is the process's), or with JF_OBJECT_AT its member m. */
-#define JF_OBJECT(key_, fields, ...)                                   \
-	{ .key = (key_), .flags = (__VA_ARGS__ + 0), .kind = JK_OBJECT, \
-	  .sub = (fields) }
-#define JF_OBJECT_AT(key_, T, m, fields, ...) \
-	{ JF__OBJECT_AT(key_, T, m, fields, __VA_ARGS__ + 0) }
+#define JF_OBJECT(key_, fields, ...)                                                          \
+	{                                                                                     \
+		.key = (key_), .flags = (__VA_ARGS__ + 0), .kind = JK_OBJECT, .sub = (fields) \
+	}
+#define JF_OBJECT_AT(key_, T, m, fields, ...)                      \
+	{                                                          \
+		JF__OBJECT_AT(key_, T, m, fields, __VA_ARGS__ + 0) \
+	}
 /* The same, also setting the bool member has when the key is given. */
-#define JF_INT_HAS(key_, T, m, has, lo, hi, ...)                   \
-	{ JF__INT(key_, T, m, lo, hi, JF_HAS | (__VA_ARGS__ + 0)), \
-	  JF__HAS_OFF(T, has) }
-#define JF_UINT_HAS(key_, T, m, has, ...)                                        \
-	{ JF__MEMBER(key_, T, m, JK_UINT, uint64_t, JF_HAS | (__VA_ARGS__ + 0)), \
-	  JF__HAS_OFF(T, has) }
-#define JF_OBJECT_AT_HAS(key_, T, m, has, fields, ...)                   \
-	{ JF__OBJECT_AT(key_, T, m, fields, JF_HAS | (__VA_ARGS__ + 0)), \
-	  JF__HAS_OFF(T, has) }
+#define JF_INT_HAS(key_, T, m, has, lo, hi, ...)                                             \
+	{                                                                                    \
+		JF__INT(key_, T, m, lo, hi, JF_HAS | (__VA_ARGS__ + 0)), JF__HAS_OFF(T, has) \
+	}
+#define JF_UINT_HAS(key_, T, m, has, ...)                                              \
+	{                                                                              \
+		JF__MEMBER(key_, T, m, JK_UINT, uint64_t, JF_HAS | (__VA_ARGS__ + 0)), \
+			JF__HAS_OFF(T, has)                                            \
+	}
+#define JF_OBJECT_AT_HAS(key_, T, m, has, fields, ...)                                             \
+	{                                                                                          \
+		JF__OBJECT_AT(key_, T, m, fields, JF_HAS | (__VA_ARGS__ + 0)), JF__HAS_OFF(T, has) \
+	}
 
 /* The macros' parts. A check is a _Static_assert in a struct that sizeof
  * measures, the one way to put it inside an initializer. */
 #define JF__M(T, m) (((T *)0)->m)
-#define JF__IS(T, m, type) \
-	__builtin_types_compatible_p(__typeof__(JF__M(T, m)), type)
-#define JF__ASSERT(cond, msg) \
-	(0 * sizeof(struct { _Static_assert(cond, msg); char c_; }))
-#define JF__SIGNED(T, m) \
-	((__typeof__(JF__M(T, m)))-1 < (__typeof__(JF__M(T, m)))1)
+#define JF__IS(T, m, type) __builtin_types_compatible_p(__typeof__(JF__M(T, m)), type)
+#define JF__ASSERT(cond, msg)               \
+	(0 * sizeof(struct {                \
+		 _Static_assert(cond, msg); \
+		 char c_;                   \
+	 }))
+#define JF__SIGNED(T, m) ((__typeof__(JF__M(T, m)))-1 < (__typeof__(JF__M(T, m)))1)
 /* An integer type (1 / 2 is 0 in no other, and a pointer does not
  * divide) but bool, that holds both lo and hi. */
-#define JF__FITS(T, m, lo, hi)                                           \
-	((__typeof__(JF__M(T, m)))1 / 2 == 0 && !JF__IS(T, m, bool) &&   \
-	 (int64_t)(lo) <= (int64_t)(hi) &&                               \
-	 (JF__SIGNED(T, m) || (int64_t)(lo) >= 0) &&                     \
-	 (int64_t)(__typeof__(JF__M(T, m)))(lo) == (int64_t)(lo) &&      \
+#define JF__FITS(T, m, lo, hi)                                                         \
+	((__typeof__(JF__M(T, m)))1 / 2 == 0 && !JF__IS(T, m, bool) &&                 \
+	 (int64_t)(lo) <= (int64_t)(hi) && (JF__SIGNED(T, m) || (int64_t)(lo) >= 0) && \
+	 (int64_t)(__typeof__(JF__M(T, m)))(lo) == (int64_t)(lo) &&                    \
 	 (int64_t)(__typeof__(JF__M(T, m)))(hi) == (int64_t)(hi))
 #define JF__MEMBER(key_, T, m, kind_, type, flags_)        \
 	.key = (key_), .flags = (flags_), .kind = (kind_), \
-	.off = offsetof(T, m) +                            \
-	       JF__ASSERT(JF__IS(T, m, type), #T "." #m " is not " #type)
-#define JF__INT(key_, T, m, lo, hi, flags_)                            \
-	.key = (key_), .flags = (flags_), .kind = JK_INT,              \
-	.off = offsetof(T, m) +                                        \
-	       JF__ASSERT(JF__FITS(T, m, lo, hi),                      \
-			  #T "." #m " cannot hold " #lo " to " #hi),   \
-	.size = sizeof(JF__M(T, m)), .is_signed = JF__SIGNED(T, m),    \
-	.min = (lo), .max = (hi)
-#define JF__OBJECT_AT(key_, T, m, fields, flags_)             \
-	.key = (key_), .flags = (flags_), .kind = JK_OBJECT,  \
-	.off = offsetof(T, m), .sub = (fields)
-#define JF__HAS_OFF(T, has)          \
-	.has_off = offsetof(T, has) + \
-		   JF__ASSERT(JF__IS(T, has, bool), #T "." #has " is not bool")
+	.off = offsetof(T, m) + JF__ASSERT(JF__IS(T, m, type), #T "." #m " is not " #type)
+#define JF__INT(key_, T, m, lo, hi, flags_)                                                  \
+	.key = (key_), .flags = (flags_), .kind = JK_INT,                                    \
+	.off = offsetof(T, m) +                                                              \
+	       JF__ASSERT(JF__FITS(T, m, lo, hi), #T "." #m " cannot hold " #lo " to " #hi), \
+	.size = sizeof(JF__M(T, m)), .is_signed = JF__SIGNED(T, m), .min = (lo), .max = (hi)
+#define JF__OBJECT_AT(key_, T, m, fields, flags_) \
+	.key = (key_), .flags = (flags_), .kind = JK_OBJECT, .off = offsetof(T, m), .sub = (fields)
+#define JF__HAS_OFF(T, has) \
+	.has_off = offsetof(T, has) + JF__ASSERT(JF__IS(T, has, bool), #T "." #has " is not bool")
 
 /* Checks that obj is an object and takes each member in document order,
  * with p extended by the member's key: fields[k].fn is called, or without
@@ -200,15 +213,14 @@ struct jfield {
  * A key not in the table is "PATH.key: unknown key", a key given twice
  * "PATH.key: duplicate key", a JF_REQUIRED key never given "PATH.key:
  * required". At most 64 fields per table. */
-int jv_walk(const struct jv *obj, struct jpath *p, const struct jfield *fields,
-	    void *ctx, struct zerr *err);
+int jv_walk(const struct jv *obj, struct jpath *p, const struct jfield *fields, void *ctx,
+	    struct zerr *err);
 
-typedef int (*jv_elem_fn)(const struct jv *v, size_t i, struct jpath *p,
-			  void *ctx, struct zerr *err);
+typedef int (*jv_elem_fn)(const struct jv *v, size_t i, struct jpath *p, void *ctx,
+			  struct zerr *err);
 /* Checks that arr is an array and calls fn for each element with p
  * extended by "[i]". */
-int jv_each(const struct jv *arr, struct jpath *p, jv_elem_fn fn, void *ctx,
-	    struct zerr *err);
+int jv_each(const struct jv *arr, struct jpath *p, jv_elem_fn fn, void *ctx, struct zerr *err);
 
 /* ---- writing ---------------------------------------------------------- */
 

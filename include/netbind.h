@@ -20,8 +20,8 @@
 
 /* An address with its prefix length: 198.18.7.2/24, fd00::2/64. */
 struct net_addr {
-	int family;            /* AF_INET or AF_INET6 */
-	unsigned char a[16];   /* network byte order; 4 bytes for AF_INET */
+	int family;          /* AF_INET or AF_INET6 */
+	unsigned char a[16]; /* network byte order; 4 bytes for AF_INET */
 	unsigned prefix;
 };
 
@@ -30,13 +30,14 @@ enum net_type { NET_NONE, NET_BRIDGE, NET_MACVLAN, NET_SHARED };
 /* One NIC of a zone, as configured ("zone": {"net": [ ... ]}). */
 struct net_nic {
 	enum net_type type;
-	char bridge[NET_IFNAME_MAX + 1];  /* bridge: the host bridge */
-	char parent[NET_IFNAME_MAX + 1];  /* macvlan: the host link; shared: where addresses are plumbed ("" = lo) */
+	char bridge[NET_IFNAME_MAX + 1]; /* bridge: the host bridge */
+	char parent[NET_IFNAME_MAX +
+		    1]; /* macvlan: the host link; shared: where addresses are plumbed ("" = lo) */
 	struct net_addr addrs[NET_ADDRS_MAX];
 	size_t n_addrs;
 	bool has_gateway;
 	struct net_addr gateway;
-	unsigned mtu;                     /* 0 = the kernel's default */
+	unsigned mtu; /* 0 = the kernel's default */
 	bool has_mac;
 	unsigned char mac[6];
 	bool allow_spoofing;
@@ -63,8 +64,8 @@ int net_loopback_up(pid_t pid, struct zerr *err);
 
 struct net_zone {
 	const char *zone;
-	const char *state_dir;      /* markers of bridges we made, and their lock */
-	uint32_t key;               /* unique per zone: host link names and MACs */
+	const char *state_dir; /* markers of bridges we made, and their lock */
+	uint32_t key;          /* unique per zone: host link names and MACs */
 	const struct net_nic *nics;
 	size_t n;
 };
@@ -117,16 +118,15 @@ int net_nic_info(const struct net_zone *z, pid_t pid, size_t i, struct net_nic_i
  * to the addresses: the first of each family is the zone's primary.
  * The programs are attached with BPF_PROG_ATTACH (BPF_F_ALLOW_MULTI), so
  * they live as long as the cgroup does and need no fd held. */
-int net_shared_attach(int cgroup_fd, const struct net_addr *addrs, size_t n,
-		      struct zerr *err);
+int net_shared_attach(int cgroup_fd, const struct net_addr *addrs, size_t n, struct zerr *err);
 
 /* ---- anti-spoofing (netstack-bind/antispoof.c, tc BPF) ----------------- */
 
 /* Loads the classifier that passes only frames from mac with a source
  * address in addrs (and ARP/NDP that claims only those), and returns its
  * program fd: the caller attaches it to a link with net_tc_attach. */
-int net_antispoof_load(const unsigned char mac[6], const struct net_addr *addrs,
-		       size_t n, struct zerr *err);
+int net_antispoof_load(const unsigned char mac[6], const struct net_addr *addrs, size_t n,
+		       struct zerr *err);
 /* Frames dropped so far by the classifier with this BPF program id. */
 int net_antispoof_drops(uint32_t prog_id, uint64_t *drops, struct zerr *err);
 

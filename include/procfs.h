@@ -18,17 +18,17 @@
 
 /* One reading of a zone. Limits are -1 when unlimited. */
 struct pfs_sample {
-	int64_t mem_limit;           /* bytes */
+	int64_t mem_limit; /* bytes */
 	uint64_t mem_usage, mem_cache, mem_shmem, mem_mapped;
 	uint64_t active_anon, inactive_anon, active_file, inactive_file;
-	int64_t swap_limit;          /* swap alone (not memory+swap) */
+	int64_t swap_limit; /* swap alone (not memory+swap) */
 	uint64_t swap_usage;
 	uint64_t cpu_ns, cpu_user_ns, cpu_system_ns; /* cumulative */
-	int64_t cpu_quota;           /* us per period */
+	int64_t cpu_quota;                           /* us per period */
 	uint64_t cpu_period;
-	char cpuset[128];            /* CPUs of the zone's cpuset now, "" = z->cpuset */
+	char cpuset[128]; /* CPUs of the zone's cpuset now, "" = z->cpuset */
 	uint64_t io_read_bytes, io_write_bytes, io_read_ops, io_write_ops;
-	pid_t *pids;                 /* the zone's processes (host pids), malloc'd */
+	pid_t *pids; /* the zone's processes (host pids), malloc'd */
 	size_t n_pids;
 };
 
@@ -37,10 +37,10 @@ typedef int (*pfs_sample_fn)(void *arg, struct pfs_sample *s, struct zerr *err);
 /* A zone as the view needs it; plain values, no cgroup knowledge. */
 struct pfs_zone {
 	const char *name;
-	const char *dir;          /* host directory for the rendered files (run/NAME/procfs) */
-	const char *cpuset;       /* "0-1,3", or NULL: every online CPU (when the sample has none) */
-	uint64_t booted_at_ns;    /* wall clock */
-	pid_t init_pid;           /* host pid of the zone's init: its mount namespace is served */
+	const char *dir;       /* host directory for the rendered files (run/NAME/procfs) */
+	const char *cpuset;    /* "0-1,3", or NULL: every online CPU (when the sample has none) */
+	uint64_t booted_at_ns; /* wall clock */
+	pid_t init_pid;        /* host pid of the zone's init: its mount namespace is served */
 	pfs_sample_fn sample;
 	void *sample_arg;
 };
@@ -65,9 +65,9 @@ struct pfs_load {
 struct pfs_view {
 	const struct pfs_zone *z;
 	struct pfs_sample s;
-	unsigned ncpu;            /* CPUs the zone is given */
+	unsigned ncpu; /* CPUs the zone is given */
 	unsigned nr_running, nr_threads, nr_blocked;
-	pid_t last_pid;           /* largest pid of the zone, in its namespace */
+	pid_t last_pid; /* largest pid of the zone, in its namespace */
 	struct pfs_load load;
 	uint64_t now_wall_ns;
 };
@@ -83,8 +83,8 @@ unsigned pfs_ncpu(const char *cpuset, int64_t quota, uint64_t period);
 /* Renders file `name` (see pfs_files) into *out (malloc'd). Host files
  * (/proc/meminfo, /proc/cpuinfo ...) are read from host_proc ("/proc"
  * outside tests). */
-int pfs_render(const struct pfs_view *v, const char *name, const char *host_proc,
-	       char **out, size_t *len, struct zerr *err);
+int pfs_render(const struct pfs_view *v, const char *name, const char *host_proc, char **out,
+	       size_t *len, struct zerr *err);
 /* What sysinfo(2) returns in the zone. */
 void pfs_sysinfo(const struct pfs_view *v, struct sysinfo *si);
 
@@ -111,11 +111,11 @@ struct pfs_proc {
 	pid_t pid, ppid;
 	uid_t uid;
 	char state;
-	uint64_t cpu_ticks;   /* utime + stime */
+	uint64_t cpu_ticks; /* utime + stime */
 	uint64_t rss_bytes;
-	char *cmd;            /* command line, or [comm] */
-	char *cgroup;         /* /proc/PID/cgroup, as read */
-	int zone;             /* index into the zones given to pfs_assign, -1 = global */
+	char *cmd;    /* command line, or [comm] */
+	char *cgroup; /* /proc/PID/cgroup, as read */
+	int zone;     /* index into the zones given to pfs_assign, -1 = global */
 };
 
 /* Every process of the host, sorted by pid. */

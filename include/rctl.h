@@ -22,7 +22,7 @@ struct rctl_hier {
 };
 
 struct rctl_cgroup {
-	char *zone;            /* zone name: the leaf is <parent>/zonectl/<zone> */
+	char *zone; /* zone name: the leaf is <parent>/zonectl/<zone> */
 	struct rctl_hier *h;
 	size_t n;
 	/* What the plan decided for rctl_cgroup_create alone (never stored
@@ -42,34 +42,44 @@ struct rctl_cgroup {
 /* OCI linux.resources.devices entry */
 struct rctl_device {
 	bool allow;
-	char type;       /* 'a', 'c', 'b' */
+	char type;            /* 'a', 'c', 'b' */
 	int64_t major, minor; /* -1 = wildcard */
-	char access[4];  /* subset of "rwm" */
+	char access[4];       /* subset of "rwm" */
 };
 
 /* OCI linux.resources.blockIO.throttle*Device entry */
 enum rctl_throttle_kind { RT_READ_BPS, RT_WRITE_BPS, RT_READ_IOPS, RT_WRITE_IOPS, RT_KINDS };
 struct rctl_throttle {
-	int kind;             /* RT_* */
+	int kind; /* RT_* */
 	int64_t major, minor;
-	uint64_t rate;        /* bytes or operations per second */
+	uint64_t rate; /* bytes or operations per second */
 };
 
 /* OCI linux.resources; has_* says whether a value is set. */
 struct rctl_resources {
 	/* clang-format off: each value beside the flag saying it is set */
-	bool has_cpu_shares;   uint64_t cpu_shares;
-	bool has_cpu_quota;    int64_t cpu_quota;    /* us per period, -1 = none */
-	bool has_cpu_period;   uint64_t cpu_period;
-	bool has_cpu_burst;    uint64_t cpu_burst;
+	bool has_cpu_shares;
+	uint64_t cpu_shares;
+	bool has_cpu_quota;
+	int64_t cpu_quota; /* us per period, -1 = none */
+	bool has_cpu_period;
+	uint64_t cpu_period;
+	bool has_cpu_burst;
+	uint64_t cpu_burst;
 	char *cpuset_cpus, *cpuset_mems;
-	bool has_mem_limit;    int64_t mem_limit;    /* bytes, -1 = none */
-	bool has_mem_reservation; int64_t mem_reservation;
-	bool has_mem_swap;     int64_t mem_swap;     /* OCI: memory+swap, -1 = none */
-	bool has_swappiness;   uint64_t swappiness;  /* 0..100, v1 only */
-	bool disable_oom_killer;                     /* v1 only */
-	bool has_pids_limit;   int64_t pids_limit;   /* -1 = none */
-	bool has_blkio_weight; uint16_t blkio_weight;
+	bool has_mem_limit;
+	int64_t mem_limit; /* bytes, -1 = none */
+	bool has_mem_reservation;
+	int64_t mem_reservation;
+	bool has_mem_swap;
+	int64_t mem_swap; /* OCI: memory+swap, -1 = none */
+	bool has_swappiness;
+	uint64_t swappiness;     /* 0..100, v1 only */
+	bool disable_oom_killer; /* v1 only */
+	bool has_pids_limit;
+	int64_t pids_limit; /* -1 = none */
+	bool has_blkio_weight;
+	uint16_t blkio_weight;
 	/* clang-format on */
 	struct rctl_throttle *throttles;
 	size_t n_throttles;
@@ -85,8 +95,8 @@ struct rctl_resources {
  * (which must exist, hold no processes and be a domain), the root on a
  * host without a cgroup manager, or the caller's cgroup when it is
  * delegated to us (place_v2.c has the rules). */
-int rctl_cgroup_plan(const char *name, const char *parent_override,
-		     struct rctl_cgroup *cg, struct zerr *err);
+int rctl_cgroup_plan(const char *name, const char *parent_override, struct rctl_cgroup *cg,
+		     struct zerr *err);
 /* On a cgroup v2 host (all controllers on cgroup2), the index of its
  * hierarchy in cg; -1 on a hybrid or v1 host. */
 ssize_t rctl_cgroup_unified(const struct rctl_cgroup *cg);
@@ -107,24 +117,21 @@ char **rctl_cgroup_proc_lines(const struct rctl_cgroup *cg);
 /* Makes the cgroup in every hierarchy (cpuset values copied from the
  * parent), then applies the device allow-list and resources. On failure
  * removes whatever it made. */
-int rctl_cgroup_create(const struct rctl_cgroup *cg,
-		       const struct rctl_resources *res, struct zerr *err);
-/* Applies resources to an existing cgroup (live update). */
-int rctl_cgroup_apply(const struct rctl_cgroup *cg,
-		      const struct rctl_resources *res, struct zerr *err);
-/* Writes pid into cgroup.procs of every hierarchy. */
-int rctl_cgroup_attach(const struct rctl_cgroup *cg, pid_t pid,
+int rctl_cgroup_create(const struct rctl_cgroup *cg, const struct rctl_resources *res,
 		       struct zerr *err);
+/* Applies resources to an existing cgroup (live update). */
+int rctl_cgroup_apply(const struct rctl_cgroup *cg, const struct rctl_resources *res,
+		      struct zerr *err);
+/* Writes pid into cgroup.procs of every hierarchy. */
+int rctl_cgroup_attach(const struct rctl_cgroup *cg, pid_t pid, struct zerr *err);
 /* NULL-terminated list of the cgroup.procs files (for a joining process). */
 char **rctl_cgroup_procs_files(const struct rctl_cgroup *cg);
 /* Pids in the zone's cgroup (from the cgroup2 or, failing that, the pids
  * or freezer hierarchy). *pids is malloc'd. */
-int rctl_cgroup_pids(const struct rctl_cgroup *cg, pid_t **pids, size_t *n,
-		     struct zerr *err);
+int rctl_cgroup_pids(const struct rctl_cgroup *cg, pid_t **pids, size_t *n, struct zerr *err);
 /* SIGKILLs everything in the cgroup (cgroup.kill on v2 where present,
  * freeze-kill-thaw on v1) and waits until it is empty or timeout_ms. */
-int rctl_cgroup_kill(const struct rctl_cgroup *cg, int timeout_ms,
-		     struct zerr *err);
+int rctl_cgroup_kill(const struct rctl_cgroup *cg, int timeout_ms, struct zerr *err);
 /* Kills what remains, removes the leaf in every hierarchy, and the
  * zonectl/ directory above it when empty. Missing directories are fine:
  * this is also the crash-repair path. */
@@ -136,31 +143,30 @@ void rctl_cgroup_tidy(const struct rctl_cgroup *cg);
 /* Pauses (frozen) or resumes every process of the zone: the v1 freezer
  * hierarchy, else cgroup2's cgroup.freeze. A freeze returns once all are
  * stopped. */
-int rctl_cgroup_freeze(const struct rctl_cgroup *cg, bool frozen,
-		       struct zerr *err);
+int rctl_cgroup_freeze(const struct rctl_cgroup *cg, bool frozen, struct zerr *err);
 bool rctl_cgroup_frozen(const struct rctl_cgroup *cg);
 /* True if the leaf exists in any hierarchy. */
 bool rctl_cgroup_exists(const struct rctl_cgroup *cg);
 /* What a zone's cgroup has used, from its own counters. Limits are -1
  * when unlimited; has_* is false when no hierarchy carries the group. */
 struct rctl_usage {
-	uint64_t at_ns;              /* CLOCK_MONOTONIC when read */
+	uint64_t at_ns; /* CLOCK_MONOTONIC when read */
 	bool has_cpu;
-	uint64_t cpu_ns;             /* cumulative CPU time */
+	uint64_t cpu_ns;                     /* cumulative CPU time */
 	uint64_t cpu_user_ns, cpu_system_ns; /* its split (USER_HZ precision) */
 	uint64_t nr_throttled, throttled_ns;
-	int64_t cpu_quota;           /* us per period, -1 = no cap */
+	int64_t cpu_quota; /* us per period, -1 = no cap */
 	uint64_t cpu_period;
-	char cpuset[128];            /* effective CPUs ("0-1,3"), "" if no cpuset group */
+	char cpuset[128]; /* effective CPUs ("0-1,3"), "" if no cpuset group */
 	bool has_memory;
 	uint64_t mem_bytes, mem_cache;
-	uint64_t mem_shmem, mem_mapped;  /* memory.stat, for a zone's /proc/meminfo */
+	uint64_t mem_shmem, mem_mapped; /* memory.stat, for a zone's /proc/meminfo */
 	uint64_t active_anon, inactive_anon, active_file, inactive_file;
 	int64_t mem_limit;
 	bool has_swap;
-	uint64_t memsw_bytes;        /* memory+swap (v1), swap alone on v2 */
+	uint64_t memsw_bytes; /* memory+swap (v1), swap alone on v2 */
 	int64_t memsw_limit;
-	uint64_t swap_bytes;         /* swap alone, either layout */
+	uint64_t swap_bytes; /* swap alone, either layout */
 	int64_t swap_limit;
 	uint64_t oom_kills, mem_failcnt;
 	bool has_pids;
@@ -169,8 +175,7 @@ struct rctl_usage {
 	bool has_io;
 	uint64_t io_read_bytes, io_write_bytes, io_read_ops, io_write_ops;
 };
-int rctl_cgroup_usage(const struct rctl_cgroup *cg, struct rctl_usage *u,
-		      struct zerr *err);
+int rctl_cgroup_usage(const struct rctl_cgroup *cg, struct rctl_usage *u, struct zerr *err);
 
 /* The default devices allow-list: the zone's /dev and nothing else. */
 const struct rctl_device *rctl_default_devices(size_t *n);

@@ -47,9 +47,9 @@ struct zone_term {
 };
 
 struct zone_ctx {
-	char *lib_dir;        /* /var/lib/zonectl, or $ROOT */
-	char *run_dir;        /* /run/zonectl, or $ROOT/run */
-	char *cgroup_parent;  /* NULL = the cgroup zonectl runs in (or lib/cgroup-parent) */
+	char *lib_dir;       /* /var/lib/zonectl, or $ROOT */
+	char *run_dir;       /* /run/zonectl, or $ROOT/run */
+	char *cgroup_parent; /* NULL = the cgroup zonectl runs in (or lib/cgroup-parent) */
 	/* Tells the user something happened that they did not ask for
 	 * (crash repair). May be NULL. */
 	void (*notice)(const char *msg);
@@ -65,14 +65,14 @@ struct zone_info {
 	char name[ZONE_NAME_MAX + 1];
 	enum zone_state state;
 	enum zone_brand brand;
-	pid_t init_pid;        /* 0 when not running */
+	pid_t init_pid; /* 0 when not running */
 	pid_t monitor_pid;
 	uint64_t booted_at_ns; /* wall clock */
 	char *zone_dir;
 };
 
 struct zone_create_opts {
-	const char *config_path;   /* NULL = the default document */
+	const char *config_path; /* NULL = the default document */
 	enum zone_brand brand;
 	bool brand_set;
 	const char *template_name; /* --template: zone.template of a whole zone */
@@ -81,40 +81,33 @@ struct zone_create_opts {
 	const char *kvm;           /* --kvm kernel=PATH,...: the guest of a kvm zone */
 };
 
-int zone_create(struct zone_ctx *ctx, const char *name,
-		const struct zone_create_opts *o, struct zerr *err);
+int zone_create(struct zone_ctx *ctx, const char *name, const struct zone_create_opts *o,
+		struct zerr *err);
 /* Returns once init runs (state running), or fails leaving the zone
  * installed and nothing of the attempt behind. */
 int zone_boot(struct zone_ctx *ctx, const char *name, struct zerr *err);
 /* Orderly: SIGTERM to init, which ends the zone's processes; after
  * timeout_s everything in the zone's cgroup is killed. */
-int zone_halt(struct zone_ctx *ctx, const char *name, int timeout_s,
-	      struct zerr *err);
-int zone_reboot(struct zone_ctx *ctx, const char *name, int timeout_s,
-		struct zerr *err);
-int zone_delete(struct zone_ctx *ctx, const char *name, bool force,
-		struct zerr *err);
-int zone_info_get(struct zone_ctx *ctx, const char *name,
-		  struct zone_info *info, struct zerr *err);
+int zone_halt(struct zone_ctx *ctx, const char *name, int timeout_s, struct zerr *err);
+int zone_reboot(struct zone_ctx *ctx, const char *name, int timeout_s, struct zerr *err);
+int zone_delete(struct zone_ctx *ctx, const char *name, bool force, struct zerr *err);
+int zone_info_get(struct zone_ctx *ctx, const char *name, struct zone_info *info, struct zerr *err);
 /* Removes what killed creates and deletes left: scratch directories and
  * locks of zones that are gone, each under its zone's lock (so never call
  * it holding one). `zonectl list` does. */
 void zone_sweep(struct zone_ctx *ctx);
 /* All zones, sorted by name. */
-int zone_list(struct zone_ctx *ctx, struct zone_info **out, size_t *n,
-	      struct zerr *err);
+int zone_list(struct zone_ctx *ctx, struct zone_info **out, size_t *n, struct zerr *err);
 void zone_info_free(struct zone_info *info);
 /* The stored config.json, as text. */
-int zone_config_text(struct zone_ctx *ctx, const char *name, char **text,
-		     struct zerr *err);
+int zone_config_text(struct zone_ctx *ctx, const char *name, char **text, struct zerr *err);
 
 /* Resource controls in zonecfg/SmartOS terms: each element of keys is
  * "key=value[,key=value...]" (cpu-shares, cpu-cap, cpu-burst, cpuset,
  * memory, swap, memory-reservation, processes, io-weight). On a running
  * zone the values are applied to its cgroups first and stored in
  * config.json only if the kernel took them; otherwise just stored. */
-int zone_set(struct zone_ctx *ctx, const char *name, char *const *keys,
-	     struct zerr *err);
+int zone_set(struct zone_ctx *ctx, const char *name, char *const *keys, struct zerr *err);
 /* One NIC of `zonectl net`, as configured and as the host sees it
  * (names and links "" where there is none; counters only while the zone
  * runs). */
@@ -130,35 +123,35 @@ struct zone_nic {
 	bool anti_spoofing;
 	bool has_counters;
 	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets, rx_dropped, tx_dropped;
-	bool has_spoofed;                /* the anti-spoofing filter's drops are known */
+	bool has_spoofed; /* the anti-spoofing filter's drops are known */
 	uint64_t spoofed;
 };
-int zone_net_get(struct zone_ctx *ctx, const char *name, struct zone_nic **nics,
-		 size_t *n, struct zerr *err);
+int zone_net_get(struct zone_ctx *ctx, const char *name, struct zone_nic **nics, size_t *n,
+		 struct zerr *err);
 void zone_nics_free(struct zone_nic *nics, size_t n);
 
 /* What a running zone uses, from its cgroups' own counters (`stat`,
  * `top`). Limits are -1 when there is none; has_* is false where the
  * host does not count it. */
 struct zone_usage {
-	uint64_t at_ns;               /* CLOCK_MONOTONIC when read */
-	uint64_t cpu_ns;              /* cumulative CPU time */
+	uint64_t at_ns;  /* CLOCK_MONOTONIC when read */
+	uint64_t cpu_ns; /* cumulative CPU time */
 	uint64_t nr_throttled, throttled_ns;
-	int64_t cpu_quota;            /* us per period, -1 = no cap */
+	int64_t cpu_quota; /* us per period, -1 = no cap */
 	uint64_t cpu_period;
 	bool has_memory;
 	uint64_t mem_bytes, mem_cache;
 	int64_t mem_limit;
 	bool has_swap;
-	uint64_t swap_bytes;          /* memory+swap (v1), swap alone (cgroup2) */
+	uint64_t swap_bytes; /* memory+swap (v1), swap alone (cgroup2) */
 	int64_t swap_limit;
 	uint64_t oom_kills, mem_failcnt;
 	uint64_t pids;
 	int64_t pids_limit;
 	uint64_t io_read_bytes, io_write_bytes, io_read_ops, io_write_ops;
-	bool has_disk;                /* zone.disk: its own filesystem */
+	bool has_disk; /* zone.disk: its own filesystem */
 	uint64_t disk_used, disk_size;
-	bool has_net;                 /* its own network namespace: bytes but loopback's */
+	bool has_net; /* its own network namespace: bytes but loopback's */
 	uint64_t net_rx, net_tx;
 };
 /* A meter on one running zone: opened once (the zone's cgroups, its
@@ -178,7 +171,7 @@ struct zone_proc {
 	char state;
 	uint64_t cpu_ticks, rss_bytes;
 	char *cmd;
-	const char *zone;             /* "global": the host's */
+	const char *zone; /* "global": the host's */
 };
 /* only: one zone's processes (an error if it is not running), or NULL. */
 int zone_ps(struct zone_ctx *ctx, const char *only, struct zone_proc **procs, size_t *n,
@@ -186,15 +179,15 @@ int zone_ps(struct zone_ctx *ctx, const char *only, struct zone_proc **procs, si
 void zone_ps_free(struct zone_proc *procs, size_t n);
 
 struct zone_login_opts {
-	char **argv;      /* NULL = the zone's login shell */
-	bool tty;         /* a new pty inside the zone, relayed to our terminal */
-	char **env;       /* extra VAR=value, NULL-terminated */
-	const char *cwd;  /* NULL = process.cwd, or /root for a shell */
+	char **argv;     /* NULL = the zone's login shell */
+	bool tty;        /* a new pty inside the zone, relayed to our terminal */
+	char **env;      /* extra VAR=value, NULL-terminated */
+	const char *cwd; /* NULL = process.cwd, or /root for a shell */
 };
 /* Runs a process in the zone; *status is its exit status (128+N when
  * killed by signal N). */
-int zone_login(struct zone_ctx *ctx, const char *name,
-	       const struct zone_login_opts *o, int *status, struct zerr *err);
+int zone_login(struct zone_ctx *ctx, const char *name, const struct zone_login_opts *o, int *status,
+	       struct zerr *err);
 /* Attaches the terminal to the zone's console until "~." or EOF. */
 int zone_console(struct zone_ctx *ctx, const char *name, struct zerr *err);
 
@@ -215,8 +208,8 @@ int oci_create(struct zone_ctx *ctx, const char *id, const struct oci_create_opt
 int oci_start(struct zone_ctx *ctx, const char *id, struct zerr *err);
 /* create + start; unless detach, waits for the process (*status: its exit
  * status, 128+N for signal N) and deletes the container. */
-int oci_run(struct zone_ctx *ctx, const char *id, const struct oci_create_opts *o,
-	    bool detach, int *status, struct zerr *err);
+int oci_run(struct zone_ctx *ctx, const char *id, const struct oci_create_opts *o, bool detach,
+	    int *status, struct zerr *err);
 /* The OCI state document (malloc'd JSON). */
 int oci_state(struct zone_ctx *ctx, const char *id, char **json, struct zerr *err);
 int oci_kill(struct zone_ctx *ctx, const char *id, int sig, bool all, struct zerr *err);
@@ -224,8 +217,7 @@ int oci_kill(struct zone_ctx *ctx, const char *id, int sig, bool all, struct zer
  * force, a container that does not exist is not an error (runc). */
 int oci_delete(struct zone_ctx *ctx, const char *id, bool force, struct zerr *err);
 int oci_pause(struct zone_ctx *ctx, const char *id, bool pause, struct zerr *err);
-int oci_pids(struct zone_ctx *ctx, const char *id, pid_t **pids, size_t *n,
-	     struct zerr *err);
+int oci_pids(struct zone_ctx *ctx, const char *id, pid_t **pids, size_t *n, struct zerr *err);
 /* Applies a linux.resources object to the running container, then keeps
  * it in the zone's config. */
 int oci_update(struct zone_ctx *ctx, const char *id, const char *resources, size_t len,
@@ -233,24 +225,24 @@ int oci_update(struct zone_ctx *ctx, const char *id, const char *resources, size
 
 struct oci_info {
 	char id[ZONE_NAME_MAX + 1];
-	const char *status;  /* static */
-	pid_t pid;           /* 0 when stopped */
+	const char *status; /* static */
+	pid_t pid;          /* 0 when stopped */
 	char *bundle, *created;
 };
 int oci_list(struct zone_ctx *ctx, struct oci_info **out, size_t *n, struct zerr *err);
 void oci_list_free(struct oci_info *l, size_t n);
 
 struct oci_exec_opts {
-	const char *process_file;   /* an OCI process object; or: */
-	char **argv;                /* the container's process with these args */
+	const char *process_file; /* an OCI process object; or: */
+	char **argv;              /* the container's process with these args */
 	const char *cwd;
-	char **env;                 /* VAR=value, added or replaced */
+	char **env; /* VAR=value, added or replaced */
 	bool has_user;
 	uid_t uid;
 	gid_t gid;
-	gid_t *groups;              /* --additional-gids: replace the process's */
+	gid_t *groups; /* --additional-gids: replace the process's */
 	size_t n_groups;
-	char **caps;                /* added to the bounding, effective, permitted sets */
+	char **caps; /* added to the bounding, effective, permitted sets */
 	bool no_new_privs;
 	bool tty, detach;
 	const char *pid_file;
@@ -258,8 +250,8 @@ struct oci_exec_opts {
 };
 /* Runs a process in the container. Detached, returns once it has exec'd
  * (its parent is then our subreaper); else *status is its exit status. */
-int oci_exec(struct zone_ctx *ctx, const char *id, const struct oci_exec_opts *o,
-	     int *status, struct zerr *err);
+int oci_exec(struct zone_ctx *ctx, const char *id, const struct oci_exec_opts *o, int *status,
+	     struct zerr *err);
 
 /* The config.json `spec` writes (runc's defaults, with this runtime's
  * capability set and seccomp profile); malloc'd. */
@@ -275,15 +267,15 @@ struct zone_template_opts {
 };
 struct zone_template_info {
 	char name[ZONE_NAME_MAX + 1];
-	char *source;      /* the directory or tarball, or "debootstrap:SUITE" */
-	int64_t created;   /* unix seconds */
-	uint64_t size;     /* bytes on disk */
-	char **zones;      /* NULL-terminated: the whole zones cloned from it, may be NULL */
+	char *source;    /* the directory or tarball, or "debootstrap:SUITE" */
+	int64_t created; /* unix seconds */
+	uint64_t size;   /* bytes on disk */
+	char **zones;    /* NULL-terminated: the whole zones cloned from it, may be NULL */
 };
 /* Builds LIB/templates/NAME in a scratch directory and renames it into
  * place: it appears whole or not at all. */
-int zone_template_create(struct zone_ctx *ctx, const char *name,
-			 const struct zone_template_opts *o, struct zerr *err);
+int zone_template_create(struct zone_ctx *ctx, const char *name, const struct zone_template_opts *o,
+			 struct zerr *err);
 /* Refused (EBUSY, naming them) while zones use it. */
 int zone_template_delete(struct zone_ctx *ctx, const char *name, struct zerr *err);
 int zone_template_list(struct zone_ctx *ctx, struct zone_template_info **out, size_t *n,
@@ -293,25 +285,24 @@ void zone_template_info_free(struct zone_template_info *t);
 /* ---- one command in a throw-away zone (runtime/run.c) ------------------ */
 
 struct zone_run_opts {
-	const char *name;          /* NULL = run-<random hex> */
-	bool rm;                   /* delete the zone when the command ends */
-	enum zone_brand brand;     /* sparse, or whole with template_name */
+	const char *name;      /* NULL = run-<random hex> */
+	bool rm;               /* delete the zone when the command ends */
+	enum zone_brand brand; /* sparse, or whole with template_name */
 	const char *template_name;
-	char *const *binds;        /* SRC:DST[:ro], NULL-terminated, may be NULL */
-	char *const *tmpfs;        /* DST */
-	char *const *env;          /* K=V */
-	const char *workdir;       /* NULL = / */
-	char *const *set;          /* resource keys, as create --set */
-	char *const *net;          /* NIC specs, as create --net */
-	char *const *argv;         /* the command */
+	char *const *binds;  /* SRC:DST[:ro], NULL-terminated, may be NULL */
+	char *const *tmpfs;  /* DST */
+	char *const *env;    /* K=V */
+	const char *workdir; /* NULL = / */
+	char *const *set;    /* resource keys, as create --set */
+	char *const *net;    /* NIC specs, as create --net */
+	char *const *argv;   /* the command */
 };
 /* Creates, boots and runs argv as the zone's one job with our stdin,
  * stdout and stderr; returns when the zone has halted (and, with rm, is
  * gone) with *status the job's exit status (128+N if killed by signal N).
  * SIGINT, SIGTERM and SIGHUP to the caller end the job in order; if the
  * caller dies, the zone's monitor halts (and deletes) the zone itself. */
-int zone_run(struct zone_ctx *ctx, const struct zone_run_opts *o, int *status,
-	     struct zerr *err);
+int zone_run(struct zone_ctx *ctx, const struct zone_run_opts *o, int *status, struct zerr *err);
 
 /* ---- a CI job's zone across the stages of a driver (runtime/job.c) ---- */
 

@@ -15,7 +15,7 @@
  * whose message names the object ("zone web1: cgroup memory: ...").
  * Nothing below cli/ prints or exits. */
 struct zerr {
-	int code;       /* positive errno, 0 when unset */
+	int code; /* positive errno, 0 when unset */
 	char msg[1024];
 };
 
@@ -28,10 +28,12 @@ int zerr_set(struct zerr *err, int errnum, const char *fmt, ...)
 int zerr_setx(struct zerr *err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Prepends "<formatted>: " to the message already in err; returns -code. */
-int zerr_prefix(struct zerr *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int zerr_prefix(struct zerr *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static inline void zfreep(void *p) { free(*(void **)p); }
+static inline void zfreep(void *p)
+{
+	free(*(void **)p);
+}
 static inline void zclosep(int *fd)
 {
 	if (*fd >= 0)
@@ -56,15 +58,13 @@ void strv_append(char ***v, const char *s);
 
 /* Whole-file helpers; read_file NUL-terminates and sets *len if non-NULL. */
 int read_file(const char *path, char **out, size_t *len, struct zerr *err);
-int read_file_at(int dirfd, const char *path, char **out, size_t *len,
-		 struct zerr *err);
-int write_file(const char *path, const char *data, size_t len,
-	       struct zerr *err);
+int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct zerr *err);
+int write_file(const char *path, const char *data, size_t len, struct zerr *err);
 /* temp name, fsync, rename, fsync of the directory, each checked (close
  * too): a crash leaves the old or the new content, never a mixture, and
  * once it returns 0 the new content survives a host crash. */
-int write_file_atomic(const char *path, const char *data, size_t len,
-		      mode_t mode, struct zerr *err);
+int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
+		      struct zerr *err);
 /* The same without the fsyncs: a crash of the writer leaves the old or
  * the new content; a crash of the host may leave neither. For what a
  * reboot makes worthless anyway (run-time state). */
@@ -91,7 +91,6 @@ bool proc_alive(pid_t pid, unsigned long long starttime);
 
 /* Closes every fd from 3 up except a and b (either may be -1). */
 void close_fds_except(int a, int b);
-
 
 /* Writes all of buf, retrying on EINTR and short writes. */
 ssize_t write_all(int fd, const void *buf, size_t len);

@@ -64,8 +64,7 @@ const char *iso_cap_name(int cap)
 int iso_cap_from_name(const char *name)
 {
 	/* libcap also takes numbers ("12"); a config must spell the name. */
-	if (!name || strncasecmp(name, "CAP_", 4) || !name[4] ||
-	    isdigit((unsigned char)name[4]))
+	if (!name || strncasecmp(name, "CAP_", 4) || !name[4] || isdigit((unsigned char)name[4]))
 		return -1;
 	cap_value_t v;
 	if (cap_from_name(name, &v) < 0 || v < 0 || v >= MASK_BITS)
@@ -88,9 +87,10 @@ int iso_cap_last(void)
 uint64_t iso_caps_default(void)
 {
 	static const int set[] = {
-		CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID,
-		CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_SETPCAP,
-		CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_AUDIT_WRITE, CAP_SETFCAP,
+		CAP_CHOWN,      CAP_DAC_OVERRIDE, CAP_FOWNER,
+		CAP_FSETID,     CAP_KILL,         CAP_SETGID,
+		CAP_SETUID,     CAP_SETPCAP,      CAP_NET_BIND_SERVICE,
+		CAP_SYS_CHROOT, CAP_AUDIT_WRITE,  CAP_SETFCAP,
 	};
 	uint64_t m = 0;
 	for (size_t i = 0; i < sizeof(set) / sizeof(set[0]); i++)
@@ -102,8 +102,7 @@ uint64_t iso_caps_default(void)
 
 /* "drop CAP_X from the bounding set: ..."; errnum is taken before the
  * name lookup can touch errno. */
-static int cap_error(struct zerr *err, int errnum, const char *verb, int cap,
-		     const char *where)
+static int cap_error(struct zerr *err, int errnum, const char *verb, int cap, const char *where)
 {
 	const char *n = iso_cap_name(cap);
 	if (n)
@@ -140,10 +139,10 @@ static int set_proc(uint64_t eff, uint64_t prm, uint64_t inh, struct zerr *err)
 	fill_flag(c, CAP_PERMITTED, prm);
 	fill_flag(c, CAP_INHERITABLE, inh);
 	if (cap_set_proc(c) < 0)
-		return zerr_set(err, errno,
-				"capabilities: set effective %#llx permitted %#llx inheritable %#llx",
-				(unsigned long long)eff, (unsigned long long)prm,
-				(unsigned long long)inh);
+		return zerr_set(
+			err, errno,
+			"capabilities: set effective %#llx permitted %#llx inheritable %#llx",
+			(unsigned long long)eff, (unsigned long long)prm, (unsigned long long)inh);
 	return 0;
 }
 

@@ -20,14 +20,14 @@ static const struct {
 	const char *name;
 	unsigned major, minor;
 } devices[] = {
-	{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7},
+	{"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
 	{"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
 };
 
 static const struct {
 	const char *name, *target;
 } links[] = {
-	{"ptmx", "pts/ptmx"}, {"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"},
+	{"ptmx", "pts/ptmx"},          {"fd", "/proc/self/fd"},       {"stdin", "/proc/self/fd/0"},
 	{"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
 };
 
@@ -35,7 +35,8 @@ static const struct {
  * is still ours to see: the root is not pivoted yet). */
 static int bind_node(int dirfd, const char *name, const char *host_path)
 {
-	cleanup_close int fd = openat(dirfd, name, O_CREAT | O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+	cleanup_close int fd = openat(dirfd, name, O_CREAT | O_RDONLY | O_NOFOLLOW | O_CLOEXEC,
+				      0600);
 	if (fd < 0)
 		return -errno;
 	char dst[ISO_FD_PATH_MAX];
@@ -57,7 +58,8 @@ static int make_node(const struct iso_spec *spec, int dirfd, const char *name, m
 
 static int make_console(int devfd, int console_fd, struct zerr *err)
 {
-	cleanup_close int fd = openat(devfd, "console", O_CREAT | O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+	cleanup_close int fd = openat(devfd, "console", O_CREAT | O_RDONLY | O_NOFOLLOW | O_CLOEXEC,
+				      0600);
 	if (fd < 0)
 		return zerr_set(err, errno, "create /dev/console");
 	/* The fd was opened in the host's mount namespace, and a bind mount
@@ -119,7 +121,8 @@ static int make_device(const struct iso_spec *spec, int rootfd, const struct iso
 	const char *leaf = slash + 1;
 	*slash = '\0';
 	int r = iso_mkdir_in_root(rootfd, *dir ? dir : "/", 0755);
-	cleanup_close int dfd = r < 0 ? r : iso_open_in_root(rootfd, *dir ? dir : "/", O_PATH | O_DIRECTORY, 0);
+	cleanup_close int dfd =
+		r < 0 ? r : iso_open_in_root(rootfd, *dir ? dir : "/", O_PATH | O_DIRECTORY, 0);
 	if (dfd < 0)
 		return zerr_set(err, -dfd, "device `%s`: its directory", d->path);
 	mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
@@ -127,8 +130,10 @@ static int make_device(const struct iso_spec *spec, int rootfd, const struct iso
 	r = make_node(spec, dfd, leaf, type | (d->mode & 07777),
 		      makedev((unsigned)d->major, (unsigned)d->minor), d->path);
 	if (r == -ENOENT && (spec->ns_flags & CLONE_NEWUSER))
-		return zerr_setx(err, ENOENT, "device `%s`: no node can be made in a user namespace, "
-				 "and the host has no %s to bind", d->path, d->path);
+		return zerr_setx(err, ENOENT,
+				 "device `%s`: no node can be made in a user namespace, "
+				 "and the host has no %s to bind",
+				 d->path, d->path);
 	if (r < 0)
 		return zerr_set(err, -r, "mknod `%s`", d->path);
 	if (spec->ns_flags & CLONE_NEWUSER)

@@ -81,8 +81,9 @@ int iso_disk_open(const char *image, struct zerr *err)
 	if (fsconfig(fs, FSCONFIG_SET_STRING, "source", dev, 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_SET_STRING, "errors", "remount-ro", 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		return zerr_set(err, errno, "mount the zone's disk `%s` (%s) (e2fsck -f %s checks it)",
-				image, dev, image);
+		return zerr_set(err, errno,
+				"mount the zone's disk `%s` (%s) (e2fsck -f %s checks it)", image,
+				dev, image);
 	int m = fsmount(fs, FSMOUNT_CLOEXEC, 0);
 	if (m < 0)
 		return zerr_set(err, errno, "fsmount the zone's disk `%s`", image);

@@ -22,8 +22,7 @@ void iso_fd_path(char buf[ISO_FD_PATH_MAX], int fd);
  * read-only paths, read-only root). */
 /* mount_fds: NULL, or per mount a detached copy of its bind source made
  * by the parent (iso_open_bind_sources), -1 where there is none. */
-int iso_mount_all(const struct iso_spec *spec, int rootfd, const int *mount_fds,
-		  struct zerr *err);
+int iso_mount_all(const struct iso_spec *spec, int rootfd, const int *mount_fds, struct zerr *err);
 /* In a user namespace the child may not reach a bind source the host's
  * root keeps to itself (podman's 0700 run directory): the parent opens
  * each as a detached copy (open_tree) for the child to attach. *fds is

@@ -237,8 +237,8 @@ static __attribute__((noreturn)) void joiner_main(const struct iso_join *j, int 
  * with an fd), the seccomp filter's listener ("L" with an fd), "P<pid>"
  * (detach), "E<message>" or "N" (no such command). EOF means the member
  * has exec'd. */
-static int read_reports(const struct iso_join *j, int sock, pid_t *member, int *pty,
-			int *listener, struct zerr *err)
+static int read_reports(const struct iso_join *j, int sock, pid_t *member, int *pty, int *listener,
+			struct zerr *err)
 {
 	for (;;) {
 		char buf[sizeof(err->msg) + 1] = {0};
@@ -268,8 +268,8 @@ static int read_reports(const struct iso_join *j, int sock, pid_t *member, int *
 	return 0;
 }
 
-int iso_join_spawn(const struct iso_join *j, pid_t *pid, int *pty_master,
-		   int *listener, struct zerr *err)
+int iso_join_spawn(const struct iso_join *j, pid_t *pid, int *pty_master, int *listener,
+		   struct zerr *err)
 {
 	int sv[2];
 	*listener = -1;

@@ -105,8 +105,7 @@ static void append_data(char **data, const char *opt)
 	*data = joined;
 }
 
-int iso_mount_parse_options(char *const *options, struct iso_mount_flags *out,
-			    struct zerr *err)
+int iso_mount_parse_options(char *const *options, struct iso_mount_flags *out, struct zerr *err)
 {
 	*out = (struct iso_mount_flags){0};
 	for (size_t i = 0; options && options[i]; i++) {
@@ -119,18 +118,10 @@ int iso_mount_parse_options(char *const *options, struct iso_mount_flags *out,
 			continue;
 		}
 		switch (mount_opts[k].kind) {
-		case OPT_SET:
-			out->flags |= mount_opts[k].flag;
-			break;
-		case OPT_CLEAR:
-			out->flags &= ~mount_opts[k].flag;
-			break;
-		case OPT_PROPAGATION:
-			out->propagation = mount_opts[k].flag;
-			break;
-		case OPT_COPYUP:
-			out->copy_up = true;
-			break;
+		case OPT_SET: out->flags |= mount_opts[k].flag; break;
+		case OPT_CLEAR: out->flags &= ~mount_opts[k].flag; break;
+		case OPT_PROPAGATION: out->propagation = mount_opts[k].flag; break;
+		case OPT_COPYUP: out->copy_up = true; break;
 		case OPT_UNSUPPORTED:
 			iso_mount_flags_free(out);
 			return zerr_setx(err, ENOTSUP, "mount option `%s`: not supported", o);

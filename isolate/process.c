@@ -50,22 +50,14 @@ static const struct {
 	const char *name;
 	int resource;
 } rlimit_names[] = {
-	{"RLIMIT_CPU", RLIMIT_CPU},
-	{"RLIMIT_FSIZE", RLIMIT_FSIZE},
-	{"RLIMIT_DATA", RLIMIT_DATA},
-	{"RLIMIT_STACK", RLIMIT_STACK},
-	{"RLIMIT_CORE", RLIMIT_CORE},
-	{"RLIMIT_RSS", RLIMIT_RSS},
-	{"RLIMIT_NPROC", RLIMIT_NPROC},
-	{"RLIMIT_NOFILE", RLIMIT_NOFILE},
-	{"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
-	{"RLIMIT_AS", RLIMIT_AS},
-	{"RLIMIT_LOCKS", RLIMIT_LOCKS},
-	{"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
-	{"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-	{"RLIMIT_NICE", RLIMIT_NICE},
-	{"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
-	{"RLIMIT_RTTIME", RLIMIT_RTTIME},
+	{"RLIMIT_CPU", RLIMIT_CPU},           {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+	{"RLIMIT_DATA", RLIMIT_DATA},         {"RLIMIT_STACK", RLIMIT_STACK},
+	{"RLIMIT_CORE", RLIMIT_CORE},         {"RLIMIT_RSS", RLIMIT_RSS},
+	{"RLIMIT_NPROC", RLIMIT_NPROC},       {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+	{"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},   {"RLIMIT_AS", RLIMIT_AS},
+	{"RLIMIT_LOCKS", RLIMIT_LOCKS},       {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+	{"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
+	{"RLIMIT_RTPRIO", RLIMIT_RTPRIO},     {"RLIMIT_RTTIME", RLIMIT_RTTIME},
 };
 
 #define N_RLIMITS (sizeof(rlimit_names) / sizeof(rlimit_names[0]))
@@ -184,8 +176,8 @@ static int raise_effective(struct zerr *err)
 	return r;
 }
 
-int iso_apply_process(const struct iso_process *p, const struct iso_seccomp *sc,
-		      int *listener, struct zerr *err)
+int iso_apply_process(const struct iso_process *p, const struct iso_seccomp *sc, int *listener,
+		      struct zerr *err)
 {
 	if (listener)
 		*listener = -1;
@@ -285,7 +277,8 @@ static int exec_memfd(void)
 static int memfd_error(struct zerr *err)
 {
 	if (errno == EACCES)
-		return zerr_setx(err, EACCES, "the host's vm.memfd_noexec is 2, which forbids "
+		return zerr_setx(err, EACCES,
+				 "the host's vm.memfd_noexec is 2, which forbids "
 				 "executable memfds, and a zone's init runs from one (so that no "
 				 "host file backs /proc/1/exe): set vm.memfd_noexec to 0 or 1");
 	return zerr_set(err, errno, "memfd");

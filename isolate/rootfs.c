@@ -138,8 +138,7 @@ static bool source_is_dir(const char *source, int src_fd)
 	return r < 0 || S_ISDIR(st.st_mode);
 }
 
-static int remount_bind(int rootfd, const char *dest, unsigned long flags,
-			struct zerr *err)
+static int remount_bind(int rootfd, const char *dest, unsigned long flags, struct zerr *err)
 {
 	cleanup_close int fd = iso_open_in_root(rootfd, dest, O_PATH, 0);
 	if (fd < 0)
@@ -160,7 +159,8 @@ static int copy_tree(int from, int to);
 static int copy_file(int from, int to, const char *name, const struct stat *st)
 {
 	cleanup_close int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	cleanup_close int out = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	cleanup_close int out = openat(to, name,
+				       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 				       st->st_mode & 07777);
 	if (in < 0 || out < 0)
 		return -errno;
@@ -182,8 +182,10 @@ static int copy_entry(int from, int to, const char *name)
 	if (S_ISDIR(st.st_mode)) {
 		if (mkdirat(to, name, st.st_mode & 07777) < 0)
 			return -errno;
-		cleanup_close int a = openat(from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		cleanup_close int b = openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		cleanup_close int a = openat(from, name,
+					     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		cleanup_close int b = openat(to, name,
+					     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		r = a < 0 || b < 0 ? -errno : copy_tree(a, b);
 	} else if (S_ISREG(st.st_mode)) {
 		r = copy_file(from, to, name, &st);
@@ -231,7 +233,8 @@ static int mount_copy_up(const struct iso_mount *m, int rootfd, const char *targ
 	int r = now < 0 ? now : copy_tree(old, now);
 	if (r < 0)
 		return zerr_set(err, -r, "tmpcopyup into `%s`", m->destination);
-	if ((mf->flags & MS_RDONLY) && mount(NULL, target, NULL, MS_REMOUNT | mf->flags, mf->data) < 0)
+	if ((mf->flags & MS_RDONLY) &&
+	    mount(NULL, target, NULL, MS_REMOUNT | mf->flags, mf->data) < 0)
 		return zerr_set(err, errno, "remount `%s` read-only", m->destination);
 	return 0;
 }
@@ -256,9 +259,11 @@ int iso_open_bind_sources(const struct iso_spec *spec, int **fds, struct zerr *e
 		struct iso_mount_flags mf = {0};
 		int r = iso_mount_parse_options(m->options, &mf, err);
 		bool bind = mf.bind || (m->type && !strcmp(m->type, "bind"));
-		unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (mf.recursive ? AT_RECURSIVE : 0);
+		unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+				 (mf.recursive ? AT_RECURSIVE : 0);
 		iso_mount_flags_free(&mf);
-		if (r == 0 && bind && m->source && ((*fds)[i] = open_tree(AT_FDCWD, m->source, flags)) < 0)
+		if (r == 0 && bind && m->source &&
+		    ((*fds)[i] = open_tree(AT_FDCWD, m->source, flags)) < 0)
 			r = zerr_set(err, errno, "bind `%s` on `%s`", m->source, m->destination);
 		if (r < 0) {
 			iso_close_bind_sources(spec, *fds);
@@ -285,7 +290,8 @@ static int mount_one(const struct iso_mount *m, int rootfd, bool userns, int src
 	if (r < 0)
 		return zerr_prefix(err, "mount `%s`", m->destination);
 	bool bind = mf.bind || (m->type && !strcmp(m->type, "bind"));
-	const char *type = m->type && strcmp(m->type, "bind") && strcmp(m->type, "none") ? m->type : NULL;
+	const char *type = m->type && strcmp(m->type, "bind") && strcmp(m->type, "none") ? m->type
+											 : NULL;
 	cleanup_close int fd = open_target(rootfd, m->destination,
 					   bind && !source_is_dir(m->source, src_fd));
 	if (fd < 0) {
@@ -297,8 +303,8 @@ static int mount_one(const struct iso_mount *m, int rootfd, bool userns, int src
 	unsigned long flags = mf.flags;
 	if (bind) {
 		unsigned long bflags = MS_BIND | (mf.recursive ? MS_REC : 0);
-		if (src_fd >= 0 ? move_mount(src_fd, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH |
-					     MOVE_MOUNT_T_EMPTY_PATH) < 0
+		if (src_fd >= 0 ? move_mount(src_fd, "", fd, "",
+					     MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0
 				: mount(m->source, target, NULL, bflags, NULL) < 0) {
 			r = zerr_set(err, errno, "bind `%s` on `%s`", m->source, m->destination);
 			goto out;
@@ -316,7 +322,8 @@ static int mount_one(const struct iso_mount *m, int rootfd, bool userns, int src
 			if ((r = bind_host_sys(rootfd, target, m->destination, err)) < 0)
 				goto out;
 		} else {
-			r = zerr_set(err, errno, "mount %s on `%s`", type ? type : "?", m->destination);
+			r = zerr_set(err, errno, "mount %s on `%s`", type ? type : "?",
+				     m->destination);
 			goto out;
 		}
 	}
@@ -334,8 +341,7 @@ out:
 	return r;
 }
 
-int iso_mount_all(const struct iso_spec *spec, int rootfd, const int *mount_fds,
-		  struct zerr *err)
+int iso_mount_all(const struct iso_spec *spec, int rootfd, const int *mount_fds, struct zerr *err)
 {
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		int r = mount_one(&spec->mounts[i], rootfd, spec->ns_flags & CLONE_NEWUSER,
@@ -393,9 +399,9 @@ static int mask_one(const char *path, struct zerr *err)
 		return zerr_set(err, errno, "mask `%s`", path);
 	char p[ISO_FD_PATH_MAX];
 	iso_fd_path(p, fd);
-	int r = S_ISDIR(st.st_mode)
-		? mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0")
-		: mount("/dev/null", p, NULL, MS_BIND, NULL);
+	int r = S_ISDIR(st.st_mode) ? mount("tmpfs", p, "tmpfs",
+					    MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0")
+				    : mount("/dev/null", p, NULL, MS_BIND, NULL);
 	if (r < 0)
 		return zerr_set(err, errno, "mask `%s`", path);
 	return 0;

@@ -122,21 +122,20 @@ static const struct {
 	{"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SCMP_FLTATR_CTL_SSB},
 };
 
-#define LOOKUP(table, key)                                                   \
-	({                                                                   \
-		int found_ = -1;                                             \
-		for (size_t i_ = 0; key && i_ < sizeof(table) / sizeof(table[0]); \
-		     i_++)                                                   \
-			if (!strcmp(table[i_].name, key)) {                  \
-				found_ = (int)i_;                            \
-				break;                                       \
-			}                                                    \
-		found_;                                                      \
+#define LOOKUP(table, key)                                                              \
+	({                                                                              \
+		int found_ = -1;                                                        \
+		for (size_t i_ = 0; key && i_ < sizeof(table) / sizeof(table[0]); i_++) \
+			if (!strcmp(table[i_].name, key)) {                             \
+				found_ = (int)i_;                                       \
+				break;                                                  \
+			}                                                               \
+		found_;                                                                 \
 	})
 
 /* `field` is the config path of the action ("linux.seccomp.defaultAction"). */
-static int resolve_action(const char *name, bool has_errno, uint32_t errno_ret,
-			  const char *field, uint32_t *out, struct zerr *err)
+static int resolve_action(const char *name, bool has_errno, uint32_t errno_ret, const char *field,
+			  uint32_t *out, struct zerr *err)
 {
 	if (!name)
 		return zerr_setx(err, EINVAL, "%s: missing", field);
@@ -156,16 +155,18 @@ static int resolve_action(const char *name, bool has_errno, uint32_t errno_ret,
 	return 0;
 }
 
-static int resolve_arg(const struct iso_sc_arg *a, size_t ri, size_t ai,
-		       struct scmp_arg_cmp *out, struct zerr *err)
+static int resolve_arg(const struct iso_sc_arg *a, size_t ri, size_t ai, struct scmp_arg_cmp *out,
+		       struct zerr *err)
 {
 	if (a->index >= SC_MAX_ARGS)
-		return zerr_setx(err, EINVAL, SC_FIELD ".syscalls[%zu].args[%zu].index: %u is not below %d",
-				 ri, ai, a->index, SC_MAX_ARGS);
+		return zerr_setx(err, EINVAL,
+				 SC_FIELD ".syscalls[%zu].args[%zu].index: %u is not below %d", ri,
+				 ai, a->index, SC_MAX_ARGS);
 	int i = LOOKUP(operators, a->op);
 	if (i < 0)
-		return zerr_setx(err, EINVAL, SC_FIELD ".syscalls[%zu].args[%zu].op: unknown operator `%s`",
-				 ri, ai, a->op ? a->op : "");
+		return zerr_setx(err, EINVAL,
+				 SC_FIELD ".syscalls[%zu].args[%zu].op: unknown operator `%s`", ri,
+				 ai, a->op ? a->op : "");
 	*out = (struct scmp_arg_cmp){
 		.arg = a->index,
 		.op = operators[i].op,
@@ -202,7 +203,9 @@ static int validate_rule(const struct iso_sc_rule *r, size_t ri, struct zerr *er
 		return zerr_setx(err, EINVAL, SC_FIELD ".syscalls[%zu].names: empty", ri);
 	for (size_t j = 0; r->names[j]; j++)
 		if (!plausible_syscall(r->names[j]))
-			return zerr_setx(err, EINVAL, SC_FIELD ".syscalls[%zu].names[%zu]: `%s` is not a syscall name",
+			return zerr_setx(err, EINVAL,
+					 SC_FIELD
+					 ".syscalls[%zu].names[%zu]: `%s` is not a syscall name",
 					 ri, j, r->names[j]);
 	for (size_t a = 0; a < r->n_args; a++) {
 		struct scmp_arg_cmp cmp;
@@ -222,7 +225,8 @@ int iso_seccomp_validate(const struct iso_seccomp *sc, struct zerr *err)
 		return ret;
 	for (size_t i = 0; sc->architectures && sc->architectures[i]; i++)
 		if (LOOKUP(arches, sc->architectures[i]) < 0)
-			return zerr_setx(err, EINVAL, SC_FIELD ".architectures[%zu]: unknown architecture `%s`",
+			return zerr_setx(err, EINVAL,
+					 SC_FIELD ".architectures[%zu]: unknown architecture `%s`",
 					 i, sc->architectures[i]);
 	for (size_t i = 0; sc->flags && sc->flags[i]; i++)
 		if (LOOKUP(flag_attrs, sc->flags[i]) < 0)
@@ -243,7 +247,8 @@ static int add_arches(scmp_filter_ctx ctx, char *const *names, struct zerr *err)
 	for (size_t i = 0; names && names[i]; i++) {
 		int ret = seccomp_arch_add(ctx, arches[LOOKUP(arches, names[i])].arch);
 		if (ret < 0 && ret != -EEXIST)
-			return zerr_set(err, -ret, SC_FIELD ".architectures[%zu]: add `%s`", i, names[i]);
+			return zerr_set(err, -ret, SC_FIELD ".architectures[%zu]: add `%s`", i,
+					names[i]);
 	}
 	return 0;
 }
@@ -261,8 +266,8 @@ static int set_flags(scmp_filter_ctx ctx, char *const *names, struct zerr *err)
 	return 0;
 }
 
-static int add_syscall(scmp_filter_ctx ctx, uint32_t action, int nr,
-		       const struct scmp_arg_cmp *cmp, size_t n, bool split)
+static int add_syscall(scmp_filter_ctx ctx, uint32_t action, int nr, const struct scmp_arg_cmp *cmp,
+		       size_t n, bool split)
 {
 	if (!split)
 		return seccomp_rule_add_array(ctx, action, nr, (unsigned)n, cmp);
@@ -367,9 +372,11 @@ static unsigned kernel_flags(char *const *names, char *const *notify)
 
 int iso_seccomp_set_bpf(struct iso_seccomp *sc, void *buf, size_t len, struct zerr *err)
 {
-	if (!len || len % sizeof(struct sock_filter) || len / sizeof(struct sock_filter) > BPF_MAXINSNS) {
+	if (!len || len % sizeof(struct sock_filter) ||
+	    len / sizeof(struct sock_filter) > BPF_MAXINSNS) {
 		free(buf);
-		return zerr_setx(err, EINVAL, "seccomp: a compiled program of %zu bytes is malformed", len);
+		return zerr_setx(err, EINVAL,
+				 "seccomp: a compiled program of %zu bytes is malformed", len);
 	}
 	free(sc->bpf);
 	sc->bpf = buf;
@@ -412,9 +419,13 @@ static int load_bpf(const struct iso_seccomp *sc, int *listener, struct zerr *er
 	};
 	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, sc->bpf_flags, &prog);
 	if (r < 0 && (errno == EACCES || errno == EPERM))
-		return zerr_set(err, errno, "load the seccomp filter (without no_new_privs this needs CAP_SYS_ADMIN)");
+		return zerr_set(
+			err, errno,
+			"load the seccomp filter (without no_new_privs this needs CAP_SYS_ADMIN)");
 	if (r < 0 && errno == EBUSY)
-		return zerr_set(err, errno, "load the seccomp filter (a filter with a listener is already in force)");
+		return zerr_set(
+			err, errno,
+			"load the seccomp filter (a filter with a listener is already in force)");
 	if (r < 0)
 		return zerr_set(err, errno, "load the seccomp filter");
 	if (sc->bpf_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) {
@@ -474,20 +485,20 @@ void iso_seccomp_free(struct iso_seccomp *sc)
 /* The zone's mount table is built by zonectl; changing it could uncover
  * masked paths or undo read-only ones. Both mount APIs. */
 static char *deny_mount[] = {
-	"mount", "umount", "umount2", "pivot_root", "fsopen", "fsconfig", "fsmount",
-	"fspick", "move_mount", "open_tree", "mount_setattr", NULL,
+	"mount",   "umount", "umount2",    "pivot_root", "fsopen",        "fsconfig",
+	"fsmount", "fspick", "move_mount", "open_tree",  "mount_setattr", NULL,
 };
 /* One kernel for all zones: modules, kexec, reboot and swap are the host's. */
 static char *deny_kernel[] = {
-	"init_module", "finit_module", "delete_module", "create_module", "query_module",
-	"get_kernel_syms", "kexec_load", "kexec_file_load", "reboot", "swapon", "swapoff",
-	NULL,
+	"init_module",  "finit_module",    "delete_module", "create_module",
+	"query_module", "get_kernel_syms", "kexec_load",    "kexec_file_load",
+	"reboot",       "swapon",          "swapoff",       NULL,
 };
 /* Large kernel attack surface, not namespaced, or both: eBPF, perf,
  * userfaultfd (a tool for winning kernel races), the keyrings. */
 static char *deny_surface[] = {
-	"bpf", "perf_event_open", "userfaultfd", "lookup_dcookie", "keyctl", "add_key",
-	"request_key", NULL,
+	"bpf",    "perf_event_open", "userfaultfd", "lookup_dcookie",
+	"keyctl", "add_key",         "request_key", NULL,
 };
 /* File handles name files by inode, from outside the zone's root: the
  * "shocker" escape. */
@@ -495,8 +506,8 @@ static char *deny_handles[] = {"open_by_handle_at", "name_to_handle_at", NULL};
 /* Host-wide state: clocks, the kernel log, process accounting, quotas,
  * the terminal of other sessions, I/O ports. */
 static char *deny_host_state[] = {
-	"settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "stime", "syslog",
-	"acct", "quotactl", "nfsservctl", "vhangup", "iopl", "ioperm", NULL,
+	"settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "stime",  "syslog", "acct",
+	"quotactl",     "nfsservctl",    "vhangup",       "iopl",     "ioperm", NULL,
 };
 /* Obsolete interfaces nothing current needs. */
 static char *deny_obsolete[] = {"uselib", "_sysctl", NULL};
@@ -510,7 +521,9 @@ static char *deny_setns[] = {"setns", NULL};
  * capability check. */
 static char *newuser_calls[] = {"unshare", "clone", NULL};
 static struct iso_sc_arg newuser_arg[] = {
-	{.index = 0, .value = CLONE_NEWUSER, .value_two = CLONE_NEWUSER,
+	{.index = 0,
+	 .value = CLONE_NEWUSER,
+	 .value_two = CLONE_NEWUSER,
 	 .op = "SCMP_CMP_MASKED_EQ"},
 };
 /* clone3 passes its flags in memory a filter cannot read; ENOSYS makes
@@ -534,32 +547,60 @@ static char *clone3_call[] = {"clone3", NULL};
  */
 #define BIT(i) (1ULL << (i))
 /* clang-format off: a table laid out by hand */
-#define SET_CLEAR(i, j)                                                      \
-	{.index = 0, .value = BIT(i) | BIT(j), .value_two = BIT(i),          \
-	 .op = "SCMP_CMP_MASKED_EQ"}
+#define SET_CLEAR(i, j)                                                    \
+	{                                                                  \
+		.index = 0, .value = BIT(i) | BIT(j), .value_two = BIT(i), \
+		.op = "SCMP_CMP_MASKED_EQ"                                 \
+	}
 static char *personality_call[] = {"personality", NULL};
 static struct iso_sc_arg personality_args[] = {
-	SET_CLEAR(0, 1), SET_CLEAR(1, 2), SET_CLEAR(2, 4), SET_CLEAR(4, 5),
-	SET_CLEAR(5, 6), SET_CLEAR(6, 7), SET_CLEAR(7, 8), SET_CLEAR(8, 9),
-	SET_CLEAR(9, 10), SET_CLEAR(10, 11), SET_CLEAR(11, 12), SET_CLEAR(12, 13),
-	SET_CLEAR(13, 14), SET_CLEAR(14, 15), SET_CLEAR(15, 16), SET_CLEAR(16, 18),
-	SET_CLEAR(18, 19), SET_CLEAR(19, 20), SET_CLEAR(20, 21), SET_CLEAR(21, 22),
-	SET_CLEAR(22, 23), SET_CLEAR(23, 24), SET_CLEAR(24, 25), SET_CLEAR(25, 26),
-	SET_CLEAR(26, 27), SET_CLEAR(27, 28), SET_CLEAR(28, 29), SET_CLEAR(29, 30),
-	SET_CLEAR(30, 31), SET_CLEAR(31, 0),
+	SET_CLEAR(0, 1),
+	SET_CLEAR(1, 2),
+	SET_CLEAR(2, 4),
+	SET_CLEAR(4, 5),
+	SET_CLEAR(5, 6),
+	SET_CLEAR(6, 7),
+	SET_CLEAR(7, 8),
+	SET_CLEAR(8, 9),
+	SET_CLEAR(9, 10),
+	SET_CLEAR(10, 11),
+	SET_CLEAR(11, 12),
+	SET_CLEAR(12, 13),
+	SET_CLEAR(13, 14),
+	SET_CLEAR(14, 15),
+	SET_CLEAR(15, 16),
+	SET_CLEAR(16, 18),
+	SET_CLEAR(18, 19),
+	SET_CLEAR(19, 20),
+	SET_CLEAR(20, 21),
+	SET_CLEAR(21, 22),
+	SET_CLEAR(22, 23),
+	SET_CLEAR(23, 24),
+	SET_CLEAR(24, 25),
+	SET_CLEAR(25, 26),
+	SET_CLEAR(26, 27),
+	SET_CLEAR(27, 28),
+	SET_CLEAR(28, 29),
+	SET_CLEAR(29, 30),
+	SET_CLEAR(30, 31),
+	SET_CLEAR(31, 0),
 	/* 0xfffffff7 and 0xfffdfff7 */
 	SET_CLEAR(0, 3),
 	/* 0xfffdffff */
 	SET_CLEAR(0, 17),
 	/* 0x20008 */
-	{.index = 0, .value = BIT(0) | BIT(3) | BIT(17), .value_two = BIT(3) | BIT(17),
+	{.index = 0,
+	 .value = BIT(0) | BIT(3) | BIT(17),
+	 .value_two = BIT(3) | BIT(17),
 	 .op = "SCMP_CMP_MASKED_EQ"},
 };
 /* clang-format on */
 
 /* clang-format off: a macro body in braces is not a block */
-#define ERRNO_RULE(list, e) \
-	{.names = list, .action = "SCMP_ACT_ERRNO", .has_errno = true, .errno_ret = e}
+#define ERRNO_RULE(list, e)                                                                  \
+	{                                                                                    \
+		.names = list, .action = "SCMP_ACT_ERRNO", .has_errno = true, .errno_ret = e \
+	}
 /* clang-format on */
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -572,11 +613,19 @@ static struct iso_sc_rule default_rules[] = {
 	ERRNO_RULE(deny_obsolete, EPERM),
 	ERRNO_RULE(deny_ptrace, EPERM),
 	ERRNO_RULE(deny_setns, EPERM),
-	{.names = newuser_calls, .action = "SCMP_ACT_ERRNO", .has_errno = true,
-	 .errno_ret = EPERM, .args = newuser_arg, .n_args = NELEM(newuser_arg)},
+	{.names = newuser_calls,
+	 .action = "SCMP_ACT_ERRNO",
+	 .has_errno = true,
+	 .errno_ret = EPERM,
+	 .args = newuser_arg,
+	 .n_args = NELEM(newuser_arg)},
 	ERRNO_RULE(clone3_call, ENOSYS),
-	{.names = personality_call, .action = "SCMP_ACT_ERRNO", .has_errno = true,
-	 .errno_ret = EPERM, .args = personality_args, .n_args = NELEM(personality_args)},
+	{.names = personality_call,
+	 .action = "SCMP_ACT_ERRNO",
+	 .has_errno = true,
+	 .errno_ret = EPERM,
+	 .args = personality_args,
+	 .n_args = NELEM(personality_args)},
 };
 
 static char *default_arches[] = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", NULL};

@@ -116,9 +116,10 @@ static unsigned long propagation_flags(const char *p)
 		return MS_REC | MS_PRIVATE;
 	bool rec = p[0] == 'r';
 	const char *b = rec ? p + 1 : p;
-	unsigned long f = !strcmp(b, "shared") ? MS_SHARED
-			: !strcmp(b, "slave") ? MS_SLAVE
-			: !strcmp(b, "unbindable") ? MS_UNBINDABLE : MS_PRIVATE;
+	unsigned long f = !strcmp(b, "shared")       ? MS_SHARED
+			  : !strcmp(b, "slave")      ? MS_SLAVE
+			  : !strcmp(b, "unbindable") ? MS_UNBINDABLE
+						     : MS_PRIVATE;
 	return f | MS_REC;
 }
 
@@ -273,7 +274,7 @@ static int become_ns_root(int fd, struct zerr *err)
 }
 
 static __attribute__((noreturn)) void child_main(const struct iso_spec *spec, int fd,
-						  const int *mount_fds)
+						 const int *mount_fds)
 {
 	struct zerr err = {0};
 	struct msg m;
@@ -335,8 +336,10 @@ static pid_t clone_child(int ns_flags, bool detach, int cgroup_fd, int *pidfd)
 
 static const char *ns_file(int type)
 {
-	return type == CLONE_NEWPID ? "pid" : type == CLONE_NEWNET ? "net"
-	     : type == CLONE_NEWIPC ? "ipc" : "uts";
+	return type == CLONE_NEWPID   ? "pid"
+	       : type == CLONE_NEWNET ? "net"
+	       : type == CLONE_NEWIPC ? "ipc"
+				      : "uts";
 }
 
 /* A process cannot move itself into another pid namespace, only its
@@ -427,7 +430,10 @@ static void reap(struct iso_init *init)
 	init->pidfd = init->sync_fd = init->notify_fd = -1;
 }
 
-void iso_abort(struct iso_init *init) { reap(init); }
+void iso_abort(struct iso_init *init)
+{
+	reap(init);
+}
 
 int iso_spawn(const struct iso_spec *spec, struct iso_init *init, struct zerr *err)
 {
@@ -477,7 +483,8 @@ int iso_spawn(const struct iso_spec *spec, struct iso_init *init, struct zerr *e
 	if (r == ISO_STAGE_ERROR)
 		zerr_setx(err, EINVAL, "zone %s: %s", spec->name, m.text);
 	else
-		zerr_setx(err, EPIPE, "zone %s: init died while its root was being built", spec->name);
+		zerr_setx(err, EPIPE, "zone %s: init died while its root was being built",
+			  spec->name);
 	r = -err->code;
 fail:
 	reap(init);

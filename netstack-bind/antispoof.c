@@ -17,8 +17,8 @@
 
 #define WHAT "anti-spoofing"
 
-int net_antispoof_load(const unsigned char mac[6], const struct net_addr *addrs,
-		       size_t n, struct zerr *err)
+int net_antispoof_load(const unsigned char mac[6], const struct net_addr *addrs, size_t n,
+		       struct zerr *err)
 {
 	struct netbpf_antispoof cfg;
 	memset(&cfg, 0, sizeof(cfg));
@@ -56,14 +56,12 @@ static int drops_map(int prog_fd, uint32_t prog_id, struct zerr *err)
 		struct bpf_map_info m;
 		memset(&m, 0, sizeof(m));
 		uint32_t mlen = sizeof(m);
-		if (bpf_obj_get_info_by_fd(fd, &m, &mlen) == 0 &&
-		    strcmp(m.name, "drops") == 0 && m.type == BPF_MAP_TYPE_ARRAY &&
-		    m.value_size == sizeof(uint64_t))
+		if (bpf_obj_get_info_by_fd(fd, &m, &mlen) == 0 && strcmp(m.name, "drops") == 0 &&
+		    m.type == BPF_MAP_TYPE_ARRAY && m.value_size == sizeof(uint64_t))
 			return fd;
 		close(fd);
 	}
-	return zerr_setx(err, ENOENT, WHAT ": BPF program %u has no drop counter",
-			 prog_id);
+	return zerr_setx(err, ENOENT, WHAT ": BPF program %u has no drop counter", prog_id);
 }
 
 int net_antispoof_drops(uint32_t prog_id, uint64_t *drops, struct zerr *err)
@@ -76,7 +74,6 @@ int net_antispoof_drops(uint32_t prog_id, uint64_t *drops, struct zerr *err)
 		return map_fd;
 	uint32_t key = 0;
 	if (bpf_map_lookup_elem(map_fd, &key, drops) < 0)
-		return zerr_set(err, errno, WHAT ": BPF program %u: read drop counter",
-				prog_id);
+		return zerr_set(err, errno, WHAT ": BPF program %u: read drop counter", prog_id);
 	return 0;
 }

@@ -49,8 +49,8 @@ static void keep_log_tail(char *log)
 		trim(log);
 		last = strrchr(log, '\n');
 		const char *line = last ? last + 1 : log;
-		if (!last || (strncmp(line, "processed ", 10) &&
-			      strncmp(line, "verification time", 17)))
+		if (!last ||
+		    (strncmp(line, "processed ", 10) && strncmp(line, "verification time", 17)))
 			break;
 		*last = '\0';
 	}
@@ -81,16 +81,14 @@ void netbpf_closep(struct bpf_object **obj)
 }
 
 /* The .rodata map and the offset of "cfg" in it, from the object's BTF. */
-static int find_cfg(struct bpf_object *obj, struct bpf_map **rodata,
-		    size_t *off, size_t *size)
+static int find_cfg(struct bpf_object *obj, struct bpf_map **rodata, size_t *off, size_t *size)
 {
 	struct bpf_map *m;
 	*rodata = NULL;
 	bpf_object__for_each_map(m, obj) {
 		const char *name = bpf_map__name(m);
 		size_t len = strlen(name);
-		if (bpf_map__is_internal(m) && len >= 7 &&
-		    strcmp(name + len - 7, ".rodata") == 0)
+		if (bpf_map__is_internal(m) && len >= 7 && strcmp(name + len - 7, ".rodata") == 0)
 			*rodata = m;
 	}
 	struct btf *btf = bpf_object__btf(obj);
@@ -130,29 +128,29 @@ static int set_cfg(struct bpf_object *obj, const void *cfg, size_t cfg_len)
 static const char *why(void)
 {
 	static char buf[sizeof(first_warning) + sizeof(verifier_says) + 4];
-	snprintf(buf, sizeof(buf), "%s%s%s", first_warning,
-		 verifier_says[0] ? ": " : "", verifier_says);
+	snprintf(buf, sizeof(buf), "%s%s%s", first_warning, verifier_says[0] ? ": " : "",
+		 verifier_says);
 	return buf;
 }
 
 /* e is an errno or one of libbpf's own codes (4000 and up). */
-static int failed(const char *what, const char *doing, const char *name, int e,
-		  struct zerr *err)
+static int failed(const char *what, const char *doing, const char *name, int e, struct zerr *err)
 {
 	char msg[128];
 	libbpf_strerror(e, msg, sizeof(msg));
 	return zerr_setx(err, e >= __LIBBPF_ERRNO__START ? EINVAL : e,
-			 "%s: %s BPF object %s: %s%s%s", what, doing, name, msg,
-			 *why() ? ": " : "", why());
+			 "%s: %s BPF object %s: %s%s%s", what, doing, name, msg, *why() ? ": " : "",
+			 why());
 }
 
 int netbpf_load(const char *what, const char *name, const unsigned char *start,
-		const unsigned char *end, const void *cfg, size_t cfg_len,
-		struct bpf_object **out, struct zerr *err)
+		const unsigned char *end, const void *cfg, size_t cfg_len, struct bpf_object **out,
+		struct zerr *err)
 {
 	if (!start || !end)
-		return zerr_setx(err, ENOEXEC, "%s: this program was linked without the BPF object %s",
-				 what, name);
+		return zerr_setx(err, ENOEXEC,
+				 "%s: this program was linked without the BPF object %s", what,
+				 name);
 	libbpf_set_print(quiet);
 	first_warning[0] = verifier_says[0] = '\0';
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = name);
@@ -162,8 +160,8 @@ int netbpf_load(const char *what, const char *name, const unsigned char *start,
 	int r = set_cfg(obj, cfg, cfg_len);
 	if (r < 0) {
 		bpf_object__close(obj);
-		return zerr_setx(err, -r, "%s: BPF object %s has no `cfg` of %zu bytes",
-				 what, name, cfg_len);
+		return zerr_setx(err, -r, "%s: BPF object %s has no `cfg` of %zu bytes", what, name,
+				 cfg_len);
 	}
 	r = bpf_object__load(obj);
 	if (r < 0) {
@@ -174,23 +172,25 @@ int netbpf_load(const char *what, const char *name, const unsigned char *start,
 	return 0;
 }
 
-int netbpf_addrs(const char *what, const struct net_addr *addrs, size_t n,
-		 struct netbpf_addrs *out, struct zerr *err)
+int netbpf_addrs(const char *what, const struct net_addr *addrs, size_t n, struct netbpf_addrs *out,
+		 struct zerr *err)
 {
-	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
+	static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
 	memset(out, 0, sizeof(*out));
 	for (size_t k = 0; k < n; k++) {
 		const struct net_addr *a = &addrs[k];
 		bool v4 = a->family == AF_INET;
 		if (!v4 && a->family != AF_INET6)
-			return zerr_setx(err, EAFNOSUPPORT,
-					 "%s: address %zu is not IPv4 or IPv6", what, k + 1);
+			return zerr_setx(err, EAFNOSUPPORT, "%s: address %zu is not IPv4 or IPv6",
+					 what, k + 1);
 		if (!v4 && memcmp(a->a, mapped, sizeof(mapped)) == 0)
-			return zerr_setx(err, EINVAL, "%s: address %zu is IPv4-mapped: "
-					 "give it as IPv4", what, k + 1);
+			return zerr_setx(err, EINVAL,
+					 "%s: address %zu is IPv4-mapped: "
+					 "give it as IPv4",
+					 what, k + 1);
 		if ((v4 ? out->n4 : out->n6) == NETBPF_ADDRS_MAX)
-			return zerr_setx(err, E2BIG, "%s: more than %d IPv%d addresses",
-					 what, NETBPF_ADDRS_MAX, v4 ? 4 : 6);
+			return zerr_setx(err, E2BIG, "%s: more than %d IPv%d addresses", what,
+					 NETBPF_ADDRS_MAX, v4 ? 4 : 6);
 		if (v4)
 			memcpy(&out->ip4[out->n4++], a->a, 4);
 		else

@@ -112,7 +112,8 @@ static int guest_nic(struct nl *zn, const struct net_zone *z, size_t i, pid_t pi
 	if (br < 0 || tapi < 0)
 		return guest_fail(err, br < 0 ? br : tapi, z->zone, "find", br < 0 ? br_name : tap);
 	if ((r = nl_link_set(zn, link, NULL, br, true)) < 0 ||
-	    (r = nl_link_set(zn, tapi, NULL, br, true)) < 0 || (r = nl_link_set(zn, br, NULL, 0, true)) < 0)
+	    (r = nl_link_set(zn, tapi, NULL, br, true)) < 0 ||
+	    (r = nl_link_set(zn, br, NULL, 0, true)) < 0)
 		return guest_fail(err, r, z->zone, "bridge the guest on", br_name);
 	return 0;
 }
@@ -123,8 +124,10 @@ int net_guest_setup(const struct net_zone *z, pid_t pid, struct zerr *err)
 		return 0;
 	for (size_t i = 0; i < z->n; i++)
 		if (z->nics[i].type != NET_BRIDGE)
-			return zerr_setx(err, ENOTSUP, "zone %s: kvm net: net[%zu]: only type=bridge NICs "
-					 "can be a guest's", z->zone, i);
+			return zerr_setx(err, ENOTSUP,
+					 "zone %s: kvm net: net[%zu]: only type=bridge NICs "
+					 "can be a guest's",
+					 z->zone, i);
 	cleanup_nl struct nl *zn = nl_open_in(pid, err);
 	if (!zn)
 		return zerr_prefix(err, "zone %s: kvm net", z->zone);

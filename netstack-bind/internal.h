@@ -24,13 +24,13 @@ extern const unsigned char _binary_antispoof_bpf_o_end[] __attribute__((weak));
  * `const volatile` global named "cfg" and loads it into the kernel. what
  * names the caller in messages ("shared-IP"). */
 int netbpf_load(const char *what, const char *name, const unsigned char *start,
-		const unsigned char *end, const void *cfg, size_t cfg_len,
-		struct bpf_object **obj, struct zerr *err);
+		const unsigned char *end, const void *cfg, size_t cfg_len, struct bpf_object **obj,
+		struct zerr *err);
 void netbpf_closep(struct bpf_object **obj);
 #define cleanup_bpf_object __attribute__((cleanup(netbpf_closep)))
 
 /* Sorts addrs by family, in order (the first of each is the primary). */
-int netbpf_addrs(const char *what, const struct net_addr *addrs, size_t n,
-		 struct netbpf_addrs *out, struct zerr *err);
+int netbpf_addrs(const char *what, const struct net_addr *addrs, size_t n, struct netbpf_addrs *out,
+		 struct zerr *err);
 
 #endif

@@ -32,9 +32,7 @@ static int link_attr(const struct nlattr *a, void *data)
 {
 	struct link_q *q = data;
 	switch (mnl_attr_get_type(a)) {
-	case IFLA_MASTER:
-		q->master = (int)mnl_attr_get_u32(a);
-		break;
+	case IFLA_MASTER: q->master = (int)mnl_attr_get_u32(a); break;
 	case IFLA_ADDRESS:
 		if (q->stats && mnl_attr_get_payload_len(a) == 6)
 			memcpy(q->stats->mac, mnl_attr_get_payload(a), 6);
@@ -157,8 +155,8 @@ static void put_zone_end(struct nlmsghdr *h, const char *name, pid_t pid,
 		mnl_attr_put_u32(h, IFLA_MTU, mtu);
 }
 
-int nl_veth_add(struct nl *nl, const char *host, int bridge_index, const char *peer,
-		pid_t pid, const unsigned char mac[6], unsigned mtu)
+int nl_veth_add(struct nl *nl, const char *host, int bridge_index, const char *peer, pid_t pid,
+		const unsigned char mac[6], unsigned mtu)
 {
 	struct nlmsghdr *h = nl_msg(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 	struct ifinfomsg *ifm = put_ifinfo(h, 0);

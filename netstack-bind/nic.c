@@ -10,7 +10,10 @@
 #include "netbind.h"
 
 static const char *const type_names[] = {
-	[NET_NONE] = "none", [NET_BRIDGE] = "bridge", [NET_MACVLAN] = "macvlan", [NET_SHARED] = "shared",
+	[NET_NONE] = "none",
+	[NET_BRIDGE] = "bridge",
+	[NET_MACVLAN] = "macvlan",
+	[NET_SHARED] = "shared",
 };
 
 const char *net_type_name(enum net_type t)
@@ -81,7 +84,8 @@ static int parse_mac(const char *v, unsigned char mac[6])
 {
 	unsigned m[6];
 	char end;
-	if (sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%c", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5], &end) != 6)
+	if (sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%c", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5],
+		   &end) != 6)
 		return -1;
 	for (int i = 0; i < 6; i++)
 		mac[i] = (unsigned char)m[i];
@@ -91,10 +95,13 @@ static int parse_mac(const char *v, unsigned char mac[6])
 	return 0;
 }
 
-static int set_ifname(char dst[NET_IFNAME_MAX + 1], const char *key, const char *v, struct zerr *err)
+static int set_ifname(char dst[NET_IFNAME_MAX + 1], const char *key, const char *v,
+		      struct zerr *err)
 {
-	if (!*v || strlen(v) > NET_IFNAME_MAX || strpbrk(v, "/: \t") || !strcmp(v, ".") || !strcmp(v, ".."))
-		return zerr_setx(err, EINVAL, "%s=%s: a link name is 1..%d bytes without '/', ':' or spaces",
+	if (!*v || strlen(v) > NET_IFNAME_MAX || strpbrk(v, "/: \t") || !strcmp(v, ".") ||
+	    !strcmp(v, ".."))
+		return zerr_setx(err, EINVAL,
+				 "%s=%s: a link name is 1..%d bytes without '/', ':' or spaces",
 				 key, v, NET_IFNAME_MAX);
 	strcpy(dst, v);
 	return 0;
@@ -118,13 +125,15 @@ static int set_type(struct net_nic *nic, const char *v, struct zerr *err)
 			nic->type = (enum net_type)t;
 			return 0;
 		}
-	return zerr_setx(err, EINVAL, "type=%s: unknown NIC type (bridge, macvlan, shared or none)", v);
+	return zerr_setx(err, EINVAL, "type=%s: unknown NIC type (bridge, macvlan, shared or none)",
+			 v);
 }
 
 static int set_address(struct net_nic *nic, const char *v, struct zerr *err)
 {
 	if (nic->n_addrs == NET_ADDRS_MAX)
-		return zerr_setx(err, EINVAL, "address=%s: at most %d addresses per NIC", v, NET_ADDRS_MAX);
+		return zerr_setx(err, EINVAL, "address=%s: at most %d addresses per NIC", v,
+				 NET_ADDRS_MAX);
 	return net_addr_parse(v, &nic->addrs[nic->n_addrs++], err);
 }
 
@@ -158,13 +167,17 @@ int net_nic_set(struct net_nic *nic, const char *key, const char *v, struct zerr
 	if (!strcmp(key, "mac")) {
 		nic->has_mac = true;
 		if (parse_mac(v, nic->mac) < 0)
-			return zerr_setx(err, EINVAL, "mac=%s: expected a unicast address like 02:00:c6:12:07:02", v);
+			return zerr_setx(
+				err, EINVAL,
+				"mac=%s: expected a unicast address like 02:00:c6:12:07:02", v);
 		return 0;
 	}
 	if (!strcmp(key, "allow-spoofing"))
 		return set_bool(&nic->allow_spoofing, key, v, err);
-	return zerr_setx(err, EINVAL, "unknown key `%s` (type, bridge, parent, address, gateway, "
-			 "mtu, mac, allow-spoofing)", key);
+	return zerr_setx(err, EINVAL,
+			 "unknown key `%s` (type, bridge, parent, address, gateway, "
+			 "mtu, mac, allow-spoofing)",
+			 key);
 }
 
 static int check_gateway(const struct net_nic *nic, struct zerr *err)
@@ -179,7 +192,8 @@ static int check_gateway(const struct net_nic *nic, struct zerr *err)
 		if (net_addr_overlap(&net, g) && !net_addr_equal(&net, g))
 			return 0;
 	}
-	return zerr_setx(err, EINVAL, "gateway=%s: not on the network of any of the NIC's addresses", gs);
+	return zerr_setx(err, EINVAL,
+			 "gateway=%s: not on the network of any of the NIC's addresses", gs);
 }
 
 static int check_addrs(const struct net_nic *nic, struct zerr *err)
@@ -199,21 +213,25 @@ int net_nic_check(const struct net_nic *nic, struct zerr *err)
 {
 	const char *t = type_names[nic->type];
 	if (nic->type == NET_NONE)
-		return nic->n_addrs || nic->bridge[0] || nic->parent[0] ?
-			zerr_setx(err, EINVAL, "type=none takes no other keys") : 0;
+		return nic->n_addrs || nic->bridge[0] || nic->parent[0]
+			       ? zerr_setx(err, EINVAL, "type=none takes no other keys")
+			       : 0;
 	if (nic->type == NET_BRIDGE && !nic->bridge[0])
 		return zerr_setx(err, EINVAL, "type=bridge needs bridge=NAME");
 	if (nic->type != NET_BRIDGE && nic->bridge[0])
 		return zerr_setx(err, EINVAL, "bridge=%s: only for type=bridge", nic->bridge);
 	if (nic->type == NET_MACVLAN && !nic->parent[0])
-		return zerr_setx(err, EINVAL, "type=macvlan needs parent=LINK (a link of the host)");
+		return zerr_setx(err, EINVAL,
+				 "type=macvlan needs parent=LINK (a link of the host)");
 	if (nic->type == NET_BRIDGE && nic->parent[0])
 		return zerr_setx(err, EINVAL, "parent=%s: not for type=bridge", nic->parent);
 	if (!nic->n_addrs && (nic->type == NET_SHARED || !nic->allow_spoofing))
 		return zerr_setx(err, EINVAL, "type=%s needs address=ADDR%s", t,
 				 nic->type == NET_SHARED ? "" : " (or allow-spoofing=true)");
-	if (nic->type == NET_SHARED && (nic->has_gateway || nic->mtu || nic->has_mac || nic->allow_spoofing))
-		return zerr_setx(err, EINVAL, "type=shared: gateway, mtu, mac and allow-spoofing belong to "
+	if (nic->type == NET_SHARED &&
+	    (nic->has_gateway || nic->mtu || nic->has_mac || nic->allow_spoofing))
+		return zerr_setx(err, EINVAL,
+				 "type=shared: gateway, mtu, mac and allow-spoofing belong to "
 				 "the host's links, not to a shared-IP zone");
 	if (nic->has_gateway) {
 		int r = check_gateway(nic, err);
@@ -240,6 +258,7 @@ int net_nic_parse(const char *spec, struct net_nic *nic, struct zerr *err)
 		typed |= !strcmp(item, "type");
 	}
 	if (!typed)
-		return zerr_setx(err, EINVAL, "`%s`: type= is required (bridge, macvlan, shared or none)", spec);
+		return zerr_setx(err, EINVAL,
+				 "`%s`: type= is required (bridge, macvlan, shared or none)", spec);
 	return net_nic_check(nic, err);
 }

@@ -21,7 +21,10 @@ void nl_close(struct nl *nl);
 /* Runs fn in pid's network namespace (for what is per namespace at open
  * time: sockets, /proc/sys/net); its return value, or an error entering. */
 int nl_in_netns(pid_t pid, int (*fn)(void *arg), void *arg, struct zerr *err);
-static inline void nl_cleanup(struct nl **nl) { nl_close(*nl); }
+static inline void nl_cleanup(struct nl **nl)
+{
+	nl_close(*nl);
+}
 #define cleanup_nl __attribute__((cleanup(nl_cleanup)))
 
 /* Starts a message in nl->buf. */
@@ -33,17 +36,17 @@ int nl_dump(struct nl *nl, struct nlmsghdr *h, mnl_cb_t cb, void *data);
 int nl_get(struct nl *nl, struct nlmsghdr *h, mnl_cb_t cb, void *data);
 
 /* ---- links (link.c) ---- */
-int nl_link_index(struct nl *nl, const char *name);          /* >0, or -ENODEV */
+int nl_link_index(struct nl *nl, const char *name); /* >0, or -ENODEV */
 int nl_link_up(struct nl *nl, int index);
-int nl_link_del(struct nl *nl, const char *name);            /* -ENODEV if absent */
+int nl_link_del(struct nl *nl, const char *name); /* -ENODEV if absent */
 int nl_bridge_add(struct nl *nl, const char *name);
-int nl_bridge_ports(struct nl *nl, int bridge_index);        /* number of ports */
+int nl_bridge_ports(struct nl *nl, int bridge_index); /* number of ports */
 /* Sets what is given: mac (may be NULL), master (0 = unchanged), up or down. */
 int nl_link_set(struct nl *nl, int index, const unsigned char *mac, int master, bool up);
 /* A veth pair: host end `host` (on bridge_index if > 0), peer `peer` made
  * directly in pid's network namespace with mac and mtu (0 = default). */
-int nl_veth_add(struct nl *nl, const char *host, int bridge_index, const char *peer,
-		pid_t pid, const unsigned char mac[6], unsigned mtu);
+int nl_veth_add(struct nl *nl, const char *host, int bridge_index, const char *peer, pid_t pid,
+		const unsigned char mac[6], unsigned mtu);
 /* A bridge-mode macvlan on parent_index, made directly in pid's namespace. */
 int nl_macvlan_add(struct nl *nl, const char *name, int parent_index, pid_t pid,
 		   const unsigned char mac[6], unsigned mtu);

@@ -16,8 +16,7 @@
 
 #define WHAT "shared-IP"
 
-int net_shared_attach(int cgroup_fd, const struct net_addr *addrs, size_t n,
-		      struct zerr *err)
+int net_shared_attach(int cgroup_fd, const struct net_addr *addrs, size_t n, struct zerr *err)
 {
 	struct netbpf_shared cfg;
 	int r = netbpf_addrs(WHAT, addrs, n, &cfg.a, err);
@@ -32,8 +31,7 @@ int net_shared_attach(int cgroup_fd, const struct net_addr *addrs, size_t n,
 	struct bpf_program *prog, *done;
 	bpf_object__for_each_program(prog, obj) {
 		r = bpf_prog_attach(bpf_program__fd(prog), cgroup_fd,
-				    bpf_program__expected_attach_type(prog),
-				    BPF_F_ALLOW_MULTI);
+				    bpf_program__expected_attach_type(prog), BPF_F_ALLOW_MULTI);
 		if (r < 0)
 			break;
 	}

@@ -50,8 +50,12 @@ void net_nic_mac(const struct net_zone *z, size_t i, unsigned char mac[6])
 		return;
 	}
 	/* locally administered, unicast, stable for the zone */
-	unsigned char m[6] = {0x02, (unsigned char)(z->key >> 24), (unsigned char)(z->key >> 16),
-			      (unsigned char)(z->key >> 8), (unsigned char)z->key, (unsigned char)i};
+	unsigned char m[6] = {0x02,
+			      (unsigned char)(z->key >> 24),
+			      (unsigned char)(z->key >> 16),
+			      (unsigned char)(z->key >> 8),
+			      (unsigned char)z->key,
+			      (unsigned char)i};
 	memcpy(mac, m, 6);
 }
 
@@ -82,7 +86,8 @@ static void made_add(char ***made, const char *kind, const char *what)
 	strv_append(made, item);
 }
 
-static int plan_nic(struct nl *nl, const struct net_zone *z, size_t i, char ***made, struct zerr *err)
+static int plan_nic(struct nl *nl, const struct net_zone *z, size_t i, char ***made,
+		    struct zerr *err)
 {
 	const struct net_nic *nic = &z->nics[i];
 	char name[NET_IFNAME_MAX + 1];
@@ -94,17 +99,22 @@ static int plan_nic(struct nl *nl, const struct net_zone *z, size_t i, char ***m
 		return 0;
 	case NET_MACVLAN:
 		if (nl_link_index(nl, nic->parent) < 0)
-			return zerr_setx(err, ENODEV, "zone %s: net %zu: parent link `%s` does not exist on "
-					 "the host", z->zone, i, nic->parent);
+			return zerr_setx(err, ENODEV,
+					 "zone %s: net %zu: parent link `%s` does not exist on "
+					 "the host",
+					 z->zone, i, nic->parent);
 		return 0;
 	case NET_SHARED:
 		if (nl_link_index(nl, shared_link(nic)) < 0)
-			return zerr_setx(err, ENODEV, "zone %s: net %zu: parent link `%s` does not exist on "
-					 "the host", z->zone, i, shared_link(nic));
+			return zerr_setx(err, ENODEV,
+					 "zone %s: net %zu: parent link `%s` does not exist on "
+					 "the host",
+					 z->zone, i, shared_link(nic));
 		for (size_t a = 0; a < nic->n_addrs; a++) {
 			int local = nl_addr_local(nl, &nic->addrs[a]);
 			if (local < 0)
-				return nl_fail(err, local, z->zone, "list the host's addresses", "");
+				return nl_fail(err, local, z->zone, "list the host's addresses",
+					       "");
 			if (local)
 				continue;
 			char s[64];
@@ -115,8 +125,7 @@ static int plan_nic(struct nl *nl, const struct net_zone *z, size_t i, char ***m
 			made_add(made, "addr", item);
 		}
 		return 0;
-	case NET_NONE:
-		return 0;
+	case NET_NONE: return 0;
 	}
 	return 0;
 }
@@ -173,7 +182,8 @@ static void addr_release(struct nl *nl, const char *spec)
 	char link[NET_IFNAME_MAX + 1];
 	const char *colon = strchr(spec, ':');
 	struct net_addr a;
-	if (!colon || (size_t)(colon - spec) > NET_IFNAME_MAX || net_addr_parse(colon + 1, &a, NULL) < 0)
+	if (!colon || (size_t)(colon - spec) > NET_IFNAME_MAX ||
+	    net_addr_parse(colon + 1, &a, NULL) < 0)
 		return;
 	memcpy(link, spec, (size_t)(colon - spec));
 	link[colon - spec] = '\0';
@@ -249,8 +259,8 @@ static int bridge_ensure(struct nl *nl, const struct net_zone *z, const struct n
 	return index;
 }
 
-static int antispoof(struct nl *nl, const struct net_zone *z, size_t i, const char *link, bool egress,
-		     struct zerr *err)
+static int antispoof(struct nl *nl, const struct net_zone *z, size_t i, const char *link,
+		     bool egress, struct zerr *err)
 {
 	const struct net_nic *nic = &z->nics[i];
 	if (nic->allow_spoofing)
@@ -311,8 +321,8 @@ static int setup_bridge(struct nl *nl, struct nl *zn, const struct net_zone *z, 
 	return zone_side(zn, z, i, err);
 }
 
-static int setup_macvlan(struct nl *nl, struct nl *zn, const struct net_zone *z, size_t i, pid_t pid,
-			 struct zerr *err)
+static int setup_macvlan(struct nl *nl, struct nl *zn, const struct net_zone *z, size_t i,
+			 pid_t pid, struct zerr *err)
 {
 	const struct net_nic *nic = &z->nics[i];
 	int parent = nl_link_index(nl, nic->parent);
@@ -363,8 +373,10 @@ static int attach_shared(const struct net_zone *z, int cgroup2_fd, struct zerr *
 	if (!n)
 		return 0;
 	if (cgroup2_fd < 0)
-		return zerr_setx(err, ENOTSUP, "zone %s: net: a shared-IP zone needs a cgroup2 hierarchy "
-				 "(for its BPF programs), and none is mounted", z->zone);
+		return zerr_setx(err, ENOTSUP,
+				 "zone %s: net: a shared-IP zone needs a cgroup2 hierarchy "
+				 "(for its BPF programs), and none is mounted",
+				 z->zone);
 	int r = net_shared_attach(cgroup2_fd, addrs, n, err);
 	return r < 0 ? zerr_prefix(err, "zone %s: net", z->zone) : 0;
 }
@@ -402,8 +414,9 @@ int net_setup(const struct net_zone *z, pid_t pid, int cgroup2_fd, struct zerr *
 		return zerr_prefix(err, "zone %s: net", z->zone);
 	int r = has_exclusive(z) ? nl_in_netns(pid, allow_ping, NULL, err) : 0;
 	if (r < 0)
-		return err->code ? zerr_prefix(err, "zone %s: net", z->zone)
-				 : zerr_set(err, -r, "zone %s: net: allow ping in the zone", z->zone);
+		return err->code
+			       ? zerr_prefix(err, "zone %s: net", z->zone)
+			       : zerr_set(err, -r, "zone %s: net: allow ping in the zone", z->zone);
 	for (size_t i = 0; i < z->n; i++) {
 		r = 0;
 		switch (z->nics[i].type) {

@@ -20,8 +20,8 @@ bool pfs_stacking(void);
 /* Puts every view file whose text changed in place of the one mounted
  * in the zone's mount namespace (publish.c). slots: one per file, kept
  * by the caller. */
-int pfs_publish(const struct pfs_view *v, int host_mntns, int zone_mntns,
-		struct pfs_slot *slots, struct zerr *err);
+int pfs_publish(const struct pfs_view *v, int host_mntns, int zone_mntns, struct pfs_slot *slots,
+		struct zerr *err);
 void pfs_slots_free(struct pfs_slot *slots);
 /* dir/name as a new inode (written to a temporary name, renamed over). */
 int pfs_write_new(const char *dir, const char *name, const char *text, size_t len,

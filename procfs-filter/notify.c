@@ -39,8 +39,8 @@ char **pfs_notify_syscalls(void)
 	return notify_syscalls;
 }
 
-static int write_caller(int fd, const struct seccomp_notif *req, uint64_t addr,
-			const void *buf, size_t len)
+static int write_caller(int fd, const struct seccomp_notif *req, uint64_t addr, const void *buf,
+			size_t len)
 {
 	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0)
 		return -ENOENT;
@@ -64,7 +64,8 @@ struct answer {
 
 int pfs_answer_write(const struct pfs_view *v, struct zerr *err)
 {
-	struct answer a = {.magic = ANSWER_MAGIC, .ncpu = v->ncpu, .booted_at_ns = v->z->booted_at_ns};
+	struct answer a = {
+		.magic = ANSWER_MAGIC, .ncpu = v->ncpu, .booted_at_ns = v->z->booted_at_ns};
 	pfs_sysinfo(v, &a.si);
 	return pfs_write_new(v->z->dir, ANSWER_FILE, (const char *)&a, sizeof(a), err);
 }
@@ -74,7 +75,8 @@ static bool answer_read(const char *dir, struct answer *a)
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/%s", dir, ANSWER_FILE);
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-	return fd >= 0 && read(fd, a, sizeof(*a)) == (ssize_t)sizeof(*a) && a->magic == ANSWER_MAGIC;
+	return fd >= 0 && read(fd, a, sizeof(*a)) == (ssize_t)sizeof(*a) &&
+	       a->magic == ANSWER_MAGIC;
 }
 
 void pfs_answer_load(struct pfs_load *l, const char *dir)
@@ -86,8 +88,8 @@ void pfs_answer_load(struct pfs_load *l, const char *dir)
 		l->avenrun[k] = a.si.loads[k] >> (SI_LOAD_SHIFT - 11);
 }
 
-static void answer_sysinfo(int fd, const struct seccomp_notif *req,
-			   struct seccomp_notif_resp *resp, const struct answer *a)
+static void answer_sysinfo(int fd, const struct seccomp_notif *req, struct seccomp_notif_resp *resp,
+			   const struct answer *a)
 {
 	struct sysinfo si = a->si;
 	uint64_t now = wall_ns();

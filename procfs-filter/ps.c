@@ -45,7 +45,8 @@ static int parse_stat(int dir, struct pfs_proc *p, char comm[64])
 	unsigned long long ut, stt;
 	long rss;
 	int ppid;
-	if (sscanf(close + 2, "%c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d %*u %*u %ld",
+	if (sscanf(close + 2,
+		   "%c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d %*u %*u %ld",
 		   &p->state, &ppid, &ut, &stt, &rss) != 5)
 		return -EINVAL;
 	p->ppid = ppid;

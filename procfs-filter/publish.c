@@ -56,9 +56,9 @@ enum op { OP_NONE, OP_BENEATH, OP_STACK, OP_POP, OP_RESET };
 /* One file's change in this refresh. */
 struct change {
 	enum op op;
-	char *text;  /* rendered now */
-	char *file;  /* the new generation (BENEATH, STACK, RESET) */
-	int fd;      /* its detached mount */
+	char *text; /* rendered now */
+	char *file; /* the new generation (BENEATH, STACK, RESET) */
+	int fd;     /* its detached mount */
 	bool done;
 };
 
@@ -84,8 +84,7 @@ bool pfs_stacking(void)
 	return stacking;
 }
 
-int pfs_write_new(const char *dir, const char *name, const char *text, size_t len,
-		  struct zerr *err)
+int pfs_write_new(const char *dir, const char *name, const char *text, size_t len, struct zerr *err)
 {
 	cleanup_free char *tmp = xasprintf("%s/.%s.new", dir, name);
 	cleanup_free char *path = xasprintf("%s/%s", dir, name);
@@ -180,8 +179,8 @@ static int reset(struct change *c, const char *dest, dev_t dev, ino_t bottom, st
 {
 	int r = move_to(c->fd, dest, 0, err);
 	struct stat st;
-	for (int k = 0; r == 0 && k < MAX_STACK && ours_on_top(dest, dev, &st) && st.st_ino != bottom;
-	     k++)
+	for (int k = 0;
+	     r == 0 && k < MAX_STACK && ours_on_top(dest, dev, &st) && st.st_ino != bottom; k++)
 		r = detach(dest, err);
 	return r;
 }
@@ -202,16 +201,11 @@ static int beneath(struct change *c, const char *dest, dev_t dev, ino_t bottom, 
 static int apply(struct change *c, const char *dest, dev_t dev, ino_t bottom, struct zerr *err)
 {
 	switch (c->op) {
-	case OP_BENEATH:
-		return beneath(c, dest, dev, bottom, err);
-	case OP_STACK:
-		return move_to(c->fd, dest, 0, err);
-	case OP_POP:
-		return detach(dest, err);
-	case OP_RESET:
-		return reset(c, dest, dev, bottom, err);
-	case OP_NONE:
-		break;
+	case OP_BENEATH: return beneath(c, dest, dev, bottom, err);
+	case OP_STACK: return move_to(c->fd, dest, 0, err);
+	case OP_POP: return detach(dest, err);
+	case OP_RESET: return reset(c, dest, dev, bottom, err);
+	case OP_NONE: break;
 	}
 	return 0;
 }
@@ -276,8 +270,7 @@ static void settle(const char *dir, struct pfs_slot *slot, struct change *c)
 		slot->file = NULL;
 		slot->stacked = false;
 		break;
-	case OP_NONE:
-		break;
+	case OP_NONE: break;
 	}
 	slot->known = true;
 }
@@ -306,8 +299,8 @@ static int prepare(const struct pfs_view *v, const struct pfs_file *f, struct pf
 	return c->op == OP_RESET ? rewrite(v->z->dir, f->name, c->text, len, err) : 0;
 }
 
-int pfs_publish(const struct pfs_view *v, int host_mntns, int zone_mntns,
-		struct pfs_slot *slots, struct zerr *err)
+int pfs_publish(const struct pfs_view *v, int host_mntns, int zone_mntns, struct pfs_slot *slots,
+		struct zerr *err)
 {
 	size_t n;
 	const struct pfs_file *f = pfs_files(&n);

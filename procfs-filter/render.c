@@ -14,14 +14,10 @@
 #define USER_HZ 100
 
 static const struct pfs_file files[] = {
-	{"meminfo", "/proc/meminfo"},
-	{"cpuinfo", "/proc/cpuinfo"},
-	{"stat", "/proc/stat"},
-	{"uptime", "/proc/uptime"},
-	{"loadavg", "/proc/loadavg"},
-	{"swaps", "/proc/swaps"},
-	{"diskstats", "/proc/diskstats"},
-	{"cpu-online", "/sys/devices/system/cpu/online"},
+	{"meminfo", "/proc/meminfo"},     {"cpuinfo", "/proc/cpuinfo"},
+	{"stat", "/proc/stat"},           {"uptime", "/proc/uptime"},
+	{"loadavg", "/proc/loadavg"},     {"swaps", "/proc/swaps"},
+	{"diskstats", "/proc/diskstats"}, {"cpu-online", "/sys/devices/system/cpu/online"},
 };
 
 const struct pfs_file *pfs_files(size_t *n)
@@ -84,8 +80,14 @@ struct mem {
 	uint64_t total, free, avail, cached, swap_total, swap_free;
 };
 
-static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
-static uint64_t sub0(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+static uint64_t sub0(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
 
 static void zone_mem(const struct pfs_sample *s, const char *host, struct mem *m)
 {
@@ -95,9 +97,11 @@ static void zone_mem(const struct pfs_sample *s, const char *host, struct mem *m
 	m->total = s->mem_limit >= 0 ? min_u64((uint64_t)s->mem_limit, host_total) : host_total;
 	m->free = sub0(m->total, s->mem_usage);
 	m->cached = sub0(s->mem_cache, s->mem_shmem);
-	m->avail = min_u64(min_u64(m->free + s->active_file + s->inactive_file, m->total), host_avail + s->active_file + s->inactive_file);
+	m->avail = min_u64(min_u64(m->free + s->active_file + s->inactive_file, m->total),
+			   host_avail + s->active_file + s->inactive_file);
 	m->free = min_u64(m->free, host_avail);
-	m->swap_total = s->swap_limit >= 0 ? min_u64((uint64_t)s->swap_limit, host_swap) : host_swap;
+	m->swap_total = s->swap_limit >= 0 ? min_u64((uint64_t)s->swap_limit, host_swap)
+					   : host_swap;
 	m->swap_free = sub0(m->swap_total, s->swap_usage);
 }
 
@@ -109,16 +113,28 @@ static bool replace_mem_line(struct buf *b, const char *line, const struct pfs_s
 		const char *key;
 		uint64_t v;
 	} zone[] = {
-		{"MemTotal", m->total}, {"MemFree", m->free}, {"MemAvailable", m->avail},
-		{"Buffers", 0}, {"Cached", m->cached}, {"SwapCached", 0},
-		{"Active", s->active_anon + s->active_file}, {"Inactive", s->inactive_anon + s->inactive_file},
-		{"Active(anon)", s->active_anon}, {"Inactive(anon)", s->inactive_anon},
-		{"Active(file)", s->active_file}, {"Inactive(file)", s->inactive_file},
-		{"SwapTotal", m->swap_total}, {"SwapFree", m->swap_free},
-		{"Shmem", s->mem_shmem}, {"Mapped", s->mem_mapped},
+		{"MemTotal", m->total},
+		{"MemFree", m->free},
+		{"MemAvailable", m->avail},
+		{"Buffers", 0},
+		{"Cached", m->cached},
+		{"SwapCached", 0},
+		{"Active", s->active_anon + s->active_file},
+		{"Inactive", s->inactive_anon + s->inactive_file},
+		{"Active(anon)", s->active_anon},
+		{"Inactive(anon)", s->inactive_anon},
+		{"Active(file)", s->active_file},
+		{"Inactive(file)", s->inactive_file},
+		{"SwapTotal", m->swap_total},
+		{"SwapFree", m->swap_free},
+		{"Shmem", s->mem_shmem},
+		{"Mapped", s->mem_mapped},
 		/* The host's kernel memory is not the zone's: free(1) counts
 		 * SReclaimable as cache. */
-		{"Slab", 0}, {"SReclaimable", 0}, {"SUnreclaim", 0}, {"KReclaimable", 0},
+		{"Slab", 0},
+		{"SReclaimable", 0},
+		{"SUnreclaim", 0},
+		{"KReclaimable", 0},
 	};
 	size_t klen = strcspn(line, ":\n");
 	for (size_t i = 0; i < sizeof(zone) / sizeof(zone[0]); i++)
@@ -260,12 +276,14 @@ static int render_stat(const struct pfs_view *v, const char *host, struct buf *b
 	for (const char *line = host; *line;) {
 		const char *eol = strchrnul(line, '\n');
 		size_t n = (size_t)(eol - line);
-		if (!strncmp(line, "intr ", 5) || !strncmp(line, "ctxt ", 5) || !strncmp(line, "softirq ", 8))
+		if (!strncmp(line, "intr ", 5) || !strncmp(line, "ctxt ", 5) ||
+		    !strncmp(line, "softirq ", 8))
 			bprintf(b, "%.*s\n", (int)n, line);
 		line = *eol ? eol + 1 : eol;
 	}
 	bprintf(b, "btime %" PRIu64 "\nprocesses %zu\nprocs_running %u\nprocs_blocked %u\n",
-		(uint64_t)(v->z->booted_at_ns / 1000000000ULL), v->s.n_pids, v->nr_running, v->nr_blocked);
+		(uint64_t)(v->z->booted_at_ns / 1000000000ULL), v->s.n_pids, v->nr_running,
+		v->nr_blocked);
 	return 0;
 }
 
@@ -319,10 +337,12 @@ static int render_diskstats(const struct pfs_view *v, const char *host, struct b
 			bool mine = !given && strncmp(dev, "loop", 4) && strncmp(dev, "ram", 3);
 			given |= mine;
 			const struct pfs_sample *s = &v->s;
-			bprintf(b, "%4u %7u %s %" PRIu64 " 0 %" PRIu64 " 0 %" PRIu64 " 0 %" PRIu64
-				   " 0 0 0 0 0 0 0 0 0 0\n", maj, min, dev,
-				mine ? s->io_read_ops : 0, mine ? s->io_read_bytes / 512 : 0,
-				mine ? s->io_write_ops : 0, mine ? s->io_write_bytes / 512 : 0);
+			bprintf(b,
+				"%4u %7u %s %" PRIu64 " 0 %" PRIu64 " 0 %" PRIu64 " 0 %" PRIu64
+				" 0 0 0 0 0 0 0 0 0 0\n",
+				maj, min, dev, mine ? s->io_read_ops : 0,
+				mine ? s->io_read_bytes / 512 : 0, mine ? s->io_write_ops : 0,
+				mine ? s->io_write_bytes / 512 : 0);
 		}
 		line = *eol ? eol + 1 : eol;
 	}
@@ -334,10 +354,14 @@ static const struct {
 	const char *name, *host;
 	int (*fn)(const struct pfs_view *v, const char *host, struct buf *b);
 } renderers[] = {
-	{"meminfo", "meminfo", render_meminfo}, {"cpuinfo", "cpuinfo", render_cpuinfo},
-	{"stat", "stat", render_stat},          {"uptime", NULL, render_uptime},
-	{"loadavg", NULL, render_loadavg},      {"swaps", "meminfo", render_swaps},
-	{"diskstats", "diskstats", render_diskstats}, {"cpu-online", NULL, render_online},
+	{"meminfo", "meminfo", render_meminfo},
+	{"cpuinfo", "cpuinfo", render_cpuinfo},
+	{"stat", "stat", render_stat},
+	{"uptime", NULL, render_uptime},
+	{"loadavg", NULL, render_loadavg},
+	{"swaps", "meminfo", render_swaps},
+	{"diskstats", "diskstats", render_diskstats},
+	{"cpu-online", NULL, render_online},
 };
 
 int pfs_render(const struct pfs_view *v, const char *name, const char *host_proc, char **out,

@@ -110,8 +110,8 @@ const char *pfs_view_cpuset(const struct pfs_view *v)
 int pfs_view_update(struct pfs_view *v, struct zerr *err)
 {
 	free(v->s.pids);
-	v->s = (struct pfs_sample){.mem_limit = -1, .swap_limit = -1, .cpu_quota = -1,
-				   .cpu_period = 100000};
+	v->s = (struct pfs_sample){
+		.mem_limit = -1, .swap_limit = -1, .cpu_quota = -1, .cpu_period = 100000};
 	int r = v->z->sample(v->z->sample_arg, &v->s, err);
 	if (r < 0)
 		return r;

@@ -32,15 +32,15 @@
 #define FREEZE_WAIT_MS 200
 
 static const struct rctl_device default_devices[] = {
-	{ true, 'c', 1, 3, "rwm" },   /* null */
-	{ true, 'c', 1, 5, "rwm" },   /* zero */
-	{ true, 'c', 1, 7, "rwm" },   /* full */
-	{ true, 'c', 1, 8, "rwm" },   /* random */
-	{ true, 'c', 1, 9, "rwm" },   /* urandom */
-	{ true, 'c', 5, 0, "rwm" },   /* tty */
-	{ true, 'c', 5, 1, "rwm" },   /* console */
-	{ true, 'c', 5, 2, "rwm" },   /* ptmx */
-	{ true, 'c', 136, -1, "rwm" }, /* pts */
+	{true, 'c', 1, 3, "rwm"},    /* null */
+	{true, 'c', 1, 5, "rwm"},    /* zero */
+	{true, 'c', 1, 7, "rwm"},    /* full */
+	{true, 'c', 1, 8, "rwm"},    /* random */
+	{true, 'c', 1, 9, "rwm"},    /* urandom */
+	{true, 'c', 5, 0, "rwm"},    /* tty */
+	{true, 'c', 5, 1, "rwm"},    /* console */
+	{true, 'c', 5, 2, "rwm"},    /* ptmx */
+	{true, 'c', 136, -1, "rwm"}, /* pts */
 };
 
 const struct rctl_device *rctl_default_devices(size_t *n)
@@ -190,19 +190,18 @@ void rctl_kvs_free(struct rctl_kvs *k)
 	k->n = 0;
 }
 
-int rctl_write(const struct rctl_hier *h, const char *dir, const char *file,
-	       const char *value, struct zerr *err)
+int rctl_write(const struct rctl_hier *h, const char *dir, const char *file, const char *value,
+	       struct zerr *err)
 {
 	cleanup_free char *path = xasprintf("%s/%s", dir, file);
 	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write_all(fd, value, strlen(value)) < 0)
-		return zerr_set(err, errno, "%s: %s = %s", rctl_label(h),
-				file, value);
+		return zerr_set(err, errno, "%s: %s = %s", rctl_label(h), file, value);
 	return 0;
 }
 
-int rctl_read(const struct rctl_hier *h, const char *dir, const char *file,
-	      char **out, struct zerr *err)
+int rctl_read(const struct rctl_hier *h, const char *dir, const char *file, char **out,
+	      struct zerr *err)
 {
 	cleanup_free char *path = xasprintf("%s/%s", dir, file);
 	int r = read_file(path, out, NULL, NULL);
@@ -220,8 +219,8 @@ bool rctl_file_exists(const char *dir, const char *file)
 	return access(path, F_OK) == 0;
 }
 
-int rctl_read_pids(const struct rctl_hier *h, const char *dir, pid_t **pids,
-		   size_t *n, struct zerr *err)
+int rctl_read_pids(const struct rctl_hier *h, const char *dir, pid_t **pids, size_t *n,
+		   struct zerr *err)
 {
 	cleanup_free char *buf = NULL;
 	*pids = NULL;
@@ -230,8 +229,7 @@ int rctl_read_pids(const struct rctl_hier *h, const char *dir, pid_t **pids,
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
-		return zerr_set(err, -r, "%s: read %s/cgroup.procs",
-				rctl_label(h), dir);
+		return zerr_set(err, -r, "%s: read %s/cgroup.procs", rctl_label(h), dir);
 	size_t cap = 0;
 	for (char *s = buf, *end; *s; s = end) {
 		long v = strtol(s, &end, 10);
@@ -252,7 +250,7 @@ static bool dir_exists(const char *path)
 
 static void sleep_us(long us)
 {
-	struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
+	struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
 }
@@ -279,8 +277,7 @@ static int check_absent(const struct rctl_cgroup *cg, struct zerr *err)
 	return 0;
 }
 
-int rctl_mkdir_leaf(const struct rctl_hier *h, const char *top,
-		    const char *leaf, struct zerr *err)
+int rctl_mkdir_leaf(const struct rctl_hier *h, const char *top, const char *leaf, struct zerr *err)
 {
 	int r = 0;
 	if (mkdir(top, 0755) < 0 && errno != EEXIST)
@@ -293,8 +290,7 @@ int rctl_mkdir_leaf(const struct rctl_hier *h, const char *top,
 	return r;
 }
 
-static int make_once(const struct rctl_cgroup *cg, size_t i, char *const *want,
-		     struct zerr *err)
+static int make_once(const struct rctl_cgroup *cg, size_t i, char *const *want, struct zerr *err)
 {
 	const struct rctl_hier *h = &cg->h[i];
 	cleanup_free char *rel = rctl_rel_leaf(cg, i);
@@ -302,12 +298,9 @@ static int make_once(const struct rctl_cgroup *cg, size_t i, char *const *want,
 	cleanup_free char *leaf = rctl_abs(h, rel);
 	cleanup_free char *top = rctl_abs(h, rel_top);
 	switch (rctl_kind(h)) {
-	case RCTL_V1:
-		return rctl_v1_mkdir(h, rel, err);
-	case RCTL_V2:
-		return rctl_v2_make(cg, i, want, err);
-	case RCTL_V1_NAMED:
-		break;
+	case RCTL_V1: return rctl_v1_mkdir(h, rel, err);
+	case RCTL_V2: return rctl_v2_make(cg, i, want, err);
+	case RCTL_V1_NAMED: break;
 	}
 	/* libcgroup cannot reach named hierarchies ("subsystem not mounted") */
 	return rctl_mkdir_leaf(h, top, leaf, err);
@@ -315,8 +308,7 @@ static int make_once(const struct rctl_cgroup *cg, size_t i, char *const *want,
 
 /* Another zone's destroy may remove an empty zonectl/ between our mkdir of
  * it and of the leaf: one more try makes it again. */
-static int make_one(const struct rctl_cgroup *cg, size_t i, char *const *want,
-		    struct zerr *err)
+static int make_one(const struct rctl_cgroup *cg, size_t i, char *const *want, struct zerr *err)
 {
 	int r = make_once(cg, i, want, err);
 	return r == -ENOENT ? make_once(cg, i, want, err) : r;
@@ -324,8 +316,8 @@ static int make_one(const struct rctl_cgroup *cg, size_t i, char *const *want,
 
 static int remove_dirs(const struct rctl_cgroup *cg, struct zerr *err);
 
-int rctl_cgroup_create(const struct rctl_cgroup *cg,
-		       const struct rctl_resources *res, struct zerr *err)
+int rctl_cgroup_create(const struct rctl_cgroup *cg, const struct rctl_resources *res,
+		       struct zerr *err)
 {
 	int r = check_absent(cg, err);
 	if (r < 0)
@@ -349,8 +341,8 @@ int rctl_cgroup_create(const struct rctl_cgroup *cg,
 	return 0;
 }
 
-int rctl_cgroup_apply(const struct rctl_cgroup *cg,
-		      const struct rctl_resources *res, struct zerr *err)
+int rctl_cgroup_apply(const struct rctl_cgroup *cg, const struct rctl_resources *res,
+		      struct zerr *err)
 {
 	bool devices = res && res->n_devices > 0;
 	int r = rctl_apply_resources(cg, res, devices, err);
@@ -359,8 +351,7 @@ int rctl_cgroup_apply(const struct rctl_cgroup *cg,
 
 /* Straight to cgroup.procs: libcgroup's cgroup_attach_task_pid writes the
  * `tasks` file, which moves one thread rather than the whole process. */
-int rctl_cgroup_attach(const struct rctl_cgroup *cg, pid_t pid,
-		       struct zerr *err)
+int rctl_cgroup_attach(const struct rctl_cgroup *cg, pid_t pid, struct zerr *err)
 {
 	char buf[32];
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
@@ -415,7 +406,7 @@ static bool leaf_exists(const struct rctl_cgroup *cg, ssize_t i)
  * freezer are the v1 hierarchies a zone cannot do without. */
 static ssize_t pids_source(const struct rctl_cgroup *cg)
 {
-	const char *order[] = { NULL, "pids", "freezer" };
+	const char *order[] = {NULL, "pids", "freezer"};
 	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
 		ssize_t i = find_hier(cg, order[k]);
 		if (leaf_exists(cg, i))
@@ -427,8 +418,7 @@ static ssize_t pids_source(const struct rctl_cgroup *cg)
 	return -1;
 }
 
-int rctl_cgroup_pids(const struct rctl_cgroup *cg, pid_t **pids, size_t *n,
-		     struct zerr *err)
+int rctl_cgroup_pids(const struct rctl_cgroup *cg, pid_t **pids, size_t *n, struct zerr *err)
 {
 	*pids = NULL;
 	*n = 0;
@@ -449,8 +439,7 @@ static void kill_all(const pid_t *pids, size_t n)
 
 /* v1 has no cgroup.kill: freeze so that nothing forks between reading
  * cgroup.procs and the kills, then thaw so the kills are delivered. */
-static void freeze_kill_thaw(const struct rctl_hier *h, const char *leaf,
-			     int timeout_ms)
+static void freeze_kill_thaw(const struct rctl_hier *h, const char *leaf, int timeout_ms)
 {
 	if (rctl_write(h, leaf, "freezer.state", "FROZEN", NULL) < 0)
 		return;
@@ -512,8 +501,7 @@ static int sweep(const struct rctl_cgroup *cg, bool *done, struct zerr *err)
 	return busy;
 }
 
-int rctl_cgroup_kill(const struct rctl_cgroup *cg, int timeout_ms,
-		     struct zerr *err)
+int rctl_cgroup_kill(const struct rctl_cgroup *cg, int timeout_ms, struct zerr *err)
 {
 	if (!rctl_cgroup_exists(cg))
 		return 0;
@@ -527,9 +515,12 @@ int rctl_cgroup_kill(const struct rctl_cgroup *cg, int timeout_ms,
 		if (r == 0)
 			return 0;
 		if (now_ns() > deadline)
-			return zone_fail(cg, zerr_setx(err, ETIMEDOUT,
-					 "cgroup: processes still running %d ms after SIGKILL",
-					 timeout_ms), err);
+			return zone_fail(
+				cg,
+				zerr_setx(err, ETIMEDOUT,
+					  "cgroup: processes still running %d ms after SIGKILL",
+					  timeout_ms),
+				err);
 		sleep_us(us);
 	}
 }
@@ -537,16 +528,14 @@ int rctl_cgroup_kill(const struct rctl_cgroup *cg, int timeout_ms,
 /* Plain rmdir, also on v1: libcgroup's delete first moves any task it
  * finds into the parent, which would let a process that joined the zone
  * late escape into zonectl/; rmdir fails with EBUSY instead. */
-static int rmdir_leaf(const struct rctl_hier *h, const char *leaf,
-		      struct zerr *err)
+static int rmdir_leaf(const struct rctl_hier *h, const char *leaf, struct zerr *err)
 {
 	uint64_t deadline = now_ns() + RMDIR_RETRY_MS * 1000000ull;
 	for (long us = 100;; us = us < 5000 ? us * 2 : us) {
 		if (rmdir(leaf) == 0 || errno == ENOENT)
 			return 0;
 		if (errno != EBUSY || now_ns() > deadline)
-			return zerr_set(err, errno, "%s: rmdir %s",
-					rctl_label(h), leaf);
+			return zerr_set(err, errno, "%s: rmdir %s", rctl_label(h), leaf);
 		sleep_us(us);
 	}
 }
@@ -557,11 +546,9 @@ static int rmdir_top(const struct rctl_cgroup *cg, size_t i, struct zerr *err)
 {
 	cleanup_free char *rel = rctl_rel_top(cg, i);
 	cleanup_free char *top = rctl_abs(&cg->h[i], rel);
-	if (rmdir(top) == 0 || errno == ENOENT || errno == ENOTEMPTY ||
-	    errno == EBUSY)
+	if (rmdir(top) == 0 || errno == ENOENT || errno == ENOTEMPTY || errno == EBUSY)
 		return 0;
-	return zerr_set(err, errno, "%s: rmdir %s",
-			rctl_label(&cg->h[i]), top);
+	return zerr_set(err, errno, "%s: rmdir %s", rctl_label(&cg->h[i]), top);
 }
 
 static int remove_dirs(const struct rctl_cgroup *cg, struct zerr *err)
@@ -609,5 +596,5 @@ void rctl_cgroup_free(struct rctl_cgroup *cg)
 	}
 	free(cg->h);
 	free(cg->zone);
-	*cg = (struct rctl_cgroup){ 0 };
+	*cg = (struct rctl_cgroup){0};
 }

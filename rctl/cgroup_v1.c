@@ -28,8 +28,7 @@ static int lcg_init(struct zerr *err)
 		done = true;
 	}
 	if (ret)
-		return zerr_setx(err, EIO, "libcgroup: cgroup_init: %s",
-				 cgroup_strerror(ret));
+		return zerr_setx(err, EIO, "libcgroup: cgroup_init: %s", cgroup_strerror(ret));
 	return 0;
 }
 
@@ -41,26 +40,21 @@ static int lcg_errno(int ret)
 		return e ? e : EIO;
 	}
 	case ECGROUPNOTEXIST:
-	case ECGROUPVALUENOTEXIST:
-		return ENOENT;
+	case ECGROUPVALUENOTEXIST: return ENOENT;
 	case ECGROUPNOTOWNER:
-	case ECGROUPNOTALLOWED:
-		return EPERM;
-	default:
-		return 0;
+	case ECGROUPNOTALLOWED: return EPERM;
+	default: return 0;
 	}
 }
 
 /* "cgroup memory: <what>: <reason>", the reason from errno where libcgroup
  * passes one through, else libcgroup's own words. */
-static int lcg_fail(const struct rctl_hier *h, int ret, const char *what,
-		    struct zerr *err)
+static int lcg_fail(const struct rctl_hier *h, int ret, const char *what, struct zerr *err)
 {
 	int e = lcg_errno(ret);
 	if (e)
 		return zerr_set(err, e, "%s: %s", rctl_label(h), what);
-	return zerr_setx(err, EIO, "%s: %s: %s", rctl_label(h), what,
-			 cgroup_strerror(ret));
+	return zerr_setx(err, EIO, "%s: %s: %s", rctl_label(h), what, cgroup_strerror(ret));
 }
 
 /* libcgroup finds a hierarchy by any one of its controllers; name= is not
@@ -86,8 +80,7 @@ static struct cgroup *lcg_new(const struct rctl_hier *h, const char *rel,
 	return g;
 }
 
-int rctl_v1_mkdir(const struct rctl_hier *h, const char *rel,
-		  struct zerr *err)
+int rctl_v1_mkdir(const struct rctl_hier *h, const char *rel, struct zerr *err)
 {
 	struct cgroup_controller *ctl;
 	int r = lcg_init(err);
@@ -95,8 +88,7 @@ int rctl_v1_mkdir(const struct rctl_hier *h, const char *rel,
 		return r;
 	cleanup_lcg struct cgroup *g = lcg_new(h, rel, &ctl);
 	if (!g)
-		return zerr_setx(err, EINVAL, "%s: libcgroup rejects %s",
-				 rctl_label(h), rel);
+		return zerr_setx(err, EINVAL, "%s: libcgroup rejects %s", rctl_label(h), rel);
 	/* ignore_ownership: root owns the files already, and chowning each of
 	 * them costs more than the mkdir itself */
 	int ret = cgroup_create_cgroup(g, 1);
@@ -109,16 +101,15 @@ int rctl_v1_mkdir(const struct rctl_hier *h, const char *rel,
 
 /* One cgroup_modify_cgroup for kvs[from, from+n): values are written in the
  * order they were added. */
-static int write_batch(const struct rctl_hier *h, const char *rel,
-		       const struct rctl_kvs *kvs, size_t from, size_t n)
+static int write_batch(const struct rctl_hier *h, const char *rel, const struct rctl_kvs *kvs,
+		       size_t from, size_t n)
 {
 	struct cgroup_controller *ctl;
 	cleanup_lcg struct cgroup *g = lcg_new(h, rel, &ctl);
 	if (!g)
 		return ECGINVAL;
 	for (size_t k = from; k < from + n; k++) {
-		int ret = cgroup_add_value_string(ctl, kvs->v[k].file,
-						  kvs->v[k].value);
+		int ret = cgroup_add_value_string(ctl, kvs->v[k].file, kvs->v[k].value);
 		if (ret)
 			return ret;
 	}
@@ -137,9 +128,8 @@ static size_t batch_len(const struct rctl_kvs *kvs, size_t from)
 	return n;
 }
 
-static int write_run(const struct rctl_hier *h, const char *rel,
-		     const struct rctl_kvs *kvs, size_t from, size_t n,
-		     struct zerr *err)
+static int write_run(const struct rctl_hier *h, const char *rel, const struct rctl_kvs *kvs,
+		     size_t from, size_t n, struct zerr *err)
 {
 	int batch = write_batch(h, rel, kvs, from, n);
 	if (!batch)
@@ -149,16 +139,16 @@ static int write_run(const struct rctl_hier *h, const char *rel,
 	for (size_t k = from; k < from + n; k++) {
 		int ret = write_batch(h, rel, kvs, k, 1);
 		if (ret) {
-			cleanup_free char *what = xasprintf(
-				"%s = %s", kvs->v[k].file, kvs->v[k].value);
+			cleanup_free char *what = xasprintf("%s = %s", kvs->v[k].file,
+							    kvs->v[k].value);
 			return lcg_fail(h, ret, what, err);
 		}
 	}
 	return lcg_fail(h, batch, "write", err);
 }
 
-int rctl_v1_write_kvs(const struct rctl_hier *h, const char *rel,
-		      const struct rctl_kvs *kvs, struct zerr *err)
+int rctl_v1_write_kvs(const struct rctl_hier *h, const char *rel, const struct rctl_kvs *kvs,
+		      struct zerr *err)
 {
 	if (!kvs->n)
 		return 0;
@@ -178,8 +168,8 @@ int rctl_v1_write_kvs(const struct rctl_hier *h, const char *rel,
  * cgroup_create_cgroup_from_parent, which reads every control file of the
  * parent and copies them all (memory limits included) into the child.
  * Fills dir from the nearest non-empty ancestor; *val gets the value. */
-static int cpuset_fill(const struct rctl_hier *h, const char *dir,
-		       const char *file, char **val, struct zerr *err)
+static int cpuset_fill(const struct rctl_hier *h, const char *dir, const char *file, char **val,
+		       struct zerr *err)
 {
 	int r = rctl_read(h, dir, file, val, err);
 	if (r < 0 || **val)
@@ -189,16 +179,14 @@ static int cpuset_fill(const struct rctl_hier *h, const char *dir,
 	size_t mlen = strlen(h->mount);
 	const char *slash = strrchr(dir, '/');
 	if (strlen(dir) <= mlen || !slash || (size_t)(slash - dir) < mlen)
-		return zerr_setx(err, EINVAL, "%s: %s/%s is empty",
-				 rctl_label(h), dir, file);
+		return zerr_setx(err, EINVAL, "%s: %s/%s is empty", rctl_label(h), dir, file);
 	cleanup_free char *parent = xstrndup(dir, (size_t)(slash - dir));
 	if ((r = cpuset_fill(h, parent, file, val, err)) < 0)
 		return r;
 	return rctl_write(h, dir, file, *val, err);
 }
 
-int rctl_v1_cpuset_inherit(const struct rctl_hier *h, const char *dir,
-			   struct zerr *err)
+int rctl_v1_cpuset_inherit(const struct rctl_hier *h, const char *dir, struct zerr *err)
 {
 	cleanup_free char *cpus = NULL, *mems = NULL;
 	int r = cpuset_fill(h, dir, "cpuset.cpus", &cpus, err);
@@ -234,14 +222,14 @@ static void device_number(char *buf, size_t len, int64_t v)
 /* v1 reads a bare "a" as every device with every access, whatever follows
  * it; an "a" rule that is narrower than that is written as a "c" and a "b"
  * rule so that it means no more than it says. */
-static int write_rule(const struct rctl_hier *h, const char *dir,
-		      const struct rctl_device *d, struct zerr *err)
+static int write_rule(const struct rctl_hier *h, const char *dir, const struct rctl_device *d,
+		      struct zerr *err)
 {
 	const char *file = d->allow ? "devices.allow" : "devices.deny";
 	char acc[4] = "", maj[24], min[24], rule[80];
 	if (device_access(d->access, acc) < 0 || !strchr("acb", d->type) || !d->type)
-		return zerr_setx(err, EINVAL, "%s: bad device rule `%c %.4s`",
-				 rctl_label(h), d->type ? d->type : '?', d->access);
+		return zerr_setx(err, EINVAL, "%s: bad device rule `%c %.4s`", rctl_label(h),
+				 d->type ? d->type : '?', d->access);
 	bool whole = d->major < 0 && d->minor < 0 && strlen(acc) == 3;
 	if (d->type == 'a' && whole)
 		return rctl_write(h, dir, file, "a", err);
@@ -259,8 +247,8 @@ static int write_rule(const struct rctl_hier *h, const char *dir,
 
 /* Direct writes: libcgroup holds one value per file name and controller,
  * and a device list is many ordered writes to the same two files. */
-int rctl_v1_devices(const struct rctl_hier *h, const char *dir,
-		    const struct rctl_device *d, size_t n, struct zerr *err)
+int rctl_v1_devices(const struct rctl_hier *h, const char *dir, const struct rctl_device *d,
+		    size_t n, struct zerr *err)
 {
 	int r = rctl_write(h, dir, "devices.deny", "a", err);
 	for (size_t k = 0; k < n && r == 0; k++)

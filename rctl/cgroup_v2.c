@@ -17,8 +17,8 @@
 static const struct {
 	const char *v2, *v1;
 } needed[] = {
-	{ "cpu", "cpu" }, { "cpuset", "cpuset" }, { "memory", "memory" },
-	{ "pids", "pids" }, { "io", "blkio" },
+	{"cpu", "cpu"},   {"cpuset", "cpuset"}, {"memory", "memory"},
+	{"pids", "pids"}, {"io", "blkio"},
 };
 
 char **rctl_v2_wanted(const struct rctl_cgroup *cg)
@@ -53,8 +53,8 @@ static bool word_in(const char *list, const char *word)
 /* Enables in dir's cgroup.subtree_control whatever of `want` dir has and
  * has not enabled yet; controllers the host does not give dir are left to
  * the resource code, which reports them only if the zone asks for them. */
-static int enable_in(const struct rctl_hier *h, const char *dir,
-		     char *const *want, struct zerr *err)
+static int enable_in(const struct rctl_hier *h, const char *dir, char *const *want,
+		     struct zerr *err)
 {
 	cleanup_free char *avail = NULL, *on = NULL, *add = NULL;
 	int r = rctl_read(h, dir, "cgroup.controllers", &avail, err);
@@ -71,8 +71,7 @@ static int enable_in(const struct rctl_hier *h, const char *dir,
 	return len ? rctl_write(h, dir, "cgroup.subtree_control", add, err) : 0;
 }
 
-static int mkdir_one(const struct rctl_hier *h, const char *dir,
-		     struct zerr *err)
+static int mkdir_one(const struct rctl_hier *h, const char *dir, struct zerr *err)
 {
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return zerr_set(err, errno, "%s: mkdir %s", rctl_label(h), dir);
@@ -98,13 +97,14 @@ static int vacate(const struct rctl_cgroup *cg, const struct rctl_hier *h, const
 	int r = rctl_read_pids(h, parent, &pids, &n, err);
 	for (size_t k = 0; r == 0 && k < n; k++)
 		if (!movable(cg, pids[k]))
-			return zerr_setx(err, EBUSY,
-					 "cgroup2: %s is delegated to zonectl but holds processes that "
-					 "are not zonectl's (pid %d): cgroup v2 gives no controllers "
-					 "below a cgroup with processes, so move them into a leaf "
-					 "cgroup of their own (systemd's delegation rules), or pass "
-					 "--cgroup-parent",
-					 parent, (int)pids[k]);
+			return zerr_setx(
+				err, EBUSY,
+				"cgroup2: %s is delegated to zonectl but holds processes that "
+				"are not zonectl's (pid %d): cgroup v2 gives no controllers "
+				"below a cgroup with processes, so move them into a leaf "
+				"cgroup of their own (systemd's delegation rules), or pass "
+				"--cgroup-parent",
+				parent, (int)pids[k]);
 	cleanup_free char *leaf = xasprintf("%s/%s", parent, RCTL_MONITOR_LEAF);
 	if (r == 0)
 		r = mkdir_one(h, leaf, err);
@@ -139,8 +139,7 @@ static int enable_in_parent(const struct rctl_cgroup *cg, const struct rctl_hier
 	return enable_in(h, parent, want, err);
 }
 
-int rctl_v2_make(const struct rctl_cgroup *cg, size_t i, char *const *want,
-		 struct zerr *err)
+int rctl_v2_make(const struct rctl_cgroup *cg, size_t i, char *const *want, struct zerr *err)
 {
 	const struct rctl_hier *h = &cg->h[i];
 	cleanup_free char *parent = rctl_abs(h, h->parent);

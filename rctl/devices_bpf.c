@@ -29,9 +29,8 @@
 
 #include "internal.h"
 
-#define INSN(c, d, s, o, i)                                                  \
-	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s),     \
-			    .off = (o), .imm = (i) })
+#define INSN(c, d, s, o, i) \
+	((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
 #define LDX_W(dst, src, off) INSN(BPF_LDX | BPF_W | BPF_MEM, dst, src, off, 0)
 #define ALU32_IMM(op, dst, imm) INSN(BPF_ALU | (op) | BPF_K, dst, 0, 0, imm)
 #define MOV32_REG(dst, src) INSN(BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0)
@@ -85,12 +84,12 @@ static int rule(struct prog *p, const struct rctl_device *d, struct zerr *err)
 	const int all = BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE | BPF_DEVCG_ACC_MKNOD;
 	int acc = access_bits(d->access);
 	if (acc < 0 || (d->type != 'a' && d->type != 'c' && d->type != 'b'))
-		return zerr_setx(err, EINVAL, "bad device rule `%c %.4s`",
-				 d->type ? d->type : '?', d->access);
+		return zerr_setx(err, EINVAL, "bad device rule `%c %.4s`", d->type ? d->type : '?',
+				 d->access);
 	size_t jumps[8], nj = 0;
 	if (d->type != 'a')
 		jumps[nj++] = emit(p, JNE_IMM(R_TYPE, d->type == 'b' ? BPF_DEVCG_DEV_BLOCK
-							  : BPF_DEVCG_DEV_CHAR));
+								     : BPF_DEVCG_DEV_CHAR));
 	if (acc != all) {
 		emit(p, MOV32_REG(R_CTX, R_ACCESS));
 		emit(p, ALU32_IMM(BPF_AND, R_CTX, acc));
@@ -107,8 +106,7 @@ static int rule(struct prog *p, const struct rctl_device *d, struct zerr *err)
 	return nj == 0;
 }
 
-static int build(struct prog *p, const struct rctl_device *d, size_t n,
-		 struct zerr *err)
+static int build(struct prog *p, const struct rctl_device *d, size_t n, struct zerr *err)
 {
 	prologue(p);
 	for (size_t k = n; k-- > 0;) {
@@ -140,7 +138,7 @@ static int load(const struct prog *p, struct zerr *err)
 	int fd = sys_bpf(BPF_PROG_LOAD, &attr);
 	if (fd < 0 && errno == EPERM) {
 		/* before Linux 5.11 programs are charged to RLIMIT_MEMLOCK */
-		struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+		struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
 		if (setrlimit(RLIMIT_MEMLOCK, &rl) == 0)
 			fd = sys_bpf(BPF_PROG_LOAD, &attr);
 	}
@@ -160,10 +158,9 @@ static int load(const struct prog *p, struct zerr *err)
 	return zerr_set(err, e, "load device filter%s%s", *log ? ": " : "", log);
 }
 
-int rctl_bpf_devices_load(const struct rctl_device *d, size_t n,
-			  struct zerr *err)
+int rctl_bpf_devices_load(const struct rctl_device *d, size_t n, struct zerr *err)
 {
-	struct prog p = { 0 };
+	struct prog p = {0};
 	int r = build(&p, d, n, err);
 	if (r == 0)
 		r = load(&p, err);
@@ -207,8 +204,7 @@ static int detach(int dirfd, uint32_t id, struct zerr *err)
  * no moment without a filter. ALLOW_MULTI: it composes with a filter a
  * host manager (systemd) keeps on an ancestor, and leaves the zone free to
  * filter its own sub-cgroups further. */
-int rctl_bpf_devices(int dirfd, const struct rctl_device *d, size_t n,
-		     struct zerr *err)
+int rctl_bpf_devices(int dirfd, const struct rctl_device *d, size_t n, struct zerr *err)
 {
 	uint32_t old[64], n_old = 64;
 	int r = query(dirfd, old, &n_old, err);

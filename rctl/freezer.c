@@ -46,7 +46,8 @@ static int wait_frozen(const struct rctl_hier *h, const char *leaf, bool v2, str
 				rctl_write(h, leaf, "cgroup.freeze", "0", NULL);
 			else
 				rctl_write(h, leaf, "freezer.state", "THAWED", NULL);
-			return zerr_setx(err, ETIMEDOUT, "cgroup freezer: not frozen after %d ms (%s: %s)",
+			return zerr_setx(err, ETIMEDOUT,
+					 "cgroup freezer: not frozen after %d ms (%s: %s)",
 					 FREEZE_TIMEOUT_MS, file, state);
 		}
 		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
@@ -58,8 +59,10 @@ int rctl_cgroup_freeze(const struct rctl_cgroup *cg, bool frozen, struct zerr *e
 	bool v2;
 	ssize_t i = freezer_hier(cg, &v2);
 	if (i < 0)
-		return zerr_setx(err, ENOTSUP, "zone %s: no freezer (v1 freezer hierarchy or "
-				 "cgroup2 cgroup.freeze)", cg->zone);
+		return zerr_setx(err, ENOTSUP,
+				 "zone %s: no freezer (v1 freezer hierarchy or "
+				 "cgroup2 cgroup.freeze)",
+				 cg->zone);
 	cleanup_free char *leaf = rctl_cgroup_path(cg, (size_t)i);
 	const struct rctl_hier *h = &cg->h[i];
 	int r = v2 ? rctl_write(h, leaf, "cgroup.freeze", frozen ? "1" : "0", err)

@@ -41,35 +41,32 @@ void rctl_kvs_free(struct rctl_kvs *k);
 
 /* mkdir of zonectl/ (EEXIST is fine) and the leaf; the path above them is
  * only walked when it is missing (an override parent). */
-int rctl_mkdir_leaf(const struct rctl_hier *h, const char *top,
-		    const char *leaf, struct zerr *err);
+int rctl_mkdir_leaf(const struct rctl_hier *h, const char *top, const char *leaf, struct zerr *err);
 
 /* Small direct file operations on a cgroup directory. Errors name the
  * hierarchy, the file and, for writes, the value:
  * "cgroup memory: memory.limit_in_bytes = 1000: Device or resource busy". */
-int rctl_write(const struct rctl_hier *h, const char *dir, const char *file,
-	       const char *value, struct zerr *err);
-int rctl_read(const struct rctl_hier *h, const char *dir, const char *file,
-	      char **out, struct zerr *err);
+int rctl_write(const struct rctl_hier *h, const char *dir, const char *file, const char *value,
+	       struct zerr *err);
+int rctl_read(const struct rctl_hier *h, const char *dir, const char *file, char **out,
+	      struct zerr *err);
 bool rctl_file_exists(const char *dir, const char *file);
 /* Parses a cgroup.procs file; a missing directory reads as empty. */
-int rctl_read_pids(const struct rctl_hier *h, const char *dir, pid_t **pids,
-		   size_t *n, struct zerr *err);
+int rctl_read_pids(const struct rctl_hier *h, const char *dir, pid_t **pids, size_t *n,
+		   struct zerr *err);
 
 /* cgroup_v1.c: libcgroup for v1 controller hierarchies (RCTL_V1 only). */
-int rctl_v1_mkdir(const struct rctl_hier *h, const char *rel,
-		  struct zerr *err);
+int rctl_v1_mkdir(const struct rctl_hier *h, const char *rel, struct zerr *err);
 /* Writes the list in order; on failure names the file that failed. */
-int rctl_v1_write_kvs(const struct rctl_hier *h, const char *rel,
-		      const struct rctl_kvs *kvs, struct zerr *err);
+int rctl_v1_write_kvs(const struct rctl_hier *h, const char *rel, const struct rctl_kvs *kvs,
+		      struct zerr *err);
 /* A new v1 cpuset cgroup starts with empty cpus and mems, and nothing can
  * join it until they are set: copy them down from the nearest ancestor. */
-int rctl_v1_cpuset_inherit(const struct rctl_hier *h, const char *dir,
-			   struct zerr *err);
+int rctl_v1_cpuset_inherit(const struct rctl_hier *h, const char *dir, struct zerr *err);
 /* devices.deny "a", then the rules in order (the caller appends the
  * defaults). */
-int rctl_v1_devices(const struct rctl_hier *h, const char *dir,
-		    const struct rctl_device *d, size_t n, struct zerr *err);
+int rctl_v1_devices(const struct rctl_hier *h, const char *dir, const struct rctl_device *d,
+		    size_t n, struct zerr *err);
 
 /* place_v2.c: the parent of zonectl/NAME on a cgroup v2 host (the
  * hierarchy at index i), `override` from --cgroup-parent; sets the plan's
@@ -85,8 +82,7 @@ bool rctl_systemd_booted(void);
  * machine's hybrid layout); a NULL-terminated vector, never NULL. */
 char **rctl_v2_wanted(const struct rctl_cgroup *cg);
 /* Makes <parent>/zonectl/<zone> with `want` enabled down to the leaf. */
-int rctl_v2_make(const struct rctl_cgroup *cg, size_t i, char *const *want,
-		 struct zerr *err);
+int rctl_v2_make(const struct rctl_cgroup *cg, size_t i, char *const *want, struct zerr *err);
 /* The leaf of a delegated parent where zonectl's own processes live. */
 #define RCTL_MONITOR_LEAF "zonectl.monitor"
 /* Removes that leaf once no monitor is left in it (0, or -errno). */
@@ -94,17 +90,14 @@ int rctl_v2_tidy(const struct rctl_cgroup *cg, size_t i);
 
 /* devices_bpf.c: the device allow-list as a BPF_CGROUP_DEVICE program
  * attached to the cgroup2 directory dirfd (replacing ours from before). */
-int rctl_bpf_devices(int dirfd, const struct rctl_device *d, size_t n,
-		     struct zerr *err);
+int rctl_bpf_devices(int dirfd, const struct rctl_device *d, size_t n, struct zerr *err);
 /* The program alone, loaded but not attached: a fd, for tests. */
-int rctl_bpf_devices_load(const struct rctl_device *d, size_t n,
-			  struct zerr *err);
+int rctl_bpf_devices_load(const struct rctl_device *d, size_t n, struct zerr *err);
 
 /* resources.c: everything linux.resources asks, in every hierarchy that
  * carries the controller. Devices only if `devices` (create always, a
  * live update only when the update names devices). */
-int rctl_apply_resources(const struct rctl_cgroup *cg,
-			 const struct rctl_resources *res, bool devices,
-			 struct zerr *err);
+int rctl_apply_resources(const struct rctl_cgroup *cg, const struct rctl_resources *res,
+			 bool devices, struct zerr *err);
 
 #endif

@@ -106,9 +106,10 @@ static int check_override(struct rctl_cgroup *cg, struct rctl_hier *h, struct ze
 		return zerr_set(err, errno, "cgroup parent %s", h->parent);
 	}
 	size_t ml = strlen(h->mount);
-	if (strncmp(real, h->mount, ml) || (real[ml] && real[ml] != '/') ||
-	    stat(real, &st) < 0 || !S_ISDIR(st.st_mode) || !rctl_file_exists(real, "cgroup.procs"))
-		return zerr_setx(err, EINVAL, "cgroup parent %s is not a cgroup of the hierarchy at %s",
+	if (strncmp(real, h->mount, ml) || (real[ml] && real[ml] != '/') || stat(real, &st) < 0 ||
+	    !S_ISDIR(st.st_mode) || !rctl_file_exists(real, "cgroup.procs"))
+		return zerr_setx(err, EINVAL,
+				 "cgroup parent %s is not a cgroup of the hierarchy at %s",
 				 h->parent, h->mount);
 	int r = parent_type(h, dir, err);
 	if (r < 0)
@@ -120,11 +121,12 @@ static int check_override(struct rctl_cgroup *cg, struct rctl_hier *h, struct ze
 		if ((r = rctl_read_pids(h, dir, &pids, &n, err)) < 0)
 			return r;
 		if (n)
-			return zerr_setx(err, EBUSY,
-					 "cgroup parent %s holds processes (%zu, pid %d first): cgroup v2 "
-					 "gives no controllers below a cgroup with processes of its own; "
-					 "name a cgroup without processes",
-					 h->parent, n, (int)pids[0]);
+			return zerr_setx(
+				err, EBUSY,
+				"cgroup parent %s holds processes (%zu, pid %d first): cgroup v2 "
+				"gives no controllers below a cgroup with processes of its own; "
+				"name a cgroup without processes",
+				h->parent, n, (int)pids[0]);
 	}
 	cg->delegated = !root && delegated(dir);
 	cg->own_parent = (root && !rctl_systemd_booted()) || cg->delegated;

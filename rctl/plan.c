@@ -67,8 +67,8 @@ static void unescape_octal(char *s)
 {
 	char *d = s;
 	while (*s) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
-		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
 			*d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
 			s += 4;
 		} else {
@@ -122,7 +122,7 @@ struct mnt_fields {
 
 static bool split_mountinfo(char *line, struct mnt_fields *m)
 {
-	char *f[6] = { 0 };
+	char *f[6] = {0};
 	char *save = NULL, *tok = strtok_r(line, " ", &save);
 	for (int i = 0; tok && i < 5; i++, tok = strtok_r(NULL, " ", &save))
 		f[i] = tok;
@@ -142,8 +142,8 @@ static bool split_mountinfo(char *line, struct mnt_fields *m)
 	return true;
 }
 
-static void add_hier(struct rctl_cgroup *cg, const struct own_line *l,
-		     const char *mount, char *parent)
+static void add_hier(struct rctl_cgroup *cg, const struct own_line *l, const char *mount,
+		     char *parent)
 {
 	cg->h = xrealloc(cg->h, (cg->n + 1) * sizeof(*cg->h));
 	struct rctl_hier *h = &cg->h[cg->n++];
@@ -153,8 +153,8 @@ static void add_hier(struct rctl_cgroup *cg, const struct own_line *l,
 	h->v2 = l->v2;
 }
 
-static void plan_mount(struct rctl_cgroup *cg, struct own_line *lines,
-		       size_t n, const struct mnt_fields *m)
+static void plan_mount(struct rctl_cgroup *cg, struct own_line *lines, size_t n,
+		       const struct mnt_fields *m)
 {
 	bool v2 = !strcmp(m->fstype, "cgroup2");
 	if (!v2 && strcmp(m->fstype, "cgroup"))
@@ -174,8 +174,8 @@ static void plan_mount(struct rctl_cgroup *cg, struct own_line *lines,
 
 static bool valid_zone_name(const char *s)
 {
-	return s && *s && strcmp(s, ".") && strcmp(s, "..") &&
-	       !strpbrk(s, "/\n") && strlen(s) < 256;
+	return s && *s && strcmp(s, ".") && strcmp(s, "..") && !strpbrk(s, "/\n") &&
+	       strlen(s) < 256;
 }
 
 /* "/machine//x/" -> "/machine/x"; rejects relative paths and "..". */
@@ -214,8 +214,8 @@ static int plan_hierarchies(struct rctl_cgroup *cg, struct zerr *err)
 	if (r < 0)
 		return r;
 	r = read_file("/proc/self/mountinfo", &info, NULL, err);
-	for (char *save = NULL, *line = r < 0 ? NULL : strtok_r(info, "\n", &save);
-	     line; line = strtok_r(NULL, "\n", &save)) {
+	for (char *save = NULL, *line = r < 0 ? NULL : strtok_r(info, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		struct mnt_fields m;
 		if (split_mountinfo(line, &m))
 			plan_mount(cg, lines, n, &m);
@@ -224,18 +224,19 @@ static int plan_hierarchies(struct rctl_cgroup *cg, struct zerr *err)
 	return r;
 }
 
-int rctl_cgroup_plan(const char *name, const char *parent_override,
-		     struct rctl_cgroup *cg, struct zerr *err)
+int rctl_cgroup_plan(const char *name, const char *parent_override, struct rctl_cgroup *cg,
+		     struct zerr *err)
 {
-	*cg = (struct rctl_cgroup){ 0 };
+	*cg = (struct rctl_cgroup){0};
 	if (!valid_zone_name(name))
 		return zerr_setx(err, EINVAL, "zone %s: not a valid cgroup name",
 				 name ? name : "(null)");
 	cleanup_free char *override = NULL;
 	if (parent_override && !(override = normalize_parent(parent_override)))
-		return zerr_setx(err, EINVAL,
-				 "zone %s: cgroup parent `%s` must be an absolute path without . or ..",
-				 name, parent_override);
+		return zerr_setx(
+			err, EINVAL,
+			"zone %s: cgroup parent `%s` must be an absolute path without . or ..",
+			name, parent_override);
 	cg->zone = xstrdup(name);
 	int r = plan_hierarchies(cg, err);
 	if (r == 0 && !cg->n)
@@ -273,4 +274,3 @@ ssize_t rctl_cgroup_unified(const struct rctl_cgroup *cg)
 	}
 	return v2;
 }
-

@@ -15,10 +15,13 @@
 
 #include "internal.h"
 
-typedef int (*build_fn)(const struct rctl_resources *r, const struct rctl_hier *h,
-			const char *leaf, struct rctl_kvs *kv, struct zerr *err);
+typedef int (*build_fn)(const struct rctl_resources *r, const struct rctl_hier *h, const char *leaf,
+			struct rctl_kvs *kv, struct zerr *err);
 
-static bool nonempty(const char *s) { return s && *s; }
+static bool nonempty(const char *s)
+{
+	return s && *s;
+}
 
 /* -1 (or any negative) is "no limit": v1 takes "-1", cgroup2 "max". */
 static void add_limit(struct rctl_kvs *kv, const char *file, int64_t v, bool v2)
@@ -33,19 +36,17 @@ static void add_limit(struct rctl_kvs *kv, const char *file, int64_t v, bool v2)
 
 static bool want_cpu(const struct rctl_resources *r)
 {
-	return r->has_cpu_shares || r->has_cpu_quota || r->has_cpu_period ||
-	       r->has_cpu_burst;
+	return r->has_cpu_shares || r->has_cpu_quota || r->has_cpu_period || r->has_cpu_burst;
 }
 
 /* A burst of 0 is what a kernel without burst support has anyway. */
-static bool burst_applies(const struct rctl_resources *r, const char *leaf,
-			  const char *file)
+static bool burst_applies(const struct rctl_resources *r, const char *leaf, const char *file)
 {
 	return r->has_cpu_burst && (r->cpu_burst || rctl_file_exists(leaf, file));
 }
 
-static int cpu_v1(const struct rctl_resources *r, const struct rctl_hier *h,
-		  const char *leaf, struct rctl_kvs *kv, struct zerr *err)
+static int cpu_v1(const struct rctl_resources *r, const struct rctl_hier *h, const char *leaf,
+		  struct rctl_kvs *kv, struct zerr *err)
 {
 	(void)h;
 	(void)err;
@@ -71,8 +72,8 @@ static uint64_t shares_to_weight(uint64_t shares)
 }
 
 /* cpu.max is "quota period" in one file; a period alone keeps the quota. */
-static int cpu_max(const struct rctl_resources *r, const struct rctl_hier *h,
-		   const char *leaf, struct rctl_kvs *kv, struct zerr *err)
+static int cpu_max(const struct rctl_resources *r, const struct rctl_hier *h, const char *leaf,
+		   struct rctl_kvs *kv, struct zerr *err)
 {
 	char quota[32] = "max";
 	if (r->has_cpu_quota && r->cpu_quota >= 0)
@@ -92,12 +93,11 @@ static int cpu_max(const struct rctl_resources *r, const struct rctl_hier *h,
 	return 0;
 }
 
-static int cpu_v2(const struct rctl_resources *r, const struct rctl_hier *h,
-		  const char *leaf, struct rctl_kvs *kv, struct zerr *err)
+static int cpu_v2(const struct rctl_resources *r, const struct rctl_hier *h, const char *leaf,
+		  struct rctl_kvs *kv, struct zerr *err)
 {
 	if (r->has_cpu_shares && r->cpu_shares)
-		rctl_kvs_add(kv, "cpu.weight", "%" PRIu64,
-			     shares_to_weight(r->cpu_shares));
+		rctl_kvs_add(kv, "cpu.weight", "%" PRIu64, shares_to_weight(r->cpu_shares));
 	if (r->has_cpu_quota || r->has_cpu_period) {
 		int e = cpu_max(r, h, leaf, kv, err);
 		if (e < 0)
@@ -115,8 +115,8 @@ static bool want_cpuset(const struct rctl_resources *r)
 	return nonempty(r->cpuset_cpus) || nonempty(r->cpuset_mems);
 }
 
-static int cpuset_any(const struct rctl_resources *r, const struct rctl_hier *h,
-		      const char *leaf, struct rctl_kvs *kv, struct zerr *err)
+static int cpuset_any(const struct rctl_resources *r, const struct rctl_hier *h, const char *leaf,
+		      struct rctl_kvs *kv, struct zerr *err)
 {
 	(void)h;
 	(void)leaf;
@@ -138,23 +138,21 @@ static bool has_swap(const struct rctl_resources *r)
 
 static bool want_memory(const struct rctl_resources *r)
 {
-	return r->has_mem_limit || r->has_mem_reservation || has_swap(r) ||
-	       r->has_swappiness || r->disable_oom_killer;
+	return r->has_mem_limit || r->has_mem_reservation || has_swap(r) || r->has_swappiness ||
+	       r->disable_oom_killer;
 }
 
-static int swap_checks(const struct rctl_resources *r, const struct rctl_hier *h,
-		       bool accounted, struct zerr *err)
+static int swap_checks(const struct rctl_resources *r, const struct rctl_hier *h, bool accounted,
+		       struct zerr *err)
 {
 	/* unlimited swap is what a host without swap accounting gives */
 	if (!has_swap(r) || r->mem_swap < 0)
 		return 0;
 	if (!accounted)
-		return zerr_setx(err, EOPNOTSUPP,
-				 "%s: swap accounting is not enabled on this host",
+		return zerr_setx(err, EOPNOTSUPP, "%s: swap accounting is not enabled on this host",
 				 rctl_label(h));
 	if (!r->has_mem_limit || r->mem_limit < 0)
-		return zerr_setx(err, EINVAL,
-				 "%s: a memory+swap limit needs a memory limit",
+		return zerr_setx(err, EINVAL, "%s: a memory+swap limit needs a memory limit",
 				 rctl_label(h));
 	if (r->mem_swap < r->mem_limit)
 		return zerr_setx(err, EINVAL,
@@ -166,8 +164,8 @@ static int swap_checks(const struct rctl_resources *r, const struct rctl_hier *h
 
 /* memory.memsw.limit_in_bytes may never drop below memory.limit_in_bytes,
  * so which goes first depends on where the limit is now (as in runc). */
-static int memory_v1(const struct rctl_resources *r, const struct rctl_hier *h,
-		     const char *leaf, struct rctl_kvs *kv, struct zerr *err)
+static int memory_v1(const struct rctl_resources *r, const struct rctl_hier *h, const char *leaf,
+		     struct rctl_kvs *kv, struct zerr *err)
 {
 	const char *memsw = "memory.memsw.limit_in_bytes";
 	bool accounted = rctl_file_exists(leaf, memsw);
@@ -175,8 +173,7 @@ static int memory_v1(const struct rctl_resources *r, const struct rctl_hier *h,
 	if (e < 0)
 		return e;
 	/* a limit lifted with swap unsaid lifts memory+swap too (runc) */
-	bool set_swap = accounted && (has_swap(r) ||
-				      (r->has_mem_limit && r->mem_limit < 0));
+	bool set_swap = accounted && (has_swap(r) || (r->has_mem_limit && r->mem_limit < 0));
 	int64_t swap = has_swap(r) ? r->mem_swap : -1;
 	bool swap_first = false;
 	if (set_swap && r->has_mem_limit) {
@@ -201,8 +198,8 @@ static int memory_v1(const struct rctl_resources *r, const struct rctl_hier *h,
 }
 
 /* cgroup2 counts swap alone: memory.swap.max = (memory+swap) - memory. */
-static int memory_v2(const struct rctl_resources *r, const struct rctl_hier *h,
-		     const char *leaf, struct rctl_kvs *kv, struct zerr *err)
+static int memory_v2(const struct rctl_resources *r, const struct rctl_hier *h, const char *leaf,
+		     struct rctl_kvs *kv, struct zerr *err)
 {
 	bool accounted = rctl_file_exists(leaf, "memory.swap.max");
 	int e = swap_checks(r, h, accounted, err);
@@ -210,10 +207,10 @@ static int memory_v2(const struct rctl_resources *r, const struct rctl_hier *h,
 		return e;
 	if (r->has_swappiness || r->disable_oom_killer)
 		return zerr_setx(err, EOPNOTSUPP, "%s: memory.%s: cgroup2 has no such control",
-				 rctl_label(h), r->has_swappiness ? "swappiness" : "disableOOMKiller");
+				 rctl_label(h),
+				 r->has_swappiness ? "swappiness" : "disableOOMKiller");
 	if (accounted && has_swap(r) && r->mem_swap >= 0)
-		rctl_kvs_add(kv, "memory.swap.max", "%" PRId64,
-			     r->mem_swap - r->mem_limit);
+		rctl_kvs_add(kv, "memory.swap.max", "%" PRId64, r->mem_swap - r->mem_limit);
 	else if (accounted && (has_swap(r) || (r->has_mem_limit && r->mem_limit < 0)))
 		rctl_kvs_add(kv, "memory.swap.max", "max");
 	if (r->has_mem_limit)
@@ -225,10 +222,13 @@ static int memory_v2(const struct rctl_resources *r, const struct rctl_hier *h,
 
 /* ---- pids --------------------------------------------------------------- */
 
-static bool want_pids(const struct rctl_resources *r) { return r->has_pids_limit; }
+static bool want_pids(const struct rctl_resources *r)
+{
+	return r->has_pids_limit;
+}
 
-static int pids_any(const struct rctl_resources *r, const struct rctl_hier *h,
-		    const char *leaf, struct rctl_kvs *kv, struct zerr *err)
+static int pids_any(const struct rctl_resources *r, const struct rctl_hier *h, const char *leaf,
+		    struct rctl_kvs *kv, struct zerr *err)
 {
 	(void)h;
 	(void)leaf;
@@ -253,8 +253,10 @@ static bool want_io(const struct rctl_resources *r)
 }
 
 static const char *const v1_throttle_files[RT_KINDS] = {
-	"blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
-	"blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device",
+	"blkio.throttle.read_bps_device",
+	"blkio.throttle.write_bps_device",
+	"blkio.throttle.read_iops_device",
+	"blkio.throttle.write_iops_device",
 };
 
 /* One "MAJ:MIN RATE" line per device; a rate of 0 removes the rule. */
@@ -269,8 +271,8 @@ static void throttles_v1(const struct rctl_resources *r, struct rctl_kvs *kv)
 
 /* blkio.weight belongs to CFQ, gone from current kernels; BFQ has its own
  * file. With neither the write names blkio.weight and fails. */
-static int io_v1(const struct rctl_resources *r, const struct rctl_hier *h,
-		 const char *leaf, struct rctl_kvs *kv, struct zerr *err)
+static int io_v1(const struct rctl_resources *r, const struct rctl_hier *h, const char *leaf,
+		 struct rctl_kvs *kv, struct zerr *err)
 {
 	(void)h;
 	(void)err;
@@ -287,12 +289,13 @@ static int io_v1(const struct rctl_resources *r, const struct rctl_hier *h,
 /* io.max takes one line per device with every limit of that device. */
 static void throttles_v2(const struct rctl_resources *r, struct rctl_kvs *kv)
 {
-	static const char *const names[RT_KINDS] = { "rbps", "wbps", "riops", "wiops" };
+	static const char *const names[RT_KINDS] = {"rbps", "wbps", "riops", "wiops"};
 	for (size_t i = 0; i < r->n_throttles; i++) {
 		const struct rctl_throttle *t = &r->throttles[i];
 		bool seen = false;
 		for (size_t j = 0; j < i && !seen; j++)
-			seen = r->throttles[j].major == t->major && r->throttles[j].minor == t->minor;
+			seen = r->throttles[j].major == t->major &&
+			       r->throttles[j].minor == t->minor;
 		if (seen)
 			continue;
 		char line[256];
@@ -313,15 +316,17 @@ static void throttles_v2(const struct rctl_resources *r, struct rctl_kvs *kv)
 }
 
 /* BFQ takes the blkio range [1, 1000] as is; io.weight is [1, 10000]. */
-static int io_v2(const struct rctl_resources *r, const struct rctl_hier *h,
-		 const char *leaf, struct rctl_kvs *kv, struct zerr *err)
+static int io_v2(const struct rctl_resources *r, const struct rctl_hier *h, const char *leaf,
+		 struct rctl_kvs *kv, struct zerr *err)
 {
 	(void)h;
 	(void)err;
 	if (want_weight(r) && rctl_file_exists(leaf, "io.bfq.weight")) {
 		rctl_kvs_add(kv, "io.bfq.weight", "%u", (unsigned)r->blkio_weight);
 	} else if (want_weight(r)) {
-		unsigned w = r->blkio_weight < 10 ? 10 : r->blkio_weight > 1000 ? 1000 : r->blkio_weight;
+		unsigned w = r->blkio_weight < 10     ? 10
+			     : r->blkio_weight > 1000 ? 1000
+						      : r->blkio_weight;
 		rctl_kvs_add(kv, "io.weight", "default %u", 1 + (w - 10) * 9999 / 990);
 	}
 	throttles_v2(r, kv);
@@ -336,16 +341,14 @@ static const struct group {
 	build_fn build_v1, build_v2;
 	const char *asks; /* what in the config (and on the command line) needs it */
 } groups[] = {
-	{ "cpuset", "cpuset", want_cpuset, cpuset_any, cpuset_any,
-	  "linux.resources.cpu.cpus/mems (cpuset=)" },
-	{ "cpu", "cpu", want_cpu, cpu_v1, cpu_v2,
-	  "linux.resources.cpu (cpu-shares=, cpu-cap=)" },
-	{ "memory", "memory", want_memory, memory_v1, memory_v2,
-	  "linux.resources.memory (memory=, swap=)" },
-	{ "pids", "pids", want_pids, pids_any, pids_any,
-	  "linux.resources.pids (processes=)" },
-	{ "blkio", "io", want_io, io_v1, io_v2,
-	  "linux.resources.blockIO (io-weight=, io-read-bps= ...)" },
+	{"cpuset", "cpuset", want_cpuset, cpuset_any, cpuset_any,
+	 "linux.resources.cpu.cpus/mems (cpuset=)"},
+	{"cpu", "cpu", want_cpu, cpu_v1, cpu_v2, "linux.resources.cpu (cpu-shares=, cpu-cap=)"},
+	{"memory", "memory", want_memory, memory_v1, memory_v2,
+	 "linux.resources.memory (memory=, swap=)"},
+	{"pids", "pids", want_pids, pids_any, pids_any, "linux.resources.pids (processes=)"},
+	{"blkio", "io", want_io, io_v1, io_v2,
+	 "linux.resources.blockIO (io-weight=, io-read-bps= ...)"},
 };
 
 static bool word_in(const char *list, const char *word)
@@ -362,8 +365,7 @@ static bool word_in(const char *list, const char *word)
 }
 
 /* v2ctls: the leaf's cgroup.controllers, what cgroup2 gives this zone. */
-static ssize_t carrier(const struct rctl_cgroup *cg, const struct group *g,
-		       const char *v2ctls)
+static ssize_t carrier(const struct rctl_cgroup *cg, const struct group *g, const char *v2ctls)
 {
 	for (size_t i = 0; i < cg->n; i++)
 		if (!cg->h[i].v2 && rctl_has_ctl(&cg->h[i], g->v1))
@@ -380,11 +382,12 @@ static int no_controller(const struct rctl_cgroup *cg, const struct group *g, st
 {
 	for (size_t i = 0; i < cg->n; i++)
 		if (cg->h[i].v2 && rctl_cgroup_unified(cg) >= 0)
-			return zerr_setx(err, EOPNOTSUPP,
-					 "%s needs the cgroup2 %s controller, and no %s controller is "
-					 "available to this zone: its cgroup parent %s does not enable "
-					 "it in cgroup.subtree_control",
-					 g->asks, g->v2, g->v2, cg->h[i].parent);
+			return zerr_setx(
+				err, EOPNOTSUPP,
+				"%s needs the cgroup2 %s controller, and no %s controller is "
+				"available to this zone: its cgroup parent %s does not enable "
+				"it in cgroup.subtree_control",
+				g->asks, g->v2, g->v2, cg->h[i].parent);
 	return zerr_setx(err, EOPNOTSUPP,
 			 "%s needs the %s controller: no %s controller is available to this zone",
 			 g->asks, g->v1, g->v1);
@@ -407,8 +410,7 @@ static int write_kvs(const struct rctl_cgroup *cg, size_t i, const char *leaf,
 }
 
 static int apply_group(const struct rctl_cgroup *cg, const struct group *g,
-		       const struct rctl_resources *res, const char *v2ctls,
-		       struct zerr *err)
+		       const struct rctl_resources *res, const char *v2ctls, struct zerr *err)
 {
 	if (!g->wanted(res))
 		return 0;
@@ -416,7 +418,7 @@ static int apply_group(const struct rctl_cgroup *cg, const struct group *g,
 	if (i < 0)
 		return no_controller(cg, g, err);
 	cleanup_free char *leaf = rctl_cgroup_path(cg, (size_t)i);
-	struct rctl_kvs kv = { 0 };
+	struct rctl_kvs kv = {0};
 	build_fn build = cg->h[i].v2 ? g->build_v2 : g->build_v1;
 	int r = build(res, &cg->h[i], leaf, &kv, err);
 	if (r == 0)
@@ -427,8 +429,7 @@ static int apply_group(const struct rctl_cgroup *cg, const struct group *g,
 
 /* The config's rules, then the zone's own /dev, as runc and crun do: a
  * leading deny-all cannot lock a zone out of /dev/null. */
-static struct rctl_device *device_list(const struct rctl_resources *res,
-				       size_t *n)
+static struct rctl_device *device_list(const struct rctl_resources *res, size_t *n)
 {
 	size_t n_def;
 	const struct rctl_device *def = rctl_default_devices(&n_def);
@@ -440,8 +441,8 @@ static struct rctl_device *device_list(const struct rctl_resources *res,
 	return d;
 }
 
-static int apply_devices(const struct rctl_cgroup *cg,
-			 const struct rctl_resources *res, struct zerr *err)
+static int apply_devices(const struct rctl_cgroup *cg, const struct rctl_resources *res,
+			 struct zerr *err)
 {
 	size_t n;
 	cleanup_free struct rctl_device *d = device_list(res, &n);
@@ -467,9 +468,8 @@ static int apply_devices(const struct rctl_cgroup *cg,
 			 "cgroup: no devices hierarchy and no cgroup2 for a device filter");
 }
 
-int rctl_apply_resources(const struct rctl_cgroup *cg,
-			 const struct rctl_resources *res, bool devices,
-			 struct zerr *err)
+int rctl_apply_resources(const struct rctl_cgroup *cg, const struct rctl_resources *res,
+			 bool devices, struct zerr *err)
 {
 	static const struct rctl_resources none;
 	if (!res)
@@ -499,5 +499,5 @@ void rctl_resources_free(struct rctl_resources *r)
 	free(r->cpuset_mems);
 	free(r->devices);
 	free(r->throttles);
-	*r = (struct rctl_resources){ 0 };
+	*r = (struct rctl_resources){0};
 }

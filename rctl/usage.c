@@ -148,7 +148,8 @@ static void memory_lists(const char *dir, bool v2, struct rctl_usage *u)
 static void memory_usage(const struct rctl_cgroup *cg, struct rctl_usage *u)
 {
 	bool v2;
-	cleanup_free char *m = leaf_for(cg, "memory", "memory.usage_in_bytes", "memory.current", &v2);
+	cleanup_free char *m = leaf_for(cg, "memory", "memory.usage_in_bytes", "memory.current",
+					&v2);
 	if (!m)
 		return;
 	u->has_memory = true;
@@ -162,7 +163,8 @@ static void memory_usage(const struct rctl_cgroup *cg, struct rctl_usage *u)
 		/* v1 counts memory+swap: swap alone is the difference */
 		u->swap_bytes = u->memsw_bytes > u->mem_bytes ? u->memsw_bytes - u->mem_bytes : 0;
 		u->swap_limit = u->memsw_limit >= 0 && u->mem_limit >= 0
-					? u->memsw_limit - u->mem_limit : -1;
+					? u->memsw_limit - u->mem_limit
+					: -1;
 		u->oom_kills = keyed(m, "memory.oom_control", "oom_kill");
 		read_u64(m, "memory.failcnt", &u->mem_failcnt);
 		return;
@@ -181,8 +183,10 @@ static void memory_usage(const struct rctl_cgroup *cg, struct rctl_usage *u)
 static void cpuset_usage(const struct rctl_cgroup *cg, struct rctl_usage *u)
 {
 	bool v2;
-	cleanup_free char *c = leaf_for(cg, "cpuset", "cpuset.effective_cpus", "cpuset.cpus.effective", &v2);
-	cleanup_free char *t = c ? slurp(c, v2 ? "cpuset.cpus.effective" : "cpuset.effective_cpus") : NULL;
+	cleanup_free char *c = leaf_for(cg, "cpuset", "cpuset.effective_cpus",
+					"cpuset.cpus.effective", &v2);
+	cleanup_free char *t = c ? slurp(c, v2 ? "cpuset.cpus.effective" : "cpuset.effective_cpus")
+				 : NULL;
 	if (t)
 		snprintf(u->cpuset, sizeof(u->cpuset), "%.*s", (int)strcspn(t, "\n"), t);
 }
@@ -220,7 +224,8 @@ static void io_stat_sum(const char *dir, struct rctl_usage *u)
 {
 	cleanup_free char *t = slurp(dir, "io.stat");
 	static const char *const keys[] = {"rbytes=", "wbytes=", "rios=", "wios="};
-	uint64_t *dst[] = {&u->io_read_bytes, &u->io_write_bytes, &u->io_read_ops, &u->io_write_ops};
+	uint64_t *dst[] = {&u->io_read_bytes, &u->io_write_bytes, &u->io_read_ops,
+			   &u->io_write_ops};
 	for (char *s = t; s && *s;) {
 		char *eol = strchrnul(s, '\n');
 		for (size_t k = 0; k < 4; k++) {
@@ -235,7 +240,8 @@ static void io_stat_sum(const char *dir, struct rctl_usage *u)
 static void io_usage(const struct rctl_cgroup *cg, struct rctl_usage *u)
 {
 	bool v2;
-	cleanup_free char *b = leaf_for(cg, "blkio", "blkio.throttle.io_service_bytes", "io.stat", &v2);
+	cleanup_free char *b = leaf_for(cg, "blkio", "blkio.throttle.io_service_bytes", "io.stat",
+					&v2);
 	if (!b)
 		return;
 	u->has_io = true;
@@ -249,8 +255,8 @@ static void io_usage(const struct rctl_cgroup *cg, struct rctl_usage *u)
 
 int rctl_cgroup_usage(const struct rctl_cgroup *cg, struct rctl_usage *u, struct zerr *err)
 {
-	*u = (struct rctl_usage){.cpu_quota = -1, .mem_limit = -1, .memsw_limit = -1,
-				 .pids_limit = -1};
+	*u = (struct rctl_usage){
+		.cpu_quota = -1, .mem_limit = -1, .memsw_limit = -1, .pids_limit = -1};
 	if (!rctl_cgroup_exists(cg))
 		return zerr_setx(err, ENOENT, "zone %s: its cgroup is gone", cg->zone);
 	u->at_ns = now_ns();

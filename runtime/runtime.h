@@ -19,13 +19,22 @@ struct zone_status {
 	uint64_t booted_at_ns;
 	bool has_cgroup;
 	struct rctl_cgroup cg;
-	char **net_made;       /* what the zone's NICs left on the host (net_plan) */
+	char **net_made; /* what the zone's NICs left on the host (net_plan) */
 };
 
-
 enum zone_op {
-	ZOP_BOOT, ZOP_HALT, ZOP_REBOOT, ZOP_DELETE, ZOP_LOGIN, ZOP_CONSOLE, ZOP_SET, ZOP_NET,
-	ZOP_START, ZOP_KILL, ZOP_PAUSE, ZOP_EXEC, /* the OCI verbs */
+	ZOP_BOOT,
+	ZOP_HALT,
+	ZOP_REBOOT,
+	ZOP_DELETE,
+	ZOP_LOGIN,
+	ZOP_CONSOLE,
+	ZOP_SET,
+	ZOP_NET,
+	ZOP_START,
+	ZOP_KILL,
+	ZOP_PAUSE,
+	ZOP_EXEC, /* the OCI verbs */
 	ZOP_GROW, /* set disk= */
 };
 
@@ -66,26 +75,28 @@ int zone_trylock(const struct zone_ctx *ctx, const char *name);
 void zone_lock_remove(const struct zone_ctx *ctx, const char *name);
 char *zone_lock_path(const struct zone_ctx *ctx, const char *name);
 
-int zone_status_read(const struct zone_ctx *ctx, const char *name,
-		     struct zone_status *st, struct zerr *err);
-int zone_status_write(const struct zone_ctx *ctx, const char *name,
-		      const struct zone_status *st, struct zerr *err);
+int zone_status_read(const struct zone_ctx *ctx, const char *name, struct zone_status *st,
+		     struct zerr *err);
+int zone_status_write(const struct zone_ctx *ctx, const char *name, const struct zone_status *st,
+		      struct zerr *err);
 /* Back to installed: removes the zone's run directory. */
 void zone_status_clear(const struct zone_ctx *ctx, const char *name);
 void zone_status_free(struct zone_status *st);
-static inline void zone_status_cleanup(struct zone_status *s) { zone_status_free(s); }
+static inline void zone_status_cleanup(struct zone_status *s)
+{
+	zone_status_free(s);
+}
 #define cleanup_status __attribute__((cleanup(zone_status_cleanup)))
 void zone_boot_id(char out[40]);
 
 /* Under the lock: if the recorded monitor is gone, releases what the zone
  * held (processes, cgroups, console socket) and says so through
  * ctx->notice. Leaves st describing the repaired state. */
-int zone_repair(const struct zone_ctx *ctx, const char *name,
-		struct zone_status *st, struct zerr *err);
+int zone_repair(const struct zone_ctx *ctx, const char *name, struct zone_status *st,
+		struct zerr *err);
 /* The transition table: may `op` act on a zone in state s? (an error
  * naming the zone, the state and what to do instead, if not) */
-int zone_check_op(const char *name, enum zone_op op, enum zone_state s,
-		  struct zerr *err);
+int zone_check_op(const char *name, enum zone_op op, enum zone_state s, struct zerr *err);
 bool zone_op_allowed(enum zone_op op, enum zone_state s);
 /* Holds no kernel object (installed, configured) / holds its init and
  * cgroups, so that limits act on them (ready, running). */
@@ -94,9 +105,8 @@ bool zone_state_live(enum zone_state s);
 
 /* Locks, repairs, reads the config and checks op. On success *lockfd is
  * held and st/cfg are filled. */
-int zone_open(const struct zone_ctx *ctx, const char *name, enum zone_op op,
-	      int *lockfd, struct zone_status *st, struct zone_config *cfg,
-	      struct zerr *err);
+int zone_open(const struct zone_ctx *ctx, const char *name, enum zone_op op, int *lockfd,
+	      struct zone_status *st, struct zone_config *cfg, struct zerr *err);
 
 /* A zone needs its own mount namespace (its root is built in it). */
 int zone_check_runnable(const char *name, const struct zone_config *cfg, struct zerr *err);
@@ -139,9 +149,8 @@ struct brand_ops {
 };
 const struct brand_ops *brand_of(enum zone_brand b);
 /* The brand's mounts (brand_ops.mounts), into a new list. */
-int brand_mounts(const struct zone_ctx *ctx, const char *name,
-		 const struct zone_config *cfg, struct iso_mount **mounts,
-		 size_t *n, struct zerr *err);
+int brand_mounts(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
+		 struct iso_mount **mounts, size_t *n, struct zerr *err);
 /* zone.disk (brand/disk.c): zones/NAME/disk.img; the brand's tree made
  * into that image at create; a halted zone's disk grown. */
 char *zone_disk_image(const struct zone_ctx *ctx, const char *name);
@@ -150,8 +159,7 @@ int zone_disk_install(const char *name, const char *dir, const struct zone_confi
 int zone_disk_grow(const struct zone_ctx *ctx, const char *name, uint64_t from, uint64_t to,
 		   struct zerr *err);
 /* The zone's root directory on the host (root.path, relative to dir). */
-char *zone_rootfs(const struct zone_ctx *ctx, const char *name,
-		  const struct zone_config *cfg);
+char *zone_rootfs(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg);
 
 /* Templates (store/template.c): LIB/templates/NAME, whose root/ is the
  * lower layer of whole zones. The lock orders publish, delete and the
@@ -170,8 +178,7 @@ int kvm_check(const char *name, const struct zone_config *cfg, struct zerr *err)
  * its devices to cfg. */
 int kvm_boot_prepare(const struct zone_ctx *ctx, const char *name, struct zone_config *cfg,
 		     struct zerr *err);
-bool kvm_console_alarm(char *tail, size_t tail_size, const char *buf, size_t n,
-		       const char **what);
+bool kvm_console_alarm(char *tail, size_t tail_size, const char *buf, size_t n, const char **what);
 /* What the memory cap must hold: guest RAM plus qemu's overhead. */
 uint64_t kvm_memory_needed(const struct zone_kvm *k, enum zone_accel accel);
 int kvm_powerdown(const struct zone_ctx *ctx, const char *name);
@@ -187,8 +194,7 @@ struct monitor_opts {
 /* The monitor: forks, builds the zone, reports through a pipe, stays to
  * watch init. Returns in the caller once the zone runs or failed; with
  * oci, once it is ready (init made, not released; see monitor.c). */
-int monitor_start(const struct zone_ctx *ctx, const char *name,
-		  struct zone_config *cfg, int lockfd,
+int monitor_start(const struct zone_ctx *ctx, const char *name, struct zone_config *cfg, int lockfd,
 		  const struct monitor_opts *oci, struct zerr *err);
 /* The same for a job (zonectl run): init gets our stdio; *report_fd is
  * the pipe the monitor writes "EXIT <status>" to once the zone is halted
@@ -205,27 +211,24 @@ struct zone_view {
 	struct pfs_zone z;
 	char *dir, *sock_path, *pid_path;
 	bool active;
-	pid_t pid;                 /* the server, 0 when none runs */
-	int pidfd, ctl;            /* its pidfd; our end of its socket */
-	int sock;                  /* notify.sock: listeners from logins */
+	pid_t pid;      /* the server, 0 when none runs */
+	int pidfd, ctl; /* its pidfd; our end of its socket */
+	int sock;       /* notify.sock: listeners from logins */
 	int listeners[ZONE_VIEW_MAX_LISTENERS];
 	size_t n;
 	uint64_t started_ns, beat_ns, restart_at_ns;
 };
 /* Fills k->z from the zone (cg must outlive k). */
-void zone_view_fill(struct zone_view *k, const struct zone_ctx *ctx,
-		      const char *name, const struct zone_config *cfg,
-		      const struct rctl_cgroup *cg);
+void zone_view_fill(struct zone_view *k, const struct zone_ctx *ctx, const char *name,
+		    const struct zone_config *cfg, const struct rctl_cgroup *cg);
 /* Appends the view's read-only file mounts to a spec's mounts. */
-void zone_view_mounts(const struct zone_view *k, struct iso_mount **mounts,
-			size_t *n);
+void zone_view_mounts(const struct zone_view *k, struct iso_mount **mounts, size_t *n);
 /* With procfs "zone": the syscalls the zone's filter hands to the server
  * (a default-allow filter of those alone when the config has none). */
 void zone_seccomp_notify(struct zone_config *cfg);
 /* In the monitor, once init runs: starts the server and keeps it. Takes
  * init_listener (may be -1). */
-int zone_view_start(struct zone_view *k, pid_t init_pid,
-			uint64_t booted_at_ns, int init_listener);
+int zone_view_start(struct zone_view *k, pid_t init_pid, uint64_t booted_at_ns, int init_listener);
 /* Poll entries (at most 3 + ZONE_VIEW_MAX_LISTENERS) into p; returns how many. */
 size_t zone_view_poll(const struct zone_view *k, struct pollfd *p);
 /* Milliseconds until the keeper has something to do, -1 for never. */
@@ -239,8 +242,8 @@ int zone_procfs_hand_listener(const struct zone_ctx *ctx, const char *name, int 
 
 /* The OCI state document of a zone (runc state, a hook's stdin);
  * created (RFC 3339) may be NULL. */
-char *oci_state_json(const char *id, const struct zone_config *cfg, const char *status,
-		     pid_t pid, const char *created);
+char *oci_state_json(const char *id, const struct zone_config *cfg, const char *status, pid_t pid,
+		     const char *created);
 /* Runs the config's hooks of kind k with the state (status, pid) on their
  * stdin, in pid's mount namespace if in_zone. Fails at the first hook
  * that fails. */
@@ -254,9 +257,8 @@ int zone_hooks_run(const char *name, const struct zone_config *cfg, enum zone_ho
  * zone's filter has one) handed to the zone's procfs server. */
 int zone_join_spawn(const struct zone_ctx *ctx, const char *name, const struct iso_join *j,
 		    pid_t *pid, int *master, struct zerr *err);
-void zone_join_prepare(const struct zone_ctx *ctx, const char *name,
-		       const struct zone_config *cfg, const struct zone_status *st,
-		       struct iso_join *j);
+void zone_join_prepare(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
+		       const struct zone_status *st, struct iso_join *j);
 /* VAR=value replaces VAR in *env, or is added. */
 void zone_env_set(char ***env, const char *kv);
 /* Exit status of a child: its code, 128+N for signal N. */
@@ -271,8 +273,8 @@ int zone_create_text(struct zone_ctx *ctx, const char *name, const struct zone_c
 
 /* The cgroups of a running (or ready) zone, repaired first if its
  * monitor is gone (usage.c); ESRCH if it does not run. *init may be NULL. */
-int zone_cgroup_get(struct zone_ctx *ctx, const char *name, struct rctl_cgroup *cg,
-		    pid_t *init, struct zerr *err);
+int zone_cgroup_get(struct zone_ctx *ctx, const char *name, struct rctl_cgroup *cg, pid_t *init,
+		    struct zerr *err);
 /* A running zone's own disk (zone.disk, brand/disk.c): the pid of its
  * init, through whose root the disk is seen, or 0 when the zone has no
  * disk of its own or is not running; then the bytes used and the size. */

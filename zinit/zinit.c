@@ -174,8 +174,7 @@ int main(int argc, char **argv)
 				say("shutting down (signal %d)", sig);
 			shutdown_zone(grace, service, &status);
 			return job ? status : 0;
-		default:
-			break;
+		default: break;
 		}
 	}
 }

@@ -86,9 +86,8 @@ static __always_inline int ip4_listed(__u32 ip)
 static __always_inline int ip6_listed(const __u32 *a)
 {
 	for (__u32 i = 0; i < NETBPF_ADDRS_MAX; i++)
-		if (i < cfg.a.n6 && a[0] == cfg.a.ip6[i][0] &&
-		    a[1] == cfg.a.ip6[i][1] && a[2] == cfg.a.ip6[i][2] &&
-		    a[3] == cfg.a.ip6[i][3])
+		if (i < cfg.a.n6 && a[0] == cfg.a.ip6[i][0] && a[1] == cfg.a.ip6[i][1] &&
+		    a[2] == cfg.a.ip6[i][2] && a[3] == cfg.a.ip6[i][3])
 			return 1;
 	return 0;
 }
@@ -111,8 +110,8 @@ static __always_inline int arp_ok(struct __sk_buff *skb)
 	struct arp_eth4 arp;
 	if (bpf_skb_load_bytes(skb, ETH_HLEN, &arp, sizeof(arp)) < 0)
 		return 0;
-	if (arp.htype != bpf_htons(1) || arp.ptype != bpf_htons(ETH_P_IP) ||
-	    arp.hlen != 6 || arp.plen != 4 || !mac_ok(arp.sha))
+	if (arp.htype != bpf_htons(1) || arp.ptype != bpf_htons(ETH_P_IP) || arp.hlen != 6 ||
+	    arp.plen != 4 || !mac_ok(arp.sha))
 		return 0;
 	__u32 spa;
 	__builtin_memcpy(&spa, arp.spa, 4);
@@ -132,8 +131,7 @@ static __always_inline int na_ok(struct __sk_buff *skb, const struct ipv6hdr *ip
 	if (type != ICMPV6_NEIGH_ADVERT)
 		return 1;
 	__u32 target[4];
-	if (bpf_skb_load_bytes(skb, ETH_HLEN + sizeof(*ip) + 8, target,
-			       sizeof(target)) < 0)
+	if (bpf_skb_load_bytes(skb, ETH_HLEN + sizeof(*ip) + 8, target, sizeof(target)) < 0)
 		return 0;
 	return ip6_link_local(target) || ip6_listed(target);
 }
@@ -157,21 +155,14 @@ SEC("tc")
 int zone_antispoof(struct __sk_buff *skb)
 {
 	struct ethhdr eth;
-	if (skb->vlan_present ||
-	    bpf_skb_load_bytes(skb, 0, &eth, sizeof(eth)) < 0 ||
+	if (skb->vlan_present || bpf_skb_load_bytes(skb, 0, &eth, sizeof(eth)) < 0 ||
 	    !mac_ok(eth.h_source))
 		return drop();
 	int ok = 0;
 	switch (eth.h_proto) {
-	case bpf_htons(ETH_P_IP):
-		ok = ip4_ok(skb);
-		break;
-	case bpf_htons(ETH_P_ARP):
-		ok = arp_ok(skb);
-		break;
-	case bpf_htons(ETH_P_IPV6):
-		ok = ip6_ok(skb);
-		break;
+	case bpf_htons(ETH_P_IP): ok = ip4_ok(skb); break;
+	case bpf_htons(ETH_P_ARP): ok = arp_ok(skb); break;
+	case bpf_htons(ETH_P_IPV6): ok = ip6_ok(skb); break;
 	}
 	return ok ? TC_ACT_UNSPEC : drop();
 }

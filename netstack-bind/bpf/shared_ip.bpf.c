@@ -181,11 +181,9 @@ static __always_inline void store6(struct bpf_sock_addr *ctx, const __u32 *a)
 	ctx->user_ip6[3] = a[3];
 }
 
-static __always_inline void set_flag(struct bpf_sock_addr *ctx, __u32 flag,
-				     int on)
+static __always_inline void set_flag(struct bpf_sock_addr *ctx, __u32 flag, int on)
 {
-	__u32 *f = bpf_sk_storage_get(&lo_flags, ctx->sk, 0,
-				      on ? BPF_SK_STORAGE_GET_F_CREATE : 0);
+	__u32 *f = bpf_sk_storage_get(&lo_flags, ctx->sk, 0, on ? BPF_SK_STORAGE_GET_F_CREATE : 0);
 	if (f)
 		*f = on ? *f | flag : *f & ~flag;
 }
@@ -201,17 +199,14 @@ static __always_inline int has_flag(struct bpf_sock_addr *ctx, __u32 flag)
 SEC("cgroup/sock_create")
 int zs_sock_create(struct bpf_sock *sk)
 {
-	if ((sk->family == AF_INET && cfg.a.n4 == 0) ||
-	    (sk->family == AF_INET6 && cfg.a.n6 == 0))
+	if ((sk->family == AF_INET && cfg.a.n4 == 0) || (sk->family == AF_INET6 && cfg.a.n6 == 0))
 		return refuse(EAFNOSUPPORT);
 	if (sk->type == SOCK_RAW)
 		return refuse(EPERM);
-	if (sk->type == SOCK_STREAM &&
-	    (sk->protocol == 0 || sk->protocol == IPPROTO_TCP))
+	if (sk->type == SOCK_STREAM && (sk->protocol == 0 || sk->protocol == IPPROTO_TCP))
 		return 1;
 	if (sk->type == SOCK_DGRAM &&
-	    (sk->protocol == 0 || sk->protocol == IPPROTO_UDP ||
-	     sk->protocol == IPPROTO_UDPLITE))
+	    (sk->protocol == 0 || sk->protocol == IPPROTO_UDP || sk->protocol == IPPROTO_UDPLITE))
 		return 1;
 	return refuse(EPROTONOSUPPORT);
 }
@@ -252,8 +247,7 @@ int zs_post_bind4(struct bpf_sock *sk)
 SEC("cgroup/post_bind6")
 int zs_post_bind6(struct bpf_sock *sk)
 {
-	__u32 a[4] = { sk->src_ip6[0], sk->src_ip6[1], sk->src_ip6[2],
-		       sk->src_ip6[3] };
+	__u32 a[4] = {sk->src_ip6[0], sk->src_ip6[1], sk->src_ip6[2], sk->src_ip6[3]};
 	int ok = ip6_mapped(a) ? ip4_listed(a[3]) : ip6_listed(a);
 	return ok ? 1 : refuse(EADDRNOTAVAIL);
 }
@@ -271,7 +265,7 @@ int zs_connect4(struct bpf_sock_addr *ctx)
 	__u32 ip = ctx->user_ip4;
 	int lo = remote4(&ip);
 	ctx->user_ip4 = ip;
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in sa = {.sin_family = AF_INET};
 	sa.sin_addr.s_addr = cfg.a.ip4[0];
 	int bound = bpf_bind(ctx, (struct sockaddr *)&sa, sizeof(sa)) == 0;
 	if (!bound && ctx->sk->src_ip4 == 0)
@@ -293,7 +287,7 @@ int zs_connect6(struct bpf_sock_addr *ctx)
 	int lo = remote6(a);
 	store6(ctx, a);
 
-	struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
+	struct sockaddr_in6 sa = {.sin6_family = AF_INET6};
 	if (mapped) {
 		sa.sin6_addr.in6_u.u6_addr32[2] = bpf_htonl(0xffff);
 		sa.sin6_addr.in6_u.u6_addr32[3] = cfg.a.ip4[0];
@@ -304,8 +298,7 @@ int zs_connect6(struct bpf_sock_addr *ctx)
 	int bound = bpf_bind(ctx, (struct sockaddr *)&sa, sizeof(sa)) == 0;
 	if (!bound) {
 		struct bpf_sock *sk = ctx->sk;
-		__u32 s[4] = { sk->src_ip6[0], sk->src_ip6[1], sk->src_ip6[2],
-			       sk->src_ip6[3] };
+		__u32 s[4] = {sk->src_ip6[0], sk->src_ip6[1], sk->src_ip6[2], sk->src_ip6[3]};
 		if (ip6_any(s) || (ip6_mapped(s) && s[3] == 0))
 			return refuse(EADDRNOTAVAIL);
 	}
@@ -342,8 +335,8 @@ int zs_sendmsg6(struct bpf_sock_addr *ctx)
 		store6(ctx, a);
 		set_flag(ctx, LO_PEER, 1);
 	}
-	__u32 s[4] = { ctx->msg_src_ip6[0], ctx->msg_src_ip6[1],
-		       ctx->msg_src_ip6[2], ctx->msg_src_ip6[3] };
+	__u32 s[4] = {ctx->msg_src_ip6[0], ctx->msg_src_ip6[1], ctx->msg_src_ip6[2],
+		      ctx->msg_src_ip6[3]};
 	if (local6(s) < 0)
 		return refuse(EADDRNOTAVAIL);
 	ctx->msg_src_ip6[0] = s[0];

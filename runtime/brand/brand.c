@@ -117,8 +117,8 @@ static char *lock_passwords(const char *text)
 	return out;
 }
 
-static int put(const char *dir, const char *file, const char *text, mode_t mode,
-	       gid_t gid, struct zerr *err)
+static int put(const char *dir, const char *file, const char *text, mode_t mode, gid_t gid,
+	       struct zerr *err)
 {
 	cleanup_free char *p = xasprintf("%s/%s", dir, file);
 	cleanup_close int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
@@ -195,7 +195,8 @@ static int seed_etc(const char *name, const char *upper, struct zerr *err)
 	cleanup_free char *hostname = xasprintf("%s\n", name);
 	cleanup_free char *hosts = xasprintf(
 		"127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-		"ff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n", name);
+		"ff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n",
+		name);
 	int r = put(upper, "machine-id", hex, 0444, (gid_t)-1, err);
 	if (r == 0)
 		r = put(upper, "hostname", hostname, 0644, (gid_t)-1, err);
@@ -214,7 +215,10 @@ static int install_whole(const char *name, const char *dir, const struct zone_co
 			 struct zerr *err)
 {
 	if (cfg->root_path[0] == '/')
-		return zerr_setx(err, EINVAL, "zone %s: a whole zone's root.path must be relative to the zone's directory, not `%s`", name, cfg->root_path);
+		return zerr_setx(
+			err, EINVAL,
+			"zone %s: a whole zone's root.path must be relative to the zone's directory, not `%s`",
+			name, cfg->root_path);
 	cleanup_free char *root = xasprintf("%s/%s", dir, cfg->root_path);
 	cleanup_free char *upper = xasprintf("%s/upper", dir);
 	cleanup_free char *work = xasprintf("%s/work", dir);
@@ -224,8 +228,9 @@ static int install_whole(const char *name, const char *dir, const struct zone_co
 	return r < 0 ? zerr_prefix(err, "zone %s: install", name) : 0;
 }
 
-static int overlay_whole(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
-			 char **lower, char **upper, char **work, struct zerr *err)
+static int overlay_whole(const struct zone_ctx *ctx, const char *name,
+			 const struct zone_config *cfg, char **lower, char **upper, char **work,
+			 struct zerr *err)
 {
 	cleanup_free char *tdir = zone_template_dir(ctx, cfg->template_name);
 	cleanup_free char *dir = zone_dir(ctx, name);
@@ -234,8 +239,9 @@ static int overlay_whole(const struct zone_ctx *ctx, const char *name, const str
 	*upper = xasprintf("%s/upper", dir);
 	*work = xasprintf("%s/work", dir);
 	if (!zone_template_exists(ctx, cfg->template_name) || stat(*lower, &st) < 0)
-		return zerr_setx(err, ENOENT, "zone %s: template %s is gone (zonectl template list)",
-				 name, cfg->template_name);
+		return zerr_setx(err, ENOENT,
+				 "zone %s: template %s is gone (zonectl template list)", name,
+				 cfg->template_name);
 	/* the overlay's root takes the upper layer's mode and owner (on a
 	 * zone.disk the upper layer is in the image: it keeps the 0755
 	 * root:root it was made with, a template root's usual mode) */
@@ -256,11 +262,16 @@ static int install_sparse(const char *name, const char *dir, const struct zone_c
 			  struct zerr *err)
 {
 	if (cfg->root_path[0] == '/')
-		return zerr_setx(err, EINVAL, "zone %s: a %s zone's root.path must be relative to the zone's directory, not `%s`", name, zone_brand_name(cfg->brand), cfg->root_path);
+		return zerr_setx(
+			err, EINVAL,
+			"zone %s: a %s zone's root.path must be relative to the zone's directory, not `%s`",
+			name, zone_brand_name(cfg->brand), cfg->root_path);
 	static const char *const dirs[] = {
-		"", "usr", "etc", "var", "var/tmp", "var/log", "var/lib", "var/cache",
-		"var/spool", "var/mail", "var/opt", "var/local", "var/backups", "tmp", "root",
-		"home", "proc", "dev", "sys", "run", "mnt", "opt", "srv", "media", "guest",
+		"",        "usr",       "etc",         "var",       "var/tmp",
+		"var/log", "var/lib",   "var/cache",   "var/spool", "var/mail",
+		"var/opt", "var/local", "var/backups", "tmp",       "root",
+		"home",    "proc",      "dev",         "sys",       "run",
+		"mnt",     "opt",       "srv",         "media",     "guest",
 	};
 	cleanup_free char *root = xasprintf("%s/%s", dir, cfg->root_path);
 	cleanup_free char *upper = xasprintf("%s/etc.upper", dir);
@@ -305,12 +316,14 @@ static char **opts(const char *first, ...)
 
 static void bind_ro(struct iso_mount **m, size_t *n, const char *dest, const char *source)
 {
-	add_mount(m, n, dest, "bind", source, opts("bind", "ro", "nodev", "nosuid", "noexec", NULL));
+	add_mount(m, n, dest, "bind", source,
+		  opts("bind", "ro", "nodev", "nosuid", "noexec", NULL));
 }
 
 static void run_tmpfs(struct iso_mount **m, size_t *n)
 {
-	add_mount(m, n, "/run", "tmpfs", "tmpfs", opts("nosuid", "nodev", "mode=755", "size=65536k", NULL));
+	add_mount(m, n, "/run", "tmpfs", "tmpfs",
+		  opts("nosuid", "nodev", "mode=755", "size=65536k", NULL));
 }
 
 static int mounts_whole(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
@@ -321,8 +334,9 @@ static int mounts_whole(const struct zone_ctx *ctx, const char *name, const stru
 	return 0;
 }
 
-static int mounts_sparse(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
-			 struct iso_mount **m, size_t *n, struct zerr *err)
+static int mounts_sparse(const struct zone_ctx *ctx, const char *name,
+			 const struct zone_config *cfg, struct iso_mount **m, size_t *n,
+			 struct zerr *err)
 {
 	(void)cfg, (void)err;
 	cleanup_free char *dir = zone_dir(ctx, name);
@@ -366,22 +380,34 @@ static int mounts_kvm(const struct zone_ctx *ctx, const char *name, const struct
 /* ---- the table ------------------------------------------------------------ */
 
 static const struct brand_ops brands[] = {
-	[ZONE_BRAND_SPARSE] = {
-		.install = install_sparse, .mounts = mounts_sparse, .durable_config = true,
-	},
-	[ZONE_BRAND_WHOLE] = {
-		.install = install_whole, .mounts = mounts_whole, .overlay = overlay_whole,
-		.durable_config = true, .from_template = true,
-	},
+	[ZONE_BRAND_SPARSE] =
+		{
+			.install = install_sparse,
+			.mounts = mounts_sparse,
+			.durable_config = true,
+		},
+	[ZONE_BRAND_WHOLE] =
+		{
+			.install = install_whole,
+			.mounts = mounts_whole,
+			.overlay = overlay_whole,
+			.durable_config = true,
+			.from_template = true,
+		},
 	/* a copy of the bundle's config, for a container that does not
 	 * outlive the host: no fsync */
 	[ZONE_BRAND_OCI] = {.install = install_oci},
-	[ZONE_BRAND_KVM] = {
-		.check = kvm_check, .install = install_sparse, .mounts = mounts_kvm,
-		.durable_config = true, .boot_prepare = kvm_boot_prepare,
-		.net_setup = net_guest_setup, .console_alarm = kvm_console_alarm,
-		.powerdown = kvm_powerdown,
-	},
+	[ZONE_BRAND_KVM] =
+		{
+			.check = kvm_check,
+			.install = install_sparse,
+			.mounts = mounts_kvm,
+			.durable_config = true,
+			.boot_prepare = kvm_boot_prepare,
+			.net_setup = net_guest_setup,
+			.console_alarm = kvm_console_alarm,
+			.powerdown = kvm_powerdown,
+		},
 };
 
 const struct brand_ops *brand_of(enum zone_brand b)

@@ -46,9 +46,11 @@ static int make_image(const char *name, const char *image, const char *seed, uin
 				image, size);
 	cleanup_free char *what = xasprintf("zone %s: disk", name);
 	/* -m 0: the zone's root is root, no blocks are kept back from it */
-	char *argv[] = {"mkfs.ext4", "-q", "-F", "-m", "0", "-d", (char *)seed,
-			"-E", "lazy_itable_init=1,lazy_journal_init=1,root_owner=0:0",
-			(char *)image, NULL};
+	char *argv[] = {
+		"mkfs.ext4",   "-q", "-F",
+		"-m",          "0",  "-d",
+		(char *)seed,  "-E", "lazy_itable_init=1,lazy_journal_init=1,root_owner=0:0",
+		(char *)image, NULL};
 	return run_tool(what, argv, err);
 }
 
@@ -71,11 +73,15 @@ int zone_disk_grow(const struct zone_ctx *ctx, const char *name, uint64_t from, 
 		   struct zerr *err)
 {
 	if (!from)
-		return zerr_setx(err, EINVAL, "zone %s: set disk: the zone has no disk of its own; "
-				 "a disk is given at create (zonectl create NAME --set disk=SIZE)", name);
+		return zerr_setx(err, EINVAL,
+				 "zone %s: set disk: the zone has no disk of its own; "
+				 "a disk is given at create (zonectl create NAME --set disk=SIZE)",
+				 name);
 	if (to < from)
-		return zerr_setx(err, EINVAL, "zone %s: set disk: a disk cannot shrink (it is %" PRIu64
-				 "M; asked for %" PRIu64 "M)", name, from >> 20, to >> 20);
+		return zerr_setx(err, EINVAL,
+				 "zone %s: set disk: a disk cannot shrink (it is %" PRIu64
+				 "M; asked for %" PRIu64 "M)",
+				 name, from >> 20, to >> 20);
 	if (to == from)
 		return 0;
 	cleanup_free char *image = zone_disk_image(ctx, name);

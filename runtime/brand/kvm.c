@@ -36,8 +36,8 @@
 #include "runtime.h"
 
 #define QEMU "/usr/bin/qemu-system-x86_64"
-#define QEMU_OVERHEAD (96ULL << 20)   /* qemu's own RSS, devices, page tables */
-#define TCG_TB_MIB 64                 /* TCG's translation cache, bounded */
+#define QEMU_OVERHEAD (96ULL << 20) /* qemu's own RSS, devices, page tables */
+#define TCG_TB_MIB 64               /* TCG's translation cache, bounded */
 
 static bool kvm_is_emulator(void)
 {
@@ -50,14 +50,16 @@ static enum zone_accel pick_accel(const struct zone_ctx *ctx, const char *name,
 	if (want != ZONE_ACCEL_AUTO)
 		return want;
 	const char *why = access("/dev/kvm", R_OK | W_OK) < 0 ? "no usable /dev/kvm"
-			  : kvm_is_emulator() ? "/dev/kvm is an emulator-only KVM (kvm_pvm: "
-						"guest kernels would run in KVM's instruction emulator)"
-					      : NULL;
+			  : kvm_is_emulator()
+				  ? "/dev/kvm is an emulator-only KVM (kvm_pvm: "
+				    "guest kernels would run in KVM's instruction emulator)"
+				  : NULL;
 	if (!why)
 		return ZONE_ACCEL_KVM;
 	if (ctx->notice) {
 		cleanup_free char *msg = xasprintf("zone %s: %s; the guest runs under TCG "
-						   "(software emulation; accel=kvm forces KVM)", name, why);
+						   "(software emulation; accel=kvm forces KVM)",
+						   name, why);
 		ctx->notice(msg);
 	}
 	return ZONE_ACCEL_TCG;
@@ -75,7 +77,8 @@ static int check_memory(const char *name, const struct zone_config *cfg, enum zo
 	uint64_t need = kvm_memory_needed(&cfg->kvm, accel);
 	if (!res->has_mem_limit || res->mem_limit < 0 || (uint64_t)res->mem_limit >= need)
 		return 0;
-	return zerr_setx(err, EINVAL, "zone %s: the memory cap %lluM is smaller than the guest's "
+	return zerr_setx(err, EINVAL,
+			 "zone %s: the memory cap %lluM is smaller than the guest's "
 			 "RAM %lluM plus qemu's overhead %lluM (%s): at least memory=%lluM",
 			 name, (unsigned long long)res->mem_limit >> 20,
 			 (unsigned long long)cfg->kvm.mem >> 20,
@@ -89,7 +92,8 @@ static int check_file(const char *name, const char *what, const char *path, stru
 	if (stat(path, &st) < 0)
 		return zerr_set(err, errno, "zone %s: kvm %s `%s`", name, what, path);
 	if (!S_ISREG(st.st_mode))
-		return zerr_setx(err, EINVAL, "zone %s: kvm %s `%s`: not a regular file", name, what, path);
+		return zerr_setx(err, EINVAL, "zone %s: kvm %s `%s`: not a regular file", name,
+				 what, path);
 	return 0;
 }
 
@@ -99,12 +103,20 @@ static void add_device(struct zone_config *cfg, const char *path, int64_t major,
 {
 	cfg->devices = xrealloc(cfg->devices, (cfg->n_devices + 1) * sizeof(*cfg->devices));
 	cfg->devices[cfg->n_devices++] = (struct iso_device){
-		.path = xstrdup(path), .type = 'c', .major = major, .minor = minor, .mode = 0600,
+		.path = xstrdup(path),
+		.type = 'c',
+		.major = major,
+		.minor = minor,
+		.mode = 0600,
 	};
 	struct rctl_resources *res = &cfg->resources;
 	res->devices = xrealloc(res->devices, (res->n_devices + 1) * sizeof(*res->devices));
 	res->devices[res->n_devices++] = (struct rctl_device){
-		.allow = true, .type = 'c', .major = major, .minor = minor, .access = "rwm",
+		.allow = true,
+		.type = 'c',
+		.major = major,
+		.minor = minor,
+		.access = "rwm",
 	};
 }
 
@@ -127,10 +139,13 @@ static void net_args(char ***argv, const struct zone_ctx *ctx, const char *name,
 		net_guest_tap_name(i, tap);
 		net_nic_mac(&z, i, m);
 		strv_append(argv, "-netdev");
-		arg_take(argv, xasprintf("tap,id=net%zu,ifname=%s,script=no,downscript=no,vhost=off", i, tap));
+		arg_take(argv,
+			 xasprintf("tap,id=net%zu,ifname=%s,script=no,downscript=no,vhost=off", i,
+				   tap));
 		strv_append(argv, "-device");
-		arg_take(argv, xasprintf("virtio-net-pci,netdev=net%zu,mac=%02x:%02x:%02x:%02x:%02x:%02x",
-					 i, m[0], m[1], m[2], m[3], m[4], m[5]));
+		arg_take(argv,
+			 xasprintf("virtio-net-pci,netdev=net%zu,mac=%02x:%02x:%02x:%02x:%02x:%02x",
+				   i, m[0], m[1], m[2], m[3], m[4], m[5]));
 	}
 	free((char *)z.state_dir);
 }
@@ -167,7 +182,8 @@ static char **qemu_argv(const struct zone_ctx *ctx, const char *name, const stru
 	strv_append(&argv, "-no-user-config");
 	strv_append(&argv, "-nographic");
 	strv_append(&argv, "-sandbox");
-	strv_append(&argv, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+	strv_append(&argv,
+		    "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
 	strv_append(&argv, "-machine");
 	strv_append(&argv, "pc");
 	strv_append(&argv, "-accel");
@@ -206,8 +222,10 @@ static char **qemu_argv(const struct zone_ctx *ctx, const char *name, const stru
 int kvm_check(const char *name, const struct zone_config *cfg, struct zerr *err)
 {
 	if (!cfg->has_kvm)
-		return zerr_setx(err, EINVAL, "zone %s: config: zone.kvm: required with brand kvm "
-				 "(create --kvm kernel=PATH[,initrd=PATH]...)", name);
+		return zerr_setx(err, EINVAL,
+				 "zone %s: config: zone.kvm: required with brand kvm "
+				 "(create --kvm kernel=PATH[,initrd=PATH]...)",
+				 name);
 	return 0;
 }
 
@@ -216,8 +234,7 @@ int kvm_check(const char *name, const struct zone_config *cfg, struct zerr *err)
  * console: the zone is halted rather than left hanging. The guest could
  * print the same words, and so halt itself: nothing it could not do by
  * powering off. */
-bool kvm_console_alarm(char *tail, size_t tail_size, const char *buf, size_t n,
-		       const char **what)
+bool kvm_console_alarm(char *tail, size_t tail_size, const char *buf, size_t n, const char **what)
 {
 	static const char words[] = "KVM internal error";
 	size_t keep = strlen(tail);

@@ -50,8 +50,7 @@ static bool asks_nothing(const struct jv *v)
 	}
 }
 
-int zone_cfg_unsupported(const struct jv *v, struct jpath *p, void *ctx,
-			 struct zerr *err)
+int zone_cfg_unsupported(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	(void)ctx;
 	if (asks_nothing(v))
@@ -59,8 +58,7 @@ int zone_cfg_unsupported(const struct jv *v, struct jpath *p, void *ctx,
 	return zerr_setx(err, EINVAL, "%s: not supported", jpath_str(p));
 }
 
-int zone_cfg_strdup(const struct jv *v, const struct jpath *p, char **dst,
-		    struct zerr *err)
+int zone_cfg_strdup(const struct jv *v, const struct jpath *p, char **dst, struct zerr *err)
 {
 	const char *s;
 	int r = jv_string(v, jpath_str(p), &s, err);
@@ -70,16 +68,14 @@ int zone_cfg_strdup(const struct jv *v, const struct jpath *p, char **dst,
 	return 0;
 }
 
-int zone_cfg_abspath(const struct jv *v, const struct jpath *p, char **dst,
-		     struct zerr *err)
+int zone_cfg_abspath(const struct jv *v, const struct jpath *p, char **dst, struct zerr *err)
 {
 	const char *s;
 	int r = jv_string(v, jpath_str(p), &s, err);
 	if (r < 0)
 		return r;
 	if (s[0] != '/')
-		return zerr_setx(err, EINVAL,
-				 "%s: must be an absolute path, got `%s`",
+		return zerr_setx(err, EINVAL, "%s: must be an absolute path, got `%s`",
 				 jpath_str(p), s);
 	*dst = xstrdup(s);
 	return 0;
@@ -87,8 +83,7 @@ int zone_cfg_abspath(const struct jv *v, const struct jpath *p, char **dst,
 
 /* ---- process.user, process.capabilities, process.rlimits -------------- */
 
-int zone_cfg_id(const struct jv *v, const struct jpath *p, uint32_t *dst,
-		struct zerr *err)
+int zone_cfg_id(const struct jv *v, const struct jpath *p, uint32_t *dst, struct zerr *err)
 {
 	/* (uid_t)-1 means "no change" to setuid() and friends */
 	int64_t n = 0;
@@ -98,14 +93,12 @@ int zone_cfg_id(const struct jv *v, const struct jpath *p, uint32_t *dst,
 	return r;
 }
 
-static int user_group(const struct jv *v, size_t i, struct jpath *p, void *ctx,
-		      struct zerr *err)
+static int user_group(const struct jv *v, size_t i, struct jpath *p, void *ctx, struct zerr *err)
 {
 	return zone_cfg_id(v, p, &((struct iso_process *)ctx)->groups[i], err);
 }
 
-static int user_groups(const struct jv *v, struct jpath *p, void *ctx,
-		       struct zerr *err)
+static int user_groups(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct iso_process *proc = ctx;
 	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
@@ -120,13 +113,12 @@ static const struct jfield user_fields[] = {
 	JF_ID("uid", struct iso_process, uid),
 	JF_ID("gid", struct iso_process, gid),
 	JF_INT_HAS("umask", struct iso_process, umask, has_umask, 0, 0777),
-	{ "additionalGids", user_groups, 0 },
-	{ "username", zone_cfg_unsupported, 0 },
-	{ NULL, NULL, 0 },
+	{"additionalGids", user_groups, 0},
+	{"username", zone_cfg_unsupported, 0},
+	{NULL, NULL, 0},
 };
 
-static int cap_set(const struct jv *v, struct jpath *p, uint64_t *set,
-		   struct zerr *err)
+static int cap_set(const struct jv *v, struct jpath *p, uint64_t *set, struct zerr *err)
 {
 	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
 	if (r < 0)
@@ -139,20 +131,17 @@ static int cap_set(const struct jv *v, struct jpath *p, uint64_t *set,
 			return r;
 		int cap = iso_cap_from_name(name);
 		if (cap < 0 || cap > 63)
-			return zerr_setx(err, EINVAL,
-					 "%s: unknown capability `%s`", p->buf,
-					 name);
+			return zerr_setx(err, EINVAL, "%s: unknown capability `%s`", p->buf, name);
 		*set |= 1ull << cap;
 		jpath_pop(p, mark);
 	}
 	return 0;
 }
 
-#define CAP_HANDLER(fn, field)                                               \
-	static int fn(const struct jv *v, struct jpath *p, void *ctx,        \
-		      struct zerr *err)                                      \
-	{                                                                    \
-		return cap_set(v, p, &((struct iso_caps *)ctx)->field, err); \
+#define CAP_HANDLER(fn, field)                                                          \
+	static int fn(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err) \
+	{                                                                               \
+		return cap_set(v, p, &((struct iso_caps *)ctx)->field, err);            \
 	}
 CAP_HANDLER(caps_bounding, bounding)
 CAP_HANDLER(caps_effective, effective)
@@ -161,16 +150,12 @@ CAP_HANDLER(caps_permitted, permitted)
 CAP_HANDLER(caps_ambient, ambient)
 
 static const struct jfield caps_fields[] = {
-	{ "bounding", caps_bounding, 0 },
-	{ "effective", caps_effective, 0 },
-	{ "inheritable", caps_inheritable, 0 },
-	{ "permitted", caps_permitted, 0 },
-	{ "ambient", caps_ambient, 0 },
-	{ NULL, NULL, 0 },
+	{"bounding", caps_bounding, 0},       {"effective", caps_effective, 0},
+	{"inheritable", caps_inheritable, 0}, {"permitted", caps_permitted, 0},
+	{"ambient", caps_ambient, 0},         {NULL, NULL, 0},
 };
 
-static int rlimit_type(const struct jv *v, struct jpath *p, void *ctx,
-		       struct zerr *err)
+static int rlimit_type(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	const char *name;
 	int r = jv_string(v, jpath_str(p), &name, err);
@@ -178,21 +163,19 @@ static int rlimit_type(const struct jv *v, struct jpath *p, void *ctx,
 		return r;
 	int res = iso_rlimit_from_name(name);
 	if (res < 0)
-		return zerr_setx(err, EINVAL, "%s: unknown resource `%s`",
-				 jpath_str(p), name);
+		return zerr_setx(err, EINVAL, "%s: unknown resource `%s`", jpath_str(p), name);
 	((struct iso_rlimit *)ctx)->resource = res;
 	return 0;
 }
 
 static const struct jfield rlimit_fields[] = {
-	{ "type", rlimit_type, JF_REQUIRED },
+	{"type", rlimit_type, JF_REQUIRED},
 	JF_UINT("soft", struct iso_rlimit, soft, JF_REQUIRED),
 	JF_UINT("hard", struct iso_rlimit, hard, JF_REQUIRED),
-	{ NULL, NULL, 0 },
+	{NULL, NULL, 0},
 };
 
-static int parse_rlimit(const struct jv *v, size_t i, struct jpath *p,
-			void *ctx, struct zerr *err)
+static int parse_rlimit(const struct jv *v, size_t i, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct iso_process *proc = ctx;
 	struct iso_rlimit *rl = &proc->rlimits[i];
@@ -201,18 +184,16 @@ static int parse_rlimit(const struct jv *v, size_t i, struct jpath *p,
 		return r;
 	if (rl->soft > rl->hard)
 		return zerr_setx(err, EINVAL,
-				 "%s: soft limit %" PRIu64
-				 " exceeds hard limit %" PRIu64,
-				 p->buf, rl->soft, rl->hard);
+				 "%s: soft limit %" PRIu64 " exceeds hard limit %" PRIu64, p->buf,
+				 rl->soft, rl->hard);
 	for (size_t j = 0; j < i; j++)
 		if (proc->rlimits[j].resource == rl->resource)
-			return zerr_setx(err, EINVAL, "%s: %s given twice",
-					 p->buf, iso_rlimit_name(rl->resource));
+			return zerr_setx(err, EINVAL, "%s: %s given twice", p->buf,
+					 iso_rlimit_name(rl->resource));
 	return 0;
 }
 
-static int process_rlimits(const struct jv *v, struct jpath *p, void *ctx,
-			   struct zerr *err)
+static int process_rlimits(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct iso_process *proc = ctx;
 	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
@@ -228,11 +209,10 @@ static int process_rlimits(const struct jv *v, struct jpath *p, void *ctx,
 static const struct jfield console_fields[] = {
 	JF_INT("height", struct iso_process, console_rows, 0, 65535),
 	JF_INT("width", struct iso_process, console_cols, 0, 65535),
-	{ NULL, NULL, 0 },
+	{NULL, NULL, 0},
 };
 
-static int process_args(const struct jv *v, struct jpath *p, void *ctx,
-			struct zerr *err)
+static int process_args(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct iso_process *proc = ctx;
 	int r = jv_strv(v, jpath_str(p), &proc->args, err);
@@ -245,8 +225,7 @@ static int process_args(const struct jv *v, struct jpath *p, void *ctx,
 	return 0;
 }
 
-static int process_env(const struct jv *v, struct jpath *p, void *ctx,
-		       struct zerr *err)
+static int process_env(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct iso_process *proc = ctx;
 	int r = jv_strv(v, jpath_str(p), &proc->env, err);
@@ -255,9 +234,8 @@ static int process_env(const struct jv *v, struct jpath *p, void *ctx,
 	for (size_t i = 0; proc->env[i]; i++) {
 		const char *eq = strchr(proc->env[i], '=');
 		if (!eq || eq == proc->env[i])
-			return zerr_setx(err, EINVAL,
-					 "%s[%zu]: `%s` is not NAME=VALUE",
-					 p->buf, i, proc->env[i]);
+			return zerr_setx(err, EINVAL, "%s[%zu]: `%s` is not NAME=VALUE", p->buf, i,
+					 proc->env[i]);
 	}
 	return 0;
 }
@@ -266,21 +244,21 @@ static const struct jfield process_fields[] = {
 	JF_BOOL("terminal", struct iso_process, terminal),
 	JF_OBJECT("consoleSize", console_fields),
 	JF_OBJECT("user", user_fields),
-	{ "args", process_args, 0 },
-	{ "env", process_env, 0 },
+	{"args", process_args, 0},
+	{"env", process_env, 0},
 	JF_ABSPATH("cwd", struct iso_process, cwd),
 	JF_OBJECT_AT("capabilities", struct iso_process, caps, caps_fields),
-	{ "rlimits", process_rlimits, 0 },
+	{"rlimits", process_rlimits, 0},
 	JF_BOOL("noNewPrivileges", struct iso_process, no_new_privs),
-	JF_INT_HAS("oomScoreAdj", struct iso_process, oom_score_adj,
-		   has_oom_score_adj, -1000, 1000),
-	{ "commandLine", zone_cfg_unsupported, 0 },
-	{ "apparmorProfile", zone_cfg_unsupported, 0 },
-	{ "selinuxLabel", zone_cfg_unsupported, 0 },
-	{ "scheduler", zone_cfg_unsupported, 0 },
-	{ "ioPriority", zone_cfg_unsupported, 0 },
-	{ "execCPUAffinity", zone_cfg_unsupported, 0 },
-	{ NULL, NULL, 0 },
+	JF_INT_HAS("oomScoreAdj", struct iso_process, oom_score_adj, has_oom_score_adj, -1000,
+		   1000),
+	{"commandLine", zone_cfg_unsupported, 0},
+	{"apparmorProfile", zone_cfg_unsupported, 0},
+	{"selinuxLabel", zone_cfg_unsupported, 0},
+	{"scheduler", zone_cfg_unsupported, 0},
+	{"ioPriority", zone_cfg_unsupported, 0},
+	{"execCPUAffinity", zone_cfg_unsupported, 0},
+	{NULL, NULL, 0},
 };
 
 /* ---- mounts ------------------------------------------------------------- */
@@ -290,34 +268,30 @@ static const struct jfield mount_fields[] = {
 	JF_STRING("type", struct iso_mount, type),
 	JF_STRING("source", struct iso_mount, source),
 	JF_STRV("options", struct iso_mount, options),
-	{ "uidMappings", zone_cfg_unsupported, 0 },
-	{ "gidMappings", zone_cfg_unsupported, 0 },
-	{ NULL, NULL, 0 },
+	{"uidMappings", zone_cfg_unsupported, 0},
+	{"gidMappings", zone_cfg_unsupported, 0},
+	{NULL, NULL, 0},
 };
 
 /* Options are checked now, by the code that will apply them, so a typo
  * fails `zonectl create` rather than a boot. */
-static int check_mount(const struct iso_mount *m, const struct jpath *p,
-		       struct zerr *err)
+static int check_mount(const struct iso_mount *m, const struct jpath *p, struct zerr *err)
 {
-	static char *const none[] = { NULL };
-	struct iso_mount_flags mf = { 0 };
+	static char *const none[] = {NULL};
+	struct iso_mount_flags mf = {0};
 	int r = iso_mount_parse_options(m->options ? m->options : none, &mf, err);
 	if (r < 0)
 		return zerr_prefix(err, "%s.options", p->buf);
 	if (!m->type && !mf.bind)
-		r = zerr_setx(err, EINVAL,
-			      "%s.type: required unless options hold bind or rbind",
+		r = zerr_setx(err, EINVAL, "%s.type: required unless options hold bind or rbind",
 			      p->buf);
 	else if (mf.bind && !m->source)
-		r = zerr_setx(err, EINVAL, "%s.source: required for a bind mount",
-			      p->buf);
+		r = zerr_setx(err, EINVAL, "%s.source: required for a bind mount", p->buf);
 	iso_mount_flags_free(&mf);
 	return r;
 }
 
-static int parse_mount(const struct jv *v, size_t i, struct jpath *p,
-		       void *ctx, struct zerr *err)
+static int parse_mount(const struct jv *v, size_t i, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct iso_mount *m = &((struct zone_config *)ctx)->mounts[i];
 	int r = jv_walk(v, p, mount_fields, m, err);
@@ -328,22 +302,19 @@ static int parse_mount(const struct jv *v, size_t i, struct jpath *p,
 
 /* ---- the top level ------------------------------------------------------ */
 
-static int top_oci_version(const struct jv *v, struct jpath *p, void *ctx,
-			   struct zerr *err)
+static int top_oci_version(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct zone_config *cfg = ctx;
 	int r = zone_cfg_strdup(v, p, &cfg->oci_version, err);
 	if (r < 0)
 		return r;
 	if (strncmp(cfg->oci_version, "1.", 2) != 0)
-		return zerr_setx(err, EINVAL,
-				 "%s: version `%s` is not supported (need 1.x)",
+		return zerr_setx(err, EINVAL, "%s: version `%s` is not supported (need 1.x)",
 				 p->buf, cfg->oci_version);
 	return 0;
 }
 
-static int root_path(const struct jv *v, struct jpath *p, void *ctx,
-		     struct zerr *err)
+static int root_path(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct zone_config *cfg = ctx;
 	int r = zone_cfg_strdup(v, p, &cfg->root_path, err);
@@ -353,14 +324,13 @@ static int root_path(const struct jv *v, struct jpath *p, void *ctx,
 }
 
 static const struct jfield root_fields[] = {
-	{ "path", root_path, JF_REQUIRED },
+	{"path", root_path, JF_REQUIRED},
 	JF_BOOL("readonly", struct zone_config, root_readonly),
-	{ NULL, NULL, 0 },
+	{NULL, NULL, 0},
 };
 
 /* sethostname(2) and setdomainname(2) take at most 64 bytes */
-static int uts_name(const struct jv *v, const struct jpath *p, char **dst,
-		    struct zerr *err)
+static int uts_name(const struct jv *v, const struct jpath *p, char **dst, struct zerr *err)
 {
 	int r = zone_cfg_strdup(v, p, dst, err);
 	if (r == 0 && strlen(*dst) > 64)
@@ -368,20 +338,17 @@ static int uts_name(const struct jv *v, const struct jpath *p, char **dst,
 	return r;
 }
 
-static int top_hostname(const struct jv *v, struct jpath *p, void *ctx,
-			struct zerr *err)
+static int top_hostname(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	return uts_name(v, p, &((struct zone_config *)ctx)->hostname, err);
 }
 
-static int top_domainname(const struct jv *v, struct jpath *p, void *ctx,
-			  struct zerr *err)
+static int top_domainname(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	return uts_name(v, p, &((struct zone_config *)ctx)->domainname, err);
 }
 
-static int top_mounts(const struct jv *v, struct jpath *p, void *ctx,
-		      struct zerr *err)
+static int top_mounts(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct zone_config *cfg = ctx;
 	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
@@ -397,11 +364,10 @@ static const struct jfield hook_fields[] = {
 	JF_STRV("args", struct zone_hook, args),
 	JF_STRV("env", struct zone_hook, env),
 	JF_INT("timeout", struct zone_hook, timeout, 1, 86400),
-	{ NULL, NULL, 0 },
+	{NULL, NULL, 0},
 };
 
-static int parse_hook(const struct jv *v, size_t i, struct jpath *p, void *ctx,
-		      struct zerr *err)
+static int parse_hook(const struct jv *v, size_t i, struct jpath *p, void *ctx, struct zerr *err)
 {
 	return jv_walk(v, p, hook_fields, &((struct zone_hook *)ctx)[i], err);
 }
@@ -419,11 +385,10 @@ static int hook_list(const struct jv *v, struct jpath *p, struct zone_config *cf
 	return jv_each(v, p, parse_hook, cfg->hooks[k], err);
 }
 
-#define HOOK_HANDLER(fn, kind)                                          \
-	static int fn(const struct jv *v, struct jpath *p, void *ctx,   \
-		      struct zerr *err)                                 \
-	{                                                               \
-		return hook_list(v, p, ctx, kind, err);                 \
+#define HOOK_HANDLER(fn, kind)                                                          \
+	static int fn(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err) \
+	{                                                                               \
+		return hook_list(v, p, ctx, kind, err);                                 \
 	}
 HOOK_HANDLER(hooks_prestart, ZH_PRESTART)
 HOOK_HANDLER(hooks_create_runtime, ZH_CREATE_RUNTIME)
@@ -433,25 +398,23 @@ HOOK_HANDLER(hooks_poststart, ZH_POSTSTART)
 HOOK_HANDLER(hooks_poststop, ZH_POSTSTOP)
 
 static const struct jfield hooks_fields[] = {
-	{ "prestart", hooks_prestart, 0 },
-	{ "createRuntime", hooks_create_runtime, 0 },
-	{ "createContainer", hooks_create_container, 0 },
-	{ "startContainer", hooks_start_container, 0 },
-	{ "poststart", hooks_poststart, 0 },
-	{ "poststop", hooks_poststop, 0 },
-	{ NULL, NULL, 0 },
+	{"prestart", hooks_prestart, 0},
+	{"createRuntime", hooks_create_runtime, 0},
+	{"createContainer", hooks_create_container, 0},
+	{"startContainer", hooks_start_container, 0},
+	{"poststart", hooks_poststart, 0},
+	{"poststop", hooks_poststop, 0},
+	{NULL, NULL, 0},
 };
 
-static int top_hooks(const struct jv *v, struct jpath *p, void *ctx,
-		     struct zerr *err)
+static int top_hooks(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	if (jv_type(v) == JV_NULL)
 		return 0;
 	return jv_walk(v, p, hooks_fields, ctx, err);
 }
 
-static int top_annotations(const struct jv *v, struct jpath *p, void *ctx,
-			   struct zerr *err)
+static int top_annotations(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct zone_config *cfg = ctx;
 	int r = jv_expect(v, jpath_str(p), JV_OBJECT, err);
@@ -467,8 +430,7 @@ static int top_annotations(const struct jv *v, struct jpath *p, void *ctx,
 			return r;
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(cfg->annotations[j].key, key))
-				return zerr_setx(err, EINVAL,
-						 "%s: duplicate key", p->buf);
+				return zerr_setx(err, EINVAL, "%s: duplicate key", p->buf);
 		cfg->annotations[i].key = xstrdup(key);
 		cfg->annotations[i].value = xstrdup(val);
 		cfg->n_annotations = i + 1;
@@ -478,22 +440,21 @@ static int top_annotations(const struct jv *v, struct jpath *p, void *ctx,
 }
 
 static const struct jfield top_fields[] = {
-	{ "ociVersion", top_oci_version, JF_REQUIRED },
+	{"ociVersion", top_oci_version, JF_REQUIRED},
 	JF_OBJECT("root", root_fields, JF_REQUIRED),
-	{ "hostname", top_hostname, 0 },
-	{ "domainname", top_domainname, 0 },
-	JF_OBJECT_AT_HAS("process", struct zone_config, process, has_process,
-			 process_fields),
-	{ "mounts", top_mounts, 0 },
-	{ "hooks", top_hooks, 0 },
-	{ "annotations", top_annotations, 0 },
+	{"hostname", top_hostname, 0},
+	{"domainname", top_domainname, 0},
+	JF_OBJECT_AT_HAS("process", struct zone_config, process, has_process, process_fields),
+	{"mounts", top_mounts, 0},
+	{"hooks", top_hooks, 0},
+	{"annotations", top_annotations, 0},
 	JF_OBJECT("linux", zone_cfg_linux_fields),
 	JF_OBJECT("zone", zone_cfg_zone_fields),
-	{ "solaris", zone_cfg_unsupported, 0 },
-	{ "windows", zone_cfg_unsupported, 0 },
-	{ "vm", zone_cfg_unsupported, 0 },
-	{ "zos", zone_cfg_unsupported, 0 },
-	{ NULL, NULL, 0 },
+	{"solaris", zone_cfg_unsupported, 0},
+	{"windows", zone_cfg_unsupported, 0},
+	{"vm", zone_cfg_unsupported, 0},
+	{"zos", zone_cfg_unsupported, 0},
+	{NULL, NULL, 0},
 };
 
 static bool has_uts_namespace(const struct zone_config *cfg)
@@ -508,10 +469,8 @@ static bool has_uts_namespace(const struct zone_config *cfg)
 
 static int finalize(struct zone_config *cfg, struct zerr *err)
 {
-
 	if (cfg->init == ZONE_INIT_NONE && !cfg->process.args)
-		return zerr_setx(err, EINVAL,
-				 "process.args: required with zone.init \"none\"");
+		return zerr_setx(err, EINVAL, "process.args: required with zone.init \"none\"");
 	/* without one, setting the name would rename the host */
 	if (cfg->hostname && !has_uts_namespace(cfg))
 		return zerr_setx(err, EINVAL,
@@ -522,14 +481,14 @@ static int finalize(struct zone_config *cfg, struct zerr *err)
 	if (cfg->has_process && !cfg->process.cwd)
 		cfg->process.cwd = xstrdup("/");
 	if (cfg->brand == ZONE_BRAND_WHOLE && !cfg->template_name)
-		return zerr_setx(err, EINVAL,
-				 "zone.template: required with zone.brand \"whole\"");
+		return zerr_setx(err, EINVAL, "zone.template: required with zone.brand \"whole\"");
 	if (cfg->brand != ZONE_BRAND_WHOLE && cfg->template_name)
 		return zerr_setx(err, EINVAL,
 				 "zone.template: only a zone of brand \"whole\" has a template");
 	if (cfg->disk && cfg->brand == ZONE_BRAND_OCI)
-		return zerr_setx(err, EINVAL,
-				 "zone.disk: an oci zone's root is its bundle's; it has no disk of its own");
+		return zerr_setx(
+			err, EINVAL,
+			"zone.disk: an oci zone's root is its bundle's; it has no disk of its own");
 	int r = zone_cfg_check_net(cfg, err);
 	if (r == 0)
 		r = zone_cfg_check_kvm(cfg, err);
@@ -538,8 +497,8 @@ static int finalize(struct zone_config *cfg, struct zerr *err)
 	return r < 0 ? r : zone_cfg_check_sysctl(cfg, err);
 }
 
-int zone_config_parse(const char *name, const char *text, size_t len,
-		      struct zone_config *cfg, struct zerr *err)
+int zone_config_parse(const char *name, const char *text, size_t len, struct zone_config *cfg,
+		      struct zerr *err)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cleanup_json struct jv *doc = NULL;
@@ -557,8 +516,8 @@ int zone_config_parse(const char *name, const char *text, size_t len,
 	return 0;
 }
 
-int zone_process_parse(const char *name, const char *text, size_t len,
-		       struct iso_process *proc, struct zerr *err)
+int zone_process_parse(const char *name, const char *text, size_t len, struct iso_process *proc,
+		       struct zerr *err)
 {
 	memset(proc, 0, sizeof(*proc));
 	cleanup_json struct jv *doc = NULL;
@@ -578,8 +537,7 @@ int zone_process_parse(const char *name, const char *text, size_t len,
 	return 0;
 }
 
-int zone_config_load(const char *name, const char *path,
-		     struct zone_config *cfg, struct zerr *err)
+int zone_config_load(const char *name, const char *path, struct zone_config *cfg, struct zerr *err)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cleanup_free char *text = NULL;
@@ -670,8 +628,8 @@ int zone_brand_from_name(const char *s, enum zone_brand *out)
 
 static bool name_char_ok(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == '-';
 }
 
 /* The name is echoed in the message: keep what it holds off the terminal. */
@@ -693,18 +651,17 @@ int zone_name_check(const char *name, struct zerr *err)
 	printable_name(name, shown);
 	size_t len = strlen(name);
 	if (len > ZONE_NAME_MAX)
-		return zerr_setx(err, EINVAL,
-				 "zone name `%s`: longer than %d bytes", shown,
+		return zerr_setx(err, EINVAL, "zone name `%s`: longer than %d bytes", shown,
 				 ZONE_NAME_MAX);
 	for (size_t i = 0; i < len; i++)
 		if (!name_char_ok(name[i]))
 			return zerr_setx(err, EINVAL,
 					 "zone name `%s`: only letters, digits, "
-					 "'.', '_' and '-' are allowed", shown);
+					 "'.', '_' and '-' are allowed",
+					 shown);
 	/* also rules out "." and ".." */
 	if (name[0] == '.' || name[0] == '_' || name[0] == '-')
-		return zerr_setx(err, EINVAL,
-				 "zone name `%s`: must start with a letter or digit",
+		return zerr_setx(err, EINVAL, "zone name `%s`: must start with a letter or digit",
 				 shown);
 	return 0;
 }

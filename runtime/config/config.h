@@ -48,38 +48,43 @@ struct zone_annotation {
 
 /* OCI hooks, in the order the spec runs them. */
 enum zone_hook_kind {
-	ZH_PRESTART, ZH_CREATE_RUNTIME, ZH_CREATE_CONTAINER, ZH_START_CONTAINER,
-	ZH_POSTSTART, ZH_POSTSTOP, ZH_KINDS,
+	ZH_PRESTART,
+	ZH_CREATE_RUNTIME,
+	ZH_CREATE_CONTAINER,
+	ZH_START_CONTAINER,
+	ZH_POSTSTART,
+	ZH_POSTSTOP,
+	ZH_KINDS,
 };
 struct zone_hook {
-	char *path;     /* absolute, on the host (in the zone for createContainer, startContainer) */
-	char **args;    /* NULL-terminated; NULL = { path } */
+	char *path;  /* absolute, on the host (in the zone for createContainer, startContainer) */
+	char **args; /* NULL-terminated; NULL = { path } */
 	char **env;
-	int timeout;    /* seconds; 0 = none */
+	int timeout; /* seconds; 0 = none */
 };
 
 /* A parsed and validated config.json: the OCI runtime-spec document plus
  * the top-level "zone" object. */
 struct zone_config {
 	char *oci_version;
-	char *root_path;          /* as written: relative paths are relative to the zone's dir (bundle) */
+	char *root_path; /* as written: relative paths are relative to the zone's dir (bundle) */
 	bool root_readonly;
-	char *hostname;           /* NULL = zone name */
+	char *hostname; /* NULL = zone name */
 	char *domainname;
 	bool has_process;
 	struct iso_process process;
 	struct iso_mount *mounts;
 	size_t n_mounts;
-	int ns_flags;             /* CLONE_NEW* to create */
+	int ns_flags;                 /* CLONE_NEW* to create */
 	struct iso_ns_path *ns_paths; /* namespaces with a "path": join */
 	size_t n_ns_paths;
 	struct iso_idmap *uid_maps, *gid_maps; /* linux.uidMappings, gidMappings */
 	size_t n_uid_maps, n_gid_maps;
 	struct rctl_resources resources;
-	struct iso_seccomp *seccomp;  /* NULL = no linux.seccomp */
-	struct iso_device *devices;   /* linux.devices */
+	struct iso_seccomp *seccomp; /* NULL = no linux.seccomp */
+	struct iso_device *devices;  /* linux.devices */
 	size_t n_devices;
-	char **masked_paths;      /* NULL-terminated, may be NULL */
+	char **masked_paths; /* NULL-terminated, may be NULL */
 	char **readonly_paths;
 	char *rootfs_propagation;
 	char *cgroups_path;
@@ -87,22 +92,22 @@ struct zone_config {
 	size_t n_annotations;
 	struct zone_hook *hooks[ZH_KINDS];
 	size_t n_hooks[ZH_KINDS];
-	char **sysctl;            /* NULL-terminated "key=value", checked against the namespaces */
+	char **sysctl; /* NULL-terminated "key=value", checked against the namespaces */
 
 	/* "zone": { ... } */
 	enum zone_brand brand;
 	bool autoboot;
 	enum zone_init init;
-	char *init_path;          /* with ZONE_INIT_PATH */
-	struct net_nic *nics;     /* "net": the zone's NICs */
+	char *init_path;      /* with ZONE_INIT_PATH */
+	struct net_nic *nics; /* "net": the zone's NICs */
 	size_t n_nics;
 	enum zone_procfs procfs;
-	char *bundle;             /* zone.bundle: the OCI bundle it was created from */
-	char *template_name;      /* "template": a whole zone's template */
-	bool ephemeral;           /* deleted by its monitor once it halts (run --rm) */
+	char *bundle;        /* zone.bundle: the OCI bundle it was created from */
+	char *template_name; /* "template": a whole zone's template */
+	bool ephemeral;      /* deleted by its monitor once it halts (run --rm) */
 	bool has_kvm;
-	struct zone_kvm kvm;      /* zone.kvm: brand kvm's guest */
-	uint64_t disk;            /* zone.disk: bytes of the zone's own filesystem, 0 = none */
+	struct zone_kvm kvm; /* zone.kvm: brand kvm's guest */
+	uint64_t disk;       /* zone.disk: bytes of the zone's own filesystem, 0 = none */
 };
 
 /* The smallest zone.disk: an ext4 with its journal and room to write. */
@@ -113,10 +118,9 @@ struct zone_config {
  * expected an integer". Unknown keys under "zone", wrong types and
  * impossible values are errors; OCI fields the runtime cannot honour are
  * errors naming the field. */
-int zone_config_parse(const char *name, const char *text, size_t len,
-		      struct zone_config *cfg, struct zerr *err);
-int zone_config_load(const char *name, const char *path,
-		     struct zone_config *cfg, struct zerr *err);
+int zone_config_parse(const char *name, const char *text, size_t len, struct zone_config *cfg,
+		      struct zerr *err);
+int zone_config_load(const char *name, const char *path, struct zone_config *cfg, struct zerr *err);
 /* The default document for `zonectl create NAME` (pretty-printed JSON,
  * malloc'd): sparse brand, builtin init, hostname NAME, the standard
  * namespaces and mounts, the default capabilities, seccomp profile,
@@ -124,14 +128,17 @@ int zone_config_load(const char *name, const char *path,
 char *zone_config_default(const char *name, enum zone_brand brand);
 void zone_config_free(struct zone_config *cfg);
 /* An OCI process object on its own (runc exec --process FILE). */
-int zone_process_parse(const char *name, const char *text, size_t len,
-		       struct iso_process *proc, struct zerr *err);
+int zone_process_parse(const char *name, const char *text, size_t len, struct iso_process *proc,
+		       struct zerr *err);
 /* An OCI linux.resources object on its own (runc update -r FILE). */
-int zone_resources_parse(const char *name, const char *text, size_t len,
-			 struct rctl_resources *res, struct zerr *err);
+int zone_resources_parse(const char *name, const char *text, size_t len, struct rctl_resources *res,
+			 struct zerr *err);
 
 const char *zone_accel_name(enum zone_accel a);
-static inline void zone_config_cleanup(struct zone_config *c) { zone_config_free(c); }
+static inline void zone_config_cleanup(struct zone_config *c)
+{
+	zone_config_free(c);
+}
 #define cleanup_config __attribute__((cleanup(zone_config_cleanup)))
 
 /* ---- rewriting a document (create --set/--net/--kvm, set, run) -------- */
@@ -146,18 +153,16 @@ struct zone_keys {
 };
 /* Adds "key=value[,key=value...]" to k; errors read "zone NAME: VERB:
  * cpu-cap=0: must be at least 1 (percent of one CPU)". */
-int zone_keys_parse(const char *name, const char *verb, const char *spec,
-		    struct zone_keys *k, struct zerr *err);
+int zone_keys_parse(const char *name, const char *verb, const char *spec, struct zone_keys *k,
+		    struct zerr *err);
 /* Rewrites a config document with k's values in linux.resources, keeping
  * everything else. *out is malloc'd. */
-int zone_keys_merge(const char *name, const char *verb, const char *text,
-		    size_t len, const struct zone_keys *k, char **out,
-		    size_t *out_len, struct zerr *err);
+int zone_keys_merge(const char *name, const char *verb, const char *text, size_t len,
+		    const struct zone_keys *k, char **out, size_t *out_len, struct zerr *err);
 void zone_keys_free(struct zone_keys *k);
 /* Parses every spec into k and, if any, rewrites *text (malloc'd). */
-int zone_keys_rewrite(const char *name, const char *verb, char *const *specs,
-		      char **text, size_t *len, struct zone_keys *k,
-		      struct zerr *err);
+int zone_keys_rewrite(const char *name, const char *verb, char *const *specs, char **text,
+		      size_t *len, struct zone_keys *k, struct zerr *err);
 /* config_net.c: `create --net` into the document; one address, one zone. */
 int zone_net_rewrite(const char *name, char *const *specs, char **text, size_t *len,
 		     struct zerr *err);

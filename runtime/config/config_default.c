@@ -17,18 +17,21 @@ static const struct {
 	const char *destination, *type, *source;
 	const char *options[6];
 } default_mounts[] = {
-	{ "/proc", "proc", "proc", { NULL } },
-	{ "/dev", "tmpfs", "tmpfs",
-	  { "nosuid", "strictatime", "mode=755", "size=65536k", NULL } },
-	{ "/dev/pts", "devpts", "devpts",
-	  { "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", NULL } },
-	{ "/dev/shm", "tmpfs", "shm",
-	  { "nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL } },
-	{ "/dev/mqueue", "mqueue", "mqueue", { "nosuid", "noexec", "nodev", NULL } },
-	{ "/sys", "sysfs", "sysfs", { "nosuid", "noexec", "nodev", "ro", NULL } },
+	{"/proc", "proc", "proc", {NULL}},
+	{"/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k", NULL}},
+	{"/dev/pts",
+	 "devpts",
+	 "devpts",
+	 {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", NULL}},
+	{"/dev/shm",
+	 "tmpfs",
+	 "shm",
+	 {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL}},
+	{"/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev", NULL}},
+	{"/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro", NULL}},
 	/* the zone's own cgroups, read-only: cgroup2 in its namespace on a
 	 * v2 host, each hierarchy's leaf on a hybrid one */
-	{ "/sys/fs/cgroup", "cgroup", "cgroup", { "nosuid", "noexec", "nodev", "ro", NULL } },
+	{"/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "ro", NULL}},
 };
 
 static const char *const default_namespaces[] = {
@@ -36,15 +39,22 @@ static const char *const default_namespaces[] = {
 };
 
 static const char *const default_masked[] = {
-	"/proc/acpi",	     "/proc/asound",	  "/proc/kcore",
-	"/proc/keys",	     "/proc/latency_stats", "/proc/timer_list",
-	"/proc/timer_stats", "/proc/sched_debug",   "/proc/scsi",
-	"/sys/firmware",     "/sys/devices/virtual/powercap", NULL,
+	"/proc/acpi",
+	"/proc/asound",
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/latency_stats",
+	"/proc/timer_list",
+	"/proc/timer_stats",
+	"/proc/sched_debug",
+	"/proc/scsi",
+	"/sys/firmware",
+	"/sys/devices/virtual/powercap",
+	NULL,
 };
 
 static const char *const default_readonly[] = {
-	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
-	NULL,
+	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
 };
 
 static void write_cap_set(struct jw *w, const char *key, uint64_t set)

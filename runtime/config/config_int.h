@@ -14,20 +14,16 @@ int zone_cfg_check_userns(struct zone_config *cfg, struct zerr *err);
 /* For an OCI key this runtime cannot honour: fails with "PATH: not
  * supported" unless the value asks for nothing (null, false, "", [], {}
  * or an object of such), the way generators write "unset". */
-int zone_cfg_unsupported(const struct jv *v, struct jpath *p, void *ctx,
-			 struct zerr *err);
+int zone_cfg_unsupported(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err);
 /* *dst = a copy of the string v. */
-int zone_cfg_strdup(const struct jv *v, const struct jpath *p, char **dst,
-		    struct zerr *err);
+int zone_cfg_strdup(const struct jv *v, const struct jpath *p, char **dst, struct zerr *err);
 /* The same, for a string that must be an absolute path. */
-int zone_cfg_abspath(const struct jv *v, const struct jpath *p, char **dst,
-		     struct zerr *err);
+int zone_cfg_abspath(const struct jv *v, const struct jpath *p, char **dst, struct zerr *err);
 
 /* A uid or gid: 0 .. 2^32-2 ((uid_t)-1 means "no change" to setuid()),
  * as a table entry or, for an array's elements, a call. */
 #define JF_ID(key_, T, m, ...) JF_INT(key_, T, m, 0, UINT32_MAX - 1, __VA_ARGS__)
-int zone_cfg_id(const struct jv *v, const struct jpath *p, uint32_t *dst,
-		struct zerr *err);
+int zone_cfg_id(const struct jv *v, const struct jpath *p, uint32_t *dst, struct zerr *err);
 
 /* The keys of "linux" (config_linux.c) and "zone" (config_zone.c), both
  * into the struct zone_config. */
@@ -35,12 +31,10 @@ extern const struct jfield zone_cfg_linux_fields[];
 extern const struct jfield zone_cfg_zone_fields[];
 
 /* "linux.seccomp" (config_seccomp.c): ctx is the struct zone_config. */
-int zone_cfg_parse_seccomp(const struct jv *v, struct jpath *p, void *ctx,
-			   struct zerr *err);
+int zone_cfg_parse_seccomp(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err);
 
 /* "zone.net" (config_net.c), and the checks spanning NICs and namespaces. */
-int zone_cfg_parse_net(const struct jv *v, struct jpath *p, void *ctx,
-		       struct zerr *err);
+int zone_cfg_parse_net(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err);
 int zone_cfg_check_net(struct zone_config *cfg, struct zerr *err);
 /* "zone.kvm" (config_kvm.c), and that no zone but a kvm one has a guest. */
 int zone_cfg_parse_kvm(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err);

@@ -13,7 +13,9 @@
 #define KVM_VCPUS_MAX 64
 
 static const char *const accel_names[] = {
-	[ZONE_ACCEL_AUTO] = "auto", [ZONE_ACCEL_KVM] = "kvm", [ZONE_ACCEL_TCG] = "tcg",
+	[ZONE_ACCEL_AUTO] = "auto",
+	[ZONE_ACCEL_KVM] = "kvm",
+	[ZONE_ACCEL_TCG] = "tcg",
 };
 
 const char *zone_accel_name(enum zone_accel a)
@@ -55,22 +57,27 @@ static int kvm_set(struct zone_kvm *k, const char *key, const char *value, struc
 	}
 	if (!strcmp(key, "mem")) {
 		if (parse_size(value, &k->mem) < 0 || k->mem < (16ULL << 20))
-			return zerr_setx(err, EINVAL, "mem: expected a size of at least 16M, got `%s`", value);
+			return zerr_setx(err, EINVAL,
+					 "mem: expected a size of at least 16M, got `%s`", value);
 		return 0;
 	}
 	if (!strcmp(key, "vcpus")) {
 		char *end;
 		unsigned long n = strtoul(value, &end, 10);
 		if (*value < '1' || *value > '9' || *end || n > KVM_VCPUS_MAX)
-			return zerr_setx(err, EINVAL, "vcpus: expected 1..%d, got `%s`", KVM_VCPUS_MAX, value);
+			return zerr_setx(err, EINVAL, "vcpus: expected 1..%d, got `%s`",
+					 KVM_VCPUS_MAX, value);
 		k->vcpus = (unsigned)n;
 		return 0;
 	}
 	if (!strcmp(key, "accel"))
 		return accel_from_name(value, &k->accel) < 0
-			       ? zerr_setx(err, EINVAL, "accel: expected auto, kvm or tcg, got `%s`", value)
+			       ? zerr_setx(err, EINVAL,
+					   "accel: expected auto, kvm or tcg, got `%s`", value)
 			       : 0;
-	return zerr_setx(err, EINVAL, "unknown key `%s` (kernel, initrd, disk, mem, vcpus, accel, cmdline)", key);
+	return zerr_setx(err, EINVAL,
+			 "unknown key `%s` (kernel, initrd, disk, mem, vcpus, accel, cmdline)",
+			 key);
 }
 
 static void kvm_defaults(struct zone_kvm *k)
@@ -81,7 +88,8 @@ static void kvm_defaults(struct zone_kvm *k)
 static int kvm_values_check(const struct zone_kvm *k, struct zerr *err)
 {
 	if (!k->kernel)
-		return zerr_setx(err, EINVAL, "kernel: required (the guest's kernel, a path on the host)");
+		return zerr_setx(err, EINVAL,
+				 "kernel: required (the guest's kernel, a path on the host)");
 	return 0;
 }
 
@@ -117,7 +125,9 @@ static int kvm_member(const struct jv *v, const char *path, const char *parent, 
 	}
 	if (!strcmp(key, "mem") && jv_type(v) == JV_NUMBER) {
 		int r = jv_uint64(v, path, &k->mem, err);
-		return r < 0 || k->mem >= (16ULL << 20) ? r : zerr_setx(err, EINVAL, "%s: at least 16M", path);
+		return r < 0 || k->mem >= (16ULL << 20)
+			       ? r
+			       : zerr_setx(err, EINVAL, "%s: at least 16M", path);
 	}
 	const char *s;
 	int r = jv_string(v, path, &s, err);
@@ -137,7 +147,8 @@ int zone_cfg_parse_kvm(const struct jv *v, struct jpath *p, void *ctx, struct ze
 	cleanup_free char *parent = xstrdup(jpath_str(p));
 	for (size_t i = 0; i < jv_len(v); i++) {
 		size_t mark = jpath_key(p, jv_key(v, i));
-		if ((r = kvm_member(jv_val(v, i), jpath_str(p), parent, &cfg->kvm, jv_key(v, i), err)) < 0)
+		if ((r = kvm_member(jv_val(v, i), jpath_str(p), parent, &cfg->kvm, jv_key(v, i),
+				    err)) < 0)
 			return r;
 		jpath_pop(p, mark);
 	}
@@ -204,7 +215,8 @@ int zone_kvm_rewrite(const char *name, const char *spec, char **text, size_t *le
 	if (r < 0 || (r = json_parse(*text, *len, &doc, err)) < 0 || jv_type(doc) != JV_OBJECT) {
 		zone_kvm_free(&k);
 		return r < 0 ? zerr_prefix(err, "zone %s: --kvm", name)
-			     : zerr_setx(err, EINVAL, "zone %s: config: top level: expected an object", name);
+			     : zerr_setx(err, EINVAL,
+					 "zone %s: config: top level: expected an object", name);
 	}
 	struct jw *w = jw_new(true);
 	jw_obj_open(w);

@@ -18,10 +18,9 @@ static const struct {
 	const char *name;
 	int flag;
 } ns_types[] = {
-	{ "pid", CLONE_NEWPID },	{ "network", CLONE_NEWNET },
-	{ "mount", CLONE_NEWNS },	{ "ipc", CLONE_NEWIPC },
-	{ "uts", CLONE_NEWUTS },	{ "user", CLONE_NEWUSER },
-	{ "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
+	{"pid", CLONE_NEWPID},       {"network", CLONE_NEWNET}, {"mount", CLONE_NEWNS},
+	{"ipc", CLONE_NEWIPC},       {"uts", CLONE_NEWUTS},     {"user", CLONE_NEWUSER},
+	{"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
 };
 
 struct ns_entry {
@@ -30,8 +29,7 @@ struct ns_entry {
 	const char *path; /* borrowed from the tree */
 };
 
-static int ns_type(const struct jv *v, struct jpath *p, void *ctx,
-		   struct zerr *err)
+static int ns_type(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct ns_entry *e = ctx;
 	const char *s;
@@ -48,8 +46,7 @@ static int ns_type(const struct jv *v, struct jpath *p, void *ctx,
 	return zerr_setx(err, EINVAL, "%s: unknown namespace type `%s`", p->buf, s);
 }
 
-static int ns_path(const struct jv *v, struct jpath *p, void *ctx,
-		   struct zerr *err)
+static int ns_path(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct ns_entry *e = ctx;
 	const char *s;
@@ -60,16 +57,15 @@ static int ns_path(const struct jv *v, struct jpath *p, void *ctx,
 	if (!*s)
 		return 0;
 	if (s[0] != '/')
-		return zerr_setx(err, EINVAL,
-				 "%s: must be an absolute path, got `%s`", p->buf, s);
+		return zerr_setx(err, EINVAL, "%s: must be an absolute path, got `%s`", p->buf, s);
 	e->path = s;
 	return 0;
 }
 
 static const struct jfield ns_fields[] = {
-	{ "type", ns_type, JF_REQUIRED },
-	{ "path", ns_path, 0 },
-	{ NULL, NULL, 0 },
+	{"type", ns_type, JF_REQUIRED},
+	{"path", ns_path, 0},
+	{NULL, NULL, 0},
 };
 
 static bool ns_listed(const struct zone_config *cfg, int type)
@@ -82,22 +78,23 @@ static bool ns_listed(const struct zone_config *cfg, int type)
 	return false;
 }
 
-static int parse_namespace(const struct jv *v, size_t i, struct jpath *p,
-			   void *ctx, struct zerr *err)
+static int parse_namespace(const struct jv *v, size_t i, struct jpath *p, void *ctx,
+			   struct zerr *err)
 {
 	(void)i;
 	struct zone_config *cfg = ctx;
-	struct ns_entry e = { 0, NULL, NULL };
+	struct ns_entry e = {0, NULL, NULL};
 	int r = jv_walk(v, p, ns_fields, &e, err);
 	if (r < 0)
 		return r;
 	if (ns_listed(cfg, e.type))
-		return zerr_setx(err, EINVAL, "%s: namespace `%s` listed twice",
-				 p->buf, e.name);
+		return zerr_setx(err, EINVAL, "%s: namespace `%s` listed twice", p->buf, e.name);
 	/* the maps of a user namespace we did not make are not ours to write */
 	if (e.type == CLONE_NEWUSER && e.path)
-		return zerr_setx(err, EINVAL, "%s: joining a user namespace by path is not "
-				 "supported (give linux.uidMappings/gidMappings for a new one)", p->buf);
+		return zerr_setx(err, EINVAL,
+				 "%s: joining a user namespace by path is not "
+				 "supported (give linux.uidMappings/gidMappings for a new one)",
+				 p->buf);
 	if (!e.path) {
 		cfg->ns_flags |= e.type;
 		return 0;
@@ -108,8 +105,7 @@ static int parse_namespace(const struct jv *v, size_t i, struct jpath *p,
 	return 0;
 }
 
-static int linux_namespaces(const struct jv *v, struct jpath *p, void *ctx,
-			    struct zerr *err)
+static int linux_namespaces(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct zone_config *cfg = ctx;
 	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
@@ -121,23 +117,20 @@ static int linux_namespaces(const struct jv *v, struct jpath *p, void *ctx,
 
 /* ---- resources.devices -------------------------------------------------- */
 
-static int dev_type(const struct jv *v, struct jpath *p, void *ctx,
-		    struct zerr *err)
+static int dev_type(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	const char *s;
 	int r = jv_string(v, jpath_str(p), &s, err);
 	if (r < 0)
 		return r;
 	if (strcmp(s, "a") && strcmp(s, "c") && strcmp(s, "b"))
-		return zerr_setx(err, EINVAL,
-				 "%s: expected \"a\", \"c\" or \"b\", got `%s`",
+		return zerr_setx(err, EINVAL, "%s: expected \"a\", \"c\" or \"b\", got `%s`",
 				 p->buf, s);
 	((struct rctl_device *)ctx)->type = s[0];
 	return 0;
 }
 
-static int dev_access(const struct jv *v, struct jpath *p, void *ctx,
-		      struct zerr *err)
+static int dev_access(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct rctl_device *d = ctx;
 	const char *s;
@@ -149,9 +142,8 @@ static int dev_access(const struct jv *v, struct jpath *p, void *ctx,
 	for (size_t i = 0; ok && i < n; i++)
 		ok = !strchr(s + i + 1, s[i]);
 	if (!ok)
-		return zerr_setx(err, EINVAL,
-				 "%s: expected some of r, w and m, got `%s`",
-				 p->buf, s);
+		return zerr_setx(err, EINVAL, "%s: expected some of r, w and m, got `%s`", p->buf,
+				 s);
 	memcpy(d->access, s, n + 1);
 	return 0;
 }
@@ -160,27 +152,24 @@ static int dev_access(const struct jv *v, struct jpath *p, void *ctx,
  * absence means */
 static const struct jfield device_fields[] = {
 	JF_BOOL("allow", struct rctl_device, allow, JF_REQUIRED),
-	{ "type", dev_type, 0 },
+	{"type", dev_type, 0},
 	JF_INT("major", struct rctl_device, major, -1, INT64_MAX),
 	JF_INT("minor", struct rctl_device, minor, -1, INT64_MAX),
-	{ "access", dev_access, 0 },
-	{ NULL, NULL, 0 },
+	{"access", dev_access, 0},
+	{NULL, NULL, 0},
 };
 
-static int parse_device(const struct jv *v, size_t i, struct jpath *p,
-			void *ctx, struct zerr *err)
+static int parse_device(const struct jv *v, size_t i, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct rctl_device *d = &((struct rctl_resources *)ctx)->devices[i];
-	*d = (struct rctl_device){ .type = 'a', .major = -1, .minor = -1,
-				   .access = "rwm" };
+	*d = (struct rctl_device){.type = 'a', .major = -1, .minor = -1, .access = "rwm"};
 	return jv_walk(v, p, device_fields, d, err);
 }
 
 /* As runc and crun do, the zone's own /dev (rctl_default_devices) is
  * allowed by rctl after the config's rules, so a leading deny-all cannot
  * lock a zone out of /dev/null; it is not copied into the config. */
-static int res_devices(const struct jv *v, struct jpath *p, void *ctx,
-		       struct zerr *err)
+static int res_devices(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct rctl_resources *res = ctx;
 	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
@@ -194,66 +183,60 @@ static int res_devices(const struct jv *v, struct jpath *p, void *ctx,
 
 /* ---- resources.memory --------------------------------------------------- */
 
-static int mem_bytes(const struct jv *v, const struct jpath *p, bool *has,
-		     int64_t *dst, struct zerr *err)
+static int mem_bytes(const struct jv *v, const struct jpath *p, bool *has, int64_t *dst,
+		     struct zerr *err)
 {
 	int r = jv_int64(v, jpath_str(p), dst, err);
 	if (r < 0)
 		return r;
 	if (*dst < -1)
 		return zerr_setx(err, EINVAL,
-				 "%s: must be a byte count or -1 (no limit), got %" PRId64,
-				 p->buf, *dst);
+				 "%s: must be a byte count or -1 (no limit), got %" PRId64, p->buf,
+				 *dst);
 	*has = true;
 	return 0;
 }
 
-static int mem_limit(const struct jv *v, struct jpath *p, void *ctx,
-		     struct zerr *err)
+static int mem_limit(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct rctl_resources *res = ctx;
 	return mem_bytes(v, p, &res->has_mem_limit, &res->mem_limit, err);
 }
 
-static int mem_reservation(const struct jv *v, struct jpath *p, void *ctx,
-			   struct zerr *err)
+static int mem_reservation(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct rctl_resources *res = ctx;
-	return mem_bytes(v, p, &res->has_mem_reservation, &res->mem_reservation,
-			 err);
+	return mem_bytes(v, p, &res->has_mem_reservation, &res->mem_reservation, err);
 }
 
-static int mem_swap(const struct jv *v, struct jpath *p, void *ctx,
-		    struct zerr *err)
+static int mem_swap(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct rctl_resources *res = ctx;
 	return mem_bytes(v, p, &res->has_mem_swap, &res->mem_swap, err);
 }
 
 static const struct jfield memory_fields[] = {
-	{ "limit", mem_limit, 0 },
-	{ "reservation", mem_reservation, 0 },
-	{ "swap", mem_swap, 0 },
-	{ "kernel", zone_cfg_unsupported, 0 },
-	{ "kernelTCP", zone_cfg_unsupported, 0 },
-	JF_INT_HAS("swappiness", struct rctl_resources, swappiness,
-		   has_swappiness, 0, 100),
+	{"limit", mem_limit, 0},
+	{"reservation", mem_reservation, 0},
+	{"swap", mem_swap, 0},
+	{"kernel", zone_cfg_unsupported, 0},
+	{"kernelTCP", zone_cfg_unsupported, 0},
+	JF_INT_HAS("swappiness", struct rctl_resources, swappiness, has_swappiness, 0, 100),
 	JF_BOOL("disableOOMKiller", struct rctl_resources, disable_oom_killer),
-	{ "useHierarchy", zone_cfg_unsupported, 0 },
-	{ "checkBeforeUpdate", zone_cfg_unsupported, 0 },
-	{ NULL, NULL, 0 },
+	{"useHierarchy", zone_cfg_unsupported, 0},
+	{"checkBeforeUpdate", zone_cfg_unsupported, 0},
+	{NULL, NULL, 0},
 };
 
-static int res_memory(const struct jv *v, struct jpath *p, void *ctx,
-		      struct zerr *err)
+static int res_memory(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct rctl_resources *res = ctx;
 	int r = jv_walk(v, p, memory_fields, res, err);
 	if (r < 0)
 		return r;
 	/* OCI's swap is memory+swap, so it cannot be below the memory limit */
-	if (res->has_mem_limit && res->has_mem_swap && res->mem_limit >= 0 &&
-	    res->mem_swap >= 0 && res->mem_swap < res->mem_limit)
+	if (res->has_mem_limit && res->has_mem_swap && res->mem_limit >= 0 && res->mem_swap >= 0 &&
+	    res->mem_swap < res->mem_limit)
 		return zerr_setx(err, EINVAL,
 				 "%s.swap: %" PRId64 " is below limit %" PRId64
 				 " (swap counts memory plus swap)",
@@ -263,8 +246,7 @@ static int res_memory(const struct jv *v, struct jpath *p, void *ctx,
 
 /* ---- resources.cpu ------------------------------------------------------ */
 
-static int cpu_quota(const struct jv *v, struct jpath *p, void *ctx,
-		     struct zerr *err)
+static int cpu_quota(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct rctl_resources *res = ctx;
 	int r = jv_int64(v, jpath_str(p), &res->cpu_quota, err);
@@ -274,8 +256,8 @@ static int cpu_quota(const struct jv *v, struct jpath *p, void *ctx,
 	if (res->cpu_quota != -1 && res->cpu_quota < 1000)
 		return zerr_setx(err, EINVAL,
 				 "%s: must be -1 (no cap) or at least 1000 "
-				 "microseconds, got %" PRId64, p->buf,
-				 res->cpu_quota);
+				 "microseconds, got %" PRId64,
+				 p->buf, res->cpu_quota);
 	res->has_cpu_quota = true;
 	return 0;
 }
@@ -303,8 +285,7 @@ static bool cpu_list_ok(const char *s)
 	}
 }
 
-static int cpu_list(const struct jv *v, const struct jpath *p, char **dst,
-		    struct zerr *err)
+static int cpu_list(const struct jv *v, const struct jpath *p, char **dst, struct zerr *err)
 {
 	const char *s;
 	int r = jv_string(v, jpath_str(p), &s, err);
@@ -313,42 +294,36 @@ static int cpu_list(const struct jv *v, const struct jpath *p, char **dst,
 	if (!*s) /* "" is OCI's "inherit" */
 		return 0;
 	if (!cpu_list_ok(s))
-		return zerr_setx(err, EINVAL,
-				 "%s: expected a list such as \"0-3,8\", got `%s`",
+		return zerr_setx(err, EINVAL, "%s: expected a list such as \"0-3,8\", got `%s`",
 				 p->buf, s);
 	*dst = xstrdup(s);
 	return 0;
 }
 
-static int cpu_cpus(const struct jv *v, struct jpath *p, void *ctx,
-		    struct zerr *err)
+static int cpu_cpus(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	return cpu_list(v, p, &((struct rctl_resources *)ctx)->cpuset_cpus, err);
 }
 
-static int cpu_mems(const struct jv *v, struct jpath *p, void *ctx,
-		    struct zerr *err)
+static int cpu_mems(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	return cpu_list(v, p, &((struct rctl_resources *)ctx)->cpuset_mems, err);
 }
 
 static const struct jfield cpu_fields[] = {
-	JF_INT_HAS("shares", struct rctl_resources, cpu_shares, has_cpu_shares,
-		   2, 262144),
-	{ "quota", cpu_quota, 0 },
-	JF_INT_HAS("period", struct rctl_resources, cpu_period, has_cpu_period,
-		   1000, 1000000),
+	JF_INT_HAS("shares", struct rctl_resources, cpu_shares, has_cpu_shares, 2, 262144),
+	{"quota", cpu_quota, 0},
+	JF_INT_HAS("period", struct rctl_resources, cpu_period, has_cpu_period, 1000, 1000000),
 	JF_UINT_HAS("burst", struct rctl_resources, cpu_burst, has_cpu_burst),
-	{ "cpus", cpu_cpus, 0 },
-	{ "mems", cpu_mems, 0 },
-	{ "realtimeRuntime", zone_cfg_unsupported, 0 },
-	{ "realtimePeriod", zone_cfg_unsupported, 0 },
-	{ "idle", zone_cfg_unsupported, 0 },
-	{ NULL, NULL, 0 },
+	{"cpus", cpu_cpus, 0},
+	{"mems", cpu_mems, 0},
+	{"realtimeRuntime", zone_cfg_unsupported, 0},
+	{"realtimePeriod", zone_cfg_unsupported, 0},
+	{"idle", zone_cfg_unsupported, 0},
+	{NULL, NULL, 0},
 };
 
-static int res_cpu(const struct jv *v, struct jpath *p, void *ctx,
-		   struct zerr *err)
+static int res_cpu(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct rctl_resources *res = ctx;
 	int r = jv_walk(v, p, cpu_fields, res, err);
@@ -356,16 +331,14 @@ static int res_cpu(const struct jv *v, struct jpath *p, void *ctx,
 		return r;
 	if (res->has_cpu_burst && res->has_cpu_quota && res->cpu_quota > 0 &&
 	    res->cpu_burst > (uint64_t)res->cpu_quota)
-		return zerr_setx(err, EINVAL,
-				 "%s.burst: %" PRIu64 " exceeds quota %" PRId64,
+		return zerr_setx(err, EINVAL, "%s.burst: %" PRIu64 " exceeds quota %" PRId64,
 				 p->buf, res->cpu_burst, res->cpu_quota);
 	return 0;
 }
 
 /* ---- resources.pids, resources.blockIO ---------------------------------- */
 
-static int pids_limit(const struct jv *v, struct jpath *p, void *ctx,
-		      struct zerr *err)
+static int pids_limit(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct rctl_resources *res = ctx;
 	int r = jv_int64(v, jpath_str(p), &res->pids_limit, err);
@@ -379,15 +352,15 @@ static int pids_limit(const struct jv *v, struct jpath *p, void *ctx,
 }
 
 static const struct jfield pids_fields[] = {
-	{ "limit", pids_limit, JF_REQUIRED },
-	{ NULL, NULL, 0 },
+	{"limit", pids_limit, JF_REQUIRED},
+	{NULL, NULL, 0},
 };
 
 static const struct jfield throttle_fields[] = {
 	JF_INT("major", struct rctl_throttle, major, 0, INT64_MAX, JF_REQUIRED),
 	JF_INT("minor", struct rctl_throttle, minor, 0, INT64_MAX, JF_REQUIRED),
 	JF_UINT("rate", struct rctl_throttle, rate, JF_REQUIRED),
-	{ NULL, NULL, 0 },
+	{NULL, NULL, 0},
 };
 
 struct thr_ctx {
@@ -395,29 +368,29 @@ struct thr_ctx {
 	int kind;
 };
 
-static int parse_throttle(const struct jv *v, size_t i, struct jpath *p,
-			  void *ctx, struct zerr *err)
+static int parse_throttle(const struct jv *v, size_t i, struct jpath *p, void *ctx,
+			  struct zerr *err)
 {
 	(void)i;
 	struct thr_ctx *c = ctx;
 	struct rctl_resources *res = c->res;
 	struct rctl_throttle *t = &res->throttles[res->n_throttles];
-	*t = (struct rctl_throttle){ .kind = c->kind };
+	*t = (struct rctl_throttle){.kind = c->kind};
 	int r = jv_walk(v, p, throttle_fields, t, err);
 	if (r == 0)
 		res->n_throttles++;
 	return r;
 }
 
-static int blkio_throttle(const struct jv *v, struct jpath *p, void *ctx,
-			  int kind, struct zerr *err)
+static int blkio_throttle(const struct jv *v, struct jpath *p, void *ctx, int kind,
+			  struct zerr *err)
 {
-	struct thr_ctx c = { ctx, kind };
+	struct thr_ctx c = {ctx, kind};
 	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
 	if (r < 0)
 		return r;
 	c.res->throttles = xrealloc(c.res->throttles, (c.res->n_throttles + jv_len(v) + 1) *
-				    sizeof(struct rctl_throttle));
+							      sizeof(struct rctl_throttle));
 	return jv_each(v, p, parse_throttle, &c, err);
 }
 
@@ -442,32 +415,31 @@ static int thr_write_iops(const struct jv *v, struct jpath *p, void *ctx, struct
 }
 
 static const struct jfield blkio_fields[] = {
-	JF_INT_HAS("weight", struct rctl_resources, blkio_weight,
-		   has_blkio_weight, 10, 1000),
-	{ "leafWeight", zone_cfg_unsupported, 0 },
-	{ "weightDevice", zone_cfg_unsupported, 0 },
-	{ "throttleReadBpsDevice", thr_read_bps, 0 },
-	{ "throttleWriteBpsDevice", thr_write_bps, 0 },
-	{ "throttleReadIOPSDevice", thr_read_iops, 0 },
-	{ "throttleWriteIOPSDevice", thr_write_iops, 0 },
-	{ NULL, NULL, 0 },
+	JF_INT_HAS("weight", struct rctl_resources, blkio_weight, has_blkio_weight, 10, 1000),
+	{"leafWeight", zone_cfg_unsupported, 0},
+	{"weightDevice", zone_cfg_unsupported, 0},
+	{"throttleReadBpsDevice", thr_read_bps, 0},
+	{"throttleWriteBpsDevice", thr_write_bps, 0},
+	{"throttleReadIOPSDevice", thr_read_iops, 0},
+	{"throttleWriteIOPSDevice", thr_write_iops, 0},
+	{NULL, NULL, 0},
 };
 
 static const struct jfield resources_fields[] = {
-	{ "devices", res_devices, 0 },
-	{ "memory", res_memory, 0 },
-	{ "cpu", res_cpu, 0 },
+	{"devices", res_devices, 0},
+	{"memory", res_memory, 0},
+	{"cpu", res_cpu, 0},
 	JF_OBJECT("pids", pids_fields),
 	JF_OBJECT("blockIO", blkio_fields),
-	{ "hugepageLimits", zone_cfg_unsupported, 0 },
-	{ "network", zone_cfg_unsupported, 0 },
-	{ "rdma", zone_cfg_unsupported, 0 },
-	{ "unified", zone_cfg_unsupported, 0 },
-	{ NULL, NULL, 0 },
+	{"hugepageLimits", zone_cfg_unsupported, 0},
+	{"network", zone_cfg_unsupported, 0},
+	{"rdma", zone_cfg_unsupported, 0},
+	{"unified", zone_cfg_unsupported, 0},
+	{NULL, NULL, 0},
 };
 
-int zone_resources_parse(const char *name, const char *text, size_t len,
-			 struct rctl_resources *res, struct zerr *err)
+int zone_resources_parse(const char *name, const char *text, size_t len, struct rctl_resources *res,
+			 struct zerr *err)
 {
 	memset(res, 0, sizeof(*res));
 	cleanup_json struct jv *doc = NULL;
@@ -486,12 +458,10 @@ int zone_resources_parse(const char *name, const char *text, size_t len,
 
 /* ---- paths, propagation, cgroupsPath ------------------------------------ */
 
-static int linux_propagation(const struct jv *v, struct jpath *p, void *ctx,
-			     struct zerr *err)
+static int linux_propagation(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
-	static const char *const ok[] = { "private",  "slave",	"shared",
-					  "unbindable", "rprivate", "rslave",
-					  "rshared",	"runbindable" };
+	static const char *const ok[] = {"private",  "slave",  "shared",  "unbindable",
+					 "rprivate", "rslave", "rshared", "runbindable"};
 	const char *s;
 	int r = jv_string(v, jpath_str(p), &s, err);
 	if (r < 0)
@@ -504,7 +474,8 @@ static int linux_propagation(const struct jv *v, struct jpath *p, void *ctx,
 	}
 	return zerr_setx(err, EINVAL,
 			 "%s: expected private, slave, shared or unbindable "
-			 "(or r-prefixed), got `%s`", p->buf, s);
+			 "(or r-prefixed), got `%s`",
+			 p->buf, s);
 }
 
 static bool has_dotdot(const char *s)
@@ -541,18 +512,17 @@ static int node_type(const struct jv *v, struct jpath *p, void *ctx, struct zerr
 }
 
 static const struct jfield node_fields[] = {
-	{ "path", node_path, JF_REQUIRED },
-	{ "type", node_type, JF_REQUIRED },
+	{"path", node_path, JF_REQUIRED},
+	{"type", node_type, JF_REQUIRED},
 	JF_INT("major", struct iso_device, major, 0, 4095),
 	JF_INT("minor", struct iso_device, minor, 0, 1048575),
 	JF_INT("fileMode", struct iso_device, mode, 0, 07777),
 	JF_ID("uid", struct iso_device, uid),
 	JF_ID("gid", struct iso_device, gid),
-	{ NULL, NULL, 0 },
+	{NULL, NULL, 0},
 };
 
-static int parse_node(const struct jv *v, size_t i, struct jpath *p, void *ctx,
-		      struct zerr *err)
+static int parse_node(const struct jv *v, size_t i, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct zone_config *cfg = ctx;
 	struct iso_device *d = &cfg->devices[i];
@@ -577,8 +547,7 @@ static int linux_devices(const struct jv *v, struct jpath *p, void *ctx, struct 
 
 /* ---- sysctl -------------------------------------------------------------- */
 
-static int linux_sysctl(const struct jv *v, struct jpath *p, void *ctx,
-			struct zerr *err)
+static int linux_sysctl(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct zone_config *cfg = ctx;
 	int r = jv_expect(v, jpath_str(p), JV_OBJECT, err);
@@ -600,11 +569,15 @@ static const struct {
 	const char *prefix;
 	int ns;
 } sysctl_ns[] = {
-	{ "net.", CLONE_NEWNET },	   { "fs.mqueue.", CLONE_NEWIPC },
-	{ "kernel.msgmax", CLONE_NEWIPC }, { "kernel.msgmnb", CLONE_NEWIPC },
-	{ "kernel.msgmni", CLONE_NEWIPC }, { "kernel.sem", CLONE_NEWIPC },
-	{ "kernel.shm", CLONE_NEWIPC },	   { "kernel.hostname", CLONE_NEWUTS },
-	{ "kernel.domainname", CLONE_NEWUTS },
+	{"net.", CLONE_NEWNET},
+	{"fs.mqueue.", CLONE_NEWIPC},
+	{"kernel.msgmax", CLONE_NEWIPC},
+	{"kernel.msgmnb", CLONE_NEWIPC},
+	{"kernel.msgmni", CLONE_NEWIPC},
+	{"kernel.sem", CLONE_NEWIPC},
+	{"kernel.shm", CLONE_NEWIPC},
+	{"kernel.hostname", CLONE_NEWUTS},
+	{"kernel.domainname", CLONE_NEWUTS},
 };
 
 int zone_cfg_check_sysctl(const struct zone_config *cfg, struct zerr *err)
@@ -617,46 +590,50 @@ int zone_cfg_check_sysctl(const struct zone_config *cfg, struct zerr *err)
 		       strncmp(kv, sysctl_ns[k].prefix, strlen(sysctl_ns[k].prefix)))
 			k++;
 		if (k == sizeof(sysctl_ns) / sizeof(sysctl_ns[0]))
-			return zerr_setx(err, EINVAL, "linux.sysctl.%.*s: not a namespaced "
-					 "sysctl: it would change the host", len, kv);
+			return zerr_setx(err, EINVAL,
+					 "linux.sysctl.%.*s: not a namespaced "
+					 "sysctl: it would change the host",
+					 len, kv);
 		if (!ns_listed(cfg, sysctl_ns[k].ns))
-			return zerr_setx(err, EINVAL, "linux.sysctl.%.*s: needs the zone's own "
-					 "%s namespace", len, kv, sysctl_ns[k].ns == CLONE_NEWNET ? "network"
-					 : sysctl_ns[k].ns == CLONE_NEWIPC ? "ipc" : "uts");
+			return zerr_setx(err, EINVAL,
+					 "linux.sysctl.%.*s: needs the zone's own "
+					 "%s namespace",
+					 len, kv,
+					 sysctl_ns[k].ns == CLONE_NEWNET   ? "network"
+					 : sysctl_ns[k].ns == CLONE_NEWIPC ? "ipc"
+									   : "uts");
 	}
 	return 0;
 }
 
-
 /* The path is joined under a cgroup mount: ".." would climb out of it. */
-static int linux_cgroups_path(const struct jv *v, struct jpath *p, void *ctx,
-			      struct zerr *err)
+static int linux_cgroups_path(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct zone_config *cfg = ctx;
 	int r = zone_cfg_strdup(v, p, &cfg->cgroups_path, err);
 	if (r == 0 && has_dotdot(cfg->cgroups_path))
-		r = zerr_setx(err, EINVAL, "%s: `%s` contains a `..` component",
-			      p->buf, cfg->cgroups_path);
+		r = zerr_setx(err, EINVAL, "%s: `%s` contains a `..` component", p->buf,
+			      cfg->cgroups_path);
 	return r;
 }
 
 const struct jfield zone_cfg_linux_fields[] = {
-	{ "namespaces", linux_namespaces, 0 },
+	{"namespaces", linux_namespaces, 0},
 	JF_OBJECT_AT("resources", struct zone_config, resources, resources_fields),
-	{ "seccomp", zone_cfg_parse_seccomp, 0 },
+	{"seccomp", zone_cfg_parse_seccomp, 0},
 	JF_ABSPATHV("maskedPaths", struct zone_config, masked_paths),
 	JF_ABSPATHV("readonlyPaths", struct zone_config, readonly_paths),
-	{ "rootfsPropagation", linux_propagation, 0 },
-	{ "cgroupsPath", linux_cgroups_path, 0 },
-	{ "uidMappings", zone_cfg_parse_uid_maps, 0 },
-	{ "gidMappings", zone_cfg_parse_gid_maps, 0 },
-	{ "timeOffsets", zone_cfg_unsupported, 0 },
-	{ "devices", linux_devices, 0 },
-	{ "netDevices", zone_cfg_unsupported, 0 },
-	{ "sysctl", linux_sysctl, 0 },
-	{ "intelRdt", zone_cfg_unsupported, 0 },
-	{ "mountLabel", zone_cfg_unsupported, 0 },
-	{ "personality", zone_cfg_unsupported, 0 },
-	{ "memoryPolicy", zone_cfg_unsupported, 0 },
-	{ NULL, NULL, 0 },
+	{"rootfsPropagation", linux_propagation, 0},
+	{"cgroupsPath", linux_cgroups_path, 0},
+	{"uidMappings", zone_cfg_parse_uid_maps, 0},
+	{"gidMappings", zone_cfg_parse_gid_maps, 0},
+	{"timeOffsets", zone_cfg_unsupported, 0},
+	{"devices", linux_devices, 0},
+	{"netDevices", zone_cfg_unsupported, 0},
+	{"sysctl", linux_sysctl, 0},
+	{"intelRdt", zone_cfg_unsupported, 0},
+	{"mountLabel", zone_cfg_unsupported, 0},
+	{"personality", zone_cfg_unsupported, 0},
+	{"memoryPolicy", zone_cfg_unsupported, 0},
+	{NULL, NULL, 0},
 };

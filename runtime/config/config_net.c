@@ -25,9 +25,7 @@ static int nic_member(struct net_nic *nic, const char *key, const struct jv *v, 
 	int64_t i;
 	int r;
 	switch (jv_type(v)) {
-	case JV_STRING:
-		jv_string(v, key, &s, err);
-		return net_nic_set(nic, key, s, err);
+	case JV_STRING: jv_string(v, key, &s, err); return net_nic_set(nic, key, s, err);
 	case JV_BOOL:
 		if (strcmp(key, "allow-spoofing"))
 			break;
@@ -48,12 +46,13 @@ static int nic_member(struct net_nic *nic, const char *key, const struct jv *v, 
 			    (r = net_nic_set(nic, key, s, err)) < 0)
 				return r;
 		return 0;
-	default:
-		break;
+	default: break;
 	}
 	return zerr_setx(err, EINVAL, "%s: expected %s, got %s", key,
-			 !strcmp(key, "mtu") ? "an integer" : !strcmp(key, "allow-spoofing") ? "a boolean"
-			 : !strcmp(key, "address") ? "a string or an array of strings" : "a string",
+			 !strcmp(key, "mtu")              ? "an integer"
+			 : !strcmp(key, "allow-spoofing") ? "a boolean"
+			 : !strcmp(key, "address")        ? "a string or an array of strings"
+							  : "a string",
 			 jv_type_name(v));
 }
 
@@ -68,7 +67,8 @@ static int parse_nic(const struct jv *v, size_t i, struct jpath *p, void *ctx, s
 	struct net_nic *nic = &cfg->nics[i];
 	memset(nic, 0, sizeof(*nic));
 	if (!jv_get(v, "type"))
-		return zerr_setx(err, EINVAL, "%s.type: required (bridge, macvlan, shared or none)", p->buf);
+		return zerr_setx(err, EINVAL, "%s.type: required (bridge, macvlan, shared or none)",
+				 p->buf);
 	for (size_t k = 0; k < jv_len(v); k++)
 		if ((r = nic_member(nic, jv_key(v, k), jv_val(v, k), err)) < 0)
 			return zerr_prefix(err, "%s", p->buf);
@@ -108,8 +108,11 @@ static int addrs_overlap(const struct zone_config *cfg, struct zerr *err)
 					if (excl ? net_addr_overlap(x, y) : net_addr_equal(x, y)) {
 						char s[64];
 						net_addr_format(x, true, s, sizeof(s));
-						return zerr_setx(err, EINVAL, "zone.net[%zu]: address %s overlaps "
-								 "zone.net[%zu]'s", i, s, j);
+						return zerr_setx(
+							err, EINVAL,
+							"zone.net[%zu]: address %s overlaps "
+							"zone.net[%zu]'s",
+							i, s, j);
 					}
 				}
 	return 0;
@@ -121,19 +124,25 @@ int zone_cfg_check_net(struct zone_config *cfg, struct zerr *err)
 	bool shared = has_type(cfg, NET_SHARED);
 	bool exclusive = has_type(cfg, NET_BRIDGE) || has_type(cfg, NET_MACVLAN);
 	if (shared && exclusive)
-		return zerr_setx(err, EINVAL, "zone.net: a zone is shared-IP or exclusive-IP, not both");
+		return zerr_setx(err, EINVAL,
+				 "zone.net: a zone is shared-IP or exclusive-IP, not both");
 	if (shared && (cfg->ns_flags & CLONE_NEWNET))
-		return zerr_setx(err, EINVAL, "zone.net: a shared-IP zone stays in the host's network "
+		return zerr_setx(err, EINVAL,
+				 "zone.net: a shared-IP zone stays in the host's network "
 				 "namespace: remove {\"type\": \"network\"} from linux.namespaces");
 	if (exclusive && !(cfg->ns_flags & CLONE_NEWNET))
-		return zerr_setx(err, EINVAL, "zone.net: bridge and macvlan NICs need a network "
+		return zerr_setx(err, EINVAL,
+				 "zone.net: bridge and macvlan NICs need a network "
 				 "namespace: add {\"type\": \"network\"} to linux.namespaces");
 	if (has_type(cfg, NET_MACVLAN) && (cfg->process.caps.bounding & (1ULL << CAP_NET_ADMIN)))
 		for (size_t i = 0; i < cfg->n_nics; i++)
 			if (cfg->nics[i].type == NET_MACVLAN && !cfg->nics[i].allow_spoofing)
-				return zerr_setx(err, EINVAL, "zone.net[%zu]: a macvlan's anti-spoofing "
-						 "filter sits in the zone, where CAP_NET_ADMIN could remove "
-						 "it: drop the capability or set allow-spoofing=true", i);
+				return zerr_setx(
+					err, EINVAL,
+					"zone.net[%zu]: a macvlan's anti-spoofing "
+					"filter sits in the zone, where CAP_NET_ADMIN could remove "
+					"it: drop the capability or set allow-spoofing=true",
+					i);
 	return addrs_overlap(cfg, err);
 }
 
@@ -165,7 +174,8 @@ static void write_nic(struct jw *w, const struct net_nic *nic)
 		jw_kuint(w, "mtu", nic->mtu);
 	if (nic->has_mac) {
 		const unsigned char *m = nic->mac;
-		snprintf(s, sizeof(s), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+		snprintf(s, sizeof(s), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+			 m[4], m[5]);
 		jw_kstr(w, "mac", s);
 	}
 	if (nic->allow_spoofing)
@@ -205,7 +215,8 @@ static void write_linux(struct jw *w, const struct jv *linux_, bool drop_net)
 		for (size_t k = 0; k < jv_len(v); k++) {
 			const struct jv *t = jv_get(jv_at(v, k), "type");
 			const char *s;
-			if (jv_type(t) == JV_STRING && jv_string(t, "", &s, NULL) == 0 && !strcmp(s, "network"))
+			if (jv_type(t) == JV_STRING && jv_string(t, "", &s, NULL) == 0 &&
+			    !strcmp(s, "network"))
 				continue;
 			jw_value(w, jv_at(v, k));
 		}
@@ -214,7 +225,8 @@ static void write_linux(struct jw *w, const struct jv *linux_, bool drop_net)
 	jw_obj_close(w);
 }
 
-int zone_net_rewrite(const char *name, char *const *specs, char **text, size_t *len, struct zerr *err)
+int zone_net_rewrite(const char *name, char *const *specs, char **text, size_t *len,
+		     struct zerr *err)
 {
 	if (!specs || !*specs)
 		return 0;
@@ -223,7 +235,8 @@ int zone_net_rewrite(const char *name, char *const *specs, char **text, size_t *
 	bool shared = false;
 	for (; specs[n]; n++) {
 		if (n == NET_NICS_MAX)
-			return zerr_setx(err, EINVAL, "zone %s: --net: at most %d NICs per zone", name, NET_NICS_MAX);
+			return zerr_setx(err, EINVAL, "zone %s: --net: at most %d NICs per zone",
+					 name, NET_NICS_MAX);
 		int r = net_nic_parse(specs[n], &nics[n], err);
 		if (r < 0)
 			return zerr_prefix(err, "zone %s: --net %s", name, specs[n]);
@@ -267,17 +280,21 @@ static int claimed_by(const struct zone_config *mine, const struct zone_config *
 		for (size_t a = 0; a < mine->nics[i].n_addrs; a++)
 			for (size_t j = 0; j < other->n_nics; j++)
 				for (size_t b = 0; b < other->nics[j].n_addrs; b++)
-					if (net_addr_equal(&mine->nics[i].addrs[a], &other->nics[j].addrs[b])) {
+					if (net_addr_equal(&mine->nics[i].addrs[a],
+							   &other->nics[j].addrs[b])) {
 						char s[64];
-						net_addr_format(&mine->nics[i].addrs[a], false, s, sizeof(s));
-						return zerr_setx(err, EADDRINUSE, "zone %s: net[%zu]: address %s "
-								 "is zone %s's", me, i, s, them);
+						net_addr_format(&mine->nics[i].addrs[a], false, s,
+								sizeof(s));
+						return zerr_setx(err, EADDRINUSE,
+								 "zone %s: net[%zu]: address %s "
+								 "is zone %s's",
+								 me, i, s, them);
 					}
 	return 0;
 }
 
-int zone_net_check_unique(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
-			  struct zerr *err)
+int zone_net_check_unique(const struct zone_ctx *ctx, const char *name,
+			  const struct zone_config *cfg, struct zerr *err)
 {
 	if (!cfg->n_nics)
 		return 0;

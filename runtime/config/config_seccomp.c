@@ -15,18 +15,15 @@ static const struct jfield arg_fields[] = {
 	JF_UINT("value", struct iso_sc_arg, value, JF_REQUIRED),
 	JF_UINT("valueTwo", struct iso_sc_arg, value_two),
 	JF_STRING("op", struct iso_sc_arg, op, JF_REQUIRED),
-	{ NULL, NULL, 0 },
+	{NULL, NULL, 0},
 };
 
-static int parse_arg(const struct jv *v, size_t i, struct jpath *p, void *ctx,
-		     struct zerr *err)
+static int parse_arg(const struct jv *v, size_t i, struct jpath *p, void *ctx, struct zerr *err)
 {
-	return jv_walk(v, p, arg_fields, &((struct iso_sc_rule *)ctx)->args[i],
-		       err);
+	return jv_walk(v, p, arg_fields, &((struct iso_sc_rule *)ctx)->args[i], err);
 }
 
-static int rule_names(const struct jv *v, struct jpath *p, void *ctx,
-		      struct zerr *err)
+static int rule_names(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct iso_sc_rule *rule = ctx;
 	int r = jv_strv(v, jpath_str(p), &rule->names, err);
@@ -37,8 +34,7 @@ static int rule_names(const struct jv *v, struct jpath *p, void *ctx,
 	return 0;
 }
 
-static int rule_args(const struct jv *v, struct jpath *p, void *ctx,
-		     struct zerr *err)
+static int rule_args(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct iso_sc_rule *rule = ctx;
 	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
@@ -50,23 +46,19 @@ static int rule_args(const struct jv *v, struct jpath *p, void *ctx,
 }
 
 static const struct jfield rule_fields[] = {
-	{ "names", rule_names, JF_REQUIRED },
+	{"names", rule_names, JF_REQUIRED},
 	JF_STRING("action", struct iso_sc_rule, action, JF_REQUIRED),
-	JF_INT_HAS("errnoRet", struct iso_sc_rule, errno_ret, has_errno, 0,
-		   ERRNO_MAX),
-	{ "args", rule_args, 0 },
-	{ NULL, NULL, 0 },
+	JF_INT_HAS("errnoRet", struct iso_sc_rule, errno_ret, has_errno, 0, ERRNO_MAX),
+	{"args", rule_args, 0},
+	{NULL, NULL, 0},
 };
 
-static int parse_rule(const struct jv *v, size_t i, struct jpath *p, void *ctx,
-		      struct zerr *err)
+static int parse_rule(const struct jv *v, size_t i, struct jpath *p, void *ctx, struct zerr *err)
 {
-	return jv_walk(v, p, rule_fields, &((struct iso_seccomp *)ctx)->rules[i],
-		       err);
+	return jv_walk(v, p, rule_fields, &((struct iso_seccomp *)ctx)->rules[i], err);
 }
 
-static int sc_syscalls(const struct jv *v, struct jpath *p, void *ctx,
-		       struct zerr *err)
+static int sc_syscalls(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct iso_seccomp *sc = ctx;
 	int r = jv_expect(v, jpath_str(p), JV_ARRAY, err);
@@ -78,23 +70,21 @@ static int sc_syscalls(const struct jv *v, struct jpath *p, void *ctx,
 }
 
 static const struct jfield seccomp_fields[] = {
-	JF_STRING("defaultAction", struct iso_seccomp, default_action,
-		  JF_REQUIRED),
-	JF_INT_HAS("defaultErrnoRet", struct iso_seccomp, default_errno,
-		   has_default_errno, 0, ERRNO_MAX),
+	JF_STRING("defaultAction", struct iso_seccomp, default_action, JF_REQUIRED),
+	JF_INT_HAS("defaultErrnoRet", struct iso_seccomp, default_errno, has_default_errno, 0,
+		   ERRNO_MAX),
 	JF_STRV("architectures", struct iso_seccomp, architectures),
 	JF_STRV("flags", struct iso_seccomp, flags),
-	{ "syscalls", sc_syscalls, 0 },
-	{ "listenerPath", zone_cfg_unsupported, 0 },
-	{ "listenerMetadata", zone_cfg_unsupported, 0 },
-	{ NULL, NULL, 0 },
+	{"syscalls", sc_syscalls, 0},
+	{"listenerPath", zone_cfg_unsupported, 0},
+	{"listenerMetadata", zone_cfg_unsupported, 0},
+	{NULL, NULL, 0},
 };
 
 /* Names, actions and operators are checked by the code that will load the
  * filter, so a profile that cannot load fails here, not at boot. Its
  * messages already name the full path ("linux.seccomp.syscalls[3]..."). */
-int zone_cfg_parse_seccomp(const struct jv *v, struct jpath *p, void *ctx,
-			   struct zerr *err)
+int zone_cfg_parse_seccomp(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct zone_config *cfg = ctx;
 	cfg->seccomp = xcalloc(1, sizeof(struct iso_seccomp));
@@ -103,4 +93,3 @@ int zone_cfg_parse_seccomp(const struct jv *v, struct jpath *p, void *ctx,
 		return r;
 	return iso_seccomp_validate(cfg->seccomp, err);
 }
-

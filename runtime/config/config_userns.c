@@ -12,7 +12,7 @@ static const struct jfield map_fields[] = {
 	JF_INT("containerID", struct iso_idmap, container, 0, UINT32_MAX, JF_REQUIRED),
 	JF_INT("hostID", struct iso_idmap, host, 0, UINT32_MAX, JF_REQUIRED),
 	JF_INT("size", struct iso_idmap, size, 1, UINT32_MAX, JF_REQUIRED),
-	{ NULL, NULL, 0 },
+	{NULL, NULL, 0},
 };
 
 struct map_list {
@@ -33,7 +33,8 @@ static int parse_map(const struct jv *v, size_t i, struct jpath *p, void *ctx, s
 	if (r < 0)
 		return r;
 	l->n = i + 1;
-	if ((uint64_t)m->container + m->size > 1ULL << 32 || (uint64_t)m->host + m->size > 1ULL << 32)
+	if ((uint64_t)m->container + m->size > 1ULL << 32 ||
+	    (uint64_t)m->host + m->size > 1ULL << 32)
 		return zerr_setx(err, EINVAL, "%s: the range passes 4294967295", p->buf);
 	/* the kernel refuses overlaps with EPERM at boot: say it now */
 	for (size_t k = 0; k < i; k++)
@@ -79,7 +80,8 @@ int zone_cfg_check_userns(struct zone_config *cfg, struct zerr *err)
 {
 	bool userns = cfg->ns_flags & CLONE_NEWUSER;
 	if (!userns && (cfg->n_uid_maps || cfg->n_gid_maps))
-		return zerr_setx(err, EINVAL, "linux.%s: needs a user namespace in linux.namespaces",
+		return zerr_setx(err, EINVAL,
+				 "linux.%s: needs a user namespace in linux.namespaces",
 				 cfg->n_uid_maps ? "uidMappings" : "gidMappings");
 	if (!userns)
 		return 0;
@@ -87,12 +89,15 @@ int zone_cfg_check_userns(struct zone_config *cfg, struct zerr *err)
 		return zerr_setx(err, EINVAL, "linux.%s: required with a user namespace",
 				 !cfg->n_uid_maps ? "uidMappings" : "gidMappings");
 	for (size_t i = 0; i < cfg->n_ns_paths; i++)
-		if (cfg->ns_paths[i].type == CLONE_NEWNS || cfg->ns_paths[i].type == CLONE_NEWCGROUP)
-			return zerr_setx(err, EINVAL, "linux.namespaces: a %s namespace given by path "
+		if (cfg->ns_paths[i].type == CLONE_NEWNS ||
+		    cfg->ns_paths[i].type == CLONE_NEWCGROUP)
+			return zerr_setx(err, EINVAL,
+					 "linux.namespaces: a %s namespace given by path "
 					 "cannot be joined from a new user namespace",
 					 cfg->ns_paths[i].type == CLONE_NEWNS ? "mount" : "cgroup");
 	if (cfg->brand != ZONE_BRAND_OCI)
-		return zerr_setx(err, EINVAL, "linux.namespaces: a user namespace needs zone.brand "
+		return zerr_setx(err, EINVAL,
+				 "linux.namespaces: a user namespace needs zone.brand "
 				 "\"oci\" (a %s zone's files belong to the host's root)",
 				 zone_brand_name(cfg->brand));
 	return 0;

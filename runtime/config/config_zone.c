@@ -8,22 +8,19 @@
 
 #include "config_int.h"
 
-static int zone_brand(const struct jv *v, struct jpath *p, void *ctx,
-		      struct zerr *err)
+static int zone_brand(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	const char *s;
 	int r = jv_string(v, jpath_str(p), &s, err);
 	if (r < 0)
 		return r;
 	if (zone_brand_from_name(s, &((struct zone_config *)ctx)->brand) < 0)
-		return zerr_setx(err, EINVAL,
-				 "%s: unknown brand `%s` (sparse, whole, oci or kvm)",
+		return zerr_setx(err, EINVAL, "%s: unknown brand `%s` (sparse, whole, oci or kvm)",
 				 p->buf, s);
 	return 0;
 }
 
-static int zone_init(const struct jv *v, struct jpath *p, void *ctx,
-		     struct zerr *err)
+static int zone_init(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct zone_config *cfg = ctx;
 	const char *s;
@@ -40,16 +37,17 @@ static int zone_init(const struct jv *v, struct jpath *p, void *ctx,
 	} else {
 		return zerr_setx(err, EINVAL,
 				 "%s: expected \"builtin\", \"none\" or an "
-				 "absolute path, got `%s`", p->buf, s);
+				 "absolute path, got `%s`",
+				 p->buf, s);
 	}
 	return 0;
 }
 
-static int zone_procfs(const struct jv *v, struct jpath *p, void *ctx,
-		       struct zerr *err)
+static int zone_procfs(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	static const char *const names[] = {
-		[ZONE_PROCFS_ZONE] = "zone", [ZONE_PROCFS_HOST] = "host",
+		[ZONE_PROCFS_ZONE] = "zone",
+		[ZONE_PROCFS_HOST] = "host",
 	};
 	const char *s = NULL;
 	int r = jv_string(v, jpath_str(p), &s, err);
@@ -58,18 +56,18 @@ static int zone_procfs(const struct jv *v, struct jpath *p, void *ctx,
 			((struct zone_config *)ctx)->procfs = (enum zone_procfs)i;
 			return 0;
 		}
-	return r < 0 ? r : zerr_setx(err, EINVAL, "%s: expected \"zone\" or \"host\", got `%s`",
-				     p->buf, s);
+	return r < 0 ? r
+		     : zerr_setx(err, EINVAL, "%s: expected \"zone\" or \"host\", got `%s`", p->buf,
+				 s);
 }
 
-static int zone_template(const struct jv *v, struct jpath *p, void *ctx,
-			 struct zerr *err)
+static int zone_template(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
 {
 	struct zone_config *cfg = ctx;
 	int r = zone_cfg_strdup(v, p, &cfg->template_name, err);
 	if (r == 0 && zone_name_check(cfg->template_name, NULL) < 0)
-		return zerr_setx(err, EINVAL, "%s: `%s` is not a valid template name",
-				 p->buf, cfg->template_name);
+		return zerr_setx(err, EINVAL, "%s: `%s` is not a valid template name", p->buf,
+				 cfg->template_name);
 	return r;
 }
 
@@ -95,23 +93,22 @@ static int zone_disk(const struct jv *v, struct jpath *p, void *ctx, struct zerr
 		n = (uint64_t)i;
 	}
 	if (n && n < ZONE_DISK_MIN)
-		return zerr_setx(err, EINVAL, "%s: must be at least 16M (or 0 for no disk of its own)",
-				 p->buf);
+		return zerr_setx(err, EINVAL,
+				 "%s: must be at least 16M (or 0 for no disk of its own)", p->buf);
 	((struct zone_config *)ctx)->disk = n;
 	return 0;
 }
 
 const struct jfield zone_cfg_zone_fields[] = {
-	{ "brand", zone_brand, 0 },
+	{"brand", zone_brand, 0},
 	JF_ABSPATH("bundle", struct zone_config, bundle),
 	JF_BOOL("autoboot", struct zone_config, autoboot),
-	{ "template", zone_template, 0 },
+	{"template", zone_template, 0},
 	JF_BOOL("ephemeral", struct zone_config, ephemeral),
-	{ "init", zone_init, 0 },
-	{ "net", zone_cfg_parse_net, 0 },
-	{ "procfs", zone_procfs, 0 },
-	{ "kvm", zone_cfg_parse_kvm, 0 },
-	{ "disk", zone_disk, 0 },
-	{ NULL, NULL, 0 },
+	{"init", zone_init, 0},
+	{"net", zone_cfg_parse_net, 0},
+	{"procfs", zone_procfs, 0},
+	{"kvm", zone_cfg_parse_kvm, 0},
+	{"disk", zone_disk, 0},
+	{NULL, NULL, 0},
 };
-

@@ -36,7 +36,10 @@
 
 typedef int (*key_fn)(const char *v, struct zone_keys *k, const char **why);
 
-static bool is_none(const char *v) { return !strcmp(v, "none"); }
+static bool is_none(const char *v)
+{
+	return !strcmp(v, "none");
+}
 
 static int int_in(const char *v, int64_t min, int64_t max, int64_t *out, const char **why)
 {
@@ -206,7 +209,8 @@ static int throttle(const char *v, int kind, bool bytes, struct zone_keys *k, co
 	static char msg[512];
 	const char *colon = strrchr(v, ':');
 	if (!colon || colon == v || !colon[1]) {
-		*why = bytes ? "expected DEV:RATE (like /dev/vda:10M)" : "expected DEV:N (like /dev/vda:100)";
+		*why = bytes ? "expected DEV:RATE (like /dev/vda:10M)"
+			     : "expected DEV:N (like /dev/vda:100)";
 		return -EINVAL;
 	}
 	uint64_t rate;
@@ -286,13 +290,19 @@ static const struct {
 	const char *key;
 	key_fn fn;
 } keys[] = {
-	{"cpu-shares", k_shares},   {"cpu-cap", k_cap},
-	{"cpu-burst", k_burst},     {"cpuset", k_cpuset},
-	{"memory", k_memory},       {"swap", k_swap},
+	{"cpu-shares", k_shares},
+	{"cpu-cap", k_cap},
+	{"cpu-burst", k_burst},
+	{"cpuset", k_cpuset},
+	{"memory", k_memory},
+	{"swap", k_swap},
 	{"memory-reservation", k_reservation},
-	{"processes", k_processes}, {"io-weight", k_io_weight},
-	{"io-read-bps", k_read_bps}, {"io-write-bps", k_write_bps},
-	{"io-read-iops", k_read_iops}, {"io-write-iops", k_write_iops},
+	{"processes", k_processes},
+	{"io-weight", k_io_weight},
+	{"io-read-bps", k_read_bps},
+	{"io-write-bps", k_write_bps},
+	{"io-read-iops", k_read_iops},
+	{"io-write-iops", k_write_iops},
 	{"disk", k_disk},
 };
 
@@ -301,7 +311,8 @@ static int parse_one(const char *name, const char *verb, const char *item, struc
 {
 	const char *eq = strchr(item, '=');
 	if (!eq || eq == item)
-		return zerr_setx(err, EINVAL, "zone %s: %s: `%s`: expected KEY=VALUE", name, verb, item);
+		return zerr_setx(err, EINVAL, "zone %s: %s: `%s`: expected KEY=VALUE", name, verb,
+				 item);
 	size_t klen = (size_t)(eq - item);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (strlen(keys[i].key) != klen || strncmp(keys[i].key, item, klen))
@@ -311,7 +322,8 @@ static int parse_one(const char *name, const char *verb, const char *item, struc
 			return zerr_setx(err, EINVAL, "zone %s: %s: %s: %s", name, verb, item, why);
 		return 0;
 	}
-	return zerr_setx(err, EINVAL, "zone %s: %s: %s: unknown key (cpu-shares, cpu-cap, cpu-burst, "
+	return zerr_setx(err, EINVAL,
+			 "zone %s: %s: %s: unknown key (cpu-shares, cpu-cap, cpu-burst, "
 			 "cpuset, memory, swap, memory-reservation, processes, io-weight, "
 			 "io-read-bps, io-write-bps, io-read-iops, io-write-iops, disk)",
 			 name, verb, item);
@@ -326,8 +338,8 @@ int zone_keys_parse(const char *name, const char *verb, const char *spec, struct
 	int n = 0;
 	while (*s) {
 		size_t len = strcspn(s, ",");
-		while (s[len] == ',' && s[len + 1] && !memchr(s + len + 1, '=', strcspn(s + len + 1, ",")) &&
-		       memchr(s, '=', len))
+		while (s[len] == ',' && s[len + 1] &&
+		       !memchr(s + len + 1, '=', strcspn(s + len + 1, ",")) && memchr(s, '=', len))
 			len += 1 + strcspn(s + len + 1, ",");
 		cleanup_free char *item = xstrndup(s, len);
 		if (*item) {
@@ -339,7 +351,8 @@ int zone_keys_parse(const char *name, const char *verb, const char *spec, struct
 		s += len + (s[len] == ',');
 	}
 	if (!n)
-		return zerr_setx(err, EINVAL, "zone %s: %s: `%s`: expected KEY=VALUE", name, verb, spec);
+		return zerr_setx(err, EINVAL, "zone %s: %s: `%s`: expected KEY=VALUE", name, verb,
+				 spec);
 	return 0;
 }
 
@@ -356,7 +369,7 @@ void zone_keys_free(struct zone_keys *k)
 struct ov {
 	const char *key;
 	enum { OV_INT, OV_STR, OV_OBJ, OV_THR } t;
-	int64_t i; /* OV_THR: the RT_* kind */
+	int64_t i;                        /* OV_THR: the RT_* kind */
 	const struct rctl_resources *res; /* OV_THR: the new throttles */
 	const char *s;
 	struct ov *kids;
@@ -395,7 +408,8 @@ static void write_throttles(struct jw *w, const struct jv *old, const struct ov 
 	}
 	for (size_t i = 0; i < o->res->n_throttles; i++) {
 		const struct rctl_throttle *t = &o->res->throttles[i];
-		if (t->kind != o->i || new_throttle(o->res, t->kind, t->major, t->minor) != (ssize_t)i)
+		if (t->kind != o->i ||
+		    new_throttle(o->res, t->kind, t->major, t->minor) != (ssize_t)i)
 			continue;
 		jw_obj_open(w);
 		jw_key(w, "major");
@@ -472,8 +486,10 @@ static int swap_total(const char *name, const char *verb, const struct jv *doc,
 		*set = true;
 		if (k->res.mem_swap < 0 || limit < 0) {
 			if (k->res.mem_swap >= 0)
-				return zerr_setx(err, EINVAL, "zone %s: %s: swap: needs a memory limit "
-						 "(set memory too)", name, verb);
+				return zerr_setx(err, EINVAL,
+						 "zone %s: %s: swap: needs a memory limit "
+						 "(set memory too)",
+						 name, verb);
 			*out = -1;
 			return 0;
 		}
@@ -482,7 +498,8 @@ static int swap_total(const char *name, const char *verb, const struct jv *doc,
 	}
 	if (k->res.has_mem_limit && had_swap && old_swap > 0) {
 		*set = true;
-		*out = limit < 0 || !had_limit || old_limit < 0 ? -1 : limit + (old_swap - old_limit);
+		*out = limit < 0 || !had_limit || old_limit < 0 ? -1
+								: limit + (old_swap - old_limit);
 	}
 	return 0;
 }
@@ -524,14 +541,16 @@ int zone_keys_merge(const char *name, const char *verb, const char *text, size_t
 	if (s->has_blkio_weight)
 		ADD_INT(io, ni, "weight", s->blkio_weight);
 	static const char *const thr_keys[RT_KINDS] = {
-		"throttleReadBpsDevice", "throttleWriteBpsDevice",
-		"throttleReadIOPSDevice", "throttleWriteIOPSDevice",
+		"throttleReadBpsDevice",
+		"throttleWriteBpsDevice",
+		"throttleReadIOPSDevice",
+		"throttleWriteIOPSDevice",
 	};
 	for (int kind = 0; kind < RT_KINDS; kind++)
 		for (size_t i = 0; i < s->n_throttles; i++)
 			if (s->throttles[i].kind == kind) {
-				io[ni++] = (struct ov){.key = thr_keys[kind], .t = OV_THR,
-						       .i = kind, .res = s};
+				io[ni++] = (struct ov){
+					.key = thr_keys[kind], .t = OV_THR, .i = kind, .res = s};
 				break;
 			}
 	if (nc)

@@ -67,8 +67,10 @@ static int procfs_choice(const char *id, const struct jv *doc, const char **out,
 		return 0;
 	if (jv_string(v, "annotations.org.zonectl.procfs", out, err) < 0 ||
 	    (strcmp(*out, "zone") && strcmp(*out, "host")))
-		return zerr_setx(err, EINVAL, "zone %s: config: annotations.org.zonectl.procfs: "
-				 "expected \"zone\" or \"host\"", id);
+		return zerr_setx(err, EINVAL,
+				 "zone %s: config: annotations.org.zonectl.procfs: "
+				 "expected \"zone\" or \"host\"",
+				 id);
 	return 0;
 }
 
@@ -84,8 +86,10 @@ static int bundle_config(const char *id, const char *bundle, char **text, size_t
 	if (jv_type(doc) != JV_OBJECT)
 		return zerr_setx(err, EINVAL, "zone %s: `%s`: not a JSON object", id, path);
 	if (jv_get(doc, "zone"))
-		return zerr_setx(err, EINVAL, "zone %s: config: zone: not allowed in an OCI "
-				 "bundle (use zonectl create --config)", id);
+		return zerr_setx(err, EINVAL,
+				 "zone %s: config: zone: not allowed in an OCI "
+				 "bundle (use zonectl create --config)",
+				 id);
 	const char *procfs;
 	if (procfs_choice(id, doc, &procfs, err) < 0)
 		return -EINVAL;
@@ -152,8 +156,10 @@ static int check_create(const char *id, const struct zone_config *cfg,
 	if (!cfg->has_process || !cfg->process.args)
 		return zerr_setx(err, EINVAL, "zone %s: config: process.args: required", id);
 	if (cfg->process.terminal && !o->console_socket)
-		return zerr_setx(err, EINVAL, "zone %s: config: process.terminal is true, so "
-				 "--console-socket is needed to hand over the terminal", id);
+		return zerr_setx(err, EINVAL,
+				 "zone %s: config: process.terminal is true, so "
+				 "--console-socket is needed to hand over the terminal",
+				 id);
 	return 0;
 }
 
@@ -163,7 +169,8 @@ static int create_locked(struct zone_ctx *ctx, const char *id, const char *text,
 			 struct zerr *err)
 {
 	if (zone_exists(ctx, id))
-		return zerr_setx(err, EEXIST, "zone %s: a container with this id already exists", id);
+		return zerr_setx(err, EEXIST, "zone %s: a container with this id already exists",
+				 id);
 	int r = zone_install(ctx, id, text, len, cfg, err);
 	if (r < 0)
 		return r;
@@ -183,7 +190,8 @@ int oci_create(struct zone_ctx *ctx, const char *id, const struct oci_create_opt
 		return r;
 	char bundle[PATH_MAX];
 	if (!realpath(o->bundle ? o->bundle : ".", bundle))
-		return zerr_set(err, errno, "zone %s: bundle `%s`", id, o->bundle ? o->bundle : ".");
+		return zerr_set(err, errno, "zone %s: bundle `%s`", id,
+				o->bundle ? o->bundle : ".");
 	cleanup_free char *text = NULL;
 	size_t len;
 	cleanup_config struct zone_config cfg = {0};
@@ -278,13 +286,13 @@ static void wait_container(const struct zone_ctx *ctx, const struct zone_status 
  * the pty comes to a socket of our own and is relayed to our terminal.
  * The monitor's connect completes in the listen backlog, so nobody need
  * accept during the create. */
-static int local_console(const struct zone_ctx *ctx, const char *id, char **path,
-			 struct zerr *err)
+static int local_console(const struct zone_ctx *ctx, const char *id, char **path, struct zerr *err)
 {
 	*path = xasprintf("%s/.locks/.%s.console.%d", ctx->run_dir, id, getpid());
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(*path) >= sizeof(sa.sun_path))
-		return zerr_setx(err, ENAMETOOLONG, "zone %s: console socket `%s` is too long", id, *path);
+		return zerr_setx(err, ENAMETOOLONG, "zone %s: console socket `%s` is too long", id,
+				 *path);
 	strcpy(sa.sun_path, *path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0) {
@@ -338,8 +346,8 @@ static int create_and_start(struct zone_ctx *ctx, const char *id, const struct o
 	return oci_start(ctx, id, err);
 }
 
-int oci_run(struct zone_ctx *ctx, const char *id, const struct oci_create_opts *o,
-	    bool detach, int *status, struct zerr *err)
+int oci_run(struct zone_ctx *ctx, const char *id, const struct oci_create_opts *o, bool detach,
+	    int *status, struct zerr *err)
 {
 	*status = 0;
 	int master = -1;
@@ -504,8 +512,10 @@ static int stop_for_delete(struct zone_ctx *ctx, const char *id, bool force, str
 		return r;
 	bool alive = proc_alive(st.init_pid, st.init_start);
 	if (alive && st.state != ZS_READY && !force)
-		return zerr_setx(err, EBUSY, "zone %s: cannot delete a running container "
-				 "(stop it with kill, or use delete --force)", id);
+		return zerr_setx(err, EBUSY,
+				 "zone %s: cannot delete a running container "
+				 "(stop it with kill, or use delete --force)",
+				 id);
 	if (alive && st.state == ZS_READY)
 		kill(st.init_pid, SIGKILL);
 	if (st.has_cgroup && rctl_cgroup_frozen(&st.cg))

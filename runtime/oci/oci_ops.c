@@ -117,9 +117,11 @@ static int exec_process(const char *id, const struct zone_config *cfg,
 	p->groups = cfg->process.n_groups ? xcalloc(cfg->process.n_groups, sizeof(gid_t)) : NULL;
 	if (p->groups)
 		memcpy(p->groups, cfg->process.groups, cfg->process.n_groups * sizeof(gid_t));
-	p->rlimits = cfg->process.n_rlimits ? xcalloc(cfg->process.n_rlimits, sizeof(*p->rlimits)) : NULL;
+	p->rlimits = cfg->process.n_rlimits ? xcalloc(cfg->process.n_rlimits, sizeof(*p->rlimits))
+					    : NULL;
 	if (p->rlimits)
-		memcpy(p->rlimits, cfg->process.rlimits, cfg->process.n_rlimits * sizeof(*p->rlimits));
+		memcpy(p->rlimits, cfg->process.rlimits,
+		       cfg->process.n_rlimits * sizeof(*p->rlimits));
 	return 0;
 }
 
@@ -128,7 +130,8 @@ static int exec_overrides(const char *id, const struct oci_exec_opts *o, struct 
 {
 	for (size_t i = 0; o->env && o->env[i]; i++) {
 		if (!strchr(o->env[i], '=') || o->env[i][0] == '=')
-			return zerr_setx(err, EINVAL, "zone %s: --env `%s`: not VAR=value", id, o->env[i]);
+			return zerr_setx(err, EINVAL, "zone %s: --env `%s`: not VAR=value", id,
+					 o->env[i]);
 		zone_env_set(&p->env, o->env[i]);
 	}
 	if (o->cwd) {
@@ -186,7 +189,8 @@ int oci_exec(struct zone_ctx *ctx, const char *id, const struct oci_exec_opts *o
 {
 	*status = 0;
 	if (o->tty && o->detach && !o->console_socket)
-		return zerr_setx(err, EINVAL, "zone %s: exec --tty --detach needs --console-socket", id);
+		return zerr_setx(err, EINVAL, "zone %s: exec --tty --detach needs --console-socket",
+				 id);
 	cleanup_config struct zone_config cfg = {0};
 	cleanup_status struct zone_status st = {0};
 	int lock;
@@ -196,7 +200,8 @@ int oci_exec(struct zone_ctx *ctx, const char *id, const struct oci_exec_opts *o
 	close(lock);
 	/* joining its cgroups would freeze us too */
 	if (st.has_cgroup && rctl_cgroup_frozen(&st.cg))
-		return zerr_setx(err, EBUSY, "zone %s: the container is paused (resume it first)", id);
+		return zerr_setx(err, EBUSY, "zone %s: the container is paused (resume it first)",
+				 id);
 	zone_seccomp_notify(&cfg);
 	struct iso_join j;
 	zone_join_prepare(ctx, id, &cfg, &st, &j);
@@ -224,13 +229,15 @@ int oci_exec(struct zone_ctx *ctx, const char *id, const struct oci_exec_opts *o
 
 static void features_linux(struct jw *w)
 {
-	static const char *const ns[] = {"cgroup", "ipc", "mount", "network", "pid", "user", "uts", NULL};
+	static const char *const ns[] = {"cgroup", "ipc",  "mount", "network",
+					 "pid",    "user", "uts",   NULL};
 	static const char *const actions[] = {
-		"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
-		"SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_TRAP", "SCMP_ACT_TRACE", NULL};
-	static const char *const ops[] = {
-		"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE", "SCMP_CMP_LT",
-		"SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE", NULL};
+		"SCMP_ACT_ALLOW",        "SCMP_ACT_ERRNO",       "SCMP_ACT_KILL",
+		"SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
+		"SCMP_ACT_TRAP",         "SCMP_ACT_TRACE",       NULL};
+	static const char *const ops[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
+					  "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
+					  "SCMP_CMP_NE", NULL};
 	jw_key(w, "linux");
 	jw_obj_open(w);
 	jw_kstrv(w, "namespaces", ns);
@@ -265,15 +272,22 @@ static void features_linux(struct jw *w)
 
 char *oci_features(void)
 {
-	static const char *const hooks[] = {"prestart", "createRuntime", "createContainer",
-					    "startContainer", "poststart", "poststop", NULL};
+	static const char *const hooks[] = {"prestart",
+					    "createRuntime",
+					    "createContainer",
+					    "startContainer",
+					    "poststart",
+					    "poststop",
+					    NULL};
 	static const char *const opts[] = {
-		"async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec",
-		"lazytime", "loud", "mand", "noatime", "nodev", "nodiratime", "noexec",
-		"nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow",
-		"private", "rbind", "relatime", "remount", "ro", "rprivate", "rshared", "rslave",
-		"runbindable", "rw", "shared", "silent", "slave", "strictatime", "suid",
-		"symfollow", "sync", "unbindable", NULL};
+		"async",       "atime",     "bind",       "defaults",      "dev",
+		"diratime",    "dirsync",   "exec",       "lazytime",      "loud",
+		"mand",        "noatime",   "nodev",      "nodiratime",    "noexec",
+		"nolazytime",  "nomand",    "norelatime", "nostrictatime", "nosuid",
+		"nosymfollow", "private",   "rbind",      "relatime",      "remount",
+		"ro",          "rprivate",  "rshared",    "rslave",        "runbindable",
+		"rw",          "shared",    "silent",     "slave",         "strictatime",
+		"suid",        "symfollow", "sync",       "unbindable",    NULL};
 	struct jw *w = jw_new(true);
 	jw_obj_open(w);
 	jw_kstr(w, "ociVersionMin", "1.0.0");

@@ -13,9 +13,13 @@ int zone_ctx_init(struct zone_ctx *ctx, const char *root, struct zerr *err)
 		root = getenv("ZONECTL_ROOT");
 	if (root && *root) {
 		if (root[0] != '/')
-			return zerr_setx(err, EINVAL, "--root `%s`: must be an absolute path", root);
+			return zerr_setx(err, EINVAL, "--root `%s`: must be an absolute path",
+					 root);
 		if (strpbrk(root, ",:"))
-			return zerr_setx(err, EINVAL, "--root `%s`: ',' and ':' are not allowed (they end mount options)", root);
+			return zerr_setx(
+				err, EINVAL,
+				"--root `%s`: ',' and ':' are not allowed (they end mount options)",
+				root);
 		ctx->lib_dir = xstrdup(root);
 		ctx->run_dir = xasprintf("%s/run", root);
 	} else {
@@ -100,12 +104,12 @@ int zone_check_name(const struct zone_ctx *ctx, const char *name, struct zerr *e
 	if (r < 0)
 		return r;
 	if (!zone_exists(ctx, name))
-		return zerr_setx(err, ENOENT, "zone %s: no such zone (zonectl list shows the zones)", name);
+		return zerr_setx(err, ENOENT,
+				 "zone %s: no such zone (zonectl list shows the zones)", name);
 	return 0;
 }
 
-char *zone_rootfs(const struct zone_ctx *ctx, const char *name,
-		  const struct zone_config *cfg)
+char *zone_rootfs(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg)
 {
 	if (cfg->root_path[0] == '/')
 		return xstrdup(cfg->root_path);

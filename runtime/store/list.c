@@ -27,8 +27,7 @@ static int zone_brand_get(const struct zone_ctx *ctx, const char *name, enum zon
 	return r;
 }
 
-int zone_info_get(struct zone_ctx *ctx, const char *name, struct zone_info *info,
-		  struct zerr *err)
+int zone_info_get(struct zone_ctx *ctx, const char *name, struct zone_info *info, struct zerr *err)
 {
 	int r = zone_check_name(ctx, name, err);
 	if (r < 0)
@@ -66,7 +65,8 @@ static int by_name(const void *a, const void *b)
 static void sweep(const struct zone_ctx *ctx, const char *dir, const char *entry)
 {
 	const char *dot = strrchr(entry, '.');
-	if (entry[0] != '.' || !dot || dot == entry || (strcmp(dot, ".creating") && strcmp(dot, ".deleting")))
+	if (entry[0] != '.' || !dot || dot == entry ||
+	    (strcmp(dot, ".creating") && strcmp(dot, ".deleting")))
 		return;
 	char name[ZONE_NAME_MAX + 1];
 	size_t len = (size_t)(dot - entry - 1);
@@ -127,8 +127,8 @@ static void sweep_ephemeral(struct zone_ctx *ctx, const char *dir, const char *n
 	zone_info_free(&info);
 	if (orphan && zone_delete(ctx, name, false, NULL) == 0 && ctx->notice) {
 		char msg[ZONE_NAME_MAX + 96];
-		snprintf(msg, sizeof(msg), "zone %s: ephemeral, and nobody was left to delete it: deleted",
-			 name);
+		snprintf(msg, sizeof(msg),
+			 "zone %s: ephemeral, and nobody was left to delete it: deleted", name);
 		ctx->notice(msg);
 	}
 }

@@ -61,8 +61,10 @@ static const struct {
 	[ZOP_REBOOT] = {"reboot", S(ZS_RUNNING), NULL},
 	[ZOP_DELETE] = {"delete", S(ZS_CONFIGURED) | S(ZS_INSTALLED), NULL},
 	[ZOP_LOGIN] = {"log in to", S(ZS_RUNNING), NULL},
-	[ZOP_CONSOLE] = {"attach to the console of", S(ZS_READY) | S(ZS_RUNNING) | S(ZS_SHUTTING_DOWN), NULL},
-	[ZOP_SET] = {"set resource controls of", S(ZS_INSTALLED) | S(ZS_READY) | S(ZS_RUNNING), NULL},
+	[ZOP_CONSOLE] = {"attach to the console of",
+			 S(ZS_READY) | S(ZS_RUNNING) | S(ZS_SHUTTING_DOWN), NULL},
+	[ZOP_SET] = {"set resource controls of", S(ZS_INSTALLED) | S(ZS_READY) | S(ZS_RUNNING),
+		     NULL},
 	[ZOP_NET] = {"show the network of", ~0u, NULL},
 	[ZOP_START] = {"start", S(ZS_READY), NULL},
 	[ZOP_KILL] = {"signal", S(ZS_READY) | S(ZS_RUNNING) | S(ZS_SHUTTING_DOWN), NULL},
@@ -88,27 +90,28 @@ bool zone_op_allowed(enum zone_op op, enum zone_state s)
 	return (ops[op].allowed & S(s)) != 0;
 }
 
-int zone_check_op(const char *name, enum zone_op op, enum zone_state s,
-		  struct zerr *err)
+int zone_check_op(const char *name, enum zone_op op, enum zone_state s, struct zerr *err)
 {
 	if (zone_op_allowed(op, s))
 		return 0;
 	const char *hint = "";
 	if (s == ZS_INSTALLED || s == ZS_CONFIGURED)
 		hint = op == ZOP_HALT || op == ZOP_KILL ? " (it is not running)"
-		       : op >= ZOP_START ? " (it has stopped)" : " (boot it first)";
+		       : op >= ZOP_START                ? " (it has stopped)"
+							: " (boot it first)";
 	else if (op == ZOP_BOOT)
 		hint = " (halt it first, or use reboot)";
 	else if (op == ZOP_DELETE)
 		hint = " (halt it first, or use delete -f)";
 	else if (op == ZOP_GROW)
-		return zerr_setx(err, EBUSY, "zone %s: cannot change the disk of a zone that is %s: a "
-				 "disk grows while the zone is halted (zonectl halt %s first)", name,
-				 zone_state_name(s), name);
+		return zerr_setx(err, EBUSY,
+				 "zone %s: cannot change the disk of a zone that is %s: a "
+				 "disk grows while the zone is halted (zonectl halt %s first)",
+				 name, zone_state_name(s), name);
 	else if (s == ZS_BOOTING)
 		hint = " (it is booting; try again in a moment)";
-	return zerr_setx(err, EBUSY, "zone %s: cannot %s a zone that is %s%s", name,
-			 ops[op].verb, zone_state_name(s), hint);
+	return zerr_setx(err, EBUSY, "zone %s: cannot %s a zone that is %s%s", name, ops[op].verb,
+			 zone_state_name(s), hint);
 }
 
 /* ---- locking -------------------------------------------------------- */
@@ -189,8 +192,8 @@ static int status_from_json(const char *name, const struct jv *doc, struct zone_
 	return 0;
 }
 
-int zone_status_read(const struct zone_ctx *ctx, const char *name,
-		     struct zone_status *st, struct zerr *err)
+int zone_status_read(const struct zone_ctx *ctx, const char *name, struct zone_status *st,
+		     struct zerr *err)
 {
 	memset(st, 0, sizeof(*st));
 	st->state = ZS_INSTALLED;
@@ -209,8 +212,8 @@ int zone_status_read(const struct zone_ctx *ctx, const char *name,
 	return 0;
 }
 
-int zone_status_write(const struct zone_ctx *ctx, const char *name,
-		      const struct zone_status *st, struct zerr *err)
+int zone_status_write(const struct zone_ctx *ctx, const char *name, const struct zone_status *st,
+		      struct zerr *err)
 {
 	cleanup_free char *dir = zone_run_dir(ctx, name);
 	int r = mkdir_p(dir, 0700, err);
@@ -262,8 +265,8 @@ static bool monitor_alive(const struct zone_status *st)
 	       proc_alive(st->monitor_pid, st->monitor_start);
 }
 
-int zone_repair(const struct zone_ctx *ctx, const char *name,
-		struct zone_status *st, struct zerr *err)
+int zone_repair(const struct zone_ctx *ctx, const char *name, struct zone_status *st,
+		struct zerr *err)
 {
 	if (zone_state_down(st->state))
 		return 0;
@@ -295,9 +298,8 @@ int zone_repair(const struct zone_ctx *ctx, const char *name,
 	return 0;
 }
 
-int zone_open(const struct zone_ctx *ctx, const char *name, enum zone_op op,
-	      int *lockfd, struct zone_status *st, struct zone_config *cfg,
-	      struct zerr *err)
+int zone_open(const struct zone_ctx *ctx, const char *name, enum zone_op op, int *lockfd,
+	      struct zone_status *st, struct zone_config *cfg, struct zerr *err)
 {
 	int r = zone_check_name(ctx, name, err);
 	if (r < 0)

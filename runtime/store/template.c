@@ -93,7 +93,8 @@ static char *mirror_of_sources(const char *text)
 
 int zone_apt_mirror(char **out, struct zerr *err)
 {
-	static const char *const pats[] = {"/etc/apt/sources.list", "/etc/apt/sources.list.d/*.list",
+	static const char *const pats[] = {"/etc/apt/sources.list",
+					   "/etc/apt/sources.list.d/*.list",
 					   "/etc/apt/sources.list.d/*.sources"};
 	*out = NULL;
 	for (size_t i = 0; i < 3 && !*out; i++) {
@@ -109,7 +110,8 @@ int zone_apt_mirror(char **out, struct zerr *err)
 		globfree(&g);
 	}
 	if (!*out)
-		return zerr_setx(err, ENOENT, "no Debian mirror in /etc/apt/sources.list or "
+		return zerr_setx(err, ENOENT,
+				 "no Debian mirror in /etc/apt/sources.list or "
 				 "/etc/apt/sources.list.d/");
 	return 0;
 }
@@ -165,8 +167,12 @@ static int fill_root(const char *name, const char *root, const struct zone_templ
 		char *argv[] = {"cp", "-a", "--reflink=auto", src, (char *)root, NULL};
 		return run_tool(what, argv, err);
 	}
-	char *argv[] = {"tar", "-x", "-p", "--numeric-owner", "--xattrs", "--xattrs-include=*",
-			"-f", (char *)o->from, "-C", (char *)root, NULL};
+	char *argv[] = {"tar",      "-x",
+			"-p",       "--numeric-owner",
+			"--xattrs", "--xattrs-include=*",
+			"-f",       (char *)o->from,
+			"-C",       (char *)root,
+			NULL};
 	return run_tool(what, argv, err);
 }
 
@@ -189,8 +195,7 @@ static int write_meta(const char *dir, const char *name, const char *source, uin
 
 /* Into place under the exclusive lock: the name is checked and taken in
  * one step. */
-static int publish(const struct zone_ctx *ctx, const char *name, const char *tmp,
-		   struct zerr *err)
+static int publish(const struct zone_ctx *ctx, const char *name, const char *tmp, struct zerr *err)
 {
 	int lock = zone_template_lock(ctx, true, err);
 	if (lock < 0)
@@ -205,15 +210,17 @@ static int publish(const struct zone_ctx *ctx, const char *name, const char *tmp
 	return r;
 }
 
-int zone_template_create(struct zone_ctx *ctx, const char *name,
-			 const struct zone_template_opts *o, struct zerr *err)
+int zone_template_create(struct zone_ctx *ctx, const char *name, const struct zone_template_opts *o,
+			 struct zerr *err)
 {
 	int r = zone_name_check(name, err);
 	if (r < 0)
 		return zerr_prefix(err, "template");
 	if (!o->from == !o->debootstrap)
-		return zerr_setx(err, EINVAL, "template %s: give --from DIR|TARBALL or "
-				 "--debootstrap SUITE", name);
+		return zerr_setx(err, EINVAL,
+				 "template %s: give --from DIR|TARBALL or "
+				 "--debootstrap SUITE",
+				 name);
 	if (zone_template_exists(ctx, name))
 		return zerr_setx(err, EEXIST, "template %s: already exists", name);
 	cleanup_free char *base = xasprintf("%s/templates", ctx->lib_dir);
@@ -268,8 +275,8 @@ static char **zones_using(const struct zone_ctx *ctx, const char *name)
 	return out;
 }
 
-static int load_info(const struct zone_ctx *ctx, const char *name,
-		     struct zone_template_info *t, struct zerr *err)
+static int load_info(const struct zone_ctx *ctx, const char *name, struct zone_template_info *t,
+		     struct zerr *err)
 {
 	cleanup_free char *dir = zone_template_dir(ctx, name);
 	cleanup_free char *path = xasprintf("%s/template.json", dir);
@@ -367,8 +374,10 @@ int zone_template_delete(struct zone_ctx *ctx, const char *name, struct zerr *er
 	cleanup_free char *tmp = xasprintf("%s/templates/.%s.deleting.%d", ctx->lib_dir, name,
 					   (int)getpid());
 	if (!zone_template_exists(ctx, name)) {
-		r = zerr_setx(err, ENOENT, "template %s: no such template (zonectl template list "
-			      "shows them)", name);
+		r = zerr_setx(err, ENOENT,
+			      "template %s: no such template (zonectl template list "
+			      "shows them)",
+			      name);
 	} else if ((users = zones_using(ctx, name))) {
 		cleanup_free char *list = xstrdup(users[0]);
 		for (size_t i = 1; users[i]; i++) {
@@ -376,8 +385,8 @@ int zone_template_delete(struct zone_ctx *ctx, const char *name, struct zerr *er
 			free(list);
 			list = more;
 		}
-		r = zerr_setx(err, EBUSY, "template %s: in use by zone%s %s (delete %s first)", name,
-			      users[1] ? "s" : "", list, users[1] ? "them" : "it");
+		r = zerr_setx(err, EBUSY, "template %s: in use by zone%s %s (delete %s first)",
+			      name, users[1] ? "s" : "", list, users[1] ? "them" : "it");
 	} else if (rename(dir, tmp) < 0) {
 		r = zerr_set(err, errno, "template %s: rename `%s`", name, dir);
 	}

@@ -150,8 +150,9 @@ void ctl_accept(struct monitor *m)
 	if (fd < 0 || recv(fd, req, sizeof(req) - 1, 0) <= 0 || strcmp(req, "start"))
 		return;
 	struct zerr err = {0};
-	int r = m->st.state == ZS_READY ? release(m, &err)
-					: zerr_setx(&err, EBUSY, "zone %s: already started", m->name);
+	int r = m->st.state == ZS_READY
+			? release(m, &err)
+			: zerr_setx(&err, EBUSY, "zone %s: already started", m->name);
 	zfault("start:released");
 	if (r == 0)
 		r = zone_status_write(m->ctx, m->name, &m->st, &err);

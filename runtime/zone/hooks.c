@@ -34,13 +34,16 @@
 #include "runtime.h"
 
 static const char *const hook_names[] = {
-	[ZH_PRESTART] = "prestart", [ZH_CREATE_RUNTIME] = "createRuntime",
-	[ZH_CREATE_CONTAINER] = "createContainer", [ZH_START_CONTAINER] = "startContainer",
-	[ZH_POSTSTART] = "poststart", [ZH_POSTSTOP] = "poststop",
+	[ZH_PRESTART] = "prestart",
+	[ZH_CREATE_RUNTIME] = "createRuntime",
+	[ZH_CREATE_CONTAINER] = "createContainer",
+	[ZH_START_CONTAINER] = "startContainer",
+	[ZH_POSTSTART] = "poststart",
+	[ZH_POSTSTOP] = "poststop",
 };
 
-char *oci_state_json(const char *id, const struct zone_config *cfg, const char *status,
-		     pid_t pid, const char *created)
+char *oci_state_json(const char *id, const struct zone_config *cfg, const char *status, pid_t pid,
+		     const char *created)
 {
 	struct jw *w = jw_new(true);
 	jw_obj_open(w);
@@ -139,8 +142,8 @@ static int wait_hook(pid_t pid, int timeout_s)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-static int run_one(const char *name, enum zone_hook_kind k, const struct zone_hook *h,
-		   pid_t ns_pid, const char *state, struct zerr *err)
+static int run_one(const char *name, enum zone_hook_kind k, const struct zone_hook *h, pid_t ns_pid,
+		   const char *state, struct zerr *err)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)

@@ -72,7 +72,8 @@ static int wait_script(struct zone_ctx *ctx, const char *name, pid_t pid, int sf
 	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	bool halted = false;
 	for (;;) {
-		struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
+		struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN},
+				      {.fd = sfd, .events = POLLIN}};
 		if (poll(p, 2, -1) < 0 && errno != EINTR)
 			break;
 		if (p[0].revents & POLLIN)

@@ -5,7 +5,10 @@
 
 #include "runtime.h"
 
-static void keys_cleanup(struct zone_keys *k) { zone_keys_free(k); }
+static void keys_cleanup(struct zone_keys *k)
+{
+	zone_keys_free(k);
+}
 #define cleanup_keys __attribute__((cleanup(keys_cleanup)))
 
 int zone_keys_rewrite(const char *name, const char *verb, char *const *specs, char **text,
@@ -116,8 +119,10 @@ static int set_locked(struct zone_ctx *ctx, const char *name, char *const *keys,
 			const char *why = e.msg;
 			if (!strncmp(why, pre, strlen(pre)))
 				why += strlen(pre);
-			return zerr_setx(err, e.code ? e.code : -r, "zone %s: set %s: %s "
-					 "(not applied; the old values stay)", name, what, why);
+			return zerr_setx(err, e.code ? e.code : -r,
+					 "zone %s: set %s: %s "
+					 "(not applied; the old values stay)",
+					 name, what, why);
 		}
 	}
 	r = write_file_atomic(path, text, len, 0600, err);

@@ -69,7 +69,8 @@ int zone_join_spawn(const struct zone_ctx *ctx, const char *name, const struct i
 	/* Without a server behind it, the process's sysinfo would fail with
 	 * ENOSYS once the listener closed: better the message now. */
 	struct zerr why;
-	if (listener >= 0 && zone_procfs_hand_listener(ctx, name, listener, &why) < 0 && ctx->notice)
+	if (listener >= 0 && zone_procfs_hand_listener(ctx, name, listener, &why) < 0 &&
+	    ctx->notice)
 		ctx->notice(why.msg);
 	if (listener >= 0)
 		close(listener);
@@ -85,23 +86,25 @@ int zone_wait_child(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-void zone_join_prepare(const struct zone_ctx *ctx, const char *name,
-		       const struct zone_config *cfg, const struct zone_status *st,
-		       struct iso_join *j)
+void zone_join_prepare(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
+		       const struct zone_status *st, struct iso_join *j)
 {
 	use_boot_filter(ctx, name, cfg->seccomp);
 	int ns = cfg->ns_flags;
 	for (size_t i = 0; i < cfg->n_ns_paths; i++)
 		ns |= cfg->ns_paths[i].type;
 	*j = (struct iso_join){
-		.name = name, .init_pid = st->init_pid, .ns_flags = ns,
-		.cgroup_procs = rctl_cgroup_procs_files(&st->cg), .seccomp = cfg->seccomp,
+		.name = name,
+		.init_pid = st->init_pid,
+		.ns_flags = ns,
+		.cgroup_procs = rctl_cgroup_procs_files(&st->cg),
+		.seccomp = cfg->seccomp,
 		.extra_fd = -1,
 	};
 }
 
-int zone_login(struct zone_ctx *ctx, const char *name, const struct zone_login_opts *o,
-	       int *status, struct zerr *err)
+int zone_login(struct zone_ctx *ctx, const char *name, const struct zone_login_opts *o, int *status,
+	       struct zerr *err)
 {
 	struct zone_config cfg = {0};
 	struct zone_status st = {0};

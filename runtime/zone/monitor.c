@@ -93,7 +93,8 @@ static int hold(struct monitor *m, struct zerr *err)
  * with no one to report to, the zone runs on. */
 int release(struct monitor *m, struct zerr *err)
 {
-	int r = zone_hooks_run(m->name, m->cfg, ZH_START_CONTAINER, "created", m->init.pid, true, err);
+	int r = zone_hooks_run(m->name, m->cfg, ZH_START_CONTAINER, "created", m->init.pid, true,
+			       err);
 	if (r < 0)
 		return r;
 	if ((r = iso_release(&m->init, err)) < 0) {
@@ -128,7 +129,9 @@ static int boot_zone(struct monitor *m, struct zerr *err)
 		 * root): leave it alone. */
 		if (r == -EEXIST) {
 			st->has_cgroup = false;
-			zerr_prefix(err, "zone %s: is a zone of this name running under another --root?", m->name);
+			zerr_prefix(err,
+				    "zone %s: is a zone of this name running under another --root?",
+				    m->name);
 		}
 		return r;
 	}
@@ -149,7 +152,8 @@ static int boot_zone(struct monitor *m, struct zerr *err)
 	st->init_pid = m->init.pid;
 	st->init_start = proc_starttime(m->init.pid);
 	st->booted_at_ns = wall_ns();
-	r = zone_hooks_run(m->name, m->cfg, ZH_CREATE_CONTAINER, "created", st->init_pid, true, err);
+	r = zone_hooks_run(m->name, m->cfg, ZH_CREATE_CONTAINER, "created", st->init_pid, true,
+			   err);
 	if (r < 0)
 		return r;
 	if (m->oci)
@@ -345,9 +349,19 @@ static int start(const struct zone_ctx *ctx, const char *name, struct zone_confi
 	if (pid == 0) {
 		close(p[0]);
 		struct monitor m = {
-			.ctx = ctx, .name = name, .cfg = cfg, .oci = oci, .lockfd = lockfd,
-			.report_fd = p[1], .master = -1, .slave = -1, .listen_fd = -1,
-			.client_fd = -1, .log_fd = -1, .ctl_fd = -1, .attached = attached,
+			.ctx = ctx,
+			.name = name,
+			.cfg = cfg,
+			.oci = oci,
+			.lockfd = lockfd,
+			.report_fd = p[1],
+			.master = -1,
+			.slave = -1,
+			.listen_fd = -1,
+			.client_fd = -1,
+			.log_fd = -1,
+			.ctl_fd = -1,
+			.attached = attached,
 		};
 		monitor_main(&m);
 	}
@@ -375,8 +389,8 @@ static int start(const struct zone_ctx *ctx, const char *name, struct zone_confi
 	return zerr_setx(err, EPIPE, "zone %s: the monitor died during boot", name);
 }
 
-int monitor_start(const struct zone_ctx *ctx, const char *name, struct zone_config *cfg,
-		  int lockfd, const struct monitor_opts *oci, struct zerr *err)
+int monitor_start(const struct zone_ctx *ctx, const char *name, struct zone_config *cfg, int lockfd,
+		  const struct monitor_opts *oci, struct zerr *err)
 {
 	return start(ctx, name, cfg, lockfd, oci, NULL, NULL, err);
 }

@@ -18,10 +18,10 @@ struct monitor {
 	int listen_fd, client_fd, log_fd, sig_fd, ctl_fd;
 	struct iso_init init;
 	bool init_created;
-	bool pfs_on;              /* procfs "zone": the view is mounted and served */
+	bool pfs_on; /* procfs "zone": the view is mounted and served */
 	struct zone_view pfs;
-	bool attached;    /* a job: the client's stdio, status through the pipe */
-	char tail[64];            /* the console's last bytes, for a brand's watch (console_watch) */
+	bool attached; /* a job: the client's stdio, status through the pipe */
+	char tail[64]; /* the console's last bytes, for a brand's watch (console_watch) */
 };
 
 /* spec.c */

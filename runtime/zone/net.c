@@ -31,8 +31,11 @@ void zone_net_describe(const struct zone_ctx *ctx, const char *name, const struc
 		       struct net_zone *z)
 {
 	*z = (struct net_zone){
-		.zone = name, .state_dir = net_dir(ctx), .key = zone_key(ctx, name),
-		.nics = cfg->nics, .n = cfg->n_nics,
+		.zone = name,
+		.state_dir = net_dir(ctx),
+		.key = zone_key(ctx, name),
+		.nics = cfg->nics,
+		.n = cfg->n_nics,
 	};
 }
 

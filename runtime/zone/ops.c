@@ -13,7 +13,6 @@
 
 #include "runtime.h"
 
-
 static int read_config_source(const char *name, const struct zone_create_opts *o, char **text,
 			      size_t *len, struct zerr *err)
 {
@@ -45,9 +44,11 @@ static int check_kernel(const char *name, struct zerr *err)
 		return 0;
 	if (major > KERNEL_MIN_MAJOR || (major == KERNEL_MIN_MAJOR && minor >= KERNEL_MIN_MINOR))
 		return 0;
-	return zerr_setx(err, ENOTSUP, "zone %s: this host runs Linux %s, and zonectl needs Linux "
+	return zerr_setx(err, ENOTSUP,
+			 "zone %s: this host runs Linux %s, and zonectl needs Linux "
 			 "%d.%d or newer (cgroup.kill, mount_setattr, BPF socket hooks that set "
-			 "errors)", name, u.release, KERNEL_MIN_MAJOR, KERNEL_MIN_MINOR);
+			 "errors)",
+			 name, u.release, KERNEL_MIN_MAJOR, KERNEL_MIN_MINOR);
 }
 
 int zone_check_runnable(const char *name, const struct zone_config *cfg, struct zerr *err)
@@ -56,8 +57,10 @@ int zone_check_runnable(const char *name, const struct zone_config *cfg, struct 
 	if (r < 0)
 		return r;
 	if (!(cfg->ns_flags & CLONE_NEWNS))
-		return zerr_setx(err, EINVAL, "zone %s: config: linux.namespaces: a zone needs a new "
-				 "mount namespace (add {\"type\": \"mount\"})", name);
+		return zerr_setx(err, EINVAL,
+				 "zone %s: config: linux.namespaces: a zone needs a new "
+				 "mount namespace (add {\"type\": \"mount\"})",
+				 name);
 	const struct brand_ops *b = brand_of(cfg->brand);
 	return b->check ? b->check(name, cfg, err) : 0;
 }
@@ -77,7 +80,7 @@ static int check_links(const struct zone_ctx *ctx, const char *name, const struc
 }
 
 int zone_install(const struct zone_ctx *ctx, const char *name, const char *text, size_t len,
-		   const struct zone_config *cfg, struct zerr *err)
+		 const struct zone_config *cfg, struct zerr *err)
 {
 	cleanup_free char *final = zone_dir(ctx, name);
 	cleanup_free char *tmp = zone_scratch_dir(ctx, name, "creating");
@@ -118,8 +121,9 @@ static int install_locked(const struct zone_ctx *ctx, const char *name, const ch
 		return lock;
 	int r = 0;
 	if (!zone_template_exists(ctx, cfg->template_name))
-		r = zerr_setx(err, ENOENT, "zone %s: no template %s (zonectl template list shows them)",
-			      name, cfg->template_name);
+		r = zerr_setx(err, ENOENT,
+			      "zone %s: no template %s (zonectl template list shows them)", name,
+			      cfg->template_name);
 	else
 		r = zone_install(ctx, name, text, len, cfg, err);
 	close(lock);
@@ -141,16 +145,20 @@ int zone_create_text(struct zone_ctx *ctx, const char *name, const struct zone_c
 		return r;
 	cleanup_config struct zone_config cfg = {0};
 	if ((r = zone_config_parse(name, owned, len, &cfg, err)) < 0 ||
-	    (r = zone_check_runnable(name, &cfg, err)) < 0 || (r = check_links(ctx, name, &cfg, err)) < 0)
+	    (r = zone_check_runnable(name, &cfg, err)) < 0 ||
+	    (r = check_links(ctx, name, &cfg, err)) < 0)
 		return r;
 	if (o->brand_set && cfg.brand != o->brand)
-		return zerr_setx(err, EINVAL, "zone %s: --brand %s contradicts the config's zone.brand %s",
-				 name, zone_brand_name(o->brand), zone_brand_name(cfg.brand));
+		return zerr_setx(err, EINVAL,
+				 "zone %s: --brand %s contradicts the config's zone.brand %s", name,
+				 zone_brand_name(o->brand), zone_brand_name(cfg.brand));
 	cleanup_close int lock = zone_lock(ctx, name, err);
 	if (lock < 0)
 		return lock;
 	if (zone_exists(ctx, name))
-		return zerr_setx(err, EEXIST, "zone %s: already exists (delete it first, or pick another name)", name);
+		return zerr_setx(err, EEXIST,
+				 "zone %s: already exists (delete it first, or pick another name)",
+				 name);
 	if ((r = zone_net_check_unique(ctx, name, &cfg, err)) < 0)
 		return r;
 	return install_locked(ctx, name, owned, len, &cfg, err);
@@ -239,8 +247,10 @@ static int stop_zone(const struct zone_ctx *ctx, const char *name, struct zone_s
 		rctl_cgroup_kill(&st->cg, 2000, NULL);
 	if (pidfd_wait(st->monitor_pid, st->monitor_start, 5000) == 0)
 		return 0;
-	return zerr_setx(err, ETIMEDOUT, "zone %s: the monitor (pid %d) did not finish the halt; "
-			 "run `zonectl halt %s` again", name, st->monitor_pid, name);
+	return zerr_setx(err, ETIMEDOUT,
+			 "zone %s: the monitor (pid %d) did not finish the halt; "
+			 "run `zonectl halt %s` again",
+			 name, st->monitor_pid, name);
 }
 
 int zone_halt(struct zone_ctx *ctx, const char *name, int timeout_s, struct zerr *err)
@@ -295,7 +305,8 @@ int zone_delete(struct zone_ctx *ctx, const char *name, bool force, struct zerr 
 	if (force && zone_exists(ctx, name)) {
 		struct zone_info info = {0};
 		if (zone_info_get(ctx, name, &info, NULL) == 0 &&
-		    !zone_op_allowed(ZOP_DELETE, info.state) && (r = zone_halt(ctx, name, 10, err)) < 0) {
+		    !zone_op_allowed(ZOP_DELETE, info.state) &&
+		    (r = zone_halt(ctx, name, 10, err)) < 0) {
 			zone_info_free(&info);
 			return r;
 		}

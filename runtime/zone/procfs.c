@@ -42,29 +42,44 @@ static int sample_zone(void *arg, struct pfs_sample *s, struct zerr *err)
 	if (r < 0)
 		return r;
 	*s = (struct pfs_sample){
-		.mem_limit = u.mem_limit, .mem_usage = u.mem_bytes, .mem_cache = u.mem_cache,
-		.mem_shmem = u.mem_shmem, .mem_mapped = u.mem_mapped,
-		.active_anon = u.active_anon, .inactive_anon = u.inactive_anon,
-		.active_file = u.active_file, .inactive_file = u.inactive_file,
-		.swap_usage = u.has_swap ? u.swap_bytes : 0, .swap_limit = u.has_swap ? u.swap_limit : -1,
-		.cpu_ns = u.cpu_ns, .cpu_user_ns = u.cpu_user_ns, .cpu_system_ns = u.cpu_system_ns,
-		.cpu_quota = u.cpu_quota, .cpu_period = u.cpu_period,
-		.io_read_bytes = u.io_read_bytes, .io_write_bytes = u.io_write_bytes,
-		.io_read_ops = u.io_read_ops, .io_write_ops = u.io_write_ops,
+		.mem_limit = u.mem_limit,
+		.mem_usage = u.mem_bytes,
+		.mem_cache = u.mem_cache,
+		.mem_shmem = u.mem_shmem,
+		.mem_mapped = u.mem_mapped,
+		.active_anon = u.active_anon,
+		.inactive_anon = u.inactive_anon,
+		.active_file = u.active_file,
+		.inactive_file = u.inactive_file,
+		.swap_usage = u.has_swap ? u.swap_bytes : 0,
+		.swap_limit = u.has_swap ? u.swap_limit : -1,
+		.cpu_ns = u.cpu_ns,
+		.cpu_user_ns = u.cpu_user_ns,
+		.cpu_system_ns = u.cpu_system_ns,
+		.cpu_quota = u.cpu_quota,
+		.cpu_period = u.cpu_period,
+		.io_read_bytes = u.io_read_bytes,
+		.io_write_bytes = u.io_write_bytes,
+		.io_read_ops = u.io_read_ops,
+		.io_write_ops = u.io_write_ops,
 	};
 	memcpy(s->cpuset, u.cpuset, sizeof(s->cpuset));
 	return rctl_cgroup_pids(cg, &s->pids, &s->n_pids, err);
 }
 
 void zone_view_fill(struct zone_view *k, const struct zone_ctx *ctx, const char *name,
-		      const struct zone_config *cfg, const struct rctl_cgroup *cg)
+		    const struct zone_config *cfg, const struct rctl_cgroup *cg)
 {
 	k->dir = zone_run_file(ctx, name, "procfs");
 	k->sock_path = zone_run_file(ctx, name, "notify.sock");
 	k->pid_path = zone_run_file(ctx, name, "procfs.pid");
 	k->z = (struct pfs_zone){
-		.name = name, .dir = k->dir, .cpuset = cfg->resources.cpuset_cpus,
-		.booted_at_ns = wall_ns(), .sample = sample_zone, .sample_arg = (void *)cg,
+		.name = name,
+		.dir = k->dir,
+		.cpuset = cfg->resources.cpuset_cpus,
+		.booted_at_ns = wall_ns(),
+		.sample = sample_zone,
+		.sample_arg = (void *)cg,
 	};
 }
 
@@ -208,8 +223,7 @@ static void add_listener(struct zone_view *k, int fd)
 	k->listeners[k->n++] = fd;
 }
 
-int zone_view_start(struct zone_view *k, pid_t init_pid, uint64_t booted_at_ns,
-			int init_listener)
+int zone_view_start(struct zone_view *k, pid_t init_pid, uint64_t booted_at_ns, int init_listener)
 {
 	k->z.init_pid = init_pid;
 	k->z.booted_at_ns = booted_at_ns;
@@ -322,6 +336,7 @@ int zone_procfs_hand_listener(const struct zone_ctx *ctx, const char *name, int 
 	cleanup_close int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    send_with_fd(s, "L", 1, fd) < 0)
-		return zerr_set(err, errno, "zone %s: hand the login's seccomp listener to the monitor", name);
+		return zerr_set(err, errno,
+				"zone %s: hand the login's seccomp listener to the monitor", name);
 	return 0;
 }

@@ -64,8 +64,10 @@ static int add_bind(const char *name, const char *spec, struct job_mounts *j, st
 	if (mode)
 		*mode++ = '\0';
 	if (!dst || !*s || dst[0] != '/' || (mode && strcmp(mode, "ro") && strcmp(mode, "rw")))
-		return zerr_setx(err, EINVAL, "zone %s: --bind %s: expected SRC:DST[:ro] with DST "
-				 "absolute", name, spec);
+		return zerr_setx(err, EINVAL,
+				 "zone %s: --bind %s: expected SRC:DST[:ro] with DST "
+				 "absolute",
+				 name, spec);
 	char src[PATH_MAX];
 	if (!realpath(s, src))
 		return zerr_set(err, errno, "zone %s: --bind %s: `%s`", name, spec, s);
@@ -87,8 +89,9 @@ static int job_mounts(const char *name, const struct zone_run_opts *o, struct jo
 	}
 	for (size_t i = 0; o->tmpfs && o->tmpfs[i]; i++) {
 		if (o->tmpfs[i][0] != '/')
-			return zerr_setx(err, EINVAL, "zone %s: --tmpfs %s: must be an absolute path",
-					 name, o->tmpfs[i]);
+			return zerr_setx(err, EINVAL,
+					 "zone %s: --tmpfs %s: must be an absolute path", name,
+					 o->tmpfs[i]);
 		char **options = NULL;
 		strv_append(&options, "nosuid");
 		strv_append(&options, "nodev");
@@ -106,8 +109,13 @@ static int create_job(struct zone_ctx *ctx, const char *name, const struct zone_
 	char *text = zone_config_default(name, o->template_name ? ZONE_BRAND_WHOLE : o->brand);
 	size_t len = strlen(text);
 	struct config_edit e = {
-		.template_name = o->template_name, .ephemeral = o->rm, .args = o->argv,
-		.env = o->env, .cwd = o->workdir, .mounts = j.m, .n_mounts = j.n,
+		.template_name = o->template_name,
+		.ephemeral = o->rm,
+		.args = o->argv,
+		.env = o->env,
+		.cwd = o->workdir,
+		.mounts = j.m,
+		.n_mounts = j.n,
 	};
 	if (r == 0)
 		r = zone_config_edit(name, &text, &len, &e, err);
@@ -122,8 +130,7 @@ static int create_job(struct zone_ctx *ctx, const char *name, const struct zone_
 
 /* Until the monitor's "EXIT n" (or its death). Signals to us go to the
  * monitor as SIGTERM: the zone shuts down in order. */
-static int wait_job(const char *name, int fd, pid_t monitor, int sfd, int *status,
-		    struct zerr *err)
+static int wait_job(const char *name, int fd, pid_t monitor, int sfd, int *status, struct zerr *err)
 {
 	char buf[64] = "";
 	size_t have = 0;

@@ -33,12 +33,12 @@ void spec_free(struct iso_spec *s)
 		close(s->init_exec_fd);
 }
 
-static void add_mount(struct iso_spec *s, const char *dest, const char *type,
-		      const char *source, char **options)
+static void add_mount(struct iso_spec *s, const char *dest, const char *type, const char *source,
+		      char **options)
 {
 	s->mounts = xrealloc(s->mounts, (s->n_mounts + 1) * sizeof(*s->mounts));
-	s->mounts[s->n_mounts++] = (struct iso_mount){xstrdup(dest), xstrdup(type),
-						      xstrdup(source), options};
+	s->mounts[s->n_mounts++] = (struct iso_mount){xstrdup(dest), xstrdup(type), xstrdup(source),
+						      options};
 }
 
 static bool has_option(char *const *options, const char *o)
@@ -63,41 +63,64 @@ static void add_cgroup_mounts(struct monitor *m, struct iso_spec *s, const struc
 		 * cgroup namespace calls "/". Bound, not mounted anew: the
 		 * child makes its mounts before it enters that namespace. */
 		cleanup_free char *leaf = rctl_cgroup_path(&m->st.cg, (size_t)v2);
-		add_mount(s, dest, "bind", leaf, strv_dup((char *[]){"bind", ro ? "ro" : "rw", "nosuid",
-								  "nodev", "noexec", NULL}));
+		add_mount(s, dest, "bind", leaf,
+			  strv_dup((char *[]){"bind", ro ? "ro" : "rw", "nosuid", "nodev", "noexec",
+					      NULL}));
 		return;
 	}
-	add_mount(s, dest, "tmpfs", "tmpfs", strv_dup((char *[]){"nosuid", "nodev", "noexec",
-								  "mode=755", NULL}));
+	add_mount(s, dest, "tmpfs", "tmpfs",
+		  strv_dup((char *[]){"nosuid", "nodev", "noexec", "mode=755", NULL}));
 	cleanup_strv char **leaves = rctl_cgroup_leaves(&m->st.cg);
 	cleanup_strv char **names = rctl_cgroup_mount_names(&m->st.cg);
 	for (size_t i = 0; leaves[i]; i++) {
 		cleanup_free char *to = xasprintf("%s/%s", dest, names[i]);
-		add_mount(s, to, "bind", leaves[i], strv_dup((char *[]){"bind", ro ? "ro" : "rw",
-									"nosuid", "nodev", "noexec", NULL}));
+		add_mount(s, to, "bind", leaves[i],
+			  strv_dup((char *[]){"bind", ro ? "ro" : "rw", "nosuid", "nodev", "noexec",
+					      NULL}));
 	}
 	if (ro)
-		add_mount(s, dest, "tmpfs", "tmpfs", strv_dup((char *[]){"remount", "ro", "nosuid",
-									  "nodev", "noexec", NULL}));
+		add_mount(s, dest, "tmpfs", "tmpfs",
+			  strv_dup((char *[]){"remount", "ro", "nosuid", "nodev", "noexec", NULL}));
 }
 
 int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struct zerr *err)
 {
 	const struct zone_config *c = m->cfg;
 	*s = (struct iso_spec){
-		.name = m->name, .rootfs = rootfs, .root_readonly = c->root_readonly,
-		.hostname = c->hostname ? c->hostname : (c->ns_flags & CLONE_NEWUTS) ? m->name : NULL, .domainname = c->domainname,
-		.ns_flags = c->ns_flags, .ns_paths = c->ns_paths, .n_ns_paths = c->n_ns_paths,
-		.masked_paths = strv_dup(c->masked_paths), .readonly_paths = c->readonly_paths,
-		.default_dev = true, .rootfs_propagation = c->rootfs_propagation,
-		.init_exec_fd = -1, .disk_fd = -1, .cgroup_fd = -1, .proc = c->process, .seccomp = c->seccomp,
-		.console_fd = m->attached ? -1 : m->slave, .on_cloned = on_cloned, .on_cloned_arg = m,
-		.detach = m->oci != NULL, .no_pivot = m->oci && m->oci->no_pivot,
-		.sysctl = c->sysctl, .devices = c->devices, .n_devices = c->n_devices,
-		.uid_maps = c->uid_maps, .n_uid_maps = c->n_uid_maps,
-		.gid_maps = c->gid_maps, .n_gid_maps = c->n_gid_maps,
+		.name = m->name,
+		.rootfs = rootfs,
+		.root_readonly = c->root_readonly,
+		.hostname = c->hostname                    ? c->hostname
+			    : (c->ns_flags & CLONE_NEWUTS) ? m->name
+							   : NULL,
+		.domainname = c->domainname,
+		.ns_flags = c->ns_flags,
+		.ns_paths = c->ns_paths,
+		.n_ns_paths = c->n_ns_paths,
+		.masked_paths = strv_dup(c->masked_paths),
+		.readonly_paths = c->readonly_paths,
+		.default_dev = true,
+		.rootfs_propagation = c->rootfs_propagation,
+		.init_exec_fd = -1,
+		.disk_fd = -1,
+		.cgroup_fd = -1,
+		.proc = c->process,
+		.seccomp = c->seccomp,
+		.console_fd = m->attached ? -1 : m->slave,
+		.on_cloned = on_cloned,
+		.on_cloned_arg = m,
+		.detach = m->oci != NULL,
+		.no_pivot = m->oci && m->oci->no_pivot,
+		.sysctl = c->sysctl,
+		.devices = c->devices,
+		.n_devices = c->n_devices,
+		.uid_maps = c->uid_maps,
+		.n_uid_maps = c->n_uid_maps,
+		.gid_maps = c->gid_maps,
+		.n_gid_maps = c->n_gid_maps,
 	};
-	if (rctl_cgroup_unified(&m->st.cg) >= 0 && (s->cgroup_fd = rctl_cgroup_v2_open(&m->st.cg)) < 0)
+	if (rctl_cgroup_unified(&m->st.cg) >= 0 &&
+	    (s->cgroup_fd = rctl_cgroup_v2_open(&m->st.cg)) < 0)
 		return zerr_set(err, errno, "zone %s: open its cgroup2 directory", m->name);
 	if (c->disk) {
 		cleanup_free char *image = zone_disk_image(m->ctx, m->name);

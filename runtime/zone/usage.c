@@ -18,8 +18,8 @@ struct zone_meter {
 
 /* The cgroups of a running (or ready) zone, repaired first if its
  * monitor is gone; ESRCH if it does not run. */
-int zone_cgroup_get(struct zone_ctx *ctx, const char *name, struct rctl_cgroup *cg,
-		    pid_t *init, struct zerr *err)
+int zone_cgroup_get(struct zone_ctx *ctx, const char *name, struct rctl_cgroup *cg, pid_t *init,
+		    struct zerr *err)
 {
 	int r = zone_check_name(ctx, name, err);
 	if (r < 0)
@@ -75,7 +75,8 @@ static bool net_bytes(pid_t init, uint64_t *rx, uint64_t *tx)
 	for (char *l = strchr(text, '\n'); l && (l = strchr(l + 1, '\n'));) {
 		char ifname[64];
 		unsigned long long r, t;
-		if (sscanf(l + 1, " %63[^:]: %llu %*u %*u %*u %*u %*u %*u %*u %llu", ifname, &r, &t) == 3 &&
+		if (sscanf(l + 1, " %63[^:]: %llu %*u %*u %*u %*u %*u %*u %*u %llu", ifname, &r,
+			   &t) == 3 &&
 		    strcmp(ifname, "lo")) {
 			*rx += r;
 			*tx += t;
@@ -90,13 +91,26 @@ int zone_meter_read(struct zone_meter *m, struct zone_usage *u)
 	if (rctl_cgroup_usage(&m->cg, &r, NULL) < 0)
 		return -1; /* halted meanwhile */
 	*u = (struct zone_usage){
-		.at_ns = r.at_ns, .cpu_ns = r.cpu_ns, .nr_throttled = r.nr_throttled,
-		.throttled_ns = r.throttled_ns, .cpu_quota = r.cpu_quota, .cpu_period = r.cpu_period,
-		.has_memory = r.has_memory, .mem_bytes = r.mem_bytes, .mem_cache = r.mem_cache,
-		.mem_limit = r.mem_limit, .has_swap = r.has_swap, .swap_bytes = r.memsw_bytes,
-		.swap_limit = r.memsw_limit, .oom_kills = r.oom_kills, .mem_failcnt = r.mem_failcnt,
-		.pids = r.pids, .pids_limit = r.pids_limit, .io_read_bytes = r.io_read_bytes,
-		.io_write_bytes = r.io_write_bytes, .io_read_ops = r.io_read_ops,
+		.at_ns = r.at_ns,
+		.cpu_ns = r.cpu_ns,
+		.nr_throttled = r.nr_throttled,
+		.throttled_ns = r.throttled_ns,
+		.cpu_quota = r.cpu_quota,
+		.cpu_period = r.cpu_period,
+		.has_memory = r.has_memory,
+		.mem_bytes = r.mem_bytes,
+		.mem_cache = r.mem_cache,
+		.mem_limit = r.mem_limit,
+		.has_swap = r.has_swap,
+		.swap_bytes = r.memsw_bytes,
+		.swap_limit = r.memsw_limit,
+		.oom_kills = r.oom_kills,
+		.mem_failcnt = r.mem_failcnt,
+		.pids = r.pids,
+		.pids_limit = r.pids_limit,
+		.io_read_bytes = r.io_read_bytes,
+		.io_write_bytes = r.io_write_bytes,
+		.io_read_ops = r.io_read_ops,
 		.io_write_ops = r.io_write_ops,
 	};
 	u->has_disk = m->disk_holder > 0 &&
@@ -132,7 +146,8 @@ int zone_ps(struct zone_ctx *ctx, const char *only, struct zone_proc **procs, si
 	bool found = !only;
 	for (size_t i = 0; i < nz; i++) {
 		struct rctl_cgroup cg;
-		if (all[i].state == ZS_RUNNING && zone_cgroup_get(ctx, all[i].name, &cg, NULL, NULL) == 0) {
+		if (all[i].state == ZS_RUNNING &&
+		    zone_cgroup_get(ctx, all[i].name, &cg, NULL, NULL) == 0) {
 			lines[nrun] = rctl_cgroup_proc_lines(&cg);
 			names[nrun++] = xstrdup(all[i].name);
 			found |= only && !strcmp(only, all[i].name);
@@ -154,9 +169,14 @@ int zone_ps(struct zone_ctx *ctx, const char *only, struct zone_proc **procs, si
 		if (only && strcmp(zone, only))
 			continue;
 		(*procs)[(*n)++] = (struct zone_proc){
-			.pid = p[i].pid, .ppid = p[i].ppid, .uid = p[i].uid, .state = p[i].state,
-			.cpu_ticks = p[i].cpu_ticks, .rss_bytes = p[i].rss_bytes,
-			.cmd = xstrdup(p[i].cmd), .zone = xstrdup(zone),
+			.pid = p[i].pid,
+			.ppid = p[i].ppid,
+			.uid = p[i].uid,
+			.state = p[i].state,
+			.cpu_ticks = p[i].cpu_ticks,
+			.rss_bytes = p[i].rss_bytes,
+			.cmd = xstrdup(p[i].cmd),
+			.zone = xstrdup(zone),
 		};
 	}
 	pfs_proc_free(p, np);

@@ -352,8 +352,8 @@ static int forkbomb(double secs)
 static int memhog(long mb)
 {
 	for (long i = 1; i <= mb; i++) {
-		char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			       -1, 0);
 		if (p == MAP_FAILED)
 			return say(-1);
 		memset(p, 1, 1 << 20);
@@ -376,8 +376,9 @@ static int mount_cgroup(void)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: zprobe mount|mknod|module|kill PID|read F|write F|unshare-user|ptrace PID|raw|chroot\n"
-				"       readn F|exe-race SECS [COMM]|keyring|fmodule|seize PID|forkbomb SECS|memhog MB|mount-cgroup\n");
+		fprintf(stderr,
+			"usage: zprobe mount|mknod|module|kill PID|read F|write F|unshare-user|ptrace PID|raw|chroot\n"
+			"       readn F|exe-race SECS [COMM]|keyring|fmodule|seize PID|forkbomb SECS|memhog MB|mount-cgroup\n");
 		return 2;
 	}
 	const char *op = argv[1], *arg = argc > 2 ? argv[2] : "";
@@ -415,7 +416,8 @@ int main(int argc, char **argv)
 	if (!strcmp(op, "readbench"))
 		return probe_readbench(arg, argc > 3 ? atoi(argv[3]) : 200);
 	if (!strcmp(op, "readloop"))
-		return probe_readloop(arg, argc > 3 ? atof(argv[3]) : 1, argc > 4 && !strcmp(argv[4], "sysinfo"));
+		return probe_readloop(arg, argc > 3 ? atof(argv[3]) : 1,
+				      argc > 4 && !strcmp(argv[4], "sysinfo"));
 	if (!strcmp(op, "readn"))
 		return readn(arg);
 	if (!strcmp(op, "exe-race"))

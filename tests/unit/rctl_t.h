@@ -54,10 +54,10 @@ static void teardown(void)
 	n_tracked = n_kids = n_extra = 0;
 }
 
-#define RUN_T(fn)                                                            \
-	do {                                                                 \
-		RUN(fn);                                                     \
-		teardown();                                                  \
+#define RUN_T(fn)           \
+	do {                \
+		RUN(fn);    \
+		teardown(); \
 	} while (0)
 
 static void on_signal(int sig)
@@ -73,8 +73,7 @@ static void zone_name(char *buf, size_t len, const char *what)
 	snprintf(buf, len, "ut-rctl-%d-%s", (int)getpid(), what);
 }
 
-static struct rctl_cgroup *plan(const char *what, const char *parent,
-				struct zerr *err)
+static struct rctl_cgroup *plan(const char *what, const char *parent, struct zerr *err)
 {
 	char name[128];
 	zone_name(name, sizeof(name), what);
@@ -87,8 +86,7 @@ static struct rctl_cgroup *plan(const char *what, const char *parent,
 	return cg;
 }
 
-static struct rctl_cgroup *made(const char *what,
-				const struct rctl_resources *res,
+static struct rctl_cgroup *made(const char *what, const struct rctl_resources *res,
 				struct zerr *err)
 {
 	struct rctl_cgroup *cg = plan(what, NULL, err);
@@ -130,7 +128,7 @@ static char *own_path(const char *ctl)
 		if (!c2)
 			continue;
 		*c2 = '\0';
-		struct rctl_hier h = { .controllers = c1 + 1 };
+		struct rctl_hier h = {.controllers = c1 + 1};
 		if (*ctl ? rctl_has_ctl(&h, ctl) : !c1[1])
 			return xstrdup(c2 + 1);
 	}
@@ -196,7 +194,6 @@ static bool is_dir(const char *p)
 	struct stat st;
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
-
 
 /* A cgroup v2 host: cgroup2 mounted on /sys/fs/cgroup itself. */
 static bool v2_host(void)

@@ -25,8 +25,8 @@ static struct net_addr addr(const char *s)
 
 /* ---- anti-spoofing ------------------------------------------------------ */
 
-static const unsigned char zmac[6] = { 0x02, 0x5a, 0, 0, 0, 1 };
-static const unsigned char other_mac[6] = { 0x02, 0x5a, 0, 0, 0, 9 };
+static const unsigned char zmac[6] = {0x02, 0x5a, 0, 0, 0, 1};
+static const unsigned char other_mac[6] = {0x02, 0x5a, 0, 0, 0, 9};
 static int spoof_fd = -1;
 
 static size_t eth(unsigned char *f, const unsigned char *src, uint16_t type)
@@ -54,7 +54,7 @@ static size_t ip4_frame(unsigned char *f, const unsigned char *mac, const char *
 static size_t arp_frame(unsigned char *f, const unsigned char *sha, const char *spa)
 {
 	size_t o = eth(f, zmac, 0x0806);
-	static const unsigned char hdr[8] = { 0, 1, 8, 0, 6, 4, 0, 1 };
+	static const unsigned char hdr[8] = {0, 1, 8, 0, 6, 4, 0, 1};
 	memcpy(f + o, hdr, 8);
 	memcpy(f + o + 8, sha, 6);
 	inet_pton(AF_INET, spa, f + o + 14);
@@ -85,7 +85,7 @@ static size_t vlan_frame(unsigned char *f)
 {
 	unsigned char plain[128];
 	size_t len = ip4_frame(plain, zmac, "198.18.7.2");
-	static const unsigned char tag[4] = { 0x81, 0x00, 0x00, 0x07 };
+	static const unsigned char tag[4] = {0x81, 0x00, 0x00, 0x07};
 	memcpy(f, plain, 12);
 	memcpy(f + 12, tag, 4);
 	memcpy(f + 16, plain + 12, len - 12);
@@ -94,8 +94,7 @@ static size_t vlan_frame(unsigned char *f)
 
 static int run(const unsigned char *f, size_t len)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f, .data_size_in = (uint32_t)len,
-		    .repeat = 1);
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f, .data_size_in = (uint32_t)len, .repeat = 1);
 	if (bpf_prog_test_run_opts(spoof_fd, &o) < 0)
 		return -1000 - errno;
 	return (int)o.retval;
@@ -103,15 +102,15 @@ static int run(const unsigned char *f, size_t len)
 
 static void test_antispoof_load(void)
 {
-	struct zerr err = { 0 };
-	struct net_addr a[] = { addr("198.18.7.2"), addr("fd00::2") };
+	struct zerr err = {0};
+	struct net_addr a[] = {addr("198.18.7.2"), addr("fd00::2")};
 	spoof_fd = net_antispoof_load(zmac, a, 2, &err);
 	CHECK_MSG(spoof_fd >= 0, "%s", err.msg);
 }
 
-#define EXPECT(frame_len, want)                                              \
-	do {                                                                 \
-		int got_ = run(f, (frame_len));                              \
+#define EXPECT(frame_len, want)                                                 \
+	do {                                                                    \
+		int got_ = run(f, (frame_len));                                 \
 		CHECK_MSG(got_ == (want), "verdict %d, want %d", got_, (want)); \
 	} while (0)
 
@@ -176,7 +175,7 @@ static void test_antispoof_counts_drops(void)
 	uint32_t len = sizeof(info);
 	CHECK(bpf_obj_get_info_by_fd(spoof_fd, &info, &len) == 0);
 	uint64_t drops = 0;
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	CHECK_MSG(net_antispoof_drops(info.id, &drops, &err) == 0, "%s", err.msg);
 	/* wrong MAC, wrong IPv4, 2 bad ARP, 2 bad IPv6, VLAN, LLDP */
 	CHECK_MSG(drops == 8, "%llu drops counted", (unsigned long long)drops);

@@ -19,20 +19,20 @@ static int parse(const char *text, struct zone_config *cfg, struct zerr *err)
 }
 
 /* The document must fail with exactly `want` as the message. */
-#define EXPECT_ERR(doc, want)                                                \
-	do {                                                                 \
-		struct zone_config c_;                                       \
-		struct zerr e_;                                              \
-		int r_ = parse((doc), &c_, &e_);                             \
-		CHECK_MSG(r_ == -EINVAL && !strcmp(e_.msg, (want)),          \
-			  "r=%d msg=`%s`, wanted `%s`", r_, e_.msg, (want)); \
+#define EXPECT_ERR(doc, want)                                                                     \
+	do {                                                                                      \
+		struct zone_config c_;                                                            \
+		struct zerr e_;                                                                   \
+		int r_ = parse((doc), &c_, &e_);                                                  \
+		CHECK_MSG(r_ == -EINVAL && !strcmp(e_.msg, (want)), "r=%d msg=`%s`, wanted `%s`", \
+			  r_, e_.msg, (want));                                                    \
 	} while (0)
 
-#define EXPECT_OK(doc, cfg)                                                  \
-	do {                                                                 \
-		struct zerr e_;                                              \
-		int r_ = parse((doc), (cfg), &e_);                           \
-		CHECK_MSG(r_ == 0, "r=%d msg=`%s`", r_, e_.msg);             \
+#define EXPECT_OK(doc, cfg)                                      \
+	do {                                                     \
+		struct zerr e_;                                  \
+		int r_ = parse((doc), (cfg), &e_);               \
+		CHECK_MSG(r_ == 0, "r=%d msg=`%s`", r_, e_.msg); \
 	} while (0)
 
 static void test_default_config_parses_into_the_documented_zone(void)
@@ -44,8 +44,8 @@ static void test_default_config_parses_into_the_documented_zone(void)
 	CHECK(!strcmp(cfg.oci_version, "1.0.2"));
 	CHECK(!strcmp(cfg.root_path, "root") && !cfg.root_readonly);
 	CHECK(!strcmp(cfg.hostname, "web1"));
-	CHECK(cfg.ns_flags == (CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
-			       CLONE_NEWUTS | CLONE_NEWNS | CLONE_NEWCGROUP));
+	CHECK(cfg.ns_flags == (CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS |
+			       CLONE_NEWNS | CLONE_NEWCGROUP));
 	CHECK(cfg.n_ns_paths == 0);
 	CHECK(cfg.has_process && cfg.process.args == NULL);
 	CHECK(cfg.process.no_new_privs && !cfg.process.terminal);
@@ -67,8 +67,7 @@ static void test_default_config_parses_into_the_documented_zone(void)
 	CHECK(cfg.mounts[0].options == NULL);
 	CHECK(strv_len(cfg.masked_paths) == 11 && strv_len(cfg.readonly_paths) == 5);
 	CHECK(cfg.seccomp && cfg.seccomp->n_rules == iso_seccomp_default()->n_rules);
-	CHECK(!strcmp(cfg.seccomp->default_action,
-		      iso_seccomp_default()->default_action));
+	CHECK(!strcmp(cfg.seccomp->default_action, iso_seccomp_default()->default_action));
 	/* the deny-all; rctl adds the zone's own /dev after it */
 	CHECK(cfg.resources.n_devices == 1);
 	CHECK(!cfg.resources.devices[0].allow && cfg.resources.devices[0].type == 'a');
@@ -138,8 +137,7 @@ static void test_unknown_keys_are_named(void)
 {
 	EXPECT_ERR("{" BASE ", \"zone\": {\"colour\": \"red\"}}",
 		   "zone web1: config: zone.colour: unknown key");
-	EXPECT_ERR("{" BASE ", \"procss\": {}}",
-		   "zone web1: config: procss: unknown key");
+	EXPECT_ERR("{" BASE ", \"procss\": {}}", "zone web1: config: procss: unknown key");
 	EXPECT_ERR("{" BASE ", \"process\": {\"cwd\": \"/\", \"bogus\": 1}}",
 		   "zone web1: config: process.bogus: unknown key");
 	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"memory\": {\"limt\": 1}}}}",
@@ -153,10 +151,12 @@ static void test_unknown_keys_are_named(void)
 
 static void test_wrong_types_are_named(void)
 {
-	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"memory\": {\"limit\": \"1G\"}}}}",
-		   "zone web1: config: linux.resources.memory.limit: expected an integer, got a string");
-	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"memory\": {\"limit\": 1.5}}}}",
-		   "zone web1: config: linux.resources.memory.limit: expected an integer, got a number");
+	EXPECT_ERR(
+		"{" BASE ", \"linux\": {\"resources\": {\"memory\": {\"limit\": \"1G\"}}}}",
+		"zone web1: config: linux.resources.memory.limit: expected an integer, got a string");
+	EXPECT_ERR(
+		"{" BASE ", \"linux\": {\"resources\": {\"memory\": {\"limit\": 1.5}}}}",
+		"zone web1: config: linux.resources.memory.limit: expected an integer, got a number");
 	EXPECT_ERR("{" BASE ", \"process\": {\"env\": [\"A=1\", 7]}}",
 		   "zone web1: config: process.env[1]: expected a string, got an integer");
 	EXPECT_ERR("{" BASE ", \"zone\": {\"autoboot\": \"yes\"}}",
@@ -180,14 +180,15 @@ static void test_required_keys_are_named(void)
 
 static void test_bad_zone_names_are_rejected(void)
 {
-	static const char *const bad[] = { "../x", "a/b", "", ".hidden", ".", "..",
-					   "-x", "_x", "a b", "web\n1" };
+	static const char *const bad[] = {"../x", "a/b", "",   ".hidden", ".",
+					  "..",   "-x",  "_x", "a b",     "web\n1"};
 	struct zerr err;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CHECK_MSG(zone_name_check(bad[i], &err) == -EINVAL, "`%s` accepted", bad[i]);
 	CHECK(zone_name_check(NULL, &err) == -EINVAL);
 	CHECK(zone_name_check("a/b", &err) == -EINVAL);
-	CHECK_MSG(!strcmp(err.msg, "zone name `a/b`: only letters, digits, '.', '_' and '-' are allowed"),
+	CHECK_MSG(!strcmp(err.msg,
+			  "zone name `a/b`: only letters, digits, '.', '_' and '-' are allowed"),
 		  "`%s`", err.msg);
 	CHECK(zone_name_check("web\0331", &err) == -EINVAL);
 	CHECK_MSG(!strchr(err.msg, '\033'), "escape echoed: `%s`", err.msg);
@@ -221,14 +222,17 @@ static void test_capabilities_land_in_the_right_bits(void)
 	EXPECT_OK("{" BASE ", \"process\": {\"capabilities\": {"
 		  "\"bounding\": [\"CAP_CHOWN\", \"CAP_NET_ADMIN\", \"CAP_SYS_ADMIN\"],"
 		  "\"effective\": [\"CAP_KILL\"], \"permitted\": [\"CAP_KILL\"],"
-		  "\"inheritable\": [], \"ambient\": [\"CAP_KILL\"]}}}", &cfg);
+		  "\"inheritable\": [], \"ambient\": [\"CAP_KILL\"]}}}",
+		  &cfg);
 	struct iso_caps *c = &cfg.process.caps;
 	CHECK(c->bounding == ((1ull << 0) | (1ull << 12) | (1ull << 21)));
 	CHECK(c->effective == (1ull << 5) && c->permitted == (1ull << 5));
 	CHECK(c->inheritable == 0 && c->ambient == (1ull << 5));
 	zone_config_free(&cfg);
-	EXPECT_ERR("{" BASE ", \"process\": {\"capabilities\": {\"bounding\": [\"CAP_CHOWN\", \"CAP_FLY\"]}}}",
-		   "zone web1: config: process.capabilities.bounding[1]: unknown capability `CAP_FLY`");
+	EXPECT_ERR(
+		"{" BASE
+		", \"process\": {\"capabilities\": {\"bounding\": [\"CAP_CHOWN\", \"CAP_FLY\"]}}}",
+		"zone web1: config: process.capabilities.bounding[1]: unknown capability `CAP_FLY`");
 }
 
 static void test_namespaces_with_a_path_are_joined(void)
@@ -236,7 +240,8 @@ static void test_namespaces_with_a_path_are_joined(void)
 	struct zone_config cfg;
 	EXPECT_OK("{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"pid\"},"
 		  " {\"type\": \"network\", \"path\": \"/run/netns/blue\"},"
-		  " {\"type\": \"uts\", \"path\": \"\"}, {\"type\": \"time\"}]}}", &cfg);
+		  " {\"type\": \"uts\", \"path\": \"\"}, {\"type\": \"time\"}]}}",
+		  &cfg);
 	CHECK(cfg.ns_flags == (CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWTIME));
 	CHECK(cfg.n_ns_paths == 1);
 	CHECK(cfg.ns_paths[0].type == CLONE_NEWNET);
@@ -247,50 +252,67 @@ static void test_namespaces_with_a_path_are_joined(void)
 		   "zone web1: config: linux.namespaces[1]: namespace `pid` listed twice");
 	EXPECT_ERR("{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"pidd\"}]}}",
 		   "zone web1: config: linux.namespaces[0].type: unknown namespace type `pidd`");
-	EXPECT_ERR("{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"ipc\", \"path\": \"ns/ipc\"}]}}",
-		   "zone web1: config: linux.namespaces[0].path: must be an absolute path, got `ns/ipc`");
+	EXPECT_ERR(
+		"{" BASE
+		", \"linux\": {\"namespaces\": [{\"type\": \"ipc\", \"path\": \"ns/ipc\"}]}}",
+		"zone web1: config: linux.namespaces[0].path: must be an absolute path, got `ns/ipc`");
 	/* without a uts namespace, setting the hostname would rename the host */
-	EXPECT_ERR("{" BASE ", \"hostname\": \"x\", \"linux\": {\"namespaces\": [{\"type\": \"pid\"}]}}",
+	EXPECT_ERR("{" BASE
+		   ", \"hostname\": \"x\", \"linux\": {\"namespaces\": [{\"type\": \"pid\"}]}}",
 		   "zone web1: config: hostname: needs a uts namespace in linux.namespaces");
 }
 
 static void test_impossible_values_are_rejected(void)
 {
-	EXPECT_ERR("{" BASE ", \"process\": {\"oomScoreAdj\": 5000}}",
-		   "zone web1: config: process.oomScoreAdj: must be between -1000 and 1000, got 5000");
-	EXPECT_ERR("{" BASE ", \"process\": {\"rlimits\": [{\"type\": \"RLIMIT_NOFILE\","
-		   " \"soft\": 2048, \"hard\": 1024}]}}",
-		   "zone web1: config: process.rlimits[0]: soft limit 2048 exceeds hard limit 1024");
+	EXPECT_ERR(
+		"{" BASE ", \"process\": {\"oomScoreAdj\": 5000}}",
+		"zone web1: config: process.oomScoreAdj: must be between -1000 and 1000, got 5000");
+	EXPECT_ERR(
+		"{" BASE ", \"process\": {\"rlimits\": [{\"type\": \"RLIMIT_NOFILE\","
+		" \"soft\": 2048, \"hard\": 1024}]}}",
+		"zone web1: config: process.rlimits[0]: soft limit 2048 exceeds hard limit 1024");
 	EXPECT_ERR("{" BASE ", \"process\": {\"rlimits\": [{\"type\": \"RLIMIT_NOFLIE\","
 		   " \"soft\": 1, \"hard\": 1}]}}",
 		   "zone web1: config: process.rlimits[0].type: unknown resource `RLIMIT_NOFLIE`");
-	EXPECT_ERR("{" BASE ", \"process\": {\"rlimits\": [{\"type\": \"RLIMIT_NPROC\", \"soft\": 1, \"hard\": 1},"
-		   " {\"type\": \"RLIMIT_NPROC\", \"soft\": 1, \"hard\": 1}]}}",
-		   "zone web1: config: process.rlimits[1]: RLIMIT_NPROC given twice");
+	EXPECT_ERR(
+		"{" BASE
+		", \"process\": {\"rlimits\": [{\"type\": \"RLIMIT_NPROC\", \"soft\": 1, \"hard\": 1},"
+		" {\"type\": \"RLIMIT_NPROC\", \"soft\": 1, \"hard\": 1}]}}",
+		"zone web1: config: process.rlimits[1]: RLIMIT_NPROC given twice");
 	EXPECT_ERR("{" BASE ", \"process\": {\"cwd\": \"home\"}}",
 		   "zone web1: config: process.cwd: must be an absolute path, got `home`");
 	EXPECT_ERR("{" BASE ", \"mounts\": [{\"destination\": \"tmp\", \"type\": \"tmpfs\"}]}",
 		   "zone web1: config: mounts[0].destination: must be an absolute path, got `tmp`");
-	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"blockIO\": {\"weight\": 5}}}}",
-		   "zone web1: config: linux.resources.blockIO.weight: must be between 10 and 1000, got 5");
+	EXPECT_ERR(
+		"{" BASE ", \"linux\": {\"resources\": {\"blockIO\": {\"weight\": 5}}}}",
+		"zone web1: config: linux.resources.blockIO.weight: must be between 10 and 1000, got 5");
 	EXPECT_ERR("{" BASE ", \"process\": {\"user\": {\"uid\": -1}}}",
 		   "zone web1: config: process.user.uid: must be between 0 and 4294967294, got -1");
 	EXPECT_ERR("{" BASE ", \"process\": {\"env\": [\"=x\"]}}",
 		   "zone web1: config: process.env[0]: `=x` is not NAME=VALUE");
-	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"memory\": {\"limit\": 1000, \"swap\": 10}}}}",
-		   "zone web1: config: linux.resources.memory.swap: 10 is below limit 1000 (swap counts memory plus swap)");
-	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"cpu\": {\"cpus\": \"0-3,x\"}}}}",
-		   "zone web1: config: linux.resources.cpu.cpus: expected a list such as \"0-3,8\", got `0-3,x`");
-	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"cpu\": {\"quota\": 0}}}}",
-		   "zone web1: config: linux.resources.cpu.quota: must be -1 (no cap) or at least 1000 microseconds, got 0");
-	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"devices\": [{\"allow\": true, \"access\": \"rwx\"}]}}}",
-		   "zone web1: config: linux.resources.devices[0].access: expected some of r, w and m, got `rwx`");
-	EXPECT_ERR("{" BASE ", \"linux\": {\"rootfsPropagation\": \"sideways\"}}",
-		   "zone web1: config: linux.rootfsPropagation: expected private, slave, shared or unbindable (or r-prefixed), got `sideways`");
-	EXPECT_ERR("{" BASE ", \"linux\": {\"cgroupsPath\": \"/zones/../../escape\"}}",
-		   "zone web1: config: linux.cgroupsPath: `/zones/../../escape` contains a `..` component");
-	EXPECT_ERR("{" BASE ", \"linux\": {\"maskedPaths\": [\"/proc/kcore\", \"proc/keys\"]}}",
-		   "zone web1: config: linux.maskedPaths[1]: must be an absolute path, got `proc/keys`");
+	EXPECT_ERR(
+		"{" BASE
+		", \"linux\": {\"resources\": {\"memory\": {\"limit\": 1000, \"swap\": 10}}}}",
+		"zone web1: config: linux.resources.memory.swap: 10 is below limit 1000 (swap counts memory plus swap)");
+	EXPECT_ERR(
+		"{" BASE ", \"linux\": {\"resources\": {\"cpu\": {\"cpus\": \"0-3,x\"}}}}",
+		"zone web1: config: linux.resources.cpu.cpus: expected a list such as \"0-3,8\", got `0-3,x`");
+	EXPECT_ERR(
+		"{" BASE ", \"linux\": {\"resources\": {\"cpu\": {\"quota\": 0}}}}",
+		"zone web1: config: linux.resources.cpu.quota: must be -1 (no cap) or at least 1000 microseconds, got 0");
+	EXPECT_ERR(
+		"{" BASE
+		", \"linux\": {\"resources\": {\"devices\": [{\"allow\": true, \"access\": \"rwx\"}]}}}",
+		"zone web1: config: linux.resources.devices[0].access: expected some of r, w and m, got `rwx`");
+	EXPECT_ERR(
+		"{" BASE ", \"linux\": {\"rootfsPropagation\": \"sideways\"}}",
+		"zone web1: config: linux.rootfsPropagation: expected private, slave, shared or unbindable (or r-prefixed), got `sideways`");
+	EXPECT_ERR(
+		"{" BASE ", \"linux\": {\"cgroupsPath\": \"/zones/../../escape\"}}",
+		"zone web1: config: linux.cgroupsPath: `/zones/../../escape` contains a `..` component");
+	EXPECT_ERR(
+		"{" BASE ", \"linux\": {\"maskedPaths\": [\"/proc/kcore\", \"proc/keys\"]}}",
+		"zone web1: config: linux.maskedPaths[1]: must be an absolute path, got `proc/keys`");
 }
 
 static void test_unsupported_oci_fields_are_named_not_ignored(void)
@@ -304,40 +326,52 @@ static void test_unsupported_oci_fields_are_named_not_ignored(void)
 		   "zone web1: config: process.apparmorProfile: not supported");
 	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"memory\": {\"kernel\": 1048576}}}}",
 		   "zone web1: config: linux.resources.memory.kernel: not supported");
-	EXPECT_ERR("{" BASE ", \"linux\": {\"resources\": {\"memory\": {\"swappiness\": 101}}}}",
-		   "zone web1: config: linux.resources.memory.swappiness: must be between 0 and 100, got 101");
+	EXPECT_ERR(
+		"{" BASE ", \"linux\": {\"resources\": {\"memory\": {\"swappiness\": 101}}}}",
+		"zone web1: config: linux.resources.memory.swappiness: must be between 0 and 100, got 101");
 	EXPECT_ERR("{" BASE ", \"linux\": {\"personality\": {\"domain\": \"LINUX32\"}}}",
 		   "zone web1: config: linux.personality: not supported");
-	EXPECT_ERR("{" BASE ", \"linux\": {\"devices\": [{\"path\": \"/dev/fuse\", \"type\": \"c\"}]}}",
+	EXPECT_ERR("{" BASE
+		   ", \"linux\": {\"devices\": [{\"path\": \"/dev/fuse\", \"type\": \"c\"}]}}",
 		   "zone web1: config: linux.devices[0]: major and minor are required for type c");
 	EXPECT_ERR("{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"user\"}]}}",
 		   "zone web1: config: linux.uidMappings: required with a user namespace");
 	/* values that ask for nothing are what generators write for "unset" */
 	struct zone_config cfg;
 	EXPECT_OK("{" BASE ", \"hooks\": {\"prestart\": []}, \"linux\": {\"intelRdt\": {},"
-		  " \"sysctl\": {}, \"resources\": {\"memory\": {\"disableOOMKiller\": false}}}}", &cfg);
+		  " \"sysctl\": {}, \"resources\": {\"memory\": {\"disableOOMKiller\": false}}}}",
+		  &cfg);
 	zone_config_free(&cfg);
 }
 
 static void test_hooks_and_sysctl_are_parsed_and_checked(void)
 {
 	struct zone_config cfg;
-	EXPECT_ERR("{" BASE ", \"hooks\": {\"prestart\": [{\"path\": \"true\"}]}}",
-		   "zone web1: config: hooks.prestart[0].path: must be an absolute path, got `true`");
-	EXPECT_ERR("{" BASE ", \"hooks\": {\"poststop\": [{\"path\": \"/bin/true\", \"timeout\": 0}]}}",
-		   "zone web1: config: hooks.poststop[0].timeout: must be between 1 and 86400, got 0");
+	EXPECT_ERR(
+		"{" BASE ", \"hooks\": {\"prestart\": [{\"path\": \"true\"}]}}",
+		"zone web1: config: hooks.prestart[0].path: must be an absolute path, got `true`");
+	EXPECT_ERR(
+		"{" BASE
+		", \"hooks\": {\"poststop\": [{\"path\": \"/bin/true\", \"timeout\": 0}]}}",
+		"zone web1: config: hooks.poststop[0].timeout: must be between 1 and 86400, got 0");
 	EXPECT_ERR("{" BASE ", \"hooks\": {\"onCrash\": []}}",
 		   "zone web1: config: hooks.onCrash: unknown key");
-	EXPECT_ERR("{" BASE ", \"linux\": {\"sysctl\": {\"kernel.panic\": \"1\"}}}",
-		   "zone web1: config: linux.sysctl.kernel.panic: not a namespaced sysctl: it would change the host");
-	EXPECT_ERR("{" BASE ", \"linux\": {\"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}}}",
-		   "zone web1: config: linux.sysctl.net.ipv4.ip_forward: needs the zone's own network namespace");
-	EXPECT_OK("{" BASE ", \"hooks\": {\"createRuntime\": [{\"path\": \"/bin/hook\", \"args\": [\"hook\", \"x\"],"
-		  " \"env\": [\"A=1\"], \"timeout\": 5}]}, \"linux\": {\"namespaces\": [{\"type\": \"network\"}],"
-		  " \"sysctl\": {\"net.ipv4.ping_group_range\": \"0 0\"}}, \"zone\": {\"bundle\": \"/b\"}}", &cfg);
+	EXPECT_ERR(
+		"{" BASE ", \"linux\": {\"sysctl\": {\"kernel.panic\": \"1\"}}}",
+		"zone web1: config: linux.sysctl.kernel.panic: not a namespaced sysctl: it would change the host");
+	EXPECT_ERR(
+		"{" BASE ", \"linux\": {\"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}}}",
+		"zone web1: config: linux.sysctl.net.ipv4.ip_forward: needs the zone's own network namespace");
+	EXPECT_OK(
+		"{" BASE
+		", \"hooks\": {\"createRuntime\": [{\"path\": \"/bin/hook\", \"args\": [\"hook\", \"x\"],"
+		" \"env\": [\"A=1\"], \"timeout\": 5}]}, \"linux\": {\"namespaces\": [{\"type\": \"network\"}],"
+		" \"sysctl\": {\"net.ipv4.ping_group_range\": \"0 0\"}}, \"zone\": {\"bundle\": \"/b\"}}",
+		&cfg);
 	CHECK(cfg.n_hooks[ZH_CREATE_RUNTIME] == 1 && cfg.hooks[ZH_CREATE_RUNTIME][0].timeout == 5 &&
 	      !strcmp(cfg.hooks[ZH_CREATE_RUNTIME][0].args[1], "x") && !cfg.n_hooks[ZH_PRESTART]);
-	CHECK(cfg.sysctl && !strcmp(cfg.sysctl[0], "net.ipv4.ping_group_range=0 0") && !cfg.sysctl[1]);
+	CHECK(cfg.sysctl && !strcmp(cfg.sysctl[0], "net.ipv4.ping_group_range=0 0") &&
+	      !cfg.sysctl[1]);
 	CHECK(!strcmp(cfg.bundle, "/b"));
 	zone_config_free(&cfg);
 }
@@ -349,16 +383,19 @@ static void test_init_modes(void)
 		   "zone web1: config: process.args: required with zone.init \"none\"");
 	EXPECT_ERR("{" BASE ", \"process\": {\"args\": []}}",
 		   "zone web1: config: process.args: must not be empty");
-	EXPECT_ERR("{" BASE ", \"zone\": {\"init\": \"sbin/init\"}}",
-		   "zone web1: config: zone.init: expected \"builtin\", \"none\" or an absolute path, got `sbin/init`");
+	EXPECT_ERR(
+		"{" BASE ", \"zone\": {\"init\": \"sbin/init\"}}",
+		"zone web1: config: zone.init: expected \"builtin\", \"none\" or an absolute path, got `sbin/init`");
 	EXPECT_OK("{" BASE ", \"process\": {\"args\": [\"/bin/sh\", \"-c\", \"sleep 1\"]},"
-		  " \"zone\": {\"init\": \"none\", \"autoboot\": true}}", &cfg);
+		  " \"zone\": {\"init\": \"none\", \"autoboot\": true}}",
+		  &cfg);
 	CHECK(cfg.init == ZONE_INIT_NONE && cfg.autoboot);
 	CHECK(strv_len(cfg.process.args) == 3 && !strcmp(cfg.process.args[2], "sleep 1"));
 	CHECK(!strcmp(cfg.process.cwd, "/"));
 	zone_config_free(&cfg);
 	EXPECT_OK("{" BASE ", \"zone\": {\"init\": \"/sbin/init\", \"brand\": \"whole\","
-		  " \"template\": \"t1\"}}", &cfg);
+		  " \"template\": \"t1\"}}",
+		  &cfg);
 	CHECK(cfg.init == ZONE_INIT_PATH && !strcmp(cfg.init_path, "/sbin/init"));
 	CHECK(cfg.brand == ZONE_BRAND_WHOLE && !cfg.has_process);
 	zone_config_free(&cfg);
@@ -369,13 +406,15 @@ static void test_whole_brand_needs_its_template(void)
 	struct zone_config cfg;
 	EXPECT_ERR("{" BASE ", \"zone\": {\"brand\": \"whole\"}}",
 		   "zone web1: config: zone.template: required with zone.brand \"whole\"");
-	EXPECT_ERR("{" BASE ", \"zone\": {\"template\": \"t1\"}}",
-		   "zone web1: config: zone.template: only a zone of brand \"whole\" has a template");
+	EXPECT_ERR(
+		"{" BASE ", \"zone\": {\"template\": \"t1\"}}",
+		"zone web1: config: zone.template: only a zone of brand \"whole\" has a template");
 	EXPECT_ERR("{" BASE ", \"zone\": {\"brand\": \"whole\", \"template\": \"../x\"}}",
 		   "zone web1: config: zone.template: `../x` is not a valid template name");
 	EXPECT_ERR("{" BASE ", \"zone\": {\"ephemeral\": 1}}",
 		   "zone web1: config: zone.ephemeral: expected a boolean, got an integer");
-	EXPECT_OK("{" BASE ", \"zone\": {\"brand\": \"whole\", \"template\": \"t1\", \"ephemeral\": true}}",
+	EXPECT_OK("{" BASE
+		  ", \"zone\": {\"brand\": \"whole\", \"template\": \"t1\", \"ephemeral\": true}}",
 		  &cfg);
 	CHECK(cfg.brand == ZONE_BRAND_WHOLE && !strcmp(cfg.template_name, "t1") && cfg.ephemeral);
 	zone_config_free(&cfg);
@@ -393,21 +432,24 @@ static void test_zone_disk_takes_a_size_and_refuses_what_cannot_mount_it(void)
 	EXPECT_OK("{" BASE ", \"zone\": {\"disk\": 0}}", &cfg);
 	CHECK(cfg.disk == 0);
 	zone_config_free(&cfg);
-	EXPECT_ERR("{" BASE ", \"zone\": {\"disk\": 1048576}}",
-		   "zone web1: config: zone.disk: must be at least 16M (or 0 for no disk of its own)");
+	EXPECT_ERR(
+		"{" BASE ", \"zone\": {\"disk\": 1048576}}",
+		"zone web1: config: zone.disk: must be at least 16M (or 0 for no disk of its own)");
 	EXPECT_ERR("{" BASE ", \"zone\": {\"disk\": -1}}",
 		   "zone web1: config: zone.disk: must not be negative");
 	EXPECT_ERR("{" BASE ", \"zone\": {\"disk\": \"big\"}}",
 		   "zone web1: config: zone.disk: `big` is not a size (like 512M or 2G)");
 	EXPECT_ERR("{" BASE ", \"zone\": {\"disk\": true}}",
 		   "zone web1: config: zone.disk: expected an integer, got a boolean");
-	EXPECT_ERR("{" BASE ", \"zone\": {\"brand\": \"oci\", \"disk\": \"1G\"}}",
-		   "zone web1: config: zone.disk: an oci zone's root is its bundle's; it has no disk of its own");
+	EXPECT_ERR(
+		"{" BASE ", \"zone\": {\"brand\": \"oci\", \"disk\": \"1G\"}}",
+		"zone web1: config: zone.disk: an oci zone's root is its bundle's; it has no disk of its own");
 }
 
-#define USERNS(brand) "{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"mount\"}, " \
+#define USERNS(brand)                                                                        \
+	"{" BASE ", \"linux\": {\"namespaces\": [{\"type\": \"mount\"}, "                    \
 	"{\"type\": \"user\"}], \"uidMappings\": [{\"containerID\": 0, \"hostID\": 100000, " \
-	"\"size\": 65536}], \"gidMappings\": [{\"containerID\": 0, \"hostID\": 100000, " \
+	"\"size\": 65536}], \"gidMappings\": [{\"containerID\": 0, \"hostID\": 100000, "     \
 	"\"size\": 65536}]}, \"zone\": {\"brand\": \"" brand "\"}}"
 
 static void test_user_namespace_needs_its_maps_and_an_oci_zone(void)
@@ -415,17 +457,25 @@ static void test_user_namespace_needs_its_maps_and_an_oci_zone(void)
 	struct zone_config cfg;
 	EXPECT_OK(USERNS("oci"), &cfg);
 	CHECK(cfg.ns_flags & CLONE_NEWUSER);
-	CHECK(cfg.n_uid_maps == 1 && cfg.uid_maps[0].host == 100000 && cfg.uid_maps[0].size == 65536);
+	CHECK(cfg.n_uid_maps == 1 && cfg.uid_maps[0].host == 100000 &&
+	      cfg.uid_maps[0].size == 65536);
 	CHECK(cfg.n_gid_maps == 1 && cfg.gid_maps[0].container == 0);
 	zone_config_free(&cfg);
-	EXPECT_ERR(USERNS("sparse"), "zone web1: config: linux.namespaces: a user namespace needs "
+	EXPECT_ERR(USERNS("sparse"),
+		   "zone web1: config: linux.namespaces: a user namespace needs "
 		   "zone.brand \"oci\" (a sparse zone's files belong to the host's root)");
-	EXPECT_ERR("{" BASE ", \"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]}}",
-		   "zone web1: config: linux.uidMappings: needs a user namespace in linux.namespaces");
-	EXPECT_ERR("{" BASE ", \"linux\": {\"uidMappings\": [{\"containerID\": 4294967295, \"hostID\": 1, \"size\": 2}]}}",
-		   "zone web1: config: linux.uidMappings[0]: the range passes 4294967295");
-	EXPECT_ERR("{" BASE ", \"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 0}]}}",
-		   "zone web1: config: linux.uidMappings[0].size: must be between 1 and 4294967295, got 0");
+	EXPECT_ERR(
+		"{" BASE
+		", \"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]}}",
+		"zone web1: config: linux.uidMappings: needs a user namespace in linux.namespaces");
+	EXPECT_ERR(
+		"{" BASE
+		", \"linux\": {\"uidMappings\": [{\"containerID\": 4294967295, \"hostID\": 1, \"size\": 2}]}}",
+		"zone web1: config: linux.uidMappings[0]: the range passes 4294967295");
+	EXPECT_ERR(
+		"{" BASE
+		", \"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 0}]}}",
+		"zone web1: config: linux.uidMappings[0].size: must be between 1 and 4294967295, got 0");
 }
 
 #define NETNS ", \"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"network\"}]}"
@@ -433,66 +483,95 @@ static void test_user_namespace_needs_its_maps_and_an_oci_zone(void)
 static void test_zone_net_is_parsed_and_checked(void)
 {
 	struct zone_config cfg;
-	EXPECT_OK("{" BASE NETNS ", \"zone\": {\"net\": [{\"type\": \"bridge\", \"bridge\": \"zbr0\","
+	EXPECT_OK("{" BASE NETNS
+		  ", \"zone\": {\"net\": [{\"type\": \"bridge\", \"bridge\": \"zbr0\","
 		  " \"address\": [\"198.18.7.2/24\", \"fd00::2/64\"], \"gateway\": \"198.18.7.1\","
-		  " \"mtu\": 1400, \"allow-spoofing\": true}]}}", &cfg);
+		  " \"mtu\": 1400, \"allow-spoofing\": true}]}}",
+		  &cfg);
 	CHECK(cfg.n_nics == 1 && cfg.nics[0].type == NET_BRIDGE && cfg.nics[0].n_addrs == 2);
 	CHECK(cfg.nics[0].addrs[0].prefix == 24 && cfg.nics[0].addrs[1].family == AF_INET6);
 	CHECK(cfg.nics[0].mtu == 1400 && cfg.nics[0].allow_spoofing && cfg.nics[0].has_gateway);
 	zone_config_free(&cfg);
-	EXPECT_ERR("{" BASE NETNS ", \"zone\": {\"net\": [{\"bridge\": \"zbr0\"}]}}",
-		   "zone web1: config: zone.net[0].type: required (bridge, macvlan, shared or none)");
-	EXPECT_ERR("{" BASE NETNS ", \"zone\": {\"net\": [{\"type\": \"bridge\", \"bridge\": \"zbr0\", \"vlan\": \"7\"}]}}",
-		   "zone web1: config: zone.net[0]: unknown key `vlan` (type, bridge, parent, address, gateway, mtu, mac, allow-spoofing)");
-	EXPECT_ERR("{" BASE NETNS ", \"zone\": {\"net\": [{\"type\": \"bridge\", \"bridge\": \"zbr0\", \"mtu\": 20}]}}",
-		   "zone web1: config: zone.net[0]: mtu=20: expected 68..65535");
-	EXPECT_ERR("{" BASE NETNS ", \"zone\": {\"net\": [{\"type\": \"shared\", \"address\": \"127.0.0.2\"}]}}",
-		   "zone web1: config: zone.net: a shared-IP zone stays in the host's network namespace: "
-		   "remove {\"type\": \"network\"} from linux.namespaces");
-	EXPECT_ERR("{" BASE ", \"zone\": {\"net\": [{\"type\": \"macvlan\", \"parent\": \"eth0\", \"address\": \"198.18.7.2/24\"}]}}",
-		   "zone web1: config: zone.net: bridge and macvlan NICs need a network namespace: "
-		   "add {\"type\": \"network\"} to linux.namespaces");
-	EXPECT_ERR("{" BASE NETNS ", \"zone\": {\"net\": [{\"type\": \"bridge\", \"bridge\": \"zbr0\", \"address\": 7}]}}",
-		   "zone web1: config: zone.net[0]: address: expected a string or an array of strings, got an integer");
+	EXPECT_ERR(
+		"{" BASE NETNS ", \"zone\": {\"net\": [{\"bridge\": \"zbr0\"}]}}",
+		"zone web1: config: zone.net[0].type: required (bridge, macvlan, shared or none)");
+	EXPECT_ERR(
+		"{" BASE NETNS
+		", \"zone\": {\"net\": [{\"type\": \"bridge\", \"bridge\": \"zbr0\", \"vlan\": \"7\"}]}}",
+		"zone web1: config: zone.net[0]: unknown key `vlan` (type, bridge, parent, address, gateway, mtu, mac, allow-spoofing)");
+	EXPECT_ERR(
+		"{" BASE NETNS
+		", \"zone\": {\"net\": [{\"type\": \"bridge\", \"bridge\": \"zbr0\", \"mtu\": 20}]}}",
+		"zone web1: config: zone.net[0]: mtu=20: expected 68..65535");
+	EXPECT_ERR(
+		"{" BASE NETNS
+		", \"zone\": {\"net\": [{\"type\": \"shared\", \"address\": \"127.0.0.2\"}]}}",
+		"zone web1: config: zone.net: a shared-IP zone stays in the host's network namespace: "
+		"remove {\"type\": \"network\"} from linux.namespaces");
+	EXPECT_ERR(
+		"{" BASE
+		", \"zone\": {\"net\": [{\"type\": \"macvlan\", \"parent\": \"eth0\", \"address\": \"198.18.7.2/24\"}]}}",
+		"zone web1: config: zone.net: bridge and macvlan NICs need a network namespace: "
+		"add {\"type\": \"network\"} to linux.namespaces");
+	EXPECT_ERR(
+		"{" BASE NETNS
+		", \"zone\": {\"net\": [{\"type\": \"bridge\", \"bridge\": \"zbr0\", \"address\": 7}]}}",
+		"zone web1: config: zone.net[0]: address: expected a string or an array of strings, got an integer");
 }
 
 static void test_zone_kvm_is_parsed_and_checked(void)
 {
 	struct zone_config cfg;
-	EXPECT_OK("{" BASE ", \"zone\": {\"brand\": \"kvm\", \"kvm\": {\"kernel\": \"/k\", \"initrd\": \"/i\","
-		  " \"mem\": \"1G\", \"vcpus\": 2, \"accel\": \"tcg\", \"cmdline\": \"quiet a=b,c\"}}}", &cfg);
-	CHECK(cfg.has_kvm && !strcmp(cfg.kvm.kernel, "/k") && !strcmp(cfg.kvm.initrd, "/i") && !cfg.kvm.disk);
+	EXPECT_OK(
+		"{" BASE
+		", \"zone\": {\"brand\": \"kvm\", \"kvm\": {\"kernel\": \"/k\", \"initrd\": \"/i\","
+		" \"mem\": \"1G\", \"vcpus\": 2, \"accel\": \"tcg\", \"cmdline\": \"quiet a=b,c\"}}}",
+		&cfg);
+	CHECK(cfg.has_kvm && !strcmp(cfg.kvm.kernel, "/k") && !strcmp(cfg.kvm.initrd, "/i") &&
+	      !cfg.kvm.disk);
 	CHECK(cfg.kvm.mem == 1ULL << 30 && cfg.kvm.vcpus == 2 && cfg.kvm.accel == ZONE_ACCEL_TCG);
 	CHECK(!strcmp(cfg.kvm.cmdline, "quiet a=b,c"));
 	zone_config_free(&cfg);
-	EXPECT_OK("{" BASE ", \"zone\": {\"brand\": \"kvm\", \"kvm\": {\"kernel\": \"/k\", \"mem\": 134217728}}}", &cfg);
-	CHECK(cfg.kvm.mem == 128ULL << 20 && cfg.kvm.vcpus == 1 && cfg.kvm.accel == ZONE_ACCEL_AUTO);
+	EXPECT_OK(
+		"{" BASE
+		", \"zone\": {\"brand\": \"kvm\", \"kvm\": {\"kernel\": \"/k\", \"mem\": 134217728}}}",
+		&cfg);
+	CHECK(cfg.kvm.mem == 128ULL << 20 && cfg.kvm.vcpus == 1 &&
+	      cfg.kvm.accel == ZONE_ACCEL_AUTO);
 	zone_config_free(&cfg);
 	EXPECT_ERR("{" BASE ", \"zone\": {\"kvm\": {\"kernel\": \"/k\"}}}",
 		   "zone web1: config: zone.kvm: only a zone of brand kvm has a guest");
-	EXPECT_ERR("{" BASE ", \"zone\": {\"brand\": \"kvm\", \"kvm\": {\"initrd\": \"/i\"}}}",
-		   "zone web1: config: zone.kvm: kernel: required (the guest's kernel, a path on the host)");
+	EXPECT_ERR(
+		"{" BASE ", \"zone\": {\"brand\": \"kvm\", \"kvm\": {\"initrd\": \"/i\"}}}",
+		"zone web1: config: zone.kvm: kernel: required (the guest's kernel, a path on the host)");
 	EXPECT_ERR("{" BASE ", \"zone\": {\"brand\": \"kvm\", \"kvm\": {\"kernel\": \"k\"}}}",
 		   "zone web1: config: zone.kvm: kernel: must be an absolute path, got `k`");
-	EXPECT_ERR("{" BASE ", \"zone\": {\"brand\": \"kvm\", \"kvm\": {\"kernel\": \"/k\", \"vcpus\": 0}}}",
+	EXPECT_ERR("{" BASE
+		   ", \"zone\": {\"brand\": \"kvm\", \"kvm\": {\"kernel\": \"/k\", \"vcpus\": 0}}}",
 		   "zone web1: config: zone.kvm.vcpus: must be between 1 and 64, got 0");
-	EXPECT_ERR("{" BASE ", \"zone\": {\"brand\": \"kvm\", \"kvm\": {\"kernel\": \"/k\", \"ram\": \"1G\"}}}",
-		   "zone web1: config: zone.kvm: unknown key `ram` (kernel, initrd, disk, mem, vcpus, accel, cmdline)");
-	EXPECT_ERR("{" BASE ", \"zone\": {\"brand\": \"kvm\", \"kvm\": {\"kernel\": \"/k\", \"accel\": \"hvf\"}}}",
-		   "zone web1: config: zone.kvm: accel: expected auto, kvm or tcg, got `hvf`");
+	EXPECT_ERR(
+		"{" BASE
+		", \"zone\": {\"brand\": \"kvm\", \"kvm\": {\"kernel\": \"/k\", \"ram\": \"1G\"}}}",
+		"zone web1: config: zone.kvm: unknown key `ram` (kernel, initrd, disk, mem, vcpus, accel, cmdline)");
+	EXPECT_ERR(
+		"{" BASE
+		", \"zone\": {\"brand\": \"kvm\", \"kvm\": {\"kernel\": \"/k\", \"accel\": \"hvf\"}}}",
+		"zone web1: config: zone.kvm: accel: expected auto, kvm or tcg, got `hvf`");
 }
 
 static void test_resources_and_user_are_parsed(void)
 {
 	struct zone_config cfg;
-	EXPECT_OK("{" BASE ", \"process\": {\"user\": {\"uid\": 1000, \"gid\": 100, \"umask\": 18,"
-		  " \"additionalGids\": [5, 27]}, \"oomScoreAdj\": -500},"
-		  " \"linux\": {\"resources\": {\"memory\": {\"limit\": 536870912, \"swap\": -1},"
-		  " \"cpu\": {\"shares\": 512, \"quota\": 50000, \"period\": 100000, \"cpus\": \"0-1,3\"},"
-		  " \"pids\": {\"limit\": 0}, \"blockIO\": {\"weight\": 300},"
-		  " \"devices\": [{\"allow\": true, \"type\": \"c\", \"major\": 10, \"minor\": 200, \"access\": \"rw\"}]},"
-		  " \"rootfsPropagation\": \"rslave\", \"cgroupsPath\": \"/zones/web1\"},"
-		  " \"annotations\": {\"org.example/owner\": \"ops\"}}", &cfg);
+	EXPECT_OK(
+		"{" BASE ", \"process\": {\"user\": {\"uid\": 1000, \"gid\": 100, \"umask\": 18,"
+		" \"additionalGids\": [5, 27]}, \"oomScoreAdj\": -500},"
+		" \"linux\": {\"resources\": {\"memory\": {\"limit\": 536870912, \"swap\": -1},"
+		" \"cpu\": {\"shares\": 512, \"quota\": 50000, \"period\": 100000, \"cpus\": \"0-1,3\"},"
+		" \"pids\": {\"limit\": 0}, \"blockIO\": {\"weight\": 300},"
+		" \"devices\": [{\"allow\": true, \"type\": \"c\", \"major\": 10, \"minor\": 200, \"access\": \"rw\"}]},"
+		" \"rootfsPropagation\": \"rslave\", \"cgroupsPath\": \"/zones/web1\"},"
+		" \"annotations\": {\"org.example/owner\": \"ops\"}}",
+		&cfg);
 	struct iso_process *p = &cfg.process;
 	CHECK(p->uid == 1000 && p->gid == 100 && p->has_umask && p->umask == 022);
 	CHECK(p->n_groups == 2 && p->groups[1] == 27);
@@ -518,10 +597,12 @@ static void test_resources_and_user_are_parsed(void)
 static void test_seccomp_profile_is_parsed_and_validated(void)
 {
 	struct zone_config cfg;
-	EXPECT_OK("{" BASE ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\","
-		  " \"architectures\": [\"SCMP_ARCH_X86_64\"], \"syscalls\": [{\"names\": [\"personality\"],"
-		  " \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 1, \"args\": [{\"index\": 0,"
-		  " \"value\": 18446744073709551615, \"op\": \"SCMP_CMP_NE\"}]}]}}}", &cfg);
+	EXPECT_OK(
+		"{" BASE ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\","
+		" \"architectures\": [\"SCMP_ARCH_X86_64\"], \"syscalls\": [{\"names\": [\"personality\"],"
+		" \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 1, \"args\": [{\"index\": 0,"
+		" \"value\": 18446744073709551615, \"op\": \"SCMP_CMP_NE\"}]}]}}}",
+		&cfg);
 	struct iso_seccomp *sc = cfg.seccomp;
 	CHECK(sc && !strcmp(sc->default_action, "SCMP_ACT_ALLOW"));
 	CHECK(strv_len(sc->architectures) == 1 && sc->n_rules == 1);
@@ -529,34 +610,38 @@ static void test_seccomp_profile_is_parsed_and_validated(void)
 	CHECK(sc->rules[0].n_args == 1 && sc->rules[0].args[0].value == UINT64_MAX);
 	CHECK(!strcmp(sc->rules[0].args[0].op, "SCMP_CMP_NE"));
 	zone_config_free(&cfg);
-	EXPECT_ERR("{" BASE ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\","
-		   " \"syscalls\": [{\"names\": [\"ptrace\"], \"action\": \"SCMP_ACT_ERRNO\","
-		   " \"args\": [{\"index\": 6, \"value\": 0, \"op\": \"SCMP_CMP_EQ\"}]}]}}}",
-		   "zone web1: config: linux.seccomp.syscalls[0].args[0].index: must be between 0 and 5, got 6");
+	EXPECT_ERR(
+		"{" BASE ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\","
+		" \"syscalls\": [{\"names\": [\"ptrace\"], \"action\": \"SCMP_ACT_ERRNO\","
+		" \"args\": [{\"index\": 6, \"value\": 0, \"op\": \"SCMP_CMP_EQ\"}]}]}}}",
+		"zone web1: config: linux.seccomp.syscalls[0].args[0].index: must be between 0 and 5, got 6");
 	EXPECT_ERR("{" BASE ", \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
 		   "zone web1: config: linux.seccomp.defaultAction: required");
 	struct zerr err;
 	CHECK(parse("{" BASE ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_PANIC\"}}}",
 		    &cfg, &err) < 0);
-	CHECK_MSG(!strncmp(err.msg, "zone web1: config: linux.seccomp.defaultAction: ", 48),
-		  "`%s`", err.msg);
+	CHECK_MSG(!strncmp(err.msg, "zone web1: config: linux.seccomp.defaultAction: ", 48), "`%s`",
+		  err.msg);
 }
 
 static void test_mount_options_are_checked_at_parse_time(void)
 {
 	struct zone_config cfg;
 	EXPECT_OK("{" BASE ", \"mounts\": [{\"destination\": \"/data\", \"source\": \"/srv/data\","
-		  " \"options\": [\"rbind\", \"ro\"]}]}", &cfg);
+		  " \"options\": [\"rbind\", \"ro\"]}]}",
+		  &cfg);
 	CHECK(cfg.n_mounts == 1 && !cfg.mounts[0].type);
 	CHECK(strv_len(cfg.mounts[0].options) == 2);
 	zone_config_free(&cfg);
 	EXPECT_ERR("{" BASE ", \"mounts\": [{\"destination\": \"/data\"}]}",
 		   "zone web1: config: mounts[0].type: required unless options hold bind or rbind");
-	EXPECT_ERR("{" BASE ", \"mounts\": [{\"destination\": \"/data\", \"options\": [\"bind\"]}]}",
+	EXPECT_ERR("{" BASE
+		   ", \"mounts\": [{\"destination\": \"/data\", \"options\": [\"bind\"]}]}",
 		   "zone web1: config: mounts[0].source: required for a bind mount");
 	struct zerr err;
 	CHECK(parse("{" BASE ", \"mounts\": [{\"destination\": \"/d\", \"source\": \"/s\","
-		    " \"options\": [\"rbind\", \"rro\"]}]}", &cfg, &err) < 0);
+		    " \"options\": [\"rbind\", \"rro\"]}]}",
+		    &cfg, &err) < 0);
 	CHECK_MSG(!strncmp(err.msg, "zone web1: config: mounts[0].options: ", 38), "`%s`", err.msg);
 }
 
@@ -565,8 +650,8 @@ static void test_config_load_names_the_file(void)
 	struct zone_config cfg;
 	struct zerr err;
 	CHECK(zone_config_load("web1", "/nonexistent/config.json", &cfg, &err) == -ENOENT);
-	CHECK_MSG(strstr(err.msg, "zone web1: config: open `/nonexistent/config.json`"),
-		  "`%s`", err.msg);
+	CHECK_MSG(strstr(err.msg, "zone web1: config: open `/nonexistent/config.json`"), "`%s`",
+		  err.msg);
 
 	char path[] = "/tmp/test_config.XXXXXX";
 	int fd = mkstemp(path);
@@ -614,7 +699,7 @@ static void test_json_writer_output_and_misuse(void)
 	jw_key(w, "n");
 	jw_str(w, NULL);
 	jw_key(w, "v");
-	char *v[] = { "x", "y", NULL };
+	char *v[] = {"x", "y", NULL};
 	jw_strv(w, v);
 	jw_key(w, "b");
 	jw_bool(w, true);

@@ -72,10 +72,10 @@ static int in_child(int (*fn)(void), char *msg, size_t len)
 	return -1;
 }
 
-#define CHECK_CHILD(fn)                                                      \
-	do {                                                                 \
-		char m_[2048];                                               \
-		CHECK_MSG(in_child(fn, m_, sizeof(m_)) == 0, "%s", m_);      \
+#define CHECK_CHILD(fn)                                                 \
+	do {                                                            \
+		char m_[2048];                                          \
+		CHECK_MSG(in_child(fn, m_, sizeof(m_)) == 0, "%s", m_); \
 	} while (0)
 
 /* "Seccomp:\t2" -> 2 */
@@ -184,8 +184,8 @@ static int notify_child(void)
 	struct iso_seccomp sc = *def;
 	sc.rules = xcalloc(def->n_rules + 1, sizeof(*sc.rules));
 	memcpy(sc.rules, def->rules, def->n_rules * sizeof(*sc.rules));
-	sc.rules[sc.n_rules++] = (struct iso_sc_rule){.names = deny, .action = "SCMP_ACT_ERRNO",
-						      .has_errno = true, .errno_ret = EPERM};
+	sc.rules[sc.n_rules++] = (struct iso_sc_rule){
+		.names = deny, .action = "SCMP_ACT_ERRNO", .has_errno = true, .errno_ret = EPERM};
 	sc.notify = notify;
 	FAIL_IF(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0, "no_new_privs");
 	struct zerr err = {0};
@@ -206,22 +206,26 @@ static int notify_child(void)
 	struct seccomp_notif req;
 	memset(&req, 0, sizeof(req));
 	FAIL_IF(ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0, "recv: %s", strerror(errno));
-	FAIL_IF(req.data.nr != SYS_sysinfo || (pid_t)req.pid != kid, "notified of %d by %u", req.data.nr, req.pid);
+	FAIL_IF(req.data.nr != SYS_sysinfo || (pid_t)req.pid != kid, "notified of %d by %u",
+		req.data.nr, req.pid);
 	/* Through /proc/PID/mem: the profile denies process_vm_writev to us. */
 	struct sysinfo answer = {.totalram = 4242, .mem_unit = 1};
 	char mem[64];
 	snprintf(mem, sizeof(mem), "/proc/%d/mem", kid);
 	int fd = open(mem, O_WRONLY | O_CLOEXEC);
-	FAIL_IF(fd < 0 || pwrite(fd, &answer, sizeof(answer), (off_t)req.data.args[0]) != sizeof(answer),
+	FAIL_IF(fd < 0 || pwrite(fd, &answer, sizeof(answer), (off_t)req.data.args[0]) !=
+				  sizeof(answer),
 		"write the answer: %s", strerror(errno));
 	close(fd);
 	struct seccomp_notif_resp resp = {.id = req.id};
 	FAIL_IF(ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0, "send: %s", strerror(errno));
 	int st;
-	FAIL_IF(waitpid(kid, &st, 0) != kid || !WIFEXITED(st) || WEXITSTATUS(st), "the caller did not get the answer");
+	FAIL_IF(waitpid(kid, &st, 0) != kid || !WIFEXITED(st) || WEXITSTATUS(st),
+		"the caller did not get the answer");
 	/* Without notify syscalls there is no listener. */
 	int none = -2;
-	FAIL_IF(iso_seccomp_load(def, &none, &err) < 0 || none != -1, "default profile: listener %d", none);
+	FAIL_IF(iso_seccomp_load(def, &none, &err) < 0 || none != -1,
+		"default profile: listener %d", none);
 	return 0;
 }
 
@@ -234,8 +238,20 @@ static int personality_child(void)
 {
 	static const unsigned long allowed[] = {0, 0x8, 0x20000, 0xffffffff};
 	static const unsigned long denied[] = {
-		1, 7, 9, 0x10, ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC, 0x20001, 0x20008,
-		0xfffffffe, 0xfffffff7, 0xfffdffff, 0xfffdfff7, 0x7fffffff, 0x80000000,
+		1,
+		7,
+		9,
+		0x10,
+		ADDR_NO_RANDOMIZE,
+		READ_IMPLIES_EXEC,
+		0x20001,
+		0x20008,
+		0xfffffffe,
+		0xfffffff7,
+		0xfffdffff,
+		0xfffdfff7,
+		0x7fffffff,
+		0x80000000,
 	};
 	FAIL_IF(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0, "no_new_privs");
 	struct zerr err = {0};
@@ -281,13 +297,15 @@ static void test_default_profile_personality_cover_is_exact(void)
 	}
 	for (int b = 0; b < 32; b++) {
 		uint64_t one = 1ULL << b, all_but = 0xffffffffULL & ~one;
-		CHECK_MSG(personality_denied_by_profile(one) == (one != 8 && one != 0x20000), "%#llx",
-			  (unsigned long long)one);
-		CHECK_MSG(personality_denied_by_profile(all_but), "%#llx", (unsigned long long)all_but);
+		CHECK_MSG(personality_denied_by_profile(one) == (one != 8 && one != 0x20000),
+			  "%#llx", (unsigned long long)one);
+		CHECK_MSG(personality_denied_by_profile(all_but), "%#llx",
+			  (unsigned long long)all_but);
 		for (int c = 0; c < 32; c++) {
 			uint64_t two = one | (1ULL << c);
 			bool ok = two == 8 || two == 0x20000;
-			CHECK_MSG(personality_denied_by_profile(two) != ok, "%#llx", (unsigned long long)two);
+			CHECK_MSG(personality_denied_by_profile(two) != ok, "%#llx",
+				  (unsigned long long)two);
 		}
 	}
 	CHECK(!personality_denied_by_profile(0));
@@ -316,12 +334,13 @@ static void test_validate_rejects_unknown_action(void)
 		{.names = names, .action = one_name("SCMP_ACT_ALLOW")},
 		{.names = names, .action = one_name("SCMP_ACT_FOO")},
 	};
-	struct iso_seccomp sc = {.default_action = one_name("SCMP_ACT_ERRNO"), .rules = rules,
-				 .n_rules = 4};
+	struct iso_seccomp sc = {
+		.default_action = one_name("SCMP_ACT_ERRNO"), .rules = rules, .n_rules = 4};
 	struct zerr err = {0};
 	CHECK(iso_seccomp_validate(&sc, &err) == -EINVAL);
-	CHECK_MSG(!strcmp(err.msg, "linux.seccomp.syscalls[3].action: unknown action `SCMP_ACT_FOO`"),
-		  "%s", err.msg);
+	CHECK_MSG(
+		!strcmp(err.msg, "linux.seccomp.syscalls[3].action: unknown action `SCMP_ACT_FOO`"),
+		"%s", err.msg);
 	sc.n_rules = 3;
 	sc.default_action = one_name("SCMP_ACT_BAR");
 	CHECK(iso_seccomp_validate(&sc, &err) < 0);
@@ -332,8 +351,8 @@ static void test_validate_rejects_notify_and_misplaced_errno(void)
 {
 	char *names[] = {one_name("getpid"), NULL};
 	struct iso_sc_rule r = {.names = names, .action = one_name("SCMP_ACT_NOTIFY")};
-	struct iso_seccomp sc = {.default_action = one_name("SCMP_ACT_ALLOW"), .rules = &r,
-				 .n_rules = 1};
+	struct iso_seccomp sc = {
+		.default_action = one_name("SCMP_ACT_ALLOW"), .rules = &r, .n_rules = 1};
 	struct zerr err = {0};
 	CHECK(iso_seccomp_validate(&sc, &err) < 0);
 	CHECK_MSG(strstr(err.msg, "syscalls[0].action: `SCMP_ACT_NOTIFY` is not supported"), "%s",
@@ -352,14 +371,16 @@ static void test_validate_rejects_bad_operator_index_arch_flag_name(void)
 		{.index = 0, .op = one_name("SCMP_CMP_EQ")},
 		{.index = 1, .op = one_name("SCMP_CMP_ALMOST")},
 	};
-	struct iso_sc_rule r = {.names = names, .action = one_name("SCMP_ACT_ERRNO"),
-				.args = args, .n_args = 2};
-	struct iso_seccomp sc = {.default_action = one_name("SCMP_ACT_ALLOW"), .rules = &r,
-				 .n_rules = 1};
+	struct iso_sc_rule r = {
+		.names = names, .action = one_name("SCMP_ACT_ERRNO"), .args = args, .n_args = 2};
+	struct iso_seccomp sc = {
+		.default_action = one_name("SCMP_ACT_ALLOW"), .rules = &r, .n_rules = 1};
 	struct zerr err = {0};
 	CHECK(iso_seccomp_validate(&sc, &err) < 0);
-	CHECK_MSG(!strcmp(err.msg, "linux.seccomp.syscalls[0].args[1].op: unknown operator `SCMP_CMP_ALMOST`"),
-		  "%s", err.msg);
+	CHECK_MSG(
+		!strcmp(err.msg,
+			"linux.seccomp.syscalls[0].args[1].op: unknown operator `SCMP_CMP_ALMOST`"),
+		"%s", err.msg);
 	args[1].op = one_name("SCMP_CMP_MASKED_EQ");
 	args[1].index = 6;
 	CHECK(iso_seccomp_validate(&sc, &err) < 0);
@@ -374,7 +395,8 @@ static void test_validate_rejects_bad_operator_index_arch_flag_name(void)
 		  err.msg);
 	sc.architectures = NULL;
 
-	char *flags[] = {one_name("SECCOMP_FILTER_FLAG_LOG"), one_name("SECCOMP_FILTER_FLAG_X"), NULL};
+	char *flags[] = {one_name("SECCOMP_FILTER_FLAG_LOG"), one_name("SECCOMP_FILTER_FLAG_X"),
+			 NULL};
 	sc.flags = flags;
 	CHECK(iso_seccomp_validate(&sc, &err) < 0);
 	CHECK_MSG(strstr(err.msg, "flags[1]: unknown flag `SECCOMP_FILTER_FLAG_X`"), "%s", err.msg);
@@ -409,10 +431,18 @@ static int oci_semantics_child(void)
 		{.index = 1, .value = 12345, .op = one_name("SCMP_CMP_EQ")},
 	};
 	struct iso_sc_rule rules[] = {
-		{.names = names, .action = one_name("SCMP_ACT_ERRNO"), .has_errno = true,
-		 .errno_ret = 99, .args = ored, .n_args = 2},
-		{.names = names, .action = one_name("SCMP_ACT_ERRNO"), .has_errno = true,
-		 .errno_ret = 98, .args = anded, .n_args = 2},
+		{.names = names,
+		 .action = one_name("SCMP_ACT_ERRNO"),
+		 .has_errno = true,
+		 .errno_ret = 99,
+		 .args = ored,
+		 .n_args = 2},
+		{.names = names,
+		 .action = one_name("SCMP_ACT_ERRNO"),
+		 .has_errno = true,
+		 .errno_ret = 98,
+		 .args = anded,
+		 .n_args = 2},
 		{.names = dflt, .action = one_name("SCMP_ACT_ERRNO")},
 		/* same as the default action: skipped, not an error */
 		{.names = allow, .action = one_name("SCMP_ACT_ALLOW")},
@@ -420,7 +450,10 @@ static int oci_semantics_child(void)
 	char *arch[] = {one_name("SCMP_ARCH_X86_64"), one_name("SCMP_ARCH_X86"), NULL};
 	char *flags[] = {one_name("SECCOMP_FILTER_FLAG_LOG"), NULL};
 	struct iso_seccomp sc = {.default_action = one_name("SCMP_ACT_ALLOW"),
-				 .architectures = arch, .flags = flags, .rules = rules, .n_rules = 4};
+				 .architectures = arch,
+				 .flags = flags,
+				 .rules = rules,
+				 .n_rules = 4};
 	FAIL_IF(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0, "no_new_privs");
 	struct zerr err = {0};
 	FAIL_IF(iso_seccomp_load(&sc, NULL, &err) < 0, "load: %s", err.msg);
@@ -498,8 +531,11 @@ static int apply_caps_child(void)
 	/* CAP_SYS_RESOURCE is not in this host's bounding set: asking for it
 	 * must not fail. */
 	uint64_t want = d | (1ULL << CAP_SYS_RESOURCE);
-	struct iso_caps caps = {.bounding = want, .effective = want, .permitted = want,
-				.inheritable = d, .ambient = 1ULL << CAP_KILL};
+	struct iso_caps caps = {.bounding = want,
+				.effective = want,
+				.permitted = want,
+				.inheritable = d,
+				.ambient = 1ULL << CAP_KILL};
 	struct zerr err = {0};
 	FAIL_IF(iso_apply_caps(&caps, &err) < 0, "apply: %s", err.msg);
 	uint64_t have_rsrc = status_hex("CapBnd") & (1ULL << CAP_SYS_RESOURCE);
@@ -507,7 +543,8 @@ static int apply_caps_child(void)
 		(unsigned long long)status_hex("CapEff"));
 	FAIL_IF((status_hex("CapBnd") & ~have_rsrc) != d, "CapBnd %#llx",
 		(unsigned long long)status_hex("CapBnd"));
-	FAIL_IF(status_hex("CapInh") != d, "CapInh %#llx", (unsigned long long)status_hex("CapInh"));
+	FAIL_IF(status_hex("CapInh") != d, "CapInh %#llx",
+		(unsigned long long)status_hex("CapInh"));
 	FAIL_IF(status_hex("CapAmb") != 1ULL << CAP_KILL, "CapAmb %#llx",
 		(unsigned long long)status_hex("CapAmb"));
 	return 0;
@@ -528,16 +565,23 @@ static int apply_process_root_child(void)
 {
 	uint64_t d = iso_caps_default();
 	struct iso_process p = {
-		.uid = 0, .gid = 0, .no_new_privs = true,
+		.uid = 0,
+		.gid = 0,
+		.no_new_privs = true,
 		.caps = {.bounding = d, .effective = d, .permitted = d},
-		.rlimits = &nofile_1024, .n_rlimits = 1,
-		.has_umask = true, .umask = 027,
-		.has_oom_score_adj = true, .oom_score_adj = 500,
+		.rlimits = &nofile_1024,
+		.n_rlimits = 1,
+		.has_umask = true,
+		.umask = 027,
+		.has_oom_score_adj = true,
+		.oom_score_adj = 500,
 	};
 	struct zerr err = {0};
 	FAIL_IF(iso_apply_process(&p, iso_seccomp_default(), NULL, &err) < 0, "apply: %s", err.msg);
-	FAIL_IF(status_hex("CapEff") != d, "CapEff %#llx", (unsigned long long)status_hex("CapEff"));
-	FAIL_IF(status_hex("CapBnd") != d, "CapBnd %#llx", (unsigned long long)status_hex("CapBnd"));
+	FAIL_IF(status_hex("CapEff") != d, "CapEff %#llx",
+		(unsigned long long)status_hex("CapEff"));
+	FAIL_IF(status_hex("CapBnd") != d, "CapBnd %#llx",
+		(unsigned long long)status_hex("CapBnd"));
 	FAIL_IF(status_field("Seccomp") != 2, "Seccomp %ld", status_field("Seccomp"));
 	FAIL_IF(status_field("NoNewPrivs") != 1, "NoNewPrivs %ld", status_field("NoNewPrivs"));
 	struct rlimit rl;
@@ -566,7 +610,10 @@ static int apply_process_user_child(void)
 	uint64_t d = iso_caps_default();
 	gid_t groups[] = {1001, 1002};
 	struct iso_process p = {
-		.uid = 1000, .gid = 1000, .groups = groups, .n_groups = 2,
+		.uid = 1000,
+		.gid = 1000,
+		.groups = groups,
+		.n_groups = 2,
 		.no_new_privs = false,
 		.caps = {.bounding = d, .effective = d, .permitted = d},
 	};
@@ -579,7 +626,8 @@ static int apply_process_user_child(void)
 	FAIL_IF(getgid() != 1000 || getgroups(4, g) != 2 || g[0] != 1001, "gids");
 	FAIL_IF(status_field("Seccomp") != 2, "Seccomp %ld", status_field("Seccomp"));
 	FAIL_IF(status_field("NoNewPrivs") != 0, "NoNewPrivs %ld", status_field("NoNewPrivs"));
-	FAIL_IF(status_hex("CapEff") != d, "CapEff %#llx", (unsigned long long)status_hex("CapEff"));
+	FAIL_IF(status_hex("CapEff") != d, "CapEff %#llx",
+		(unsigned long long)status_hex("CapEff"));
 	return 0;
 }
 
@@ -596,7 +644,8 @@ static int rlimit_above_host_child(void)
 {
 	struct rlimit cur;
 	getrlimit(RLIMIT_NOFILE, &cur);
-	struct iso_rlimit r = {.resource = RLIMIT_NOFILE, .soft = cur.rlim_max + 1000,
+	struct iso_rlimit r = {.resource = RLIMIT_NOFILE,
+			       .soft = cur.rlim_max + 1000,
 			       .hard = cur.rlim_max + 1000};
 	struct zerr err = {0};
 	FAIL_IF(iso_apply_rlimits(&r, 1, &err) != -EPERM, "raising the hard limit did not fail");
@@ -606,7 +655,8 @@ static int rlimit_above_host_child(void)
 	FAIL_IF(strcmp(err.msg, want), "message `%s`, wanted `%s`", err.msg, want);
 	r.soft = 10;
 	r.hard = 5;
-	FAIL_IF(iso_apply_rlimits(&r, 1, &err) != -EINVAL || !strstr(err.msg, "soft limit 10 exceeds"),
+	FAIL_IF(iso_apply_rlimits(&r, 1, &err) != -EINVAL ||
+			!strstr(err.msg, "soft limit 10 exceeds"),
 		"soft > hard: %s", err.msg);
 	return 0;
 }
@@ -626,7 +676,8 @@ static void test_rlimit_names_round_trip(void)
 	CHECK(iso_rlimit_from_name("RLIMIT_FOO") == -1);
 	CHECK(iso_rlimit_from_name(NULL) == -1);
 	for (int r = 0; r < RLIM_NLIMITS; r++)
-		CHECK_MSG(iso_rlimit_name(r) && iso_rlimit_from_name(iso_rlimit_name(r)) == r, "%d", r);
+		CHECK_MSG(iso_rlimit_name(r) && iso_rlimit_from_name(iso_rlimit_name(r)) == r, "%d",
+			  r);
 	CHECK(iso_rlimit_name(99) == NULL);
 }
 
@@ -695,8 +746,9 @@ static void test_sealed_exec_fd_names_a_missing_file(void)
 
 static void test_mount_options_flags_propagation_and_data(void)
 {
-	char *o[] = {one_name("nosuid"), one_name("nodev"), one_name("mode=755"), one_name("ro"),
-		     one_name("size=65536k"), one_name("rprivate"), one_name("noexec"), NULL};
+	char *o[] = {
+		one_name("nosuid"),      one_name("nodev"),    one_name("mode=755"), one_name("ro"),
+		one_name("size=65536k"), one_name("rprivate"), one_name("noexec"),   NULL};
 	struct iso_mount_flags f;
 	struct zerr err = {0};
 	CHECK_MSG(iso_mount_parse_options(o, &f, &err) == 0, "%s", err.msg);
@@ -707,8 +759,13 @@ static void test_mount_options_flags_propagation_and_data(void)
 	iso_mount_flags_free(&f);
 	CHECK(f.data == NULL);
 
-	char *b[] = {one_name("rbind"), one_name("ro"), one_name("rw"), one_name("nosuid"),
-		     one_name("suid"), one_name("slave"), NULL};
+	char *b[] = {one_name("rbind"),
+		     one_name("ro"),
+		     one_name("rw"),
+		     one_name("nosuid"),
+		     one_name("suid"),
+		     one_name("slave"),
+		     NULL};
 	CHECK(iso_mount_parse_options(b, &f, &err) == 0);
 	CHECK(f.bind && f.recursive && !f.readonly);
 	CHECK(f.flags == (MS_BIND | MS_REC));

@@ -15,14 +15,14 @@ static int parse(const char *spec, struct zone_keys *k, struct zerr *err)
 	return zone_keys_parse("web1", "set", spec, k, err);
 }
 
-#define EXPECT_ERR(spec, want)                                               \
-	do {                                                                 \
-		struct zone_keys k_ = {0};                                   \
-		struct zerr e_;                                              \
-		int r_ = parse((spec), &k_, &e_);                            \
-		zone_keys_free(&k_);                                         \
-		CHECK_MSG(r_ < 0 && !strcmp(e_.msg, (want)),                 \
-			  "r=%d msg=`%s`, wanted `%s`", r_, e_.msg, (want)); \
+#define EXPECT_ERR(spec, want)                                                                 \
+	do {                                                                                   \
+		struct zone_keys k_ = {0};                                                     \
+		struct zerr e_;                                                                \
+		int r_ = parse((spec), &k_, &e_);                                              \
+		zone_keys_free(&k_);                                                           \
+		CHECK_MSG(r_ < 0 && !strcmp(e_.msg, (want)), "r=%d msg=`%s`, wanted `%s`", r_, \
+			  e_.msg, (want));                                                     \
 	} while (0)
 
 static void test_keys_parse_into_oci_values(void)
@@ -40,8 +40,10 @@ static void test_keys_parse_into_oci_values(void)
 	CHECK(k.res.has_cpu_burst && k.res.cpu_burst == 5000);
 	zone_keys_free(&k);
 	CHECK(parse("cpuset=0,2-3,memory=1G", &k, &e) == 0);
-	CHECK(k.res.cpuset_cpus && !strcmp(k.res.cpuset_cpus, "0,2-3") && k.res.mem_limit == 1LL << 30);
-	CHECK(parse("cpu-shares=300,cpu-cap=150,processes=500,io-weight=200,cpu-burst=5000", &k, &e) == 0);
+	CHECK(k.res.cpuset_cpus && !strcmp(k.res.cpuset_cpus, "0,2-3") &&
+	      k.res.mem_limit == 1LL << 30);
+	CHECK(parse("cpu-shares=300,cpu-cap=150,processes=500,io-weight=200,cpu-burst=5000", &k,
+		    &e) == 0);
 	CHECK(k.groups == (ZK_CPU | ZK_CPUSET | ZK_MEMORY | ZK_PIDS | ZK_IO));
 	zone_keys_free(&k);
 	CHECK(parse("cpu-cap=none,memory=none,processes=none", &k, &e) == 0);
@@ -51,7 +53,8 @@ static void test_keys_parse_into_oci_values(void)
 
 static void test_bad_keys_name_zone_and_key(void)
 {
-	EXPECT_ERR("cpu-cap=0", "zone web1: set: cpu-cap=0: must be at least 1 (percent of one CPU)");
+	EXPECT_ERR("cpu-cap=0",
+		   "zone web1: set: cpu-cap=0: must be at least 1 (percent of one CPU)");
 	EXPECT_ERR("memory=abc", "zone web1: set: memory=abc: not a size (like 512M, 2G or none)");
 	EXPECT_ERR("memory=1M", "zone web1: set: memory=1M: must be at least 4M");
 	EXPECT_ERR("cpu-shares=1", "zone web1: set: cpu-shares=1: must be between 2 and 262144");
@@ -60,15 +63,19 @@ static void test_bad_keys_name_zone_and_key(void)
 	EXPECT_ERR("cpuset=a", "zone web1: set: cpuset=a: not a CPU list (like 0-1,3)");
 	EXPECT_ERR("memory", "zone web1: set: `memory`: expected KEY=VALUE");
 	EXPECT_ERR(",", "zone web1: set: `,`: expected KEY=VALUE");
-	EXPECT_ERR("memory=64M,colour=red", "zone web1: set: colour=red: unknown key (cpu-shares, cpu-cap, "
+	EXPECT_ERR("memory=64M,colour=red",
+		   "zone web1: set: colour=red: unknown key (cpu-shares, cpu-cap, "
 		   "cpu-burst, cpuset, memory, swap, memory-reservation, processes, io-weight, "
 		   "io-read-bps, io-write-bps, io-read-iops, io-write-iops, disk)");
 	EXPECT_ERR("disk=8M", "zone web1: set: disk=8M: must be at least 16M");
 	EXPECT_ERR("disk=none", "zone web1: set: disk=none: not a size (like 512M or 20G)");
-	EXPECT_ERR("io-write-bps=/dev/nosuchdisk:1M",
-		   "zone web1: set: io-write-bps=/dev/nosuchdisk:1M: /dev/nosuchdisk: No such file or directory");
-	EXPECT_ERR("io-read-iops=/dev/null:5", "zone web1: set: io-read-iops=/dev/null:5: /dev/null: not a block device");
-	EXPECT_ERR("io-read-bps=10M", "zone web1: set: io-read-bps=10M: expected DEV:RATE (like /dev/vda:10M)");
+	EXPECT_ERR(
+		"io-write-bps=/dev/nosuchdisk:1M",
+		"zone web1: set: io-write-bps=/dev/nosuchdisk:1M: /dev/nosuchdisk: No such file or directory");
+	EXPECT_ERR("io-read-iops=/dev/null:5",
+		   "zone web1: set: io-read-iops=/dev/null:5: /dev/null: not a block device");
+	EXPECT_ERR("io-read-bps=10M",
+		   "zone web1: set: io-read-bps=10M: expected DEV:RATE (like /dev/vda:10M)");
 }
 
 static int merged(const char *doc, const char *spec, struct jv **out, struct zerr *e)
@@ -95,9 +102,10 @@ static int64_t at(const struct jv *doc, const char *group, const char *key)
 
 static void test_merge_keeps_everything_else(void)
 {
-	const char *doc = "{\"ociVersion\": \"1.0.2\", \"linux\": {\"namespaces\": [{\"type\": \"mount\"}], "
-			  "\"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}], "
-			  "\"memory\": {\"limit\": 1048576000, \"swappiness\": 10}}}, \"zone\": {\"brand\": \"sparse\"}}";
+	const char *doc =
+		"{\"ociVersion\": \"1.0.2\", \"linux\": {\"namespaces\": [{\"type\": \"mount\"}], "
+		"\"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}], "
+		"\"memory\": {\"limit\": 1048576000, \"swappiness\": 10}}}, \"zone\": {\"brand\": \"sparse\"}}";
 	cleanup_json struct jv *out = NULL;
 	struct zerr e;
 	CHECK_MSG(merged(doc, "memory=64M,cpu-cap=50,processes=9", &out, &e) == 0, "%s", e.msg);
@@ -115,7 +123,8 @@ static void test_merge_adds_linux_resources_when_missing(void)
 {
 	cleanup_json struct jv *out = NULL;
 	struct zerr e;
-	CHECK_MSG(merged("{\"ociVersion\": \"1.0.2\"}", "io-weight=100", &out, &e) == 0, "%s", e.msg);
+	CHECK_MSG(merged("{\"ociVersion\": \"1.0.2\"}", "io-weight=100", &out, &e) == 0, "%s",
+		  e.msg);
 	CHECK(at(out, "blockIO", "weight") == 100);
 }
 
@@ -145,18 +154,22 @@ static void test_swap_is_stored_as_memory_plus_swap(void)
 	CHECK(at(a, "memory", "swap") == (2LL << 30) + (512LL << 20));
 	/* a new memory limit alone keeps the swap on top */
 	cleanup_json struct jv *b = NULL;
-	CHECK_MSG(merged("{\"linux\": {\"resources\": {\"memory\": {\"limit\": 100, \"swap\": 150}}}}",
-			 "memory=4M", &b, &e) == 0, "%s", e.msg);
+	CHECK_MSG(
+		merged("{\"linux\": {\"resources\": {\"memory\": {\"limit\": 100, \"swap\": 150}}}}",
+		       "memory=4M", &b, &e) == 0,
+		"%s", e.msg);
 	CHECK(at(b, "memory", "swap") == (4 << 20) + 50);
 	cleanup_json struct jv *c = NULL;
 	CHECK(merged("{}", "swap=1G", &c, &e) == -EINVAL);
-	CHECK_MSG(!strcmp(e.msg, "zone web1: set: swap: needs a memory limit (set memory too)"), "%s", e.msg);
+	CHECK_MSG(!strcmp(e.msg, "zone web1: set: swap: needs a memory limit (set memory too)"),
+		  "%s", e.msg);
 }
 
 /* Some block device of this machine, or NULL. */
 static const char *block_dev(struct stat *st)
 {
-	static const char *const cand[] = {"/dev/vda", "/dev/sda", "/dev/nvme0n1", "/dev/zram0", "/dev/loop0"};
+	static const char *const cand[] = {"/dev/vda", "/dev/sda", "/dev/nvme0n1", "/dev/zram0",
+					   "/dev/loop0"};
 	for (size_t i = 0; i < sizeof(cand) / sizeof(cand[0]); i++)
 		if (stat(cand[i], st) == 0 && S_ISBLK(st->st_mode))
 			return cand[i];
@@ -184,7 +197,8 @@ static void test_throttle_replaces_its_device_only(void)
 	CHECK(jv_int64(jv_get(jv_at(w, 0), "major"), "", &maj, NULL) == 0 && maj == 1);
 	CHECK(jv_int64(jv_get(jv_at(w, 1), "rate"), "", &rate, NULL) == 0 && rate == 1 << 20);
 	const struct jv *ri = jv_get(b, "throttleReadIOPSDevice");
-	CHECK(jv_len(ri) == 1 && jv_int64(jv_get(jv_at(ri, 0), "rate"), "", &rate, NULL) == 0 && rate == 300);
+	CHECK(jv_len(ri) == 1 && jv_int64(jv_get(jv_at(ri, 0), "rate"), "", &rate, NULL) == 0 &&
+	      rate == 300);
 }
 
 int main(void)

@@ -47,7 +47,7 @@ struct cg {
 	int fd;
 };
 
-static struct cg cg_main = { .fd = -1 }, cg_v4 = { .fd = -1 }, cg_v6 = { .fd = -1 };
+static struct cg cg_main = {.fd = -1}, cg_v4 = {.fd = -1}, cg_v6 = {.fd = -1};
 static const char *no_cgroup2; /* why the shared-IP tests skip */
 
 static int cg_make(struct cg *cg, const char *tag)
@@ -103,14 +103,11 @@ static void on_signal(int sig)
 }
 
 static const enum bpf_attach_type shared_types[] = {
-	BPF_CGROUP_INET_SOCK_CREATE, BPF_CGROUP_INET4_BIND,
-	BPF_CGROUP_INET6_BIND,       BPF_CGROUP_INET4_POST_BIND,
-	BPF_CGROUP_INET6_POST_BIND,  BPF_CGROUP_INET4_CONNECT,
-	BPF_CGROUP_INET6_CONNECT,    BPF_CGROUP_UDP4_SENDMSG,
-	BPF_CGROUP_UDP6_SENDMSG,     BPF_CGROUP_UDP4_RECVMSG,
-	BPF_CGROUP_UDP6_RECVMSG,     BPF_CGROUP_INET4_GETPEERNAME,
-	BPF_CGROUP_INET6_GETPEERNAME, BPF_CGROUP_INET4_GETSOCKNAME,
-	BPF_CGROUP_INET6_GETSOCKNAME,
+	BPF_CGROUP_INET_SOCK_CREATE,  BPF_CGROUP_INET4_BIND,        BPF_CGROUP_INET6_BIND,
+	BPF_CGROUP_INET4_POST_BIND,   BPF_CGROUP_INET6_POST_BIND,   BPF_CGROUP_INET4_CONNECT,
+	BPF_CGROUP_INET6_CONNECT,     BPF_CGROUP_UDP4_SENDMSG,      BPF_CGROUP_UDP6_SENDMSG,
+	BPF_CGROUP_UDP4_RECVMSG,      BPF_CGROUP_UDP6_RECVMSG,      BPF_CGROUP_INET4_GETPEERNAME,
+	BPF_CGROUP_INET6_GETPEERNAME, BPF_CGROUP_INET4_GETSOCKNAME, BPF_CGROUP_INET6_GETSOCKNAME,
 };
 #define N_TYPES (sizeof(shared_types) / sizeof(shared_types[0]))
 
@@ -130,28 +127,28 @@ static size_t attached(int fd, uint32_t *ids, size_t max)
 
 static struct net_addr v4(const char *s)
 {
-	struct net_addr a = { .family = AF_INET, .prefix = 32 };
+	struct net_addr a = {.family = AF_INET, .prefix = 32};
 	inet_pton(AF_INET, s, a.a);
 	return a;
 }
 
 static struct net_addr v6(const char *s)
 {
-	struct net_addr a = { .family = AF_INET6, .prefix = 128 };
+	struct net_addr a = {.family = AF_INET6, .prefix = 128};
 	inet_pton(AF_INET6, s, a.a);
 	return a;
 }
 
 static struct sockaddr_in sin4(const char *ip, int port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
 	inet_pton(AF_INET, ip, &sa.sin_addr);
 	return sa;
 }
 
 static struct sockaddr_in6 sin6(const char *ip, int port)
 {
-	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	struct sockaddr_in6 sa = {.sin6_family = AF_INET6, .sin6_port = htons(port)};
 	inet_pton(AF_INET6, ip, &sa.sin6_addr);
 	return sa;
 }
@@ -193,7 +190,7 @@ static const char *from_of(const struct sockaddr_storage *ss)
 static int sock(int family, int type)
 {
 	int fd = socket(family, type | SOCK_CLOEXEC, 0);
-	struct timeval tv = { .tv_sec = 2 };
+	struct timeval tv = {.tv_sec = 2};
 	if (fd >= 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	return fd;
@@ -234,19 +231,22 @@ static void child_bind(void)
 	int fd = sock(AF_INET, SOCK_STREAM);
 	int r = bind4(fd, "0.0.0.0", 0);
 	const char *got = name_of(fd, 0, NULL);
-	report("bind_any", r == 0 && !strcmp(got, "127.0.0.2"), "bind 0.0.0.0: %d, bound to %s", r, got);
+	report("bind_any", r == 0 && !strcmp(got, "127.0.0.2"), "bind 0.0.0.0: %d, bound to %s", r,
+	       got);
 	close(fd);
 
 	fd = sock(AF_INET, SOCK_STREAM);
 	r = bind4(fd, "127.0.0.3", 0);
 	got = name_of(fd, 0, NULL);
-	report("bind_listed", r == 0 && !strcmp(got, "127.0.0.3"), "bind 127.0.0.3: %d, bound to %s", r, got);
+	report("bind_listed", r == 0 && !strcmp(got, "127.0.0.3"),
+	       "bind 127.0.0.3: %d, bound to %s", r, got);
 	close(fd);
 
 	fd = sock(AF_INET, SOCK_STREAM);
 	r = bind4(fd, "127.0.0.5", 0);
 	int e = errno;
-	report("bind_foreign", r < 0 && e == EADDRNOTAVAIL, "bind 127.0.0.5: %d, %s", r, strerror(e));
+	report("bind_foreign", r < 0 && e == EADDRNOTAVAIL, "bind 127.0.0.5: %d, %s", r,
+	       strerror(e));
 	close(fd);
 
 	/* bound to 127.0.0.1: it shows 127.0.0.1 and receives on 127.0.0.2 */
@@ -289,7 +289,8 @@ static void child_connect(void)
 	char peer[64], self[64];
 	snprintf(peer, sizeof(peer), "%s", name_of(fd, 1, NULL));
 	snprintf(self, sizeof(self), "%s", name_of(fd, 0, NULL));
-	report("connect_loopback", r == 0 && !strcmp(peer, "127.0.0.1") && !strcmp(self, "127.0.0.1"),
+	report("connect_loopback",
+	       r == 0 && !strcmp(peer, "127.0.0.1") && !strcmp(self, "127.0.0.1"),
 	       "connect 127.0.0.1: %d, peer shows %s, self shows %s", r, peer, self);
 	close(fd);
 
@@ -356,7 +357,8 @@ static void child_refused(void)
 		close(fd);
 	fd = socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP);
 	e = errno;
-	report("mptcp_refused", fd < 0 && e == EPROTONOSUPPORT, "MPTCP socket: %d, %s", fd, strerror(e));
+	report("mptcp_refused", fd < 0 && e == EPROTONOSUPPORT, "MPTCP socket: %d, %s", fd,
+	       strerror(e));
 	if (fd >= 0)
 		close(fd);
 }
@@ -372,7 +374,8 @@ static void child_v6(void)
 	fd = sock(AF_INET6, SOCK_STREAM);
 	r = bind6(fd, "2001:db8::1", 0);
 	int e = errno;
-	report("bind6_foreign", r < 0 && e == EADDRNOTAVAIL, "bind [2001:db8::1]: %d, %s", r, strerror(e));
+	report("bind6_foreign", r < 0 && e == EADDRNOTAVAIL, "bind [2001:db8::1]: %d, %s", r,
+	       strerror(e));
 	close(fd);
 
 	fd = sock(AF_INET6, SOCK_STREAM);
@@ -394,13 +397,15 @@ static void child_v4_only(void)
 {
 	int fd = socket(AF_INET6, SOCK_STREAM, 0);
 	int e = errno;
-	report("inet6_refused", fd < 0 && e == EAFNOSUPPORT, "AF_INET6 socket: %d, %s", fd, strerror(e));
+	report("inet6_refused", fd < 0 && e == EAFNOSUPPORT, "AF_INET6 socket: %d, %s", fd,
+	       strerror(e));
 	if (fd >= 0)
 		close(fd);
 	fd = sock(AF_INET, SOCK_STREAM);
 	int r = bind4(fd, "0.0.0.0", 0);
 	const char *got = name_of(fd, 0, NULL);
-	report("v4_only_bind_any", r == 0 && !strcmp(got, "127.0.0.2"), "bind 0.0.0.0: %d, %s", r, got);
+	report("v4_only_bind_any", r == 0 && !strcmp(got, "127.0.0.2"), "bind 0.0.0.0: %d, %s", r,
+	       got);
 	close(fd);
 }
 
@@ -420,16 +425,16 @@ static int netns_with_v6(void)
 	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	struct ifreq ifr = { .ifr_name = "lo" };
+	struct ifreq ifr = {.ifr_name = "lo"};
 	int r = ioctl(fd, SIOCGIFFLAGS, &ifr);
 	ifr.ifr_flags |= IFF_UP;
 	if (r == 0)
 		r = ioctl(fd, SIOCSIFFLAGS, &ifr);
 	if (r == 0)
 		r = ioctl(fd, SIOCGIFINDEX, &ifr);
-	const char *addrs[] = { "2001:db8::2", "2001:db8::3" };
+	const char *addrs[] = {"2001:db8::2", "2001:db8::3"};
 	for (int k = 0; k < 2 && r == 0; k++) {
-		struct in6_ifreq_ req = { .prefixlen = 128, .ifindex = ifr.ifr_ifindex };
+		struct in6_ifreq_ req = {.prefixlen = 128, .ifindex = ifr.ifr_ifindex};
 		inet_pton(AF_INET6, addrs[k], &req.addr);
 		r = ioctl(fd, SIOCSIFADDR, &req);
 	}
@@ -439,7 +444,7 @@ static int netns_with_v6(void)
 	 * even on lo (no DAD there, but still deferred): wait for it */
 	for (int tries = 0; r == 0 && tries < 200; tries++) {
 		int probe = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
+		struct sockaddr_in6 sa = {.sin6_family = AF_INET6};
 		inet_pton(AF_INET6, addrs[1], &sa.sin6_addr);
 		int ok = probe >= 0 && bind(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0;
 		if (probe >= 0)
@@ -470,20 +475,23 @@ static void child_v6_netns(void)
 	int e4 = errno;
 	int p6 = socket(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6);
 	int e6 = errno;
-	report("ns_ping_refused", okw && p4 < 0 && e4 == EPROTONOSUPPORT && p6 < 0 && e6 == EPROTONOSUPPORT,
+	report("ns_ping_refused",
+	       okw && p4 < 0 && e4 == EPROTONOSUPPORT && p6 < 0 && e6 == EPROTONOSUPPORT,
 	       "ping_group_range set: %d, ICMP socket: %s, ICMPv6 socket: %s", okw,
 	       p4 < 0 ? strerror(e4) : "opened", p6 < 0 ? strerror(e6) : "opened");
 
 	int fd = sock(AF_INET6, SOCK_STREAM);
 	r = bind6(fd, "::", 0);
 	const char *got = name_of(fd, 0, NULL);
-	report("v6ns_bind_any", r == 0 && !strcmp(got, "2001:db8::2"), "bind [::]: %d, bound to %s", r, got);
+	report("v6ns_bind_any", r == 0 && !strcmp(got, "2001:db8::2"), "bind [::]: %d, bound to %s",
+	       r, got);
 	close(fd);
 
 	fd = sock(AF_INET6, SOCK_STREAM);
 	r = bind6(fd, "2001:db8::3", 0);
 	got = name_of(fd, 0, NULL);
-	report("v6ns_bind_listed", r == 0 && !strcmp(got, "2001:db8::3"), "bind [2001:db8::3]: %d, %s", r, got);
+	report("v6ns_bind_listed", r == 0 && !strcmp(got, "2001:db8::3"),
+	       "bind [2001:db8::3]: %d, %s", r, got);
 	close(fd);
 
 	/* bound to ::1: shows ::1, receives on the primary */
@@ -515,8 +523,10 @@ static void child_v6_netns(void)
 	snprintf(self, sizeof(self), "%s", name_of(cli, 0, NULL));
 	snprintf(from, sizeof(from), "%s", name_of(cli, 1, NULL));
 	report("v6ns_connect_loopback",
-	       r == 0 && !strcmp(peer, "2001:db8::2") && !strcmp(self, "::1") && !strcmp(from, "::1"),
-	       "connect [::1]: %d, server sees %s, client shows self %s peer %s", r, peer, self, from);
+	       r == 0 && !strcmp(peer, "2001:db8::2") && !strcmp(self, "::1") &&
+		       !strcmp(from, "::1"),
+	       "connect [::1]: %d, server sees %s, client shows self %s peer %s", r, peer, self,
+	       from);
 	if (acc >= 0)
 		close(acc);
 	close(srv);
@@ -539,7 +549,8 @@ static void child_v6_netns(void)
 		len = sizeof(ss);
 		n = recvfrom(cli, &c, 1, 0, (struct sockaddr *)&ss, &len);
 	}
-	report("v6ns_udp_loopback", n == 1 && !strcmp(seen, "2001:db8::2") && !strcmp(from_of(&ss), "::1"),
+	report("v6ns_udp_loopback",
+	       n == 1 && !strcmp(seen, "2001:db8::2") && !strcmp(from_of(&ss), "::1"),
 	       "server saw %s, reply shown from %s (%zd)", seen, n == 1 ? from_of(&ss) : "-", n);
 	close(srv);
 	close(cli);
@@ -585,13 +596,13 @@ static uint32_t prog_ids[64];
 static size_t n_progs;
 
 /* "name 1 detail" -> CHECK it */
-#define CHECK_RESULT(name)                                                   \
-	do {                                                                 \
-		const char *at = strstr(results, name " ");                  \
-		CHECK_MSG(at, "%s: no result", name);                        \
-		const char *eol = strchr(at, '\n');                          \
-		int len_ = eol ? (int)(eol - at) : (int)strlen(at);          \
-		CHECK_MSG(at[strlen(name) + 1] == '1', "%.*s", len_, at);    \
+#define CHECK_RESULT(name)                                                \
+	do {                                                              \
+		const char *at = strstr(results, name " ");               \
+		CHECK_MSG(at, "%s: no result", name);                     \
+		const char *eol = strchr(at, '\n');                       \
+		int len_ = eol ? (int)(eol - at) : (int)strlen(at);       \
+		CHECK_MSG(at[strlen(name) + 1] == '1', "%.*s", len_, at); \
 	} while (0)
 
 static int tcp_listener(const char *ip, int port)
@@ -608,18 +619,17 @@ static int tcp_listener(const char *ip, int port)
 
 static void test_shared_attach_and_run_zone(void)
 {
-	if (cg_make(&cg_main, "main") < 0 || cg_make(&cg_v4, "v4") < 0 ||
-	    cg_make(&cg_v6, "v6") < 0)
+	if (cg_make(&cg_main, "main") < 0 || cg_make(&cg_v4, "v4") < 0 || cg_make(&cg_v6, "v6") < 0)
 		SKIP(no_cgroup2 ? no_cgroup2 : "cannot open the scratch cgroup");
-	struct zerr err = { 0 };
-	struct net_addr a[] = { v4("127.0.0.2"), v4("127.0.0.3"), v6("::1") };
+	struct zerr err = {0};
+	struct net_addr a[] = {v4("127.0.0.2"), v4("127.0.0.3"), v6("::1")};
 	int r = net_shared_attach(cg_main.fd, a, 3, &err);
 	CHECK_MSG(r == 0, "%s", err.msg);
 	r = net_shared_attach(cg_v4.fd, a, 1, &err);
 	CHECK_MSG(r == 0, "%s", err.msg);
 	n_progs = attached(cg_main.fd, prog_ids, 64);
 	CHECK_MSG(n_progs == N_TYPES, "%zu programs attached, %zu hooks", n_progs, N_TYPES);
-	struct net_addr b[] = { v4("127.0.0.2"), v6("2001:db8::2"), v6("2001:db8::3") };
+	struct net_addr b[] = {v4("127.0.0.2"), v6("2001:db8::2"), v6("2001:db8::3")};
 	r = net_shared_attach(cg_v6.fd, b, 3, &err);
 	CHECK_MSG(r == 0, "%s", err.msg);
 	n_progs += attached(cg_v4.fd, prog_ids + n_progs, 64 - n_progs);
@@ -635,8 +645,7 @@ static void test_shared_attach_and_run_zone(void)
 	name_of(udp_srv, 0, &udp_port);
 
 	size_t n = 0;
-	void (*steps[])(void) = { child_bind, child_connect, child_udp,
-				  child_refused, child_v6 };
+	void (*steps[])(void) = {child_bind, child_connect, child_udp, child_refused, child_v6};
 	for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
 		in_zone(&cg_main, steps[k], results + n, sizeof(results) - n);
 		n = strlen(results);
@@ -647,9 +656,18 @@ static void test_shared_attach_and_run_zone(void)
 	CHECK_MSG(!strstr(results, "join_cgroup"), "%s", results);
 }
 
-static void test_bind_any_lands_on_primary(void) { CHECK_RESULT("bind_any"); }
-static void test_bind_listed_address(void) { CHECK_RESULT("bind_listed"); }
-static void test_bind_foreign_eaddrnotavail(void) { CHECK_RESULT("bind_foreign"); }
+static void test_bind_any_lands_on_primary(void)
+{
+	CHECK_RESULT("bind_any");
+}
+static void test_bind_listed_address(void)
+{
+	CHECK_RESULT("bind_listed");
+}
+static void test_bind_foreign_eaddrnotavail(void)
+{
+	CHECK_RESULT("bind_foreign");
+}
 static void test_bind_loopback_lands_on_primary(void)
 {
 	CHECK_RESULT("bind_loopback");
@@ -674,8 +692,8 @@ static void test_connect_loopback_reaches_primary(void)
 		c = accept4(listen_primary, (struct sockaddr *)&from, &len, SOCK_CLOEXEC);
 		CHECK_MSG(c >= 0, "connection %d did not reach 127.0.0.2", k + 1);
 		close(c);
-		CHECK_MSG(!strcmp(from_of(&from), "127.0.0.2"),
-			  "connection %d came from %s", k + 1, from_of(&from));
+		CHECK_MSG(!strcmp(from_of(&from), "127.0.0.2"), "connection %d came from %s", k + 1,
+			  from_of(&from));
 	}
 }
 
@@ -694,8 +712,14 @@ static void test_udp_leaves_from_primary(void)
 	}
 }
 
-static void test_udp_reply_shows_loopback(void) { CHECK_RESULT("udp_loopback_reply"); }
-static void test_raw_socket_refused(void) { CHECK_RESULT("raw_refused"); }
+static void test_udp_reply_shows_loopback(void)
+{
+	CHECK_RESULT("udp_loopback_reply");
+}
+static void test_raw_socket_refused(void)
+{
+	CHECK_RESULT("raw_refused");
+}
 /* Only meaningful where the host itself lets us open one. */
 static int host_allows(int type, int proto)
 {
@@ -770,7 +794,7 @@ static void test_rmdir_leaves_no_program(void)
 static void test_shared_attach_not_a_cgroup_fails(void)
 {
 	int fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	struct net_addr a = v4("127.0.0.2");
 	int r = net_shared_attach(fd, &a, 1, &err);
 	close(fd);

@@ -49,9 +49,13 @@ static void test_meminfo_is_the_zones_and_keeps_the_hosts_other_lines(void)
 			     "SReclaimable:     80000 kB\nSwapTotal:             0 kB\n"
 			     "SwapFree:              0 kB\nHugePages_Total:       0\n");
 	struct pfs_zone z = {.name = "ut", .booted_at_ns = 1};
-	struct pfs_view v = {.z = &z, .ncpu = 1,
-			     .s = {.mem_limit = 512 << 20, .mem_usage = 100 << 20,
-				   .mem_cache = 30 << 20, .inactive_file = 10 << 20, .swap_limit = -1}};
+	struct pfs_view v = {.z = &z,
+			     .ncpu = 1,
+			     .s = {.mem_limit = 512 << 20,
+				   .mem_usage = 100 << 20,
+				   .mem_cache = 30 << 20,
+				   .inactive_file = 10 << 20,
+				   .swap_limit = -1}};
 	char *m = render(&v, "meminfo");
 	CHECK(m);
 	CHECK_MSG(strstr(m, "MemTotal:         524288 kB\n"), "%s", m);
@@ -70,9 +74,14 @@ static void test_meminfo_is_the_zones_and_keeps_the_hosts_other_lines(void)
 static void test_uptime_loadavg_and_online_follow_the_view(void)
 {
 	struct pfs_zone z = {.name = "ut", .booted_at_ns = 1000000000ULL};
-	struct pfs_view v = {.z = &z, .ncpu = 2, .now_wall_ns = 11500000000ULL,
-			     .s = {.cpu_ns = 3000000000ULL}, .nr_running = 1, .nr_threads = 7,
-			     .last_pid = 42, .load = {.avenrun = {2048 + 1024, 2048, 0}}};
+	struct pfs_view v = {.z = &z,
+			     .ncpu = 2,
+			     .now_wall_ns = 11500000000ULL,
+			     .s = {.cpu_ns = 3000000000ULL},
+			     .nr_running = 1,
+			     .nr_threads = 7,
+			     .last_pid = 42,
+			     .load = {.avenrun = {2048 + 1024, 2048, 0}}};
 	char *u = render(&v, "uptime"), *l = render(&v, "loadavg"), *o = render(&v, "cpu-online");
 	CHECK_MSG(u && !strcmp(u, "10.50 18.00\n"), "%s", u);
 	CHECK_MSG(l && !strcmp(l, "1.50 1.00 0.00 1/7 42\n"), "%s", l);
@@ -87,8 +96,9 @@ static void test_uptime_loadavg_and_online_follow_the_view(void)
 
 static void test_cpuinfo_shows_the_first_cpus_of_the_cpuset_renumbered(void)
 {
-	host_file("cpuinfo", "processor\t: 0\nmodel name\t: A\n\nprocessor\t: 1\nmodel name\t: B\n\n"
-			     "processor\t: 2\nmodel name\t: C\n\n");
+	host_file("cpuinfo",
+		  "processor\t: 0\nmodel name\t: A\n\nprocessor\t: 1\nmodel name\t: B\n\n"
+		  "processor\t: 2\nmodel name\t: C\n\n");
 	struct pfs_zone z = {.name = "ut", .cpuset = "1-2"};
 	struct pfs_view v = {.z = &z, .ncpu = 1};
 	char *c = render(&v, "cpuinfo");

@@ -21,7 +21,7 @@ static void test_default_devices_are_the_zone_dev(void)
 
 static void test_plan_nests_under_callers_cgroup(void)
 {
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	if (v2_host())
 		SKIP("cgroup v2 places zones by other rules (test_rctl_v2)");
 	struct rctl_cgroup *cg = plan("plan", NULL, &err);
@@ -31,11 +31,10 @@ static void test_plan_nests_under_callers_cgroup(void)
 		const struct rctl_hier *h = &cg->h[i];
 		cleanup_free char *own = own_path(h->v2 ? "" : h->controllers);
 		cleanup_free char *path = rctl_cgroup_path(cg, i);
-		CHECK_MSG(own && !strcmp(own, h->parent), "%s: own %s parent %s",
-			  rctl_label(h), own, h->parent);
-		cleanup_free char *want = xasprintf(
-			"%s%s/zonectl/%s", h->mount, strcmp(own, "/") ? own : "",
-			cg->zone);
+		CHECK_MSG(own && !strcmp(own, h->parent), "%s: own %s parent %s", rctl_label(h),
+			  own, h->parent);
+		cleanup_free char *want = xasprintf("%s%s/zonectl/%s", h->mount,
+						    strcmp(own, "/") ? own : "", cg->zone);
 		CHECK_MSG(!strcmp(path, want), "%s != %s", path, want);
 	}
 	CHECK(rctl_cgroup_path(cg, cg->n) == NULL);
@@ -50,15 +49,15 @@ static void test_plan_nests_under_callers_cgroup(void)
 
 static void test_plan_parent_override_replaces_every_parent(void)
 {
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	/* on cgroup v2 the override must exist: test_rctl_v2 */
 	struct rctl_cgroup *cg = v2_host() ? NULL : plan("ovr", "/machine.slice//ut/", &err);
 	CHECK_MSG(cg || v2_host(), "%s", err.msg);
 	for (size_t i = 0; cg && i < cg->n; i++) {
 		CHECK(!strcmp(cg->h[i].parent, "/machine.slice/ut"));
 		cleanup_free char *path = rctl_cgroup_path(cg, i);
-		cleanup_free char *want = xasprintf(
-			"%s/machine.slice/ut/zonectl/%s", cg->h[i].mount, cg->zone);
+		cleanup_free char *want = xasprintf("%s/machine.slice/ut/zonectl/%s",
+						    cg->h[i].mount, cg->zone);
 		CHECK(!strcmp(path, want));
 	}
 	struct rctl_cgroup bad;
@@ -73,7 +72,7 @@ static void test_plan_parent_override_replaces_every_parent(void)
 
 static void test_create_makes_every_hierarchy(void)
 {
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	struct rctl_cgroup *cg = made("create", NULL, &err);
 	CHECK_MSG(cg, "%s", err.msg);
 	for (size_t i = 0; i < cg->n; i++) {
@@ -91,60 +90,59 @@ static void test_create_makes_every_hierarchy(void)
 	if (d >= 0) {
 		cleanup_free char *list = leaf_read(cg, (size_t)d, "devices.list");
 		CHECK_MSG(list && !strcmp(list,
-			  "c 1:3 rwm\nc 1:5 rwm\nc 1:7 rwm\nc 1:8 rwm\nc 1:9 rwm\n"
-			  "c 5:0 rwm\nc 5:1 rwm\nc 5:2 rwm\nc 136:* rwm"),
+					  "c 1:3 rwm\nc 1:5 rwm\nc 1:7 rwm\nc 1:8 rwm\nc 1:9 rwm\n"
+					  "c 5:0 rwm\nc 5:1 rwm\nc 5:2 rwm\nc 136:* rwm"),
 			  "devices.list:\n%s", list);
 	}
 }
 
 static void test_create_refuses_an_existing_cgroup(void)
 {
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	struct rctl_cgroup *cg = made("twice", NULL, &err);
 	CHECK_MSG(cg, "%s", err.msg);
 	CHECK(rctl_cgroup_create(cg, NULL, &err) == -EEXIST);
-	CHECK_MSG(strstr(err.msg, cg->zone) && strstr(err.msg, "already exists"),
-		  "%s", err.msg);
+	CHECK_MSG(strstr(err.msg, cg->zone) && strstr(err.msg, "already exists"), "%s", err.msg);
 	CHECK(rctl_cgroup_exists(cg)); /* the failed create left ours alone */
 }
 
 static void test_create_failure_leaves_nothing(void)
 {
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	struct rctl_cgroup *cg = plan("fail", NULL, &err);
 	CHECK_MSG(cg, "%s", err.msg);
-	struct rctl_resources res = { .has_pids_limit = true, .pids_limit = 5,
-				      .has_cpu_period = true, .cpu_period = 1 };
+	struct rctl_resources res = {
+		.has_pids_limit = true, .pids_limit = 5, .has_cpu_period = true, .cpu_period = 1};
 	CHECK(rctl_cgroup_create(cg, &res, &err) < 0);
 	CHECK(!rctl_cgroup_exists(cg));
 }
 
 static void test_hybrid_leaves_cgroup2_subtree_control_alone(void)
 {
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	struct rctl_cgroup *cg = plan("subtree", NULL, &err);
 	CHECK_MSG(cg, "%s", err.msg);
 	ssize_t u = hier_of(cg, "");
 	if (u < 0 || v2_only(cg))
 		SKIP("not a hybrid host with cgroup2");
 	cleanup_free char *own = own_path("");
-	cleanup_free char *ctl = xasprintf("%s%s/cgroup.subtree_control",
-					   cg->h[u].mount, strcmp(own, "/") ? own : "");
+	cleanup_free char *ctl = xasprintf("%s%s/cgroup.subtree_control", cg->h[u].mount,
+					   strcmp(own, "/") ? own : "");
 	cleanup_free char *before = slurp(ctl);
 	CHECK(rctl_cgroup_create(cg, NULL, &err) == 0);
 	cleanup_free char *during = slurp(ctl);
 	CHECK(rctl_cgroup_destroy(cg, &err) == 0);
 	cleanup_free char *after = slurp(ctl);
 	CHECK(before && during && after);
-	CHECK_MSG(!strcmp(before, during) && !strcmp(before, after),
-		  "%s: `%s` -> `%s` -> `%s`", ctl, before, during, after);
+	CHECK_MSG(!strcmp(before, during) && !strcmp(before, after), "%s: `%s` -> `%s` -> `%s`",
+		  ctl, before, during, after);
 }
 
 /* ---- attach / pids ------------------------------------------------------ */
 
 static void test_attach_puts_child_in_every_hierarchy(void)
 {
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	struct rctl_cgroup *cg = made("attach", NULL, &err);
 	CHECK_MSG(cg, "%s", err.msg);
 	pid_t pid = sleeper();
@@ -165,8 +163,8 @@ static void test_attach_puts_child_in_every_hierarchy(void)
 /* ---- resources ---------------------------------------------------------- */
 
 /* The file that holds a setting on this host, v1 name or cgroup2 name. */
-static char *setting(const struct rctl_cgroup *cg, const char *v1ctl,
-		     const char *v1file, const char *v2file)
+static char *setting(const struct rctl_cgroup *cg, const char *v1ctl, const char *v1file,
+		     const char *v2file)
 {
 	ssize_t i = hier_of(cg, v1ctl);
 	if (i >= 0)
@@ -177,13 +175,18 @@ static char *setting(const struct rctl_cgroup *cg, const char *v1ctl,
 
 static void test_resources_are_applied(void)
 {
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	struct rctl_resources res = {
-		.has_mem_limit = true, .mem_limit = 64 << 20,
-		.has_pids_limit = true, .pids_limit = 10,
-		.has_cpu_shares = true, .cpu_shares = 512,
-		.has_cpu_quota = true, .cpu_quota = 50000,
-		.has_cpu_period = true, .cpu_period = 100000,
+		.has_mem_limit = true,
+		.mem_limit = 64 << 20,
+		.has_pids_limit = true,
+		.pids_limit = 10,
+		.has_cpu_shares = true,
+		.cpu_shares = 512,
+		.has_cpu_quota = true,
+		.cpu_quota = 50000,
+		.has_cpu_period = true,
+		.cpu_period = 100000,
 	};
 	struct rctl_cgroup *cg = made("res", &res, &err);
 	CHECK_MSG(cg, "%s", err.msg);
@@ -201,8 +204,10 @@ static void test_resources_are_applied(void)
 		CHECK_MSG(quota && !strcmp(quota, "50000 100000"), "cpu.max: %s", quota);
 	}
 	/* a live update changes only what it names */
-	struct rctl_resources up = { .has_pids_limit = true, .pids_limit = -1,
-				     .has_mem_limit = true, .mem_limit = 128 << 20 };
+	struct rctl_resources up = {.has_pids_limit = true,
+				    .pids_limit = -1,
+				    .has_mem_limit = true,
+				    .mem_limit = 128 << 20};
 	CHECK_MSG(rctl_cgroup_apply(cg, &up, &err) == 0, "%s", err.msg);
 	cleanup_free char *pids2 = setting(cg, "pids", "pids.max", "pids.max");
 	cleanup_free char *mem2 = setting(cg, "memory", "memory.limit_in_bytes", "memory.max");
@@ -214,19 +219,21 @@ static void test_resources_are_applied(void)
 
 static void test_swap_follows_the_memory_limit(void)
 {
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	struct rctl_cgroup *cg = made("swap", NULL, &err);
 	CHECK_MSG(cg, "%s", err.msg);
 	ssize_t m = hier_of(cg, "memory");
 	if (m < 0)
 		SKIP("no v1 memory hierarchy");
 	cleanup_free char *memsw = leaf_file(cg, (size_t)m, "memory.memsw.limit_in_bytes");
-	struct rctl_resources res = { .has_mem_limit = true, .mem_limit = 64 << 20,
-				      .has_mem_swap = true, .mem_swap = 96 << 20 };
+	struct rctl_resources res = {.has_mem_limit = true,
+				     .mem_limit = 64 << 20,
+				     .has_mem_swap = true,
+				     .mem_swap = 96 << 20};
 	if (access(memsw, F_OK) < 0) {
 		CHECK(rctl_cgroup_apply(cg, &res, &err) == -EOPNOTSUPP);
-		CHECK_MSG(strstr(err.msg, "swap accounting is not enabled on this host"),
-			  "%s", err.msg);
+		CHECK_MSG(strstr(err.msg, "swap accounting is not enabled on this host"), "%s",
+			  err.msg);
 		return;
 	}
 	/* up from unlimited, then down below the old limit: both orders */
@@ -243,10 +250,10 @@ static void test_swap_follows_the_memory_limit(void)
 
 static void test_apply_error_names_file_and_value(void)
 {
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	struct rctl_cgroup *cg = made("errmsg", NULL, &err);
 	CHECK_MSG(cg, "%s", err.msg);
-	struct rctl_resources res = { .has_cpu_period = true, .cpu_period = 1 };
+	struct rctl_resources res = {.has_cpu_period = true, .cpu_period = 1};
 	CHECK(rctl_cgroup_apply(cg, &res, &err) < 0);
 	cleanup_free char *want = xasprintf(
 		hier_of(cg, "cpu") >= 0
@@ -261,8 +268,8 @@ static void test_apply_error_names_file_and_value(void)
  * plus four children fill pids.max = 5. */
 static void test_pids_max_stops_a_fork_bomb(void)
 {
-	struct zerr err = { 0 };
-	struct rctl_resources res = { .has_pids_limit = true, .pids_limit = 5 };
+	struct zerr err = {0};
+	struct rctl_resources res = {.has_pids_limit = true, .pids_limit = 5};
 	struct rctl_cgroup *cg = made("forkbomb", &res, &err);
 	CHECK_MSG(cg, "%s", err.msg);
 	int go[2];
@@ -314,7 +321,7 @@ static void check_killed(pid_t *pids, size_t n)
 
 static void test_kill_empties_every_hierarchy(void)
 {
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	struct rctl_cgroup *cg = made("kill", NULL, &err);
 	CHECK_MSG(cg, "%s", err.msg);
 	pid_t pids[3];
@@ -331,7 +338,7 @@ static void test_kill_empties_every_hierarchy(void)
 /* Without cgroup2 (or its cgroup.kill) the v1 freezer does the work. */
 static void test_kill_through_the_v1_freezer(void)
 {
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	struct rctl_cgroup *cg = made("freezer", NULL, &err);
 	CHECK_MSG(cg, "%s", err.msg);
 	ssize_t f = hier_of(cg, "freezer");
@@ -343,7 +350,7 @@ static void test_kill_through_the_v1_freezer(void)
 		CHECK(rctl_cgroup_attach(cg, pids[i], &err) == 0);
 	}
 	struct rctl_hier v1[MAX_TRACK];
-	struct rctl_cgroup only_v1 = { .zone = cg->zone, .h = v1 };
+	struct rctl_cgroup only_v1 = {.zone = cg->zone, .h = v1};
 	for (size_t i = 0; i < cg->n && only_v1.n < MAX_TRACK; i++)
 		if (!cg->h[i].v2)
 			v1[only_v1.n++] = cg->h[i];
@@ -357,7 +364,7 @@ static void test_kill_through_the_v1_freezer(void)
 
 static void test_destroy_leaves_no_directory(void)
 {
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	struct rctl_cgroup *cg = made("destroy", NULL, &err);
 	CHECK_MSG(cg, "%s", err.msg);
 	pid_t pid = sleeper();
@@ -376,7 +383,7 @@ static void test_destroy_leaves_no_directory(void)
 
 static void test_destroy_of_a_never_made_cgroup_is_fine(void)
 {
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	struct rctl_cgroup *cg = plan("never", v2_host() ? NULL : "/ut-rctl-nowhere", &err);
 	CHECK_MSG(cg, "%s", err.msg);
 	CHECK_MSG(rctl_cgroup_destroy(cg, &err) == 0, "%s", err.msg);
@@ -391,14 +398,14 @@ static void test_destroy_of_a_never_made_cgroup_is_fine(void)
  * Directories the create makes above zonectl/ are the test's to remove. */
 static void test_parent_override_creates_below_it(void)
 {
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	if (v2_host())
 		SKIP("on cgroup v2 an override parent must exist (test_rctl_v2)");
 	cleanup_free char *own = own_path("memory");
 	if (!own)
 		own = xstrdup("/");
-	cleanup_free char *parent = xasprintf("%s/ut-rctl-ovr-%d",
-					      strcmp(own, "/") ? own : "", (int)getpid());
+	cleanup_free char *parent = xasprintf("%s/ut-rctl-ovr-%d", strcmp(own, "/") ? own : "",
+					      (int)getpid());
 	struct rctl_cgroup *cg = plan("ovr", parent, &err);
 	CHECK_MSG(cg, "%s", err.msg);
 	for (size_t i = 0; i < cg->n; i++) {
@@ -427,8 +434,7 @@ static void test_parent_override_creates_below_it(void)
 
 static const char *unlisted_char_device(void)
 {
-	static const char *cands[] = { "/dev/kmsg", "/dev/mem", "/dev/port",
-				       "/dev/loop-control" };
+	static const char *cands[] = {"/dev/kmsg", "/dev/mem", "/dev/port", "/dev/loop-control"};
 	for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
 		struct stat st;
 		if (stat(cands[i], &st) == 0 && S_ISCHR(st.st_mode))
@@ -466,7 +472,7 @@ static int probe_devices(const char *v2procs, const char *other)
  * program must replace the first. */
 static void test_bpf_device_filter_allows_only_the_list(void)
 {
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	size_t n_def;
 	const struct rctl_device *def = rctl_default_devices(&n_def);
 	int fd = rctl_bpf_devices_load(def, n_def, &err);
@@ -485,14 +491,15 @@ static void test_bpf_device_filter_allows_only_the_list(void)
 	CHECK_MSG(rctl_bpf_devices(dfd, def, n_def, &err) == 0, "%s", err.msg);
 	CHECK_MSG(probe_devices(procs, other) == 1, "defaults: %d", probe_devices(procs, other));
 	struct rctl_device deny_null[] = {
-		{ true, 'a', -1, -1, "rwm" }, { false, 'c', 1, 3, "rwm" },
+		{true, 'a', -1, -1, "rwm"},
+		{false, 'c', 1, 3, "rwm"},
 	};
 	CHECK_MSG(rctl_bpf_devices(dfd, deny_null, 2, &err) == 0, "%s", err.msg);
 	CHECK_MSG(probe_devices(procs, other) == 2, "deny null: %d", probe_devices(procs, other));
-	struct rctl_device read_only[] = { { true, 'c', 1, 3, "r" } };
+	struct rctl_device read_only[] = {{true, 'c', 1, 3, "r"}};
 	CHECK(rctl_bpf_devices(dfd, read_only, 1, &err) == 0);
 	CHECK(probe_devices(procs, other) == 1);
-	struct rctl_device bad[] = { { true, 'x', 1, 3, "rwm" } };
+	struct rctl_device bad[] = {{true, 'x', 1, 3, "rwm"}};
 	CHECK(rctl_bpf_devices_load(bad, 1, &err) == -EINVAL);
 }
 
@@ -503,7 +510,7 @@ static void test_bpf_device_filter_allows_only_the_list(void)
  * controller is missing when a resource needs one. */
 static void test_cgroup2_alone_takes_the_v2_path(void)
 {
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	cleanup_free char *own = own_path("");
 	cleanup_free char *parent = xasprintf("/ut-rctl-v2p-%d/a", (int)getpid());
 	if (!own || strcmp(own, "/"))
@@ -519,13 +526,13 @@ static void test_cgroup2_alone_takes_the_v2_path(void)
 	cleanup_free char *before = slurp(ctl);
 	extra_dirs[n_extra++] = xstrdup(top);
 	extra_dirs[n_extra++] = xasprintf("%s/a", top);
-	struct rctl_cgroup v2 = { .zone = cg->zone, .h = &cg->h[u], .n = 1, .make_parent = true };
+	struct rctl_cgroup v2 = {.zone = cg->zone, .h = &cg->h[u], .n = 1, .make_parent = true};
 	CHECK_MSG(rctl_cgroup_create(&v2, NULL, &err) == 0, "%s", err.msg);
 	cleanup_free char *leaf = rctl_cgroup_path(&v2, 0);
 	cleanup_free char *procs = xasprintf("%s/cgroup.procs", leaf);
 	CHECK(is_dir(leaf));
 	CHECK_MSG(probe_devices(procs, other) == 1, "%d", probe_devices(procs, other));
-	struct rctl_resources res = { .has_mem_limit = true, .mem_limit = 1 << 30 };
+	struct rctl_resources res = {.has_mem_limit = true, .mem_limit = 1 << 30};
 	CHECK(rctl_cgroup_apply(&v2, &res, &err) == -EOPNOTSUPP);
 	CHECK_MSG(strstr(err.msg, "no memory controller"), "%s", err.msg);
 	CHECK_MSG(rctl_cgroup_destroy(&v2, &err) == 0, "%s", err.msg);

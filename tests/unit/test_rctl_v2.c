@@ -61,10 +61,10 @@ static int in_child(int (*fn)(const char *), const char *arg)
 	return WEXITSTATUS(status);
 }
 
-#define NEED_V2()                                                            \
-	do {                                                                 \
-		if (!v2_host())                                              \
-			SKIP("not a cgroup v2 host");                        \
+#define NEED_V2()                                     \
+	do {                                          \
+		if (!v2_host())                       \
+			SKIP("not a cgroup v2 host"); \
 	} while (0)
 
 /* From a session's cgroup, which holds processes (this one), on a host
@@ -73,15 +73,18 @@ static int in_child(int (*fn)(const char *), const char *arg)
 static void test_zone_goes_beside_a_busy_caller_to_the_root(void)
 {
 	NEED_V2();
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	cleanup_free char *own = own_path("");
 	if (!own || !strcmp(own, "/") || rctl_systemd_booted())
 		SKIP("needs a caller in a cgroup of its own, on a host without systemd");
 	cleanup_free char *own_dir = xasprintf(ROOT "%s", own);
 	cleanup_free char *before = slurp(xasprintf("%s/cgroup.subtree_control", own_dir));
-	struct rctl_resources res = { .has_mem_limit = true, .mem_limit = 64 << 20,
-				      .has_pids_limit = true, .pids_limit = 10,
-				      .has_cpu_shares = true, .cpu_shares = 512 };
+	struct rctl_resources res = {.has_mem_limit = true,
+				     .mem_limit = 64 << 20,
+				     .has_pids_limit = true,
+				     .pids_limit = 10,
+				     .has_cpu_shares = true,
+				     .cpu_shares = 512};
 	struct rctl_cgroup *cg = made("busy", &res, &err);
 	CHECK_MSG(cg, "%s", err.msg);
 	CHECK_MSG(!strcmp(cg->h[0].parent, "/"), "parent %s", cg->h[0].parent);
@@ -105,7 +108,7 @@ static void test_zone_goes_beside_a_busy_caller_to_the_root(void)
 static void test_override_must_be_a_usable_cgroup(void)
 {
 	NEED_V2();
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	struct rctl_cgroup cg;
 	cleanup_free char *missing = xasprintf("/ut-rctl-%d-missing", (int)getpid());
 	CHECK(rctl_cgroup_plan("x", missing, &cg, &err) == -ENOENT);
@@ -142,7 +145,7 @@ static void test_override_must_be_a_usable_cgroup(void)
 static void test_override_parent_keeps_its_owners_controllers(void)
 {
 	NEED_V2();
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	cleanup_free char *p = scratch("owned");
 	CHECK(p);
 	cleanup_free char *ctl = xasprintf(ROOT "%s/cgroup.subtree_control", p);
@@ -151,16 +154,17 @@ static void test_override_parent_keeps_its_owners_controllers(void)
 	struct rctl_cgroup *cg = plan("owned", p, &err);
 	CHECK_MSG(cg, "%s", err.msg);
 	CHECK(!cg->own_parent && !cg->delegated);
-	struct rctl_resources pids = { .has_pids_limit = true, .pids_limit = 7 };
+	struct rctl_resources pids = {.has_pids_limit = true, .pids_limit = 7};
 	CHECK_MSG(rctl_cgroup_create(cg, &pids, &err) == 0, "%s", err.msg);
 	cleanup_free char *v = leaf_read(cg, 0, "pids.max");
 	CHECK(v && !strcmp(v, "7"));
 	cleanup_free char *after = slurp(ctl);
 	CHECK_MSG(after && !strcmp(after, "pids"), "%s", after);
-	struct rctl_resources mem = { .has_mem_limit = true, .mem_limit = 1 << 30 };
+	struct rctl_resources mem = {.has_mem_limit = true, .mem_limit = 1 << 30};
 	CHECK(rctl_cgroup_apply(cg, &mem, &err) == -EOPNOTSUPP);
 	CHECK_MSG(strstr(err.msg, "memory controller") && strstr(err.msg, "memory=") &&
-		  strstr(err.msg, p), "%s", err.msg);
+			  strstr(err.msg, p),
+		  "%s", err.msg);
 	/* accounting goes on with what is there */
 	struct rctl_usage u;
 	CHECK_MSG(rctl_cgroup_usage(cg, &u, &err) == 0, "%s", err.msg);
@@ -172,7 +176,7 @@ static void test_override_parent_keeps_its_owners_controllers(void)
  * the zone. Exit status: 0 or the failing step. */
 static int delegated_child(const char *d)
 {
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	if (!join(d, getpid()))
 		return 10;
 	struct rctl_cgroup cg;
@@ -183,7 +187,7 @@ static int delegated_child(const char *d)
 	if (strcmp(cg.h[0].parent, d) || !cg.delegated || !cg.own_parent)
 		return 12;
 	cg.movable[0] = getpid();
-	struct rctl_resources res = { .has_mem_limit = true, .mem_limit = 32 << 20 };
+	struct rctl_resources res = {.has_mem_limit = true, .mem_limit = 32 << 20};
 	if (rctl_cgroup_create(&cg, &res, &err) < 0) {
 		fprintf(stderr, "create: %s\n", err.msg);
 		return 13;
@@ -213,8 +217,8 @@ static void test_delegated_caller_moves_itself_and_places_zones_beside(void)
 	int r = in_child(delegated_child, d);
 	CHECK_MSG(r == 0, "child step %d", r);
 	/* the monitor's leaf goes once the last monitor is gone */
-	struct rctl_hier h = { .controllers = "", .mount = ROOT, .parent = d, .v2 = true };
-	struct rctl_cgroup cg = { .zone = "x", .h = &h, .n = 1 };
+	struct rctl_hier h = {.controllers = "", .mount = ROOT, .parent = d, .v2 = true};
+	struct rctl_cgroup cg = {.zone = "x", .h = &h, .n = 1};
 	rctl_cgroup_tidy(&cg);
 	cleanup_free char *mon = xasprintf("%s/zonectl.monitor", dir);
 	CHECK(!is_dir(mon));
@@ -223,7 +227,7 @@ static void test_delegated_caller_moves_itself_and_places_zones_beside(void)
 /* ... but processes that are not zonectl's stay, and the boot says so. */
 static int delegated_busy_child(const char *d)
 {
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	if (!join(d, getpid()))
 		return 10;
 	struct rctl_cgroup cg;
@@ -266,7 +270,7 @@ static void test_delegated_cgroup_with_strangers_is_refused(void)
  * is delegated to whoever runs in it. */
 static int cgroupns_child(const char *d)
 {
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	if (!join(d, getpid()))
 		return 10;
 	if (unshare(CLONE_NEWNS | CLONE_NEWCGROUP) < 0 ||
@@ -310,7 +314,7 @@ static void test_cgroup_namespace_root_is_delegated(void)
 static void test_freeze_waits_for_frozen(void)
 {
 	NEED_V2();
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	struct rctl_cgroup *cg = made("freeze", NULL, &err);
 	CHECK_MSG(cg, "%s", err.msg);
 	pid_t spinner = fork();
@@ -334,7 +338,7 @@ static void test_freeze_waits_for_frozen(void)
 static void test_root_controllers_stay_enabled(void)
 {
 	NEED_V2();
-	struct zerr err = { 0 };
+	struct zerr err = {0};
 	cleanup_free char *before = slurp(ROOT "/cgroup.subtree_control");
 	struct rctl_cgroup *cg = made("rootctl", NULL, &err);
 	CHECK_MSG(cg, "%s", err.msg);

@@ -38,7 +38,8 @@ static void test_every_operation_in_every_state(void)
 			int r = zone_check_op("z1", table[i].op, (enum zone_state)s, &err);
 			CHECK_MSG((r == 0) == table[i].allowed[s], "%s in state %s: %d (%s)",
 				  table[i].verb, zone_state_name((enum zone_state)s), r, err.msg);
-			CHECK(zone_op_allowed(table[i].op, (enum zone_state)s) == table[i].allowed[s]);
+			CHECK(zone_op_allowed(table[i].op, (enum zone_state)s) ==
+			      table[i].allowed[s]);
 			if (r == 0)
 				continue;
 			CHECK(r == -EBUSY);
