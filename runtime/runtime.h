@@ -45,9 +45,12 @@ int zone_net_plan(const struct zone_ctx *ctx, const char *name, const struct zon
 int zone_net_setup(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
 		   const struct zone_status *st, pid_t pid, struct zerr *err);
 void zone_net_teardown(const struct zone_ctx *ctx, struct zone_status *st);
-/* The NIC view of `zonectl net`. */
+/* What netstack-bind needs to name a zone's NICs on the host (store/
+ * ctx.c): its key (host link names, MACs), RUN/.net for the bridges'
+ * markers (zone_net_dir, malloc'd). */
 void zone_net_describe(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
 		       struct net_zone *z);
+char *zone_net_dir(const struct zone_ctx *ctx);
 int zone_net_check_unique(const struct zone_ctx *ctx, const char *name,
 			  const struct zone_config *cfg, struct zerr *err);
 
@@ -265,8 +268,9 @@ void zone_env_set(char ***env, const char *kv);
 int zone_wait_child(pid_t pid);
 /* runc's --pid-file, written to a temp name and renamed. */
 int oci_write_pid_file(const char *id, const char *path, pid_t pid, struct zerr *err);
-/* runc's --console-socket: the pty master, sent over the socket. */
-int oci_send_console(const char *path, int master, struct zerr *err);
+/* runc's --console-socket: the pty master, sent over the socket
+ * (zone/console.c). */
+int zone_console_send(const char *path, int master, struct zerr *err);
 /* create from a config document (takes text, malloc'd). */
 int zone_create_text(struct zone_ctx *ctx, const char *name, const struct zone_create_opts *o,
 		     char *text, size_t len, struct zerr *err);

@@ -166,6 +166,9 @@ int zone_keys_rewrite(const char *name, const char *verb, char *const *specs, ch
 /* config_net.c: `create --net` into the document; one address, one zone. */
 int zone_net_rewrite(const char *name, char *const *specs, char **text, size_t *len,
 		     struct zerr *err);
+/* An address of mine that other's config names too: the error saying so. */
+int zone_net_conflict(const struct zone_config *mine, const struct zone_config *other,
+		      const char *me, const char *them, struct zerr *err);
 /* config_kvm.c: `create --kvm` into the document's zone.kvm. */
 int zone_kvm_rewrite(const char *name, const char *spec, char **text, size_t *len,
 		     struct zerr *err);

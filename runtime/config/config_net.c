@@ -273,7 +273,7 @@ int zone_net_rewrite(const char *name, char *const *specs, char **text, size_t *
 
 /* ---- one address, one zone ---------------------------------------------- */
 
-static int claimed_by(const struct zone_config *mine, const struct zone_config *other,
+int zone_net_conflict(const struct zone_config *mine, const struct zone_config *other,
 		      const char *me, const char *them, struct zerr *err)
 {
 	for (size_t i = 0; i < mine->n_nics; i++)
@@ -291,29 +291,4 @@ static int claimed_by(const struct zone_config *mine, const struct zone_config *
 								 me, i, s, them);
 					}
 	return 0;
-}
-
-int zone_net_check_unique(const struct zone_ctx *ctx, const char *name,
-			  const struct zone_config *cfg, struct zerr *err)
-{
-	if (!cfg->n_nics)
-		return 0;
-	struct zone_info *zones = NULL;
-	size_t n = 0;
-	int r = zone_list((struct zone_ctx *)ctx, &zones, &n, err);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < n && r == 0; i++) {
-		if (!strcmp(zones[i].name, name))
-			continue;
-		cleanup_free char *path = xasprintf("%s/config.json", zones[i].zone_dir);
-		cleanup_config struct zone_config other = {0};
-		struct zerr ignore;
-		if (zone_config_load(zones[i].name, path, &other, &ignore) == 0)
-			r = claimed_by(cfg, &other, name, zones[i].name, err);
-	}
-	for (size_t i = 0; i < n; i++)
-		zone_info_free(&zones[i]);
-	free(zones);
-	return r;
 }

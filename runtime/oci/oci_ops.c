@@ -10,20 +10,6 @@
 #include "json.h"
 #include "runtime.h"
 
-int oci_send_console(const char *path, int master, struct zerr *err)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (!path || strlen(path) >= sizeof(sa.sun_path))
-		return zerr_setx(err, EINVAL, "--console-socket `%s`: missing or too long",
-				 path ? path : "");
-	strcpy(sa.sun_path, path);
-	cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return zerr_set(err, errno, "--console-socket `%s`", path);
-	ssize_t r = send_with_fd(fd, "F", 1, master);
-	return r < 0 ? zerr_set(err, (int)-r, "--console-socket `%s`: send the pty", path) : 0;
-}
-
 /* ---- update ------------------------------------------------------------ */
 
 /* base with patch laid over it: objects merge member by member, any
@@ -169,7 +155,7 @@ static int exec_finish(const struct zone_ctx *ctx, const char *id, const struct 
 {
 	int r = 0;
 	if (o->tty && o->console_socket)
-		r = oci_send_console(o->console_socket, master, err);
+		r = zone_console_send(o->console_socket, master, err);
 	if (r == 0 && o->pid_file)
 		r = oci_write_pid_file(id, o->pid_file, pid, err);
 	if (r < 0) {

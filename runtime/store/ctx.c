@@ -116,3 +116,36 @@ char *zone_rootfs(const struct zone_ctx *ctx, const char *name, const struct zon
 	cleanup_free char *dir = zone_dir(ctx, name);
 	return xasprintf("%s/%s", dir, cfg->root_path);
 }
+
+/* ---- the names a zone's NICs take on the host ------------------------- */
+
+/* FNV-1a of state root and name: host link names and MACs that differ
+ * between zones, also between zones of two state roots. */
+static uint32_t zone_key(const struct zone_ctx *ctx, const char *name)
+{
+	uint32_t h = 2166136261u;
+	for (const char *s = ctx->lib_dir; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	h = (h ^ '/') * 16777619u;
+	for (const char *s = name; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+char *zone_net_dir(const struct zone_ctx *ctx)
+{
+	/* zone names start with a letter or digit: ".net" is nobody's */
+	return xasprintf("%s/.net", ctx->run_dir);
+}
+
+void zone_net_describe(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
+		       struct net_zone *z)
+{
+	*z = (struct net_zone){
+		.zone = name,
+		.state_dir = zone_net_dir(ctx),
+		.key = zone_key(ctx, name),
+		.nics = cfg->nics,
+		.n = cfg->n_nics,
+	};
+}

@@ -64,7 +64,7 @@ int send_console(struct monitor *m, struct zerr *err)
 			     .ws_col = m->cfg->process.console_cols};
 	if (ws.ws_row && ws.ws_col)
 		ioctl(m->master, TIOCSWINSZ, &ws);
-	int r = oci_send_console(m->oci->console_socket, m->master, err);
+	int r = zone_console_send(m->oci->console_socket, m->master, err);
 	if (r < 0)
 		return r;
 	close(m->master);
@@ -150,12 +150,26 @@ void ctl_accept(struct monitor *m)
 	if (fd < 0 || recv(fd, req, sizeof(req) - 1, 0) <= 0 || strcmp(req, "start"))
 		return;
 	struct zerr err = {0};
-	int r = m->st.state == ZS_READY
-			? release(m, &err)
-			: zerr_setx(&err, EBUSY, "zone %s: already started", m->name);
+	int r = zone_check_op(m->name, ZOP_START, m->st.state, &err);
+	if (r == 0)
+		r = release(m, &err);
 	zfault("start:released");
 	if (r == 0)
 		r = zone_status_write(m->ctx, m->name, &m->st, &err);
 	const char *answer = r == 0 ? "OK" : err.msg;
 	send(fd, answer, strlen(answer), MSG_NOSIGNAL);
+}
+
+int zone_console_send(const char *path, int master, struct zerr *err)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (!path || strlen(path) >= sizeof(sa.sun_path))
+		return zerr_setx(err, EINVAL, "--console-socket `%s`: missing or too long",
+				 path ? path : "");
+	strcpy(sa.sun_path, path);
+	cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return zerr_set(err, errno, "--console-socket `%s`", path);
+	ssize_t r = send_with_fd(fd, "F", 1, master);
+	return r < 0 ? zerr_set(err, (int)-r, "--console-socket `%s`: send the pty", path) : 0;
 }

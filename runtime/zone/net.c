@@ -8,35 +8,28 @@
 
 #include "runtime.h"
 
-/* FNV-1a of state root and name: host link names and MACs that differ
- * between zones, also between zones of two state roots. */
-static uint32_t zone_key(const struct zone_ctx *ctx, const char *name)
+/* One address, one zone: no other zone's config names an address of cfg. */
+int zone_net_check_unique(const struct zone_ctx *ctx, const char *name,
+			  const struct zone_config *cfg, struct zerr *err)
 {
-	uint32_t h = 2166136261u;
-	for (const char *s = ctx->lib_dir; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	h = (h ^ '/') * 16777619u;
-	for (const char *s = name; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
-static char *net_dir(const struct zone_ctx *ctx)
-{
-	/* zone names start with a letter or digit: ".net" is nobody's */
-	return xasprintf("%s/.net", ctx->run_dir);
-}
-
-void zone_net_describe(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
-		       struct net_zone *z)
-{
-	*z = (struct net_zone){
-		.zone = name,
-		.state_dir = net_dir(ctx),
-		.key = zone_key(ctx, name),
-		.nics = cfg->nics,
-		.n = cfg->n_nics,
-	};
+	if (!cfg->n_nics)
+		return 0;
+	struct zone_info *zones = NULL;
+	size_t n = 0;
+	int r = zone_list((struct zone_ctx *)ctx, &zones, &n, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		if (!strcmp(zones[i].name, name))
+			continue;
+		cleanup_config struct zone_config other = {0};
+		if (zone_config_read(ctx, zones[i].name, &other, NULL) == 0)
+			r = zone_net_conflict(cfg, &other, name, zones[i].name, err);
+	}
+	for (size_t i = 0; i < n; i++)
+		zone_info_free(&zones[i]);
+	free(zones);
+	return r;
 }
 
 int zone_net_plan(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
@@ -74,7 +67,7 @@ void zone_net_teardown(const struct zone_ctx *ctx, struct zone_status *st)
 {
 	if (!st->net_made)
 		return;
-	cleanup_free char *dir = net_dir(ctx);
+	cleanup_free char *dir = zone_net_dir(ctx);
 	net_teardown(dir, st->net_made);
 	strv_free(st->net_made);
 	st->net_made = NULL;
