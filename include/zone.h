@@ -25,7 +25,7 @@ int zone_name_check(const char *name, struct zerr *err);
 
 /* ---- zones (runtime/) -------------------------------------------------- */
 
-/* illumos zone states; see the transition table in runtime/state.c. */
+/* illumos zone states; see the transition table in runtime/store/state.c. */
 enum zone_state {
 	ZS_CONFIGURED,    /* config stored, no root yet */
 	ZS_INSTALLED,     /* root in place, not running ("down" once halted) */
@@ -191,7 +191,7 @@ int zone_login(struct zone_ctx *ctx, const char *name, const struct zone_login_o
 /* Attaches the terminal to the zone's console until "~." or EOF. */
 int zone_console(struct zone_ctx *ctx, const char *name, struct zerr *err);
 
-/* ---- the OCI runtime verbs (runtime/oci*.c) ------------------------------
+/* ---- the OCI runtime verbs (runtime/oci/) ---------------------------------
  * An OCI container is a zone of brand oci named by the container's id. */
 
 struct oci_create_opts {
@@ -258,7 +258,7 @@ int oci_exec(struct zone_ctx *ctx, const char *id, const struct oci_exec_opts *o
 char *oci_spec_default(void);
 /* What `features` prints (runtime-spec features document); malloc'd. */
 char *oci_features(void);
-/* ---- templates (runtime/template.c) ------------------------------------ */
+/* ---- templates (runtime/store/template.c) ------------------------------------ */
 
 struct zone_template_opts {
 	const char *from;        /* a directory or a tarball */
@@ -282,7 +282,7 @@ int zone_template_list(struct zone_ctx *ctx, struct zone_template_info **out, si
 		       struct zerr *err);
 void zone_template_info_free(struct zone_template_info *t);
 
-/* ---- one command in a throw-away zone (runtime/run.c) ------------------ */
+/* ---- one command in a throw-away zone (runtime/zone/run.c) ------------------ */
 
 struct zone_run_opts {
 	const char *name;      /* NULL = run-<random hex> */
@@ -304,7 +304,7 @@ struct zone_run_opts {
  * caller dies, the zone's monitor halts (and deletes) the zone itself. */
 int zone_run(struct zone_ctx *ctx, const struct zone_run_opts *o, int *status, struct zerr *err);
 
-/* ---- a CI job's zone across the stages of a driver (runtime/job.c) ---- */
+/* ---- a CI job's zone across the stages of a driver (runtime/zone/job.c) ---- */
 
 /* Creates (whole from template_name, or sparse if NULL) and boots it. */
 int zone_job_prepare(struct zone_ctx *ctx, const char *name, const char *template_name,

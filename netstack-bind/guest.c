@@ -8,7 +8,7 @@
  * MAC the host side expects (qemu's -device ...,mac=), the zone's link
  * another one (the bridge's own MAC is a local destination, and must not
  * be the guest's), and the zone's addresses move to the guest (on its
- * kernel command line; runtime/kvm.c). So the guest's frames leave the
+ * kernel command line; runtime/brand/kvm.c). So the guest's frames leave the
  * zone with exactly the source the classifier admits, and show in
  * `zonectl net` as the zone's. Nothing here outlives the namespace: the
  * tap, the bridge and the link go with it.

@@ -38,7 +38,7 @@ enum zone_op {
 	ZOP_GROW, /* set disk= */
 };
 
-/* The zone's network (runtime/net.c): the plan recorded in st, made for
+/* The zone's network (zone/net.c): the plan recorded in st, made for
  * init (pid) in its namespace and cgroup, and undone. */
 int zone_net_plan(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
 		  struct zone_status *st, struct zerr *err);
@@ -253,7 +253,7 @@ char *oci_state_json(const char *id, const struct zone_config *cfg, const char *
 int zone_hooks_run(const char *name, const struct zone_config *cfg, enum zone_hook_kind k,
 		   const char *status, pid_t pid, bool in_zone, struct zerr *err);
 
-/* Joining a running zone (runtime/login.c): j gets the zone's
+/* Joining a running zone (zone/login.c): j gets the zone's
  * namespaces, cgroups and seccomp filter (the one compiled at boot);
  * the caller sets argv, proc and the terminal, and frees cgroup_procs. */
 /* iso_join_spawn, and the seccomp listener of the new process (when the

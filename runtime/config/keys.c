@@ -16,7 +16,7 @@
  *   io-read-iops=DEV:N    blockIO.throttleReadIOPSDevice
  *   io-write-iops=DEV:N   blockIO.throttleWriteIOPSDevice
  *   disk=SIZE             zone.disk: the size of the zone's own filesystem
- *                         (at create; grows while halted; runtime/disk.c)
+ *                         (at create; grows while halted; runtime/brand/disk.c)
  *
  * cpu-cap, cpu-burst, memory, swap, memory-reservation and processes also
  * take "none" (no limit).

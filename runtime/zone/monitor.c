@@ -13,7 +13,7 @@
  *   4. stays: relays the console between the pty and console.sock, keeps
  *      a capped console.log, keeps the zone's procfs server running and
  *      answers the zone's sysinfo/sched_getaffinity notifications
- *      (runtime/procfs.c), and waits for init through a pidfd;
+ *      (zone/procfs.c), and waits for init through a pidfd;
  *   5. when init exits: kills what is left in the cgroups, removes them,
  *      removes the run directory (state back to installed), exits.
  *
