@@ -2,7 +2,7 @@
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Iinclude -D_GNU_SOURCE
-LDLIBS  := -lseccomp -lcap -lmnl -lcgroup -lyajl
+LDLIBS  := -lseccomp -lcap -lmnl -lcgroup -lyajl -lsystemd
 PREFIX  ?= /usr/local
 B       := build
 

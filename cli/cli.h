@@ -76,7 +76,6 @@ int oci_fail(const struct cli *c, const struct zerr *err);
 int oci_usage(const struct cli *c, const char *verb, const char *fmt, const char *arg);
 /* The ID operand at optind (more operands may follow if more_ok). */
 const char *oci_the_id(const struct cli *c, int argc, char **argv, bool more_ok);
-int oci_systemd_refused(const struct cli *c);
 int cmd_oci_exec(struct cli *c, int argc, char **argv);
 int cmd_oci_update(struct cli *c, int argc, char **argv);
 int cmd_run(struct cli *c, int argc, char **argv);

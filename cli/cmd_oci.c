@@ -90,21 +90,6 @@ const char *oci_the_id(const struct cli *c, int argc, char **argv, bool more_ok)
 	return argv[optind++];
 }
 
-int oci_systemd_refused(const struct cli *c)
-{
-	struct zerr err = {0};
-	struct stat sb;
-	if (stat("/run/systemd/system", &sb) < 0)
-		zerr_setx(&err, ENOTSUP,
-			  "--systemd-cgroup: there is no systemd on this host "
-			  "(zonectl makes zonectl/ID cgroups itself; drop the flag)");
-	else
-		zerr_setx(&err, ENOTSUP,
-			  "--systemd-cgroup: not supported: zonectl makes "
-			  "zonectl/ID cgroups itself (drop the flag)");
-	return oci_fail(c, &err);
-}
-
 /* ---- create, run, start --------------------------------------------------- */
 
 static int create_opts(const struct cli *c, int argc, char **argv, struct oci_create_opts *o,
@@ -153,8 +138,6 @@ static int create_or_run(struct cli *c, int argc, char **argv, bool run)
 	const char *id = rc ? NULL : oci_the_id(c, argc, argv, false);
 	if (!id)
 		return rc ? rc : 2;
-	if (c->systemd_cgroup)
-		return oci_systemd_refused(c);
 	struct zerr err = {0};
 	int status = 0;
 	int r = run ? oci_run(&c->ctx, id, &o, detach, &status, &err)

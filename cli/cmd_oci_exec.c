@@ -224,8 +224,6 @@ int cmd_oci_update(struct cli *c, int argc, char **argv)
 	const char *id = oci_the_id(c, argc, argv, false);
 	if (!id)
 		return 2;
-	if (c->systemd_cgroup)
-		return oci_systemd_refused(c);
 	struct zerr err = {0};
 	cleanup_free char *text = NULL;
 	size_t len;

@@ -109,7 +109,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 static void usage(FILE *to)
 {
-	fprintf(to, "usage: zonectl [--root DIR] [--cgroup-parent PATH] COMMAND [ARGS...]\n\n"
+	fprintf(to, "usage: zonectl [--root DIR] [--cgroup-manager systemd|cgroupfs] "
+		    "[--cgroup-parent PATH] COMMAND [ARGS...]\n\n"
 		    "Zones on Linux: namespaces and cgroups on the host's one kernel.\n\n"
 		    "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
@@ -122,8 +123,11 @@ static void usage(FILE *to)
 		"\nGlobal options:\n"
 		"  --root DIR            state root (default /var/lib/zonectl and /run/zonectl;\n"
 		"                        also $ZONECTL_ROOT)\n"
-		"  --cgroup-parent PATH  parent of zonectl/NAME in every cgroup hierarchy\n"
-		"                        (default: the cgroup zonectl runs in)\n"
+		"  --cgroup-manager systemd|cgroupfs\n"
+		"                        who makes zones' cgroups (default: systemd where\n"
+		"                        it is init on a cgroup v2 host, else zonectl)\n"
+		"  --cgroup-parent PATH  parent of zonectl/NAME (zonectl(8), CGROUPS);\n"
+		"                        under systemd, the slice (default machine.slice)\n"
 		"  --log FILE, --log-format text|json, --debug, --systemd-cgroup, --criu PATH\n"
 		"                        runc's global flags: the OCI command line\n"
 		"  -h, --help            this text; `zonectl COMMAND -h` for one command\n"
@@ -165,6 +169,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"root", required_argument, NULL, 'r'},
 		{"cgroup-parent", required_argument, NULL, 'c'},
+		{"cgroup-manager", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{"log", required_argument, NULL, 'l'},
@@ -176,6 +181,7 @@ int main(int argc, char **argv)
 		{0},
 	};
 	const char *root = NULL, *cgparent = NULL;
+	enum zone_cgroup_manager cgm = ZONE_CGM_AUTO;
 	struct cli c = {.prog = argv[0]};
 	int o, rc;
 	/* "+": stop at the verb; its options are its own. */
@@ -183,6 +189,18 @@ int main(int argc, char **argv)
 		switch (o) {
 		case 'r': root = optarg; break;
 		case 'c': cgparent = optarg; break;
+		case 'm':
+			if (!strcmp(optarg, "systemd"))
+				cgm = ZONE_CGM_SYSTEMD;
+			else if (!strcmp(optarg, "cgroupfs"))
+				cgm = ZONE_CGM_CGROUPFS;
+			else {
+				fprintf(stderr,
+					"zonectl: --cgroup-manager `%s`: systemd or cgroupfs\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		case 'v':
 		case 'V': printf("zonectl version %s\nspec: 1.0.2\n", VERSION); return 0;
@@ -223,6 +241,8 @@ int main(int argc, char **argv)
 		free(c.ctx.cgroup_parent);
 		c.ctx.cgroup_parent = xstrdup(cgparent);
 	}
+	/* runc's --systemd-cgroup asks the same as ours */
+	c.ctx.cgroup_manager = c.systemd_cgroup ? ZONE_CGM_SYSTEMD : cgm;
 	c.ctx.notice = notice;
 	c.ctx.term = &cli_term;
 	optind = 0;

@@ -97,6 +97,27 @@ struct rctl_resources {
  * delegated to us (place_v2.c has the rules). */
 int rctl_cgroup_plan(const char *name, const char *parent_override, struct rctl_cgroup *cg,
 		     struct zerr *err);
+/* The same, in the caller's own cgroup, delegated to it (the systemd
+ * scope a zone's monitor was started in): cgroup v2 only. */
+int rctl_cgroup_plan_delegated(const char *name, struct rctl_cgroup *cg, struct zerr *err);
+
+/* ---- systemd hosts (systemd.c) -------------------------------------------- */
+/* systemd is the host's init (sd_booted(3)'s test). */
+bool rctl_systemd_booted(void);
+/* It runs, and its bus answers; else an error saying which is missing. */
+int rctl_systemd_check(struct zerr *err);
+/* A valid unit name with that suffix (".scope", ".slice"). */
+bool rctl_unit_name_valid(const char *name, const char *suffix);
+/* Starts the transient scope `unit` in `slice` with pid as its process,
+ * Delegate=yes, CollectMode=inactive-or-failed and Before= each of
+ * `before` (NULL-terminated, may be NULL), and returns once systemd has
+ * made it. A scope of that name that exists already is an error naming
+ * it; nothing is made then. */
+int rctl_systemd_scope(const char *unit, const char *slice, pid_t pid, const char *description,
+		       char *const *before, struct zerr *err);
+/* Stops a scope; one that is gone is fine. */
+int rctl_systemd_stop(const char *unit, struct zerr *err);
+
 /* On a cgroup v2 host (all controllers on cgroup2), the index of its
  * hierarchy in cg; -1 on a hybrid or v1 host. */
 ssize_t rctl_cgroup_unified(const struct rctl_cgroup *cg);

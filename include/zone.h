@@ -46,10 +46,20 @@ struct zone_term {
 	int (*console)(int sock);
 };
 
+/* Who makes a zone's cgroups (man zonectl, CGROUPS). */
+enum zone_cgroup_manager {
+	ZONE_CGM_AUTO,     /* systemd where it is init on a cgroup v2 host, else cgroupfs */
+	ZONE_CGM_CGROUPFS, /* zonectl, in the cgroup file system */
+	ZONE_CGM_SYSTEMD,  /* systemd: a transient scope a zone, over D-Bus */
+};
+
 struct zone_ctx {
-	char *lib_dir;       /* /var/lib/zonectl, or $ROOT */
-	char *run_dir;       /* /run/zonectl, or $ROOT/run */
-	char *cgroup_parent; /* NULL = the cgroup zonectl runs in (or lib/cgroup-parent) */
+	char *lib_dir; /* /var/lib/zonectl, or $ROOT */
+	char *run_dir; /* /run/zonectl, or $ROOT/run */
+	/* NULL = the default (or lib/cgroup-parent); under the systemd
+	 * manager, a slice (default machine.slice) */
+	char *cgroup_parent;
+	enum zone_cgroup_manager cgroup_manager;
 	/* Tells the user something happened that they did not ask for
 	 * (crash repair). May be NULL. */
 	void (*notice)(const char *msg);

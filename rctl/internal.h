@@ -71,10 +71,10 @@ int rctl_v1_devices(const struct rctl_hier *h, const char *dir, const struct rct
 /* place_v2.c: the parent of zonectl/NAME on a cgroup v2 host (the
  * hierarchy at index i), `override` from --cgroup-parent; sets the plan's
  * own_parent and delegated. */
-int rctl_place_v2(struct rctl_cgroup *cg, size_t i, const char *override, struct zerr *err);
+int rctl_place_v2(struct rctl_cgroup *cg, size_t i, const char *override, bool delegated,
+		  struct zerr *err);
 /* True for the root of the whole cgroup2 hierarchy (not a namespace's). */
 bool rctl_v2_is_root(const char *dir);
-bool rctl_systemd_booted(void);
 
 /* cgroup_v2.c: cgroup2 on a host where it carries controllers. */
 /* Controllers of cgroup2 that the zone needs and no v1 hierarchy holds

@@ -133,7 +133,8 @@ static int check_override(struct rctl_cgroup *cg, struct rctl_hier *h, struct ze
 	return 0;
 }
 
-int rctl_place_v2(struct rctl_cgroup *cg, size_t i, const char *override, struct zerr *err)
+int rctl_place_v2(struct rctl_cgroup *cg, size_t i, const char *override, bool given,
+		  struct zerr *err)
 {
 	struct rctl_hier *h = &cg->h[i];
 	if (override) {
@@ -146,7 +147,7 @@ int rctl_place_v2(struct rctl_cgroup *cg, size_t i, const char *override, struct
 		cg->own_parent = !rctl_systemd_booted();
 		return 0;
 	}
-	if (delegated(caller) || !strcmp(h->parent, "/")) {
+	if (given || delegated(caller) || !strcmp(h->parent, "/")) {
 		cg->own_parent = cg->delegated = true;
 		return parent_type(h, caller, err);
 	}

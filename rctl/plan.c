@@ -224,8 +224,8 @@ static int plan_hierarchies(struct rctl_cgroup *cg, struct zerr *err)
 	return r;
 }
 
-int rctl_cgroup_plan(const char *name, const char *parent_override, struct rctl_cgroup *cg,
-		     struct zerr *err)
+static int plan(const char *name, const char *parent_override, bool delegated,
+		struct rctl_cgroup *cg, struct zerr *err)
 {
 	*cg = (struct rctl_cgroup){0};
 	if (!valid_zone_name(name))
@@ -247,8 +247,11 @@ int rctl_cgroup_plan(const char *name, const char *parent_override, struct rctl_
 		return r;
 	}
 	ssize_t v2 = rctl_cgroup_unified(cg);
-	if (v2 >= 0) {
-		r = rctl_place_v2(cg, (size_t)v2, override, err);
+	if (delegated && v2 < 0)
+		r = zerr_setx(err, ENOTSUP, "the systemd cgroup manager needs a cgroup v2 host");
+	if (r == 0 && v2 >= 0)
+		r = rctl_place_v2(cg, (size_t)v2, override, delegated, err);
+	if (r < 0 || v2 >= 0) {
 		if (r < 0) {
 			rctl_cgroup_free(cg);
 			zerr_prefix(err, "zone %s", name);
@@ -261,6 +264,17 @@ int rctl_cgroup_plan(const char *name, const char *parent_override, struct rctl_
 		cg->h[i].parent = xstrdup(override);
 	}
 	return 0;
+}
+
+int rctl_cgroup_plan(const char *name, const char *parent_override, struct rctl_cgroup *cg,
+		     struct zerr *err)
+{
+	return plan(name, parent_override, false, cg, err);
+}
+
+int rctl_cgroup_plan_delegated(const char *name, struct rctl_cgroup *cg, struct zerr *err)
+{
+	return plan(name, NULL, true, cg, err);
 }
 
 ssize_t rctl_cgroup_unified(const struct rctl_cgroup *cg)

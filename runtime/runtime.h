@@ -19,8 +19,21 @@ struct zone_status {
 	uint64_t booted_at_ns;
 	bool has_cgroup;
 	struct rctl_cgroup cg;
+	char *unit;      /* the systemd scope the zone runs in, NULL = none */
 	char **net_made; /* what the zone's NICs left on the host (net_plan) */
 };
+
+/* Under the systemd cgroup manager (zone/scope.c): the monitor moves into
+ * a transient scope of its own (its name in *unit, malloc'd), and the
+ * zone is registered with systemd-machined once init runs (as
+ * zone_machine_name(name), NULL if it cannot be one). */
+int zone_scope_start(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
+		     char **unit, struct zerr *err);
+char *zone_machine_name(const char *name);
+int zone_machine_register(const char *name, pid_t leader, const char *root, struct zerr *err);
+/* The cgroup manager a boot uses: ctx's choice, auto resolved
+ * (store/ctx.c). */
+enum zone_cgroup_manager zone_cgroup_manager(const struct zone_ctx *ctx);
 
 enum zone_op {
 	ZOP_BOOT,

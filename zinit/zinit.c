@@ -8,7 +8,8 @@
  * has asked for. We block every signal and take them with sigwaitinfo(),
  * which counts as asking.
  *
- * SIGTERM, SIGPWR and SIGINT start an orderly shutdown: SIGTERM to every
+ * SIGTERM, SIGPWR, SIGINT and systemd's SIGRTMIN+3 (halt) and +4
+ * (poweroff: `machinectl poweroff`) start an orderly shutdown: SIGTERM to every
  * other process of the zone, a grace period for them to exit, then SIGKILL
  * to whatever is left, and exit. When init exits the kernel kills the rest
  * of the namespace anyway; the grace period is what makes the shutdown
@@ -174,7 +175,16 @@ int main(int argc, char **argv)
 				say("shutting down (signal %d)", sig);
 			shutdown_zone(grace, service, &status);
 			return job ? status : 0;
-		default: break;
+		default:
+			/* systemd's halt and poweroff signals (`machinectl
+			 * poweroff` sends SIGRTMIN+4 to a machine's leader) */
+			if (sig == SIGRTMIN + 3 || sig == SIGRTMIN + 4) {
+				if (!job)
+					say("shutting down (SIGRTMIN+%d)", sig - SIGRTMIN);
+				shutdown_zone(grace, service, &status);
+				return job ? status : 0;
+			}
+			break;
 		}
 	}
 }

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 
 #include "runtime.h"
 
@@ -148,4 +150,15 @@ void zone_net_describe(const struct zone_ctx *ctx, const char *name, const struc
 		.nics = cfg->nics,
 		.n = cfg->n_nics,
 	};
+}
+
+/* ---- the cgroup manager --------------------------------------------------- */
+
+enum zone_cgroup_manager zone_cgroup_manager(const struct zone_ctx *ctx)
+{
+	if (ctx->cgroup_manager != ZONE_CGM_AUTO)
+		return ctx->cgroup_manager;
+	struct statfs sf;
+	bool v2 = statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+	return v2 && rctl_systemd_booted() ? ZONE_CGM_SYSTEMD : ZONE_CGM_CGROUPFS;
 }

@@ -106,6 +106,17 @@ int release(struct monitor *m, struct zerr *err)
 	return 0;
 }
 
+/* machinectl sees the zone (a failure is said on the console, and the
+ * zone runs on without). */
+static void register_machine(struct monitor *m, const char *rootfs)
+{
+	struct zerr e = {0};
+	if (zone_machine_register(m->name, m->init.pid, rootfs, &e) == 0)
+		return;
+	cleanup_free char *msg = xasprintf("[zonectl: %s]\r\n", e.msg);
+	console_note(m, msg);
+}
+
 static int boot_zone(struct monitor *m, struct zerr *err)
 {
 	struct zone_status *st = &m->st;
@@ -113,7 +124,13 @@ static int boot_zone(struct monitor *m, struct zerr *err)
 	st->monitor_pid = getpid();
 	st->monitor_start = proc_starttime(st->monitor_pid);
 	zone_boot_id(st->boot_id);
-	int r = rctl_cgroup_plan(m->name, m->ctx->cgroup_parent, &st->cg, err);
+	/* under systemd the monitor first moves into a scope of its own,
+	 * and the zone's cgroups are made below it (zone/scope.c) */
+	bool systemd = zone_cgroup_manager(m->ctx) == ZONE_CGM_SYSTEMD;
+	int r = systemd ? zone_scope_start(m->ctx, m->name, m->cfg, &st->unit, err) : 0;
+	if (r == 0)
+		r = systemd ? rctl_cgroup_plan_delegated(m->name, &st->cg, err)
+			    : rctl_cgroup_plan(m->name, m->ctx->cgroup_parent, &st->cg, err);
 	if (r < 0)
 		return r;
 	st->has_cgroup = true;
@@ -161,6 +178,8 @@ static int boot_zone(struct monitor *m, struct zerr *err)
 	if ((r = release(m, err)) < 0)
 		return r;
 	zfault("boot:released");
+	if (st->unit)
+		register_machine(m, rootfs);
 	if ((r = listen_console(m, err)) < 0)
 		return r;
 	return zone_status_write(m->ctx, m->name, st, err);

@@ -188,6 +188,9 @@ static int boot(struct zone_ctx *ctx, const char *name, int *report_fd, pid_t *m
 	if (r < 0)
 		return r;
 	r = zone_check_runnable(name, &cfg, err);
+	/* no monitor is started for a systemd that is not there */
+	if (r == 0 && zone_cgroup_manager(ctx) == ZONE_CGM_SYSTEMD && rctl_systemd_check(err) < 0)
+		r = zerr_prefix(err, "zone %s", name);
 	const struct brand_ops *b = brand_of(cfg.brand);
 	if (r == 0 && b->boot_prepare)
 		r = b->boot_prepare(ctx, name, &cfg, err);

@@ -38,6 +38,10 @@ int zone_repair(const struct zone_ctx *ctx, const char *name, struct zone_status
 			return zerr_prefix(err, "zone %s: repair", name);
 	}
 	zone_net_teardown(ctx, st);
+	/* an emptied scope is gone already (CollectMode); one that is not
+	 * (a process that escaped the zone's cgroup) is stopped */
+	if (same_boot && st->unit)
+		rctl_systemd_stop(st->unit, NULL);
 	zone_status_clear(ctx, name);
 	if (ctx->notice) {
 		char msg[256];

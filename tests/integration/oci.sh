@@ -245,7 +245,12 @@ test_oci_errors_go_to_the_log_as_json() {
 	log=$ZONECTL_ROOT.log
 	expect_fail 'zone ocnone: no such zone' z --log "$log" --log-format json start ocnone
 	python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); assert d["level"]=="error" and "zone ocnone: no such zone" in d["msg"], d' "$log"
-	expect_fail 'no systemd on this host' z --systemd-cgroup create --bundle /tmp ocs
+	B=$(bundle_dir)
+	make_bundle "$B" true
+	expect_fail "zone ocs: --cgroup-manager systemd: systemd is not this host's init" \
+		z --log "$log" --log-format json --systemd-cgroup create --bundle "$B" ocs
+	z state ocs 2>/dev/null && fail "a refused create left zone ocs"
+	return 0
 }
 
 test_oci_container_is_a_zone_and_zone_verbs_keep_their_meaning() {
