@@ -4,6 +4,7 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Iinclude -D_GNU_SOURCE
 LDLIBS  := -lseccomp -lcap -lmnl -lcgroup -lyajl -lsystemd
 PREFIX  ?= /usr/local
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 B       := build
 
 LIB_SRC := $(wildcard common/*.c isolate/*.c rctl/*.c netstack-bind/*.c \
@@ -47,7 +48,7 @@ $(B)/zinit_blob.o: $(B)/zinit
 BPF_SRC    := $(wildcard netstack-bind/bpf/*.bpf.c)
 BPF_BLOB   := $(BPF_SRC:netstack-bind/bpf/%.bpf.c=$(B)/bpf/%_blob.o)
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Wextra -Werror \
-              -I/usr/include/$(shell $(CC) -print-multiarch)
+              -I/usr/include/$(shell $(CC) -print-multiarch 2>/dev/null)
 LDLIBS     += -lbpf
 
 $(B)/bpf/%.bpf.o: netstack-bind/bpf/%.bpf.c netstack-bind/bpf/netbpf.h
@@ -114,6 +115,8 @@ install: all
 	install -D -m 644 man/zonectl.8 $(DESTDIR)$(PREFIX)/share/man/man8/zonectl.8
 	install -D -m 644 man/zonectl-config.5 $(DESTDIR)$(PREFIX)/share/man/man5/zonectl-config.5
 	install -D -m 644 cli/zonectl.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/zonectl
+	mkdir -p $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' cli/zonectl.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/zonectl.service
 
 clean:
 	rm -rf $(B)

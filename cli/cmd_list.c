@@ -49,6 +49,7 @@ static int print_json(const struct zone_info *z, size_t n)
 		jw_kstr(w, "name", z[i].name);
 		jw_kstr(w, "state", zone_state_name(z[i].state));
 		jw_kstr(w, "brand", zone_brand_name(z[i].brand));
+		jw_kbool(w, "autoboot", z[i].autoboot);
 		cli_jw_count(w, "init_pid", z[i].init_pid > 0, (uint64_t)z[i].init_pid);
 		cli_jw_count(w, "uptime_seconds", z[i].booted_at_ns,
 			     (wall_ns() - z[i].booted_at_ns) / 1000000000ull);

@@ -12,10 +12,11 @@
 
 static const struct cli_cmd commands[] = {
 	{"create", cmd_create,
-	 "create NAME [--config FILE] [--brand sparse|whole|oci|kvm] [--template NAME] [--kvm kernel=PATH,...] [--set KEY=VALUE[,...]]... [--net KEY=VALUE[,...]]...",
+	 "create NAME [--config FILE] [--brand sparse|whole|oci|kvm] [--template NAME] [--init PATH] [--kvm kernel=PATH,...] [--set KEY=VALUE[,...]]... [--net KEY=VALUE[,...]]...",
 	 "store a zone's configuration and install its root"},
-	{"boot", cmd_boot, "boot NAME", "start a zone; returns once it runs"},
-	{"halt", cmd_halt, "halt NAME [-t SECONDS]",
+	{"boot", cmd_boot, "boot NAME | boot --all-autoboot",
+	 "start a zone (or every autoboot zone); returns once it runs"},
+	{"halt", cmd_halt, "halt NAME|--all [-t SECONDS]",
 	 "stop a zone: SIGTERM to its init, SIGKILL after SECONDS (default 10)"},
 	{"reboot", cmd_reboot, "reboot NAME [-t SECONDS]", "halt and boot a running zone"},
 	{"delete", cmd_delete, "delete [-f] NAME", "remove an installed zone (-f: halt it first)"},
@@ -26,7 +27,7 @@ static const struct cli_cmd commands[] = {
 	{"config", cmd_config, "config NAME", "print a zone's config.json"},
 	{"set", cmd_set, "set NAME KEY=VALUE[,...]...",
 	 "change resource controls (cpu-shares, cpu-cap, cpu-burst, cpuset, memory, swap, "
-	 "memory-reservation, processes, io-weight, io-*-bps, io-*-iops, disk); live on a "
+	 "memory-reservation, processes, io-weight, io-*-bps, io-*-iops, disk, autoboot); live on a "
 	 "running zone (disk: grows while halted)"},
 	{"stat", cmd_stat, "stat [-o table|json] [-i SECONDS [-c COUNT]] [NAME...]",
 	 "CPU, memory, processes, I/O, throttling, OOM kills and disk use of running zones"},
@@ -241,8 +242,12 @@ int main(int argc, char **argv)
 		free(c.ctx.cgroup_parent);
 		c.ctx.cgroup_parent = xstrdup(cgparent);
 	}
-	/* runc's --systemd-cgroup asks the same as ours */
-	c.ctx.cgroup_manager = c.systemd_cgroup ? ZONE_CGM_SYSTEMD : cgm;
+	/* runc's --systemd-cgroup asks the same as ours; without it runc's
+	 * command line means cgroupfs (linux.cgroupsPath is then a path),
+	 * whatever the host, as its clients expect */
+	c.ctx.cgroup_manager = c.systemd_cgroup              ? ZONE_CGM_SYSTEMD
+			       : oci && cgm == ZONE_CGM_AUTO ? ZONE_CGM_CGROUPFS
+							     : cgm;
 	c.ctx.notice = notice;
 	c.ctx.term = &cli_term;
 	optind = 0;

@@ -23,6 +23,16 @@ struct rctl_hier {
 
 struct rctl_cgroup {
 	char *zone; /* zone name: the leaf is <parent>/zonectl/<zone> */
+	/* The systemd scope the cgroups are delegated from, NULL for none.
+	 * Zones' scopes are the siblings in their slice, so the weights that
+	 * share CPU and I/O between zones are the scope's (systemd's to
+	 * write: rctl_cgroup_apply asks it over D-Bus); limits go below. */
+	char *unit;
+	/* The zone's processes live in <leaf>/payload, not in the leaf: the
+	 * zone's own init (systemd) gets a subtree it may manage, one level
+	 * below the limits, which stay on the leaf where it cannot reach
+	 * them. Set by the caller before rctl_cgroup_create. */
+	bool payload;
 	struct rctl_hier *h;
 	size_t n;
 	/* What the plan decided for rctl_cgroup_create alone (never stored
@@ -97,9 +107,10 @@ struct rctl_resources {
  * delegated to us (place_v2.c has the rules). */
 int rctl_cgroup_plan(const char *name, const char *parent_override, struct rctl_cgroup *cg,
 		     struct zerr *err);
-/* The same, in the caller's own cgroup, delegated to it (the systemd
- * scope a zone's monitor was started in): cgroup v2 only. */
-int rctl_cgroup_plan_delegated(const char *name, struct rctl_cgroup *cg, struct zerr *err);
+/* The same, in the caller's own cgroup, delegated to it from the systemd
+ * scope `unit` the zone's monitor was started in: cgroup v2 only. */
+int rctl_cgroup_plan_delegated(const char *name, const char *unit, struct rctl_cgroup *cg,
+			       struct zerr *err);
 
 /* ---- systemd hosts (systemd.c) -------------------------------------------- */
 /* systemd is the host's init (sd_booted(3)'s test). */
@@ -109,22 +120,28 @@ int rctl_systemd_check(struct zerr *err);
 /* A valid unit name with that suffix (".scope", ".slice"). */
 bool rctl_unit_name_valid(const char *name, const char *suffix);
 /* Starts the transient scope `unit` in `slice` with pid as its process,
- * Delegate=yes, CollectMode=inactive-or-failed and Before= each of
- * `before` (NULL-terminated, may be NULL), and returns once systemd has
- * made it. A scope of that name that exists already is an error naming
- * it; nothing is made then. */
+ * Delegate=yes, CollectMode=inactive-or-failed, Before= each of `before`
+ * (NULL-terminated, may be NULL) and the CPU and I/O weights of res (may
+ * be NULL), and returns once systemd has made it. A scope of that name
+ * that exists already is an error naming it; nothing is made then. */
 int rctl_systemd_scope(const char *unit, const char *slice, pid_t pid, const char *description,
-		       char *const *before, struct zerr *err);
+		       char *const *before, const struct rctl_resources *res, struct zerr *err);
+/* Sets the CPU and I/O weights of res a running scope (SetUnitProperties,
+ * runtime): nothing when res has none. */
+int rctl_systemd_weights(const char *unit, const struct rctl_resources *res, struct zerr *err);
 /* Stops a scope; one that is gone is fine. */
 int rctl_systemd_stop(const char *unit, struct zerr *err);
 
 /* On a cgroup v2 host (all controllers on cgroup2), the index of its
  * hierarchy in cg; -1 on a hybrid or v1 host. */
 ssize_t rctl_cgroup_unified(const struct rctl_cgroup *cg);
-/* The leaf in every hierarchy, and the name each hierarchy is mounted
- * under (memory, cpu,cpuacct, unified): a zone's view of its own
- * cgroups. NULL-terminated, in the same order. */
-char **rctl_cgroup_leaves(const struct rctl_cgroup *cg);
+/* Where the zone's processes go in hierarchy i: the leaf, or its payload
+ * child (cg->payload). */
+char *rctl_cgroup_home(const struct rctl_cgroup *cg, size_t i);
+/* That in every hierarchy, and the name each hierarchy is mounted under
+ * (memory, cpu,cpuacct, unified): a zone's view of its own cgroups, the
+ * root of its cgroup namespace. NULL-terminated, in the same order. */
+char **rctl_cgroup_homes(const struct rctl_cgroup *cg);
 char **rctl_cgroup_mount_names(const struct rctl_cgroup *cg);
 /* The zone's cgroup2 directory, opened (O_DIRECTORY): for clone3's
  * CLONE_INTO_CGROUP and cgroup-BPF. -1 (errno set) when it has none. */
@@ -143,10 +160,13 @@ int rctl_cgroup_create(const struct rctl_cgroup *cg, const struct rctl_resources
 /* Applies resources to an existing cgroup (live update). */
 int rctl_cgroup_apply(const struct rctl_cgroup *cg, const struct rctl_resources *res,
 		      struct zerr *err);
-/* Writes pid into cgroup.procs of every hierarchy. */
+/* Writes pid into cgroup.procs of every hierarchy (at the zone's home). */
 int rctl_cgroup_attach(const struct rctl_cgroup *cg, pid_t pid, struct zerr *err);
-/* NULL-terminated list of the cgroup.procs files (for a joining process). */
-char **rctl_cgroup_procs_files(const struct rctl_cgroup *cg);
+/* NULL-terminated list of the cgroup.procs files a process joining the
+ * zone writes itself into: the zone's home, or, in a payload zone, the
+ * cgroup its init (pid init) is in there now, since the payload's root may
+ * have given its controllers to children and take no process. */
+char **rctl_cgroup_procs_files(const struct rctl_cgroup *cg, pid_t init);
 /* Pids in the zone's cgroup (from the cgroup2 or, failing that, the pids
  * or freezer hierarchy). *pids is malloc'd. */
 int rctl_cgroup_pids(const struct rctl_cgroup *cg, pid_t **pids, size_t *n, struct zerr *err);
@@ -201,12 +221,14 @@ int rctl_cgroup_usage(const struct rctl_cgroup *cg, struct rctl_usage *u, struct
 /* The default devices allow-list: the zone's /dev and nothing else. */
 const struct rctl_device *rctl_default_devices(size_t *n);
 void rctl_cgroup_free(struct rctl_cgroup *cg);
-/* The plan as JSON (an array), and back (record.c): what state.json keeps
- * so that a crashed zone's cgroups can be found and removed. */
+/* The plan as members of a JSON object ("cgroups": [...], "unit",
+ * "cgroup_payload"), and back from one (record.c; -ENOENT when it has no
+ * "cgroups"): what state.json keeps so that a crashed zone's cgroups can
+ * be found and removed. */
 struct jw;
 struct jv;
 void rctl_cgroup_to_json(struct jw *w, const struct rctl_cgroup *cg);
-int rctl_cgroup_from_json(const char *zone, const struct jv *arr, struct rctl_cgroup *cg);
+int rctl_cgroup_from_json(const char *zone, const struct jv *doc, struct rctl_cgroup *cg);
 void rctl_resources_free(struct rctl_resources *r);
 
 #endif

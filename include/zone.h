@@ -75,6 +75,7 @@ struct zone_info {
 	char name[ZONE_NAME_MAX + 1];
 	enum zone_state state;
 	enum zone_brand brand;
+	bool autoboot;  /* zone.autoboot: `zonectl boot --all-autoboot` boots it */
 	pid_t init_pid; /* 0 when not running */
 	pid_t monitor_pid;
 	uint64_t booted_at_ns; /* wall clock */
@@ -89,6 +90,7 @@ struct zone_create_opts {
 	char *const *set;          /* NULL-terminated "key=value,..." (--set), may be NULL */
 	char *const *net;          /* NULL-terminated NIC specs (--net), may be NULL */
 	const char *kvm;           /* --kvm kernel=PATH,...: the guest of a kvm zone */
+	const char *init;          /* --init PATH: a system container (systemd as PID 1) */
 };
 
 int zone_create(struct zone_ctx *ctx, const char *name, const struct zone_create_opts *o,

@@ -13,6 +13,7 @@
  * as already cleaned up. Where the paths come from is plan.c's business.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -125,11 +126,21 @@ char *rctl_cgroup_path(const struct rctl_cgroup *cg, size_t i)
 	return rctl_abs(&cg->h[i], rel);
 }
 
-char **rctl_cgroup_leaves(const struct rctl_cgroup *cg)
+char *rctl_cgroup_home(const struct rctl_cgroup *cg, size_t i)
+{
+	char *leaf = rctl_cgroup_path(cg, i);
+	if (!leaf || !cg->payload)
+		return leaf;
+	char *home = xasprintf("%s/%s", leaf, RCTL_PAYLOAD);
+	free(leaf);
+	return home;
+}
+
+char **rctl_cgroup_homes(const struct rctl_cgroup *cg)
 {
 	char **v = xcalloc(cg->n + 1, sizeof(*v));
 	for (size_t i = 0; i < cg->n; i++)
-		v[i] = rctl_cgroup_path(cg, i);
+		v[i] = rctl_cgroup_home(cg, i);
 	return v;
 }
 
@@ -147,7 +158,7 @@ int rctl_cgroup_v2_open(const struct rctl_cgroup *cg)
 {
 	for (size_t i = 0; i < cg->n; i++)
 		if (cg->h[i].v2) {
-			cleanup_free char *path = rctl_cgroup_path(cg, i);
+			cleanup_free char *path = rctl_cgroup_home(cg, i);
 			return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		}
 	errno = ENOENT;
@@ -242,6 +253,36 @@ int rctl_read_pids(const struct rctl_hier *h, const char *dir, pid_t **pids, siz
 	return 0;
 }
 
+/* The processes of dir and of every cgroup below it (a payload subtree
+ * that the zone's own init has divided). */
+static int read_pids_tree(const struct rctl_hier *h, const char *dir, pid_t **pids, size_t *n,
+			  struct zerr *err)
+{
+	int r = rctl_read_pids(h, dir, pids, n, err);
+	DIR *d = r == 0 ? opendir(dir) : NULL;
+	struct dirent *de;
+	while (d && r == 0 && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		cleanup_free char *sub = xasprintf("%s/%s", dir, de->d_name);
+		cleanup_free pid_t *more = NULL;
+		size_t m = 0;
+		if ((r = read_pids_tree(h, sub, &more, &m, err)) < 0 || !m)
+			continue;
+		*pids = xrealloc(*pids, (*n + m) * sizeof(pid_t));
+		memcpy(*pids + *n, more, m * sizeof(pid_t));
+		*n += m;
+	}
+	if (d)
+		closedir(d);
+	if (r < 0) {
+		free(*pids);
+		*pids = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
 static bool dir_exists(const char *path)
 {
 	struct stat st;
@@ -333,6 +374,18 @@ int rctl_cgroup_create(const struct rctl_cgroup *cg, const struct rctl_resources
 	}
 	if (r == 0)
 		r = rctl_apply_resources(cg, res, true, err);
+	/* v1 payloads, after the leaf's device list (v1 devices refuses to
+	 * change the default of a cgroup with children; a child copies its
+	 * parent's list); cgroup2's are made with their controllers above */
+	for (size_t i = 0; i < cg->n && r == 0 && cg->payload; i++) {
+		if (cg->h[i].v2)
+			continue;
+		cleanup_free char *home = rctl_cgroup_home(cg, i);
+		if (mkdir(home, 0755) < 0)
+			r = zerr_set(err, errno, "%s: mkdir %s", rctl_label(&cg->h[i]), home);
+		else if (rctl_kind(&cg->h[i]) == RCTL_V1 && rctl_has_ctl(&cg->h[i], "cpuset"))
+			r = rctl_v1_cpuset_inherit(&cg->h[i], home, err);
+	}
 	if (r < 0) {
 		/* every leaf was checked absent above, so all of them are ours */
 		remove_dirs(cg, NULL);
@@ -346,6 +399,8 @@ int rctl_cgroup_apply(const struct rctl_cgroup *cg, const struct rctl_resources 
 {
 	bool devices = res && res->n_devices > 0;
 	int r = rctl_apply_resources(cg, res, devices, err);
+	if (r == 0 && cg->unit)
+		r = rctl_systemd_weights(cg->unit, res, err);
 	return r < 0 ? zone_fail(cg, r, err) : 0;
 }
 
@@ -356,20 +411,52 @@ int rctl_cgroup_attach(const struct rctl_cgroup *cg, pid_t pid, struct zerr *err
 	char buf[32];
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
 	for (size_t i = 0; i < cg->n; i++) {
-		cleanup_free char *leaf = rctl_cgroup_path(cg, i);
-		int r = rctl_write(&cg->h[i], leaf, "cgroup.procs", buf, err);
+		cleanup_free char *home = rctl_cgroup_home(cg, i);
+		int r = rctl_write(&cg->h[i], home, "cgroup.procs", buf, err);
 		if (r < 0)
 			return zone_fail(cg, r, err);
 	}
 	return 0;
 }
 
-char **rctl_cgroup_procs_files(const struct rctl_cgroup *cg)
+/* Where init is in hierarchy i, if that is inside the zone's payload
+ * (read from /proc/INIT/cgroup: "ID:controllers:path"); else NULL. */
+static char *init_cgroup(const struct rctl_cgroup *cg, size_t i, pid_t init)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)init);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	const struct rctl_hier *h = &cg->h[i];
+	cleanup_free char *leaf = rctl_rel_leaf(cg, i);
+	cleanup_free char *home = xasprintf("%s%s/%s", leaf[0] == '/' ? "" : "/", leaf,
+					    RCTL_PAYLOAD);
+	char *line = NULL, *found = NULL;
+	size_t cap = 0;
+	while (!found && getline(&line, &cap, f) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		char *c = strchr(line, ':'), *p = c ? strchr(c + 1, ':') : NULL;
+		if (!p)
+			continue;
+		*p++ = '\0';
+		bool mine = h->v2 ? !c[1] : !strcmp(c + 1, h->controllers);
+		size_t n = strlen(home);
+		if (mine && !strncmp(p, home, n) && (p[n] == '/' || !p[n]) && !strstr(p, "/.."))
+			found = rctl_abs(h, p);
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
+char **rctl_cgroup_procs_files(const struct rctl_cgroup *cg, pid_t init)
 {
 	char **v = xcalloc(cg->n + 1, sizeof(char *));
 	for (size_t i = 0; i < cg->n; i++) {
-		cleanup_free char *leaf = rctl_cgroup_path(cg, i);
-		v[i] = xasprintf("%s/cgroup.procs", leaf);
+		char *at = cg->payload && init > 0 ? init_cgroup(cg, i, init) : NULL;
+		cleanup_free char *dir = at ? at : rctl_cgroup_home(cg, i);
+		v[i] = xasprintf("%s/cgroup.procs", dir);
 	}
 	return v;
 }
@@ -426,7 +513,7 @@ int rctl_cgroup_pids(const struct rctl_cgroup *cg, pid_t **pids, size_t *n, stru
 	if (i < 0)
 		return zone_fail(cg, zerr_setx(err, ENOENT, "cgroup does not exist"), err);
 	cleanup_free char *leaf = rctl_cgroup_path(cg, (size_t)i);
-	int r = rctl_read_pids(&cg->h[i], leaf, pids, n, err);
+	int r = read_pids_tree(&cg->h[i], leaf, pids, n, err);
 	return r < 0 ? zone_fail(cg, r, err) : 0;
 }
 
@@ -453,7 +540,7 @@ static void freeze_kill_thaw(const struct rctl_hier *h, const char *leaf, int ti
 	}
 	cleanup_free pid_t *pids = NULL;
 	size_t n = 0;
-	if (rctl_read_pids(h, leaf, &pids, &n, NULL) == 0)
+	if (read_pids_tree(h, leaf, &pids, &n, NULL) == 0)
 		kill_all(pids, n);
 	rctl_write(h, leaf, "freezer.state", "THAWED", NULL);
 }
@@ -490,7 +577,7 @@ static int sweep(const struct rctl_cgroup *cg, bool *done, struct zerr *err)
 		cleanup_free char *leaf = rctl_cgroup_path(cg, i);
 		cleanup_free pid_t *pids = NULL;
 		size_t n = 0;
-		int r = rctl_read_pids(&cg->h[i], leaf, &pids, &n, err);
+		int r = read_pids_tree(&cg->h[i], leaf, &pids, &n, err);
 		if (r < 0)
 			return r;
 		if (!n)
@@ -540,6 +627,23 @@ static int rmdir_leaf(const struct rctl_hier *h, const char *leaf, struct zerr *
 	}
 }
 
+/* The leaf and, first, whatever the zone's init made below it. */
+static int rmdir_tree(const struct rctl_hier *h, const char *dir, struct zerr *err)
+{
+	int r = 0;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && r == 0 && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		cleanup_free char *sub = xasprintf("%s/%s", dir, de->d_name);
+		r = rmdir_tree(h, sub, err);
+	}
+	if (d)
+		closedir(d);
+	return r < 0 ? r : rmdir_leaf(h, dir, err);
+}
+
 /* zonectl/ goes when the last zone under it does; another zone's leaf
  * keeps it (ENOTEMPTY on cgroup2, EBUSY on v1). */
 static int rmdir_top(const struct rctl_cgroup *cg, size_t i, struct zerr *err)
@@ -556,7 +660,7 @@ static int remove_dirs(const struct rctl_cgroup *cg, struct zerr *err)
 	int first = 0;
 	for (size_t i = 0; i < cg->n; i++) {
 		cleanup_free char *leaf = rctl_cgroup_path(cg, i);
-		int r = rmdir_leaf(&cg->h[i], leaf, first ? NULL : err);
+		int r = rmdir_tree(&cg->h[i], leaf, first ? NULL : err);
 		if (r == 0)
 			r = rmdir_top(cg, i, first ? NULL : err);
 		if (r < 0 && !first)
@@ -596,5 +700,6 @@ void rctl_cgroup_free(struct rctl_cgroup *cg)
 	}
 	free(cg->h);
 	free(cg->zone);
+	free(cg->unit);
 	*cg = (struct rctl_cgroup){0};
 }

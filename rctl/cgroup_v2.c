@@ -139,6 +139,18 @@ static int enable_in_parent(const struct rctl_cgroup *cg, const struct rctl_hier
 	return enable_in(h, parent, want, err);
 }
 
+/* The zone's payload subtree below its leaf, with the controllers the
+ * leaf has passed on to it, for the zone's init to manage. */
+static int make_payload(const struct rctl_cgroup *cg, const struct rctl_hier *h, const char *leaf,
+			char *const *want, struct zerr *err)
+{
+	if (!cg->payload)
+		return 0;
+	int r = want[0] ? enable_in(h, leaf, want, err) : 0;
+	cleanup_free char *payload = xasprintf("%s/%s", leaf, RCTL_PAYLOAD);
+	return r < 0 ? r : mkdir_one(h, payload, err);
+}
+
 int rctl_v2_make(const struct rctl_cgroup *cg, size_t i, char *const *want, struct zerr *err)
 {
 	const struct rctl_hier *h = &cg->h[i];
@@ -147,14 +159,18 @@ int rctl_v2_make(const struct rctl_cgroup *cg, size_t i, char *const *want, stru
 	cleanup_free char *top = rctl_abs(h, rel_top);
 	cleanup_free char *leaf = rctl_cgroup_path(cg, i);
 	int r;
-	if (!want[0] || cg->make_parent)
-		if ((r = rctl_mkdir_leaf(h, top, leaf, err)) < 0 || !want[0])
+	if (!want[0] || cg->make_parent) {
+		if ((r = rctl_mkdir_leaf(h, top, leaf, err)) < 0)
 			return r;
+		if (!want[0])
+			return make_payload(cg, h, leaf, want, err);
+	}
 	if (cg->own_parent && (r = enable_in_parent(cg, h, parent, want, err)) < 0)
 		return r;
-	if ((r = mkdir_one(h, top, err)) < 0 || (r = enable_in(h, top, want, err)) < 0)
+	if ((r = mkdir_one(h, top, err)) < 0 || (r = enable_in(h, top, want, err)) < 0 ||
+	    (r = mkdir_one(h, leaf, err)) < 0)
 		return r;
-	return mkdir_one(h, leaf, err);
+	return make_payload(cg, h, leaf, want, err);
 }
 
 int rctl_v2_tidy(const struct rctl_cgroup *cg, size_t i)

@@ -75,6 +75,11 @@ int rctl_place_v2(struct rctl_cgroup *cg, size_t i, const char *override, bool d
 		  struct zerr *err);
 /* True for the root of the whole cgroup2 hierarchy (not a namespace's). */
 bool rctl_v2_is_root(const char *dir);
+/* resources.c: the v2 weights of shares [2, 262144] and of a blkio
+ * weight [10, 1000], both onto [1, 10000] (systemd's CPUWeight and
+ * IOWeight take the same). */
+uint64_t rctl_cpu_weight(uint64_t shares);
+unsigned rctl_io_weight(unsigned blkio);
 
 /* cgroup_v2.c: cgroup2 on a host where it carries controllers. */
 /* Controllers of cgroup2 that the zone needs and no v1 hierarchy holds
@@ -85,6 +90,9 @@ char **rctl_v2_wanted(const struct rctl_cgroup *cg);
 int rctl_v2_make(const struct rctl_cgroup *cg, size_t i, char *const *want, struct zerr *err);
 /* The leaf of a delegated parent where zonectl's own processes live. */
 #define RCTL_MONITOR_LEAF "zonectl.monitor"
+/* The child of a zone's leaf its processes live in when cg->payload
+ * (systemd-nspawn's name for the same). */
+#define RCTL_PAYLOAD "payload"
 /* Removes that leaf once no monitor is left in it (0, or -errno). */
 int rctl_v2_tidy(const struct rctl_cgroup *cg, size_t i);
 

@@ -154,8 +154,10 @@ int rctl_place_v2(struct rctl_cgroup *cg, size_t i, const char *override, bool g
 	if (rctl_systemd_booted())
 		return zerr_setx(err, EPERM,
 				 "this host's cgroups are systemd's, and %s is not delegated to "
-				 "zonectl: run zonectl from a unit with Delegate=yes, or pass "
-				 "--cgroup-parent with a cgroup delegated to it",
+				 "zonectl: use the systemd cgroup manager (--cgroup-manager "
+				 "systemd, the default here), run zonectl from a unit with "
+				 "Delegate=yes, or pass --cgroup-parent with a cgroup delegated "
+				 "to it",
 				 h->parent);
 	free(h->parent);
 	h->parent = xstrdup("/");

@@ -272,9 +272,13 @@ int rctl_cgroup_plan(const char *name, const char *parent_override, struct rctl_
 	return plan(name, parent_override, false, cg, err);
 }
 
-int rctl_cgroup_plan_delegated(const char *name, struct rctl_cgroup *cg, struct zerr *err)
+int rctl_cgroup_plan_delegated(const char *name, const char *unit, struct rctl_cgroup *cg,
+			       struct zerr *err)
 {
-	return plan(name, NULL, true, cg, err);
+	int r = plan(name, NULL, true, cg, err);
+	if (r == 0)
+		cg->unit = xstrdup(unit);
+	return r;
 }
 
 ssize_t rctl_cgroup_unified(const struct rctl_cgroup *cg)

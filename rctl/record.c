@@ -1,6 +1,8 @@
 /* record.c - what of a zone's cgroup plan is kept (state.json), so that
  * everything in this layer works again from it after a crash: the four
- * fields of each hierarchy, nothing the kernel could tell otherwise. */
+ * fields of each hierarchy, the systemd scope and whether the zone's
+ * processes live in a payload subtree; nothing the kernel could tell
+ * otherwise. */
 #include <errno.h>
 
 #include "internal.h"
@@ -8,6 +10,11 @@
 
 void rctl_cgroup_to_json(struct jw *w, const struct rctl_cgroup *cg)
 {
+	if (cg->unit)
+		jw_kstr(w, "unit", cg->unit);
+	if (cg->payload)
+		jw_kbool(w, "cgroup_payload", true);
+	jw_key(w, "cgroups");
 	jw_arr_open(w);
 	for (size_t i = 0; i < cg->n; i++) {
 		jw_obj_open(w);
@@ -34,8 +41,11 @@ static int hier_from_json(const struct jv *v, struct rctl_hier *h)
 	return 0;
 }
 
-int rctl_cgroup_from_json(const char *zone, const struct jv *arr, struct rctl_cgroup *cg)
+int rctl_cgroup_from_json(const char *zone, const struct jv *doc, struct rctl_cgroup *cg)
 {
+	const struct jv *arr = jv_get(doc, "cgroups");
+	if (!arr || jv_type(arr) != JV_ARRAY)
+		return -ENOENT;
 	size_t n = jv_len(arr);
 	*cg = (struct rctl_cgroup){.zone = xstrdup(zone), .h = xcalloc(n ? n : 1, sizeof(*cg->h))};
 	for (size_t i = 0; i < n; i++) {
@@ -43,5 +53,9 @@ int rctl_cgroup_from_json(const char *zone, const struct jv *arr, struct rctl_cg
 			return -EINVAL;
 		cg->n++;
 	}
+	const char *unit;
+	if (jv_string(jv_get(doc, "unit"), "unit", &unit, NULL) == 0)
+		cg->unit = xstrdup(unit);
+	jv_bool(jv_get(doc, "cgroup_payload"), "p", &cg->payload, NULL);
 	return 0;
 }

@@ -62,7 +62,7 @@ static int cpu_v1(const struct rctl_resources *r, const struct rctl_hier *h, con
 }
 
 /* OCI's mapping of shares [2, 262144] onto cpu.weight [1, 10000]. */
-static uint64_t shares_to_weight(uint64_t shares)
+uint64_t rctl_cpu_weight(uint64_t shares)
 {
 	if (shares < 2)
 		shares = 2;
@@ -97,7 +97,7 @@ static int cpu_v2(const struct rctl_resources *r, const struct rctl_hier *h, con
 		  struct rctl_kvs *kv, struct zerr *err)
 {
 	if (r->has_cpu_shares && r->cpu_shares)
-		rctl_kvs_add(kv, "cpu.weight", "%" PRIu64, shares_to_weight(r->cpu_shares));
+		rctl_kvs_add(kv, "cpu.weight", "%" PRIu64, rctl_cpu_weight(r->cpu_shares));
 	if (r->has_cpu_quota || r->has_cpu_period) {
 		int e = cpu_max(r, h, leaf, kv, err);
 		if (e < 0)
@@ -315,6 +315,13 @@ static void throttles_v2(const struct rctl_resources *r, struct rctl_kvs *kv)
 	}
 }
 
+/* blkio's weight [10, 1000] onto io.weight [1, 10000]. */
+unsigned rctl_io_weight(unsigned blkio)
+{
+	unsigned w = blkio < 10 ? 10 : blkio > 1000 ? 1000 : blkio;
+	return 1 + (w - 10) * 9999 / 990;
+}
+
 /* BFQ takes the blkio range [1, 1000] as is; io.weight is [1, 10000]. */
 static int io_v2(const struct rctl_resources *r, const struct rctl_hier *h, const char *leaf,
 		 struct rctl_kvs *kv, struct zerr *err)
@@ -324,10 +331,7 @@ static int io_v2(const struct rctl_resources *r, const struct rctl_hier *h, cons
 	if (want_weight(r) && rctl_file_exists(leaf, "io.bfq.weight")) {
 		rctl_kvs_add(kv, "io.bfq.weight", "%u", (unsigned)r->blkio_weight);
 	} else if (want_weight(r)) {
-		unsigned w = r->blkio_weight < 10     ? 10
-			     : r->blkio_weight > 1000 ? 1000
-						      : r->blkio_weight;
-		rctl_kvs_add(kv, "io.weight", "default %u", 1 + (w - 10) * 9999 / 990);
+		rctl_kvs_add(kv, "io.weight", "default %u", rctl_io_weight(r->blkio_weight));
 	}
 	throttles_v2(r, kv);
 	return 0;

@@ -65,6 +65,12 @@ static int bus_fail(struct zerr *err, int r, const sd_bus_error *e, const char *
 	return zerr_set(err, -r, "systemd: %s", what);
 }
 
+static int bus_open(sd_bus **bus, struct zerr *err)
+{
+	int r = sd_bus_open_system(bus);
+	return r < 0 ? bus_fail(err, r, NULL, "cannot reach the system bus (D-Bus)") : 0;
+}
+
 int rctl_systemd_check(struct zerr *err)
 {
 	if (!rctl_systemd_booted())
@@ -72,8 +78,7 @@ int rctl_systemd_check(struct zerr *err)
 				 "--cgroup-manager systemd: systemd is not this host's "
 				 "init (no /run/systemd/system)");
 	cleanup_bus sd_bus *bus = NULL;
-	int r = sd_bus_open_system(&bus);
-	return r < 0 ? bus_fail(err, r, NULL, "cannot reach the system bus (D-Bus)") : 0;
+	return bus_open(&bus, err);
 }
 
 /* The job systemd answers with, done: JobRemoved with its path. */
@@ -97,11 +102,25 @@ static int on_job_removed(sd_bus_message *m, void *arg, sd_bus_error *e)
 	return 0;
 }
 
+/* CPUWeight and IOWeight, for the weights res has. */
+static int append_weights(sd_bus_message *m, const struct rctl_resources *res)
+{
+	int r = 0;
+	if (res && res->has_cpu_shares && res->cpu_shares)
+		r = sd_bus_message_append(m, "(sv)", "CPUWeight", "t",
+					  rctl_cpu_weight(res->cpu_shares));
+	if (r >= 0 && res && res->has_blkio_weight && res->blkio_weight)
+		r = sd_bus_message_append(m, "(sv)", "IOWeight", "t",
+					  (uint64_t)rctl_io_weight(res->blkio_weight));
+	return r;
+}
+
 static int append_props(sd_bus_message *m, const char *slice, pid_t pid, const char *description,
-			char *const *before)
+			char *const *before, const struct rctl_resources *res)
 {
 	int r;
 	if ((r = sd_bus_message_open_container(m, 'a', "(sv)")) < 0 ||
+	    (r = append_weights(m, res)) < 0 ||
 	    (r = sd_bus_message_append(m, "(sv)", "Description", "s", description)) < 0 ||
 	    (r = sd_bus_message_append(m, "(sv)", "Slice", "s", slice)) < 0 ||
 	    (r = sd_bus_message_append(m, "(sv)", "Delegate", "b", 1)) < 0 ||
@@ -117,7 +136,7 @@ static int append_props(sd_bus_message *m, const char *slice, pid_t pid, const c
 }
 
 int rctl_systemd_scope(const char *unit, const char *slice, pid_t pid, const char *description,
-		       char *const *before, struct zerr *err)
+		       char *const *before, const struct rctl_resources *res, struct zerr *err)
 {
 	if (!rctl_unit_name_valid(unit, ".scope"))
 		return zerr_setx(err, EINVAL, "systemd: `%s` is not a valid scope name", unit);
@@ -127,9 +146,9 @@ int rctl_systemd_scope(const char *unit, const char *slice, pid_t pid, const cha
 				 "(letters, digits, \":_.-\", ending in .slice)",
 				 slice);
 	cleanup_bus sd_bus *bus = NULL;
-	int r = sd_bus_open_system(&bus);
+	int r = bus_open(&bus, err);
 	if (r < 0)
-		return bus_fail(err, r, NULL, "cannot reach the system bus (D-Bus)");
+		return r;
 	struct job_wait w = {0};
 	sd_bus_slot *slot = NULL;
 	r = sd_bus_match_signal(bus, &slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved",
@@ -141,7 +160,7 @@ int rctl_systemd_scope(const char *unit, const char *slice, pid_t pid, const cha
 	if ((r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER,
 						"StartTransientUnit")) < 0 ||
 	    (r = sd_bus_message_append(m, "ss", unit, "fail")) < 0 ||
-	    (r = append_props(m, slice, pid, description, before)) < 0 ||
+	    (r = append_props(m, slice, pid, description, before, res)) < 0 ||
 	    (r = sd_bus_message_append(m, "a(sa(sv))", 0)) < 0) {
 		sd_bus_slot_unref(slot);
 		return bus_fail(err, r, NULL, "build StartTransientUnit");
@@ -177,9 +196,9 @@ int rctl_systemd_scope(const char *unit, const char *slice, pid_t pid, const cha
 int rctl_systemd_stop(const char *unit, struct zerr *err)
 {
 	cleanup_bus sd_bus *bus = NULL;
-	int r = sd_bus_open_system(&bus);
+	int r = bus_open(&bus, err);
 	if (r < 0)
-		return bus_fail(err, r, NULL, "cannot reach the system bus (D-Bus)");
+		return r;
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	cleanup_msg sd_bus_message *reply = NULL;
 	r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "StopUnit", &e, &reply, "ss",
@@ -191,4 +210,30 @@ int rctl_systemd_stop(const char *unit, struct zerr *err)
 		bus_fail(err, r, &e, "stop the scope");
 	sd_bus_error_free(&e);
 	return r;
+}
+
+int rctl_systemd_weights(const char *unit, const struct rctl_resources *res, struct zerr *err)
+{
+	bool cpu = res && res->has_cpu_shares && res->cpu_shares;
+	bool io = res && res->has_blkio_weight && res->blkio_weight;
+	if (!cpu && !io)
+		return 0;
+	cleanup_bus sd_bus *bus = NULL;
+	int r = bus_open(&bus, err);
+	if (r < 0)
+		return r;
+	cleanup_msg sd_bus_message *m = NULL, *reply = NULL;
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	if ((r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER,
+						"SetUnitProperties")) < 0 ||
+	    (r = sd_bus_message_append(m, "sb", unit, 1)) < 0 ||
+	    (r = sd_bus_message_open_container(m, 'a', "(sv)")) < 0 ||
+	    (r = append_weights(m, res)) < 0 || (r = sd_bus_message_close_container(m)) < 0)
+		return bus_fail(err, r, NULL, "build SetUnitProperties");
+	r = sd_bus_call(bus, m, 0, &e, &reply);
+	if (r < 0)
+		zerr_setx(err, -r, "systemd: set the weights of %s: %s", unit,
+			  sd_bus_error_is_set(&e) ? e.message : strerror(-r));
+	sd_bus_error_free(&e);
+	return r < 0 ? r : 0;
 }

@@ -19,9 +19,13 @@ struct zone_status {
 	uint64_t booted_at_ns;
 	bool has_cgroup;
 	struct rctl_cgroup cg;
-	char *unit;      /* the systemd scope the zone runs in, NULL = none */
 	char **net_made; /* what the zone's NICs left on the host (net_plan) */
 };
+
+/* The signal that asks the zone's init (pid init) to halt: SIGRTMIN+3 for
+ * systemd, which takes SIGTERM as "re-execute yourself"; SIGTERM for
+ * zinit and any other (zone/ops.c). */
+int zone_halt_signal(pid_t init);
 
 /* Under the systemd cgroup manager (zone/scope.c): the monitor moves into
  * a transient scope of its own (its name in *unit, malloc'd), and the

@@ -182,7 +182,9 @@ static int hide(const char *upper, const char *pattern, struct zerr *err)
 	return r;
 }
 
-static int seed_etc(const char *name, const char *upper, struct zerr *err)
+/* A machine of its own: a new machine-id (journald files, DHCP client
+ * ids) and its name as host name. */
+static int seed_identity(const char *name, const char *etc, struct zerr *err)
 {
 	unsigned char id[16];
 	char hex[34];
@@ -193,13 +195,17 @@ static int seed_etc(const char *name, const char *upper, struct zerr *err)
 	hex[32] = '\n';
 	hex[33] = '\0';
 	cleanup_free char *hostname = xasprintf("%s\n", name);
+	int r = put(etc, "machine-id", hex, 0444, (gid_t)-1, err);
+	return r < 0 ? r : put(etc, "hostname", hostname, 0644, (gid_t)-1, err);
+}
+
+static int seed_etc(const char *name, const char *upper, struct zerr *err)
+{
 	cleanup_free char *hosts = xasprintf(
 		"127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 		"ff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n",
 		name);
-	int r = put(upper, "machine-id", hex, 0444, (gid_t)-1, err);
-	if (r == 0)
-		r = put(upper, "hostname", hostname, 0644, (gid_t)-1, err);
+	int r = seed_identity(name, upper, err);
 	if (r == 0)
 		r = put(upper, "hosts", hosts, 0644, (gid_t)-1, err);
 	if (r == 0)
@@ -222,9 +228,13 @@ static int install_whole(const char *name, const char *dir, const struct zone_co
 	cleanup_free char *root = xasprintf("%s/%s", dir, cfg->root_path);
 	cleanup_free char *upper = xasprintf("%s/upper", dir);
 	cleanup_free char *work = xasprintf("%s/work", dir);
+	cleanup_free char *etc = xasprintf("%s/etc", upper);
 	int r = mkdir_p(root, 0755, err);
-	if (r == 0 && (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0))
+	if (r == 0 && (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0 || mkdir(etc, 0755) < 0))
 		r = zerr_set(err, errno, "mkdir `%s`", upper);
+	/* zones cloned from one template are distinct machines */
+	if (r == 0)
+		r = seed_identity(name, etc, err);
 	return r < 0 ? zerr_prefix(err, "zone %s: install", name) : 0;
 }
 

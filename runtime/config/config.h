@@ -150,6 +150,8 @@ struct zone_keys {
 	unsigned groups;           /* RK_* touched */
 	bool has_disk;             /* disk=SIZE: zone.disk, not linux.resources */
 	uint64_t disk;
+	bool has_autoboot; /* autoboot=true|false: zone.autoboot */
+	bool autoboot;
 };
 /* Adds "key=value[,key=value...]" to k; errors read "zone NAME: VERB:
  * cpu-cap=0: must be at least 1 (percent of one CPU)". */
@@ -177,6 +179,8 @@ int zone_kvm_rewrite(const char *name, const char *spec, char **text, size_t *le
  * job's process.args, env (K=V replaces K), cwd and extra mounts. */
 struct config_edit {
 	const char *template_name;
+	const char *init; /* zone.init */
+	bool cgroup_rw;   /* the "cgroup" mounts lose "ro" */
 	bool ephemeral;
 	char *const *args;
 	char *const *env;

@@ -56,11 +56,46 @@ static void write_process(struct jw *w, const struct jv *old, const struct confi
 	jw_obj_close(w);
 }
 
+/* A "cgroup" mount as it was, "ro" made "rw". */
+static void write_cgroup_rw(struct jw *w, const struct jv *m)
+{
+	jw_obj_open(w);
+	for (size_t i = 0; i < jv_len(m); i++) {
+		const char *key = jv_key(m, i);
+		const struct jv *v = jv_val(m, i);
+		jw_key(w, key);
+		if (strcmp(key, "options") || jv_type(v) != JV_ARRAY) {
+			jw_value(w, v);
+			continue;
+		}
+		jw_arr_open(w);
+		for (size_t k = 0; k < jv_len(v); k++) {
+			const char *o;
+			if (jv_string(jv_at(v, k), "", &o, NULL) == 0 && !strcmp(o, "ro"))
+				jw_str(w, "rw");
+			else
+				jw_value(w, jv_at(v, k));
+		}
+		jw_arr_close(w);
+	}
+	jw_obj_close(w);
+}
+
+static bool is_cgroup_mount(const struct jv *m)
+{
+	const char *type;
+	return jv_string(jv_get(m, "type"), "", &type, NULL) == 0 &&
+	       (!strcmp(type, "cgroup") || !strcmp(type, "cgroup2"));
+}
+
 static void write_mounts(struct jw *w, const struct jv *old, const struct config_edit *e)
 {
 	jw_arr_open(w);
 	for (size_t i = 0; i < jv_len(old); i++)
-		jw_value(w, jv_at(old, i));
+		if (e->cgroup_rw && is_cgroup_mount(jv_at(old, i)))
+			write_cgroup_rw(w, jv_at(old, i));
+		else
+			jw_value(w, jv_at(old, i));
 	for (size_t i = 0; i < e->n_mounts; i++) {
 		const struct iso_mount *m = &e->mounts[i];
 		jw_obj_open(w);
@@ -80,7 +115,8 @@ static void write_zone(struct jw *w, const struct jv *old, const struct config_e
 	for (size_t i = 0; i < jv_len(old); i++) {
 		const char *key = jv_key(old, i);
 		if ((e->template_name && (!strcmp(key, "template") || !strcmp(key, "brand"))) ||
-		    (e->ephemeral && !strcmp(key, "ephemeral")))
+		    (e->ephemeral && !strcmp(key, "ephemeral")) ||
+		    (e->init && !strcmp(key, "init")))
 			continue;
 		jw_key(w, key);
 		jw_value(w, jv_val(old, i));
@@ -91,6 +127,8 @@ static void write_zone(struct jw *w, const struct jv *old, const struct config_e
 	}
 	if (e->ephemeral)
 		jw_kbool(w, "ephemeral", true);
+	if (e->init)
+		jw_kstr(w, "init", e->init);
 	jw_obj_close(w);
 }
 
@@ -113,8 +151,8 @@ int zone_config_edit(const char *name, char **text, size_t *len, const struct co
 	int r = zone_config_doc(name, *text, *len, &doc, err);
 	if (r < 0)
 		return r;
-	bool process = e->args || e->env || e->cwd, mounts = e->n_mounts > 0;
-	bool zone = e->template_name || e->ephemeral;
+	bool process = e->args || e->env || e->cwd, mounts = e->n_mounts > 0 || e->cgroup_rw;
+	bool zone = e->template_name || e->ephemeral || e->init;
 	struct jw *w = jw_new(true);
 	jw_obj_open(w);
 	for (size_t i = 0; i < jv_len(doc); i++) {

@@ -17,6 +17,8 @@
  *   io-write-iops=DEV:N   blockIO.throttleWriteIOPSDevice
  *   disk=SIZE             zone.disk: the size of the zone's own filesystem
  *                         (at create; grows while halted; runtime/brand/disk.c)
+ *   autoboot=true|false   zone.autoboot: booted with the host (zonectl boot
+ *                         --all-autoboot, which zonectl.service runs)
  *
  * cpu-cap, cpu-burst, memory, swap, memory-reservation and processes also
  * take "none" (no limit).
@@ -286,6 +288,17 @@ static int k_disk(const char *v, struct zone_keys *k, const char **why)
 	return 0;
 }
 
+static int k_autoboot(const char *v, struct zone_keys *k, const char **why)
+{
+	if (strcmp(v, "true") && strcmp(v, "false")) {
+		*why = "must be true or false";
+		return -EINVAL;
+	}
+	k->has_autoboot = true;
+	k->autoboot = !strcmp(v, "true");
+	return 0;
+}
+
 static const struct {
 	const char *key;
 	key_fn fn;
@@ -304,6 +317,7 @@ static const struct {
 	{"io-read-iops", k_read_iops},
 	{"io-write-iops", k_write_iops},
 	{"disk", k_disk},
+	{"autoboot", k_autoboot},
 };
 
 static int parse_one(const char *name, const char *verb, const char *item, struct zone_keys *k,
@@ -325,7 +339,8 @@ static int parse_one(const char *name, const char *verb, const char *item, struc
 	return zerr_setx(err, EINVAL,
 			 "zone %s: %s: %s: unknown key (cpu-shares, cpu-cap, cpu-burst, "
 			 "cpuset, memory, swap, memory-reservation, processes, io-weight, "
-			 "io-read-bps, io-write-bps, io-read-iops, io-write-iops, disk)",
+			 "io-read-bps, io-write-bps, io-read-iops, io-write-iops, disk, "
+			 "autoboot)",
 			 name, verb, item);
 }
 
@@ -368,7 +383,7 @@ void zone_keys_free(struct zone_keys *k)
  * merged into what is there. */
 struct ov {
 	const char *key;
-	enum { OV_INT, OV_STR, OV_OBJ, OV_THR } t;
+	enum { OV_INT, OV_BOOL, OV_STR, OV_OBJ, OV_THR } t;
 	int64_t i;                        /* OV_THR: the RT_* kind */
 	const struct rctl_resources *res; /* OV_THR: the new throttles */
 	const char *s;
@@ -427,6 +442,8 @@ static void write_ov(struct jw *w, const struct jv *old, const struct ov *o)
 {
 	if (o->t == OV_INT)
 		jw_int(w, o->i);
+	else if (o->t == OV_BOOL)
+		jw_bool(w, o->i != 0);
 	else if (o->t == OV_STR)
 		jw_str(w, o->s);
 	else if (o->t == OV_THR)
@@ -562,13 +579,18 @@ int zone_keys_merge(const char *name, const char *verb, const char *text, size_t
 	if (ni)
 		res[nr++] = (struct ov){.key = "blockIO", .t = OV_OBJ, .kids = io, .n = ni};
 	struct ov resources = {.key = "resources", .t = OV_OBJ, .kids = res, .n = nr};
-	struct ov disk = {.key = "disk", .t = OV_INT, .i = (int64_t)k->disk};
+	struct ov zone[2];
+	size_t nz = 0;
+	if (k->has_disk)
+		ADD_INT(zone, nz, "disk", (int64_t)k->disk);
+	if (k->has_autoboot)
+		zone[nz++] = (struct ov){.key = "autoboot", .t = OV_BOOL, .i = k->autoboot};
 	struct ov top[2] = {
 		{.key = "linux", .t = OV_OBJ, .kids = &resources, .n = 1},
-		{.key = "zone", .t = OV_OBJ, .kids = &disk, .n = 1},
+		{.key = "zone", .t = OV_OBJ, .kids = zone, .n = nz},
 	};
 	struct jw *w = jw_new(true);
-	write_merged(w, doc, nr ? top : top + 1, (size_t)(nr ? 1 : 0) + k->has_disk);
+	write_merged(w, doc, nr ? top : top + 1, (size_t)(nr ? 1 : 0) + (nz ? 1 : 0));
 	*out = jw_finish(w, out_len);
 	if (!*out)
 		return zerr_setx(err, EINVAL, "zone %s: %s: cannot encode the config", name, verb);

@@ -158,7 +158,6 @@ void zone_status_free(struct zone_status *st)
 {
 	rctl_cgroup_free(&st->cg);
 	strv_free(st->net_made);
-	free(st->unit);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -183,17 +182,13 @@ static int status_from_json(const char *name, const struct jv *doc, struct zone_
 	if (jv_uint64(jv_get(doc, "booted_at_ns"), "b", &u, NULL) == 0)
 		st->booted_at_ns = u;
 	const struct jv *net = jv_get(doc, "net");
-	const char *unit;
-	if (jv_string(jv_get(doc, "unit"), "unit", &unit, NULL) == 0)
-		st->unit = xstrdup(unit);
 	if (net && jv_strv(net, "net", &st->net_made, NULL) < 0)
 		return -EINVAL;
-	const struct jv *cg = jv_get(doc, "cgroups");
-	if (cg && jv_type(cg) == JV_ARRAY) {
-		st->has_cgroup = true;
-		return rctl_cgroup_from_json(name, cg, &st->cg);
-	}
-	return 0;
+	int r = rctl_cgroup_from_json(name, doc, &st->cg);
+	if (r == -ENOENT)
+		return 0;
+	st->has_cgroup = true;
+	return r;
 }
 
 int zone_status_read(const struct zone_ctx *ctx, const char *name, struct zone_status *st,
@@ -232,16 +227,12 @@ int zone_status_write(const struct zone_ctx *ctx, const char *name, const struct
 	jw_kint(w, "init_pid", st->init_pid);
 	jw_kuint(w, "init_start", st->init_start);
 	jw_kuint(w, "booted_at_ns", st->booted_at_ns);
-	if (st->unit)
-		jw_kstr(w, "unit", st->unit);
 	if (st->net_made) {
 		jw_key(w, "net");
 		jw_strv(w, st->net_made);
 	}
-	if (st->has_cgroup) {
-		jw_key(w, "cgroups");
+	if (st->has_cgroup)
 		rctl_cgroup_to_json(w, &st->cg);
-	}
 	jw_obj_close(w);
 	size_t len;
 	cleanup_free char *text = jw_finish(w, &len);

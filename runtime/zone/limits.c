@@ -18,7 +18,7 @@ int zone_keys_rewrite(const char *name, const char *verb, char *const *specs, ch
 	for (size_t i = 0; specs && specs[i]; i++)
 		if ((r = zone_keys_parse(name, verb, specs[i], k, err)) < 0)
 			return r;
-	if (!k->groups && !k->has_disk)
+	if (!k->groups && !k->has_disk && !k->has_autoboot)
 		return 0;
 	char *out;
 	size_t out_len;

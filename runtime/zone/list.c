@@ -17,14 +17,13 @@ void zone_info_free(struct zone_info *info)
 	info->zone_dir = NULL;
 }
 
-static int zone_brand_get(const struct zone_ctx *ctx, const char *name, enum zone_brand *b)
+static void config_facts(const struct zone_ctx *ctx, struct zone_info *info)
 {
-	struct zone_config cfg = {0};
-	int r = zone_config_read(ctx, name, &cfg, NULL);
-	if (r == 0)
-		*b = cfg.brand;
-	zone_config_free(&cfg);
-	return r;
+	cleanup_config struct zone_config cfg = {0};
+	if (zone_config_read(ctx, info->name, &cfg, NULL) < 0)
+		return;
+	info->brand = cfg.brand;
+	info->autoboot = cfg.autoboot;
 }
 
 int zone_info_get(struct zone_ctx *ctx, const char *name, struct zone_info *info, struct zerr *err)
@@ -35,7 +34,7 @@ int zone_info_get(struct zone_ctx *ctx, const char *name, struct zone_info *info
 	memset(info, 0, sizeof(*info));
 	snprintf(info->name, sizeof(info->name), "%s", name);
 	info->zone_dir = zone_dir(ctx, name);
-	zone_brand_get(ctx, name, &info->brand);
+	config_facts(ctx, info);
 	struct zone_status st;
 	cleanup_close int lock = zone_trylock(ctx, name);
 	bool locked = lock >= 0;

@@ -97,7 +97,7 @@ void zone_join_prepare(const struct zone_ctx *ctx, const char *name, const struc
 		.name = name,
 		.init_pid = st->init_pid,
 		.ns_flags = ns,
-		.cgroup_procs = rctl_cgroup_procs_files(&st->cg),
+		.cgroup_procs = rctl_cgroup_procs_files(&st->cg, st->init_pid),
 		.seccomp = cfg->seccomp,
 		.extra_fd = -1,
 	};

@@ -127,13 +127,17 @@ static int boot_zone(struct monitor *m, struct zerr *err)
 	/* under systemd the monitor first moves into a scope of its own,
 	 * and the zone's cgroups are made below it (zone/scope.c) */
 	bool systemd = zone_cgroup_manager(m->ctx) == ZONE_CGM_SYSTEMD;
-	int r = systemd ? zone_scope_start(m->ctx, m->name, m->cfg, &st->unit, err) : 0;
+	cleanup_free char *unit = NULL;
+	int r = systemd ? zone_scope_start(m->ctx, m->name, m->cfg, &unit, err) : 0;
 	if (r == 0)
-		r = systemd ? rctl_cgroup_plan_delegated(m->name, &st->cg, err)
+		r = systemd ? rctl_cgroup_plan_delegated(m->name, unit, &st->cg, err)
 			    : rctl_cgroup_plan(m->name, m->ctx->cgroup_parent, &st->cg, err);
 	if (r < 0)
 		return r;
 	st->has_cgroup = true;
+	/* an init of the zone's own (systemd) manages a subtree of its own,
+	 * one level below the zone's limits */
+	st->cg.payload = m->cfg->init == ZONE_INIT_PATH;
 	if ((r = zone_net_plan(m->ctx, m->name, m->cfg, st, err)) < 0 ||
 	    (r = zone_status_write(m->ctx, m->name, st, err)) < 0)
 		return r;
@@ -178,7 +182,7 @@ static int boot_zone(struct monitor *m, struct zerr *err)
 	if ((r = release(m, err)) < 0)
 		return r;
 	zfault("boot:released");
-	if (st->unit)
+	if (st->cg.unit)
 		register_machine(m, rootfs);
 	if ((r = listen_console(m, err)) < 0)
 		return r;
@@ -275,11 +279,11 @@ static void watch(struct monitor *m)
 		if (p[3].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			if (read(m->sig_fd, &si, sizeof(si)) == sizeof(si) && m->init.pid > 0)
-				kill(m->init.pid, SIGTERM);
+				kill(m->init.pid, zone_halt_signal(m->init.pid));
 		}
 		if (p[6].revents & (POLLERR | POLLHUP)) {
 			/* the job's client is gone: nobody waits for it */
-			kill(m->init.pid, SIGTERM);
+			kill(m->init.pid, zone_halt_signal(m->init.pid));
 			client = -1;
 		}
 		if (p[0].revents & POLLIN)

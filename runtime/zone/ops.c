@@ -2,6 +2,7 @@
  * takes the zone's lock, repairs what a crash left, checks the transition
  * table, then acts. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -130,6 +131,29 @@ static int install_locked(const struct zone_ctx *ctx, const char *name, const ch
 	return r;
 }
 
+/* `create --init PATH`: a system container, whose init is a whole
+ * system's (systemd, as under systemd-nspawn -b or podman --systemd):
+ * told it is in a container, given the tmpfs mounts it expects rather
+ * than making them (it has no CAP_SYS_ADMIN), and its cgroup subtree
+ * writable (the payload: one level below the zone's limits). */
+static char *const system_env[] = {"container=zonectl", NULL};
+static char *const tmpfs_opts[] = {"nosuid", "nodev", "mode=755", NULL};
+static char *const tmp_opts[] = {"nosuid", "nodev", "mode=1777", NULL};
+static const struct iso_mount system_mounts[] = {
+	{"/run", "tmpfs", "tmpfs", (char **)tmpfs_opts},
+	{"/run/lock", "tmpfs", "tmpfs", (char **)tmpfs_opts},
+	{"/tmp", "tmpfs", "tmpfs", (char **)tmp_opts},
+};
+
+static void system_zone(const char *init, struct config_edit *e)
+{
+	e->init = init;
+	e->env = system_env;
+	e->mounts = system_mounts;
+	e->n_mounts = sizeof(system_mounts) / sizeof(system_mounts[0]);
+	e->cgroup_rw = true;
+}
+
 int zone_create_text(struct zone_ctx *ctx, const char *name, const struct zone_create_opts *o,
 		     char *text, size_t len, struct zerr *err)
 {
@@ -141,7 +165,10 @@ int zone_create_text(struct zone_ctx *ctx, const char *name, const struct zone_c
 	    (r = zone_kvm_rewrite(name, o->kvm, &owned, &len, err)) < 0)
 		return r;
 	struct config_edit edit = {.template_name = o->template_name};
-	if (o->template_name && (r = zone_config_edit(name, &owned, &len, &edit, err)) < 0)
+	if (o->init)
+		system_zone(o->init, &edit);
+	if ((o->template_name || o->init) &&
+	    (r = zone_config_edit(name, &owned, &len, &edit, err)) < 0)
 		return r;
 	cleanup_config struct zone_config cfg = {0};
 	if ((r = zone_config_parse(name, owned, len, &cfg, err)) < 0 ||
@@ -230,6 +257,18 @@ static int pidfd_wait(pid_t pid, unsigned long long start, int timeout_ms)
 	return r > 0 ? 0 : -ETIMEDOUT;
 }
 
+int zone_halt_signal(pid_t init)
+{
+	char link[64], exe[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)init);
+	ssize_t n = readlink(link, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return SIGTERM;
+	exe[n] = '\0';
+	const char *base = strrchr(exe, '/');
+	return !strcmp(base ? base + 1 : exe, "systemd") ? SIGRTMIN + 3 : SIGTERM;
+}
+
 /* Ask, then insist: SIGTERM to init (our init ends the zone's processes
  * in order), after timeout_s SIGKILL to everything in the cgroup. The
  * monitor notices init's exit and releases the rest. */
@@ -242,7 +281,7 @@ static int stop_zone(const struct zone_ctx *ctx, const char *name, struct zone_s
 	    pidfd_wait(st->monitor_pid, st->monitor_start, timeout_s * 1000) == 0)
 		return 0;
 	if (proc_alive(st->init_pid, st->init_start))
-		kill(st->init_pid, SIGTERM);
+		kill(st->init_pid, zone_halt_signal(st->init_pid));
 	zfault("halt:signalled");
 	if (pidfd_wait(st->monitor_pid, st->monitor_start, timeout_s * 1000) == 0)
 		return 0;

@@ -40,8 +40,8 @@ int zone_repair(const struct zone_ctx *ctx, const char *name, struct zone_status
 	zone_net_teardown(ctx, st);
 	/* an emptied scope is gone already (CollectMode); one that is not
 	 * (a process that escaped the zone's cgroup) is stopped */
-	if (same_boot && st->unit)
-		rctl_systemd_stop(st->unit, NULL);
+	if (same_boot && st->has_cgroup && st->cg.unit)
+		rctl_systemd_stop(st->cg.unit, NULL);
 	zone_status_clear(ctx, name);
 	if (ctx->notice) {
 		char msg[256];

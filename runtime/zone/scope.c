@@ -49,7 +49,8 @@ int zone_scope_start(const struct zone_ctx *ctx, const char *name, const struct 
 	}
 	cleanup_free char *what = xasprintf("zonectl zone %s", name);
 	char *before[] = {"zonectl.service", NULL};
-	if ((r = rctl_systemd_scope(scope, slice, getpid(), what, before, err)) < 0)
+	if ((r = rctl_systemd_scope(scope, slice, getpid(), what, before, &cfg->resources, err)) <
+	    0)
 		return zerr_prefix(err, "zone %s", name);
 	*unit = scope;
 	scope = NULL;

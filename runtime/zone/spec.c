@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "monitor.h"
 
@@ -62,7 +64,7 @@ static void add_cgroup_mounts(struct monitor *m, struct iso_spec *s, const struc
 		/* cgroup v2: the zone's own cgroup2 directory, which its
 		 * cgroup namespace calls "/". Bound, not mounted anew: the
 		 * child makes its mounts before it enters that namespace. */
-		cleanup_free char *leaf = rctl_cgroup_path(&m->st.cg, (size_t)v2);
+		cleanup_free char *leaf = rctl_cgroup_home(&m->st.cg, (size_t)v2);
 		add_mount(s, dest, "bind", leaf,
 			  strv_dup((char *[]){"bind", ro ? "ro" : "rw", "nosuid", "nodev", "noexec",
 					      NULL}));
@@ -70,7 +72,7 @@ static void add_cgroup_mounts(struct monitor *m, struct iso_spec *s, const struc
 	}
 	add_mount(s, dest, "tmpfs", "tmpfs",
 		  strv_dup((char *[]){"nosuid", "nodev", "noexec", "mode=755", NULL}));
-	cleanup_strv char **leaves = rctl_cgroup_leaves(&m->st.cg);
+	cleanup_strv char **leaves = rctl_cgroup_homes(&m->st.cg);
 	cleanup_strv char **names = rctl_cgroup_mount_names(&m->st.cg);
 	for (size_t i = 0; leaves[i]; i++) {
 		cleanup_free char *to = xasprintf("%s/%s", dest, names[i]);
@@ -81,6 +83,35 @@ static void add_cgroup_mounts(struct monitor *m, struct iso_spec *s, const struc
 	if (ro)
 		add_mount(s, dest, "tmpfs", "tmpfs",
 			  strv_dup((char *[]){"remount", "ro", "nosuid", "nodev", "noexec", NULL}));
+}
+
+/* A system zone's boot has an id of its own, as a machine's has: the
+ * kernel's boot_id is the host's, the same for every boot of the zone,
+ * so journald would file them all as one boot (systemd-nspawn does the
+ * same). A random v4 UUID in RUN/NAME/boot_id, bound over the kernel's. */
+static int add_boot_id(struct monitor *m, struct iso_spec *s, struct zerr *err)
+{
+	uint8_t u[16];
+	if (getrandom(u, sizeof(u), 0) != sizeof(u))
+		return zerr_set(err, errno, "zone %s: a boot id", m->name);
+	u[6] = (uint8_t)((u[6] & 0x0f) | 0x40);
+	u[8] = (uint8_t)((u[8] & 0x3f) | 0x80);
+	char text[40];
+	int n = 0;
+	for (int i = 0; i < 16; i++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "%s%02x",
+			      i == 4 || i == 6 || i == 8 || i == 10 ? "-" : "", u[i]);
+	text[n++] = '\n';
+	cleanup_free char *dir = zone_run_dir(m->ctx, m->name);
+	cleanup_free char *path = zone_run_file(m->ctx, m->name, "boot_id");
+	if (mkdir_p(dir, 0700, err) < 0)
+		return zerr_prefix(err, "zone %s", m->name);
+	cleanup_close int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0444);
+	if (fd < 0 || write_all(fd, text, (size_t)n) < 0)
+		return zerr_set(err, errno, "zone %s: write `%s`", m->name, path);
+	add_mount(s, "/proc/sys/kernel/random/boot_id", "bind", path,
+		  strv_dup((char *[]){"bind", "ro", "nosuid", "nodev", "noexec", NULL}));
+	return 0;
 }
 
 int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struct zerr *err)
@@ -175,6 +206,7 @@ int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struct zerr 
 	} else if (c->init == ZONE_INIT_PATH) {
 		strv_append(&s->init_argv, c->init_path);
 		s->proc.args = s->init_argv;
+		return add_boot_id(m, s, err);
 	}
 	return 0;
 }

@@ -3,7 +3,6 @@
 # "reboot". The next command repairs, says so, and nothing leaks.
 . "$(dirname "$0")/lib.sh"
 
-monitor_of() { sed -n 's/.*"monitor_pid": \([0-9]*\).*/\1/p' "$ZONECTL_ROOT/run/$1/state.json"; }
 
 test_kill_monitor_then_next_command_repairs() {
 	z create km1

@@ -37,18 +37,21 @@ v2_host() { [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; }
 
 # cgdir ZONE CONTROLLER: the zone's cgroup directory that carries the v1
 # CONTROLLER (cpu, cpuacct, memory, pids, blkio ...), from its init; on a
-# v2 host its one cgroup2 directory.
+# v2 host its one cgroup2 directory. The zone's own, where its limits
+# are: above the payload subtree that a system zone's init manages.
 cgdir() {
 	local pid rel
 	pid=$(init_pid_of "$1")
 	if v2_host; then
 		rel=$(sed -n 's/^0:://p' /proc/$pid/cgroup)
-		echo "/sys/fs/cgroup$rel"
+		rel=${rel%%/payload/*}
+		echo "/sys/fs/cgroup${rel%/payload}"
 		return
 	fi
 	rel=$(sed -n "s/^[0-9]*:$2://p" /proc/$pid/cgroup)
 	[ -n "$rel" ] || fail "no $2 cgroup for $1: $(cat /proc/$pid/cgroup)"
-	echo "/sys/fs/cgroup/$2$rel"
+	rel=${rel%%/payload/*}
+	echo "/sys/fs/cgroup/$2${rel%/payload}"
 }
 
 # cgread ZONE WHAT: what the kernel holds for the zone, the same on both
@@ -105,6 +108,7 @@ io_limits() {
 	cat "$(cgdir "$1" blkio)/blkio.throttle.$f"
 }
 state_of() { z list -o json "$1" | sed -n 's/.*"state": "\([a-z_]*\)".*/\1/p'; }
+monitor_of() { sed -n 's/.*"monitor_pid": \([0-9]*\).*/\1/p' "$ZONECTL_ROOT/run/$1/state.json"; }
 init_pid_of() { z list -o json "$1" | sed -n 's/.*"init_pid": \([0-9]*\).*/\1/p'; }
 
 # make_oci_bundle DIR ARGS...: an OCI bundle (busybox-static, config from

@@ -66,7 +66,8 @@ static void test_bad_keys_name_zone_and_key(void)
 	EXPECT_ERR("memory=64M,colour=red",
 		   "zone web1: set: colour=red: unknown key (cpu-shares, cpu-cap, "
 		   "cpu-burst, cpuset, memory, swap, memory-reservation, processes, io-weight, "
-		   "io-read-bps, io-write-bps, io-read-iops, io-write-iops, disk)");
+		   "io-read-bps, io-write-bps, io-read-iops, io-write-iops, disk, autoboot)");
+	EXPECT_ERR("autoboot=yes", "zone web1: set: autoboot=yes: must be true or false");
 	EXPECT_ERR("disk=8M", "zone web1: set: disk=8M: must be at least 16M");
 	EXPECT_ERR("disk=none", "zone web1: set: disk=none: not a size (like 512M or 20G)");
 	EXPECT_ERR(
@@ -146,6 +147,22 @@ static void test_disk_is_stored_in_the_zone_object(void)
 	CHECK(at(b, "memory", "limit") == 1 << 30);
 }
 
+static void test_autoboot_is_stored_in_the_zone_object(void)
+{
+	const char *doc = "{\"zone\": {\"brand\": \"sparse\", \"disk\": 67108864}}";
+	cleanup_json struct jv *a = NULL, *b = NULL;
+	struct zerr e;
+	bool v = false;
+	int64_t d = 0;
+	CHECK_MSG(merged(doc, "autoboot=true,cpu-shares=300", &a, &e) == 0, "%s", e.msg);
+	CHECK(jv_bool(jv_get(jv_get(a, "zone"), "autoboot"), "", &v, NULL) == 0 && v);
+	CHECK(jv_int64(jv_get(jv_get(a, "zone"), "disk"), "", &d, NULL) == 0 && d == 64 << 20);
+	CHECK(at(a, "cpu", "shares") == 300);
+	CHECK_MSG(merged(doc, "disk=128M,autoboot=false", &b, &e) == 0, "%s", e.msg);
+	CHECK(jv_bool(jv_get(jv_get(b, "zone"), "autoboot"), "", &v, NULL) == 0 && !v);
+	CHECK(jv_int64(jv_get(jv_get(b, "zone"), "disk"), "", &d, NULL) == 0 && d == 128 << 20);
+}
+
 static void test_swap_is_stored_as_memory_plus_swap(void)
 {
 	struct zerr e;
@@ -209,6 +226,7 @@ int main(void)
 	RUN(test_merge_adds_linux_resources_when_missing);
 	RUN(test_swap_is_stored_as_memory_plus_swap);
 	RUN(test_disk_is_stored_in_the_zone_object);
+	RUN(test_autoboot_is_stored_in_the_zone_object);
 	RUN(test_throttle_replaces_its_device_only);
 	T_EXIT();
 }

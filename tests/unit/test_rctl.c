@@ -148,7 +148,7 @@ static void test_attach_puts_child_in_every_hierarchy(void)
 	pid_t pid = sleeper();
 	CHECK(pid > 0);
 	CHECK_MSG(rctl_cgroup_attach(cg, pid, &err) == 0, "%s", err.msg);
-	cleanup_strv char **files = rctl_cgroup_procs_files(cg);
+	cleanup_strv char **files = rctl_cgroup_procs_files(cg, pid);
 	CHECK(strv_len(files) == cg->n);
 	for (size_t i = 0; i < cg->n; i++)
 		CHECK_MSG(pid_in(files[i], pid), "%d not in %s", (int)pid, files[i]);
@@ -158,6 +158,50 @@ static void test_attach_puts_child_in_every_hierarchy(void)
 	CHECK(n == 1 && pids[0] == pid);
 	CHECK(rctl_cgroup_attach(cg, 999999999, &err) < 0);
 	CHECK_MSG(strstr(err.msg, "cgroup.procs = 999999999"), "%s", err.msg);
+}
+
+/* A system zone's processes live in payload/, and its init divides that
+ * (as systemd makes init.scope there): joins follow init, counts and
+ * kills reach the whole subtree, destroy removes it. */
+static void test_payload_subtree_is_the_zones_to_divide(void)
+{
+	struct zerr err = {0};
+	struct rctl_cgroup *cg = plan("payload", NULL, &err);
+	CHECK_MSG(cg, "%s", err.msg);
+	cg->payload = true;
+	CHECK_MSG(rctl_cgroup_create(cg, NULL, &err) == 0, "%s", err.msg);
+	pid_t pid = sleeper();
+	CHECK_MSG(rctl_cgroup_attach(cg, pid, &err) == 0, "%s", err.msg);
+	char buf[24];
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	for (size_t i = 0; i < cg->n; i++) {
+		cleanup_free char *home = rctl_cgroup_home(cg, i);
+		cleanup_free char *procs = xasprintf("%s/cgroup.procs", home);
+		CHECK_MSG(pid_in(procs, pid), "%d not in %s", (int)pid, procs);
+		/* what the zone's init does: a child, and itself into it */
+		cleanup_free char *scope = xasprintf("%s/init.scope", home);
+		CHECK(mkdir(scope, 0755) == 0);
+		const char *inherit[] = {"cpuset.cpus", "cpuset.mems"};
+		for (size_t k = 0; k < 2; k++) {
+			cleanup_free char *from = xasprintf("%s/%s", home, inherit[k]);
+			cleanup_free char *v = slurp(from);
+			cleanup_free char *to = xasprintf("%s/%s", scope, inherit[k]);
+			if (v && *v && access(to, F_OK) == 0)
+				CHECK(write_file(to, v, strlen(v), NULL) == 0);
+		}
+		cleanup_free char *scope_procs = xasprintf("%s/cgroup.procs", scope);
+		CHECK_MSG(write_file(scope_procs, buf, strlen(buf), NULL) == 0, "%s", scope_procs);
+	}
+	cleanup_strv char **files = rctl_cgroup_procs_files(cg, pid);
+	for (size_t i = 0; i < cg->n; i++)
+		CHECK_MSG(strstr(files[i], "/payload/init.scope/cgroup.procs"), "join %s",
+			  files[i]);
+	cleanup_free pid_t *pids = NULL;
+	size_t n = 0;
+	CHECK_MSG(rctl_cgroup_pids(cg, &pids, &n, &err) == 0, "%s", err.msg);
+	CHECK(n == 1 && pids[0] == pid);
+	CHECK_MSG(rctl_cgroup_destroy(cg, &err) == 0, "%s", err.msg);
+	CHECK(!rctl_cgroup_exists(cg));
 }
 
 /* ---- resources ---------------------------------------------------------- */
@@ -554,6 +598,7 @@ int main(void)
 	RUN_T(test_create_failure_leaves_nothing);
 	RUN_T(test_hybrid_leaves_cgroup2_subtree_control_alone);
 	RUN_T(test_attach_puts_child_in_every_hierarchy);
+	RUN_T(test_payload_subtree_is_the_zones_to_divide);
 	RUN_T(test_resources_are_applied);
 	RUN_T(test_swap_follows_the_memory_limit);
 	RUN_T(test_apply_error_names_file_and_value);
