@@ -2,7 +2,7 @@
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Iinclude -D_GNU_SOURCE
-LDLIBS  := -lseccomp -lcap -lmnl -lcgroup -lyajl -lsystemd
+LDLIBS  := -lseccomp -lcap -lmnl -lcgroup -lyajl -lsystemd -lnftables
 PREFIX  ?= /usr/local
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 B       := build

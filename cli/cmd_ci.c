@@ -10,12 +10,15 @@
  * names no image. A failing script exits with $BUILD_FAILURE_EXIT_CODE,
  * after saying its real status on stderr (it is also in the zone's run
  * directory, job-status); a zone that cannot run it exits with
- * $SYSTEM_FAILURE_EXIT_CODE.
+ * $SYSTEM_FAILURE_EXIT_CODE. The job's /cache is its project's
+ * (CI_PROJECT_PATH_SLUG), kept between jobs; the zone is on the default
+ * network, with NAT and DNS, so get_sources can clone.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "json.h"
@@ -58,6 +61,30 @@ static char *job_template(void)
 			    *s))
 			*s = '-';
 	return t;
+}
+
+/* The project's cache key: CI_PROJECT_PATH_SLUG, else CI_PROJECT_ID. */
+static const char *job_cache(void)
+{
+	const char *k = getenv("CUSTOM_ENV_CI_PROJECT_PATH_SLUG");
+	if (!k || !*k)
+		k = getenv("CUSTOM_ENV_CI_PROJECT_ID");
+	return k && *k ? k : NULL;
+}
+
+/* The runner's binary, for its cache and artifact helpers in the zone:
+ * $ZONECTL_GITLAB_RUNNER, else where its packages install it. */
+static const char *job_runner(void)
+{
+	const char *p = getenv("ZONECTL_GITLAB_RUNNER");
+	if (p && *p)
+		return p;
+	static const char *const where[] = {"/usr/bin/gitlab-runner",
+					    "/usr/local/bin/gitlab-runner"};
+	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++)
+		if (access(where[i], X_OK) == 0)
+			return where[i];
+	return NULL;
 }
 
 static int gitlab_config(const char *name)
@@ -108,7 +135,9 @@ static int gitlab(struct cli *c, int argc, char **argv)
 		return gitlab_config(name);
 	if (!strcmp(stage, "prepare") && argc == 2) {
 		cleanup_free char *t = job_template();
-		return zone_job_prepare(&c->ctx, name, t, &err) < 0 ? system_failure(&err) : 0;
+		struct zone_job_opts o = {
+			.template_name = t, .cache = job_cache(), .runner = job_runner()};
+		return zone_job_prepare(&c->ctx, name, &o, &err) < 0 ? system_failure(&err) : 0;
 	}
 	if (!strcmp(stage, "run") && argc == 4)
 		return gitlab_run(c, name, argv[2], argv[3]);

@@ -1,5 +1,7 @@
-/* cmd_net.c - zonectl net NAME: each NIC with its addresses, MAC, links
- * and counters as the host sees them (dladm show-vnic, zonestat's net). */
+/* cmd_net.c - zonectl net NAME: each NIC with its addresses (and where
+ * they came from), MAC, links, NAT and published ports, and counters as
+ * the host sees them (dladm show-vnic, zonestat's net); then the zone's
+ * resolvers and anything on the host that would drop its traffic. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,17 +22,28 @@ static const char *or_dash(const char *s)
 	return s && *s ? s : "-";
 }
 
-static void print_table(const char *name, const struct zone_nic *z, size_t n)
+static void joined(char *const *v, char *buf, size_t len)
 {
-	printf("%-12s %-5s %-8s %-7s %-14s %-17s %-22s %10s %10s %8s %8s %7s %7s %7s\n", "ZONE",
-	       "LINK", "TYPE", "OVER", "HOST-LINK", "MAC", "ADDRESS", "RBYTES", "OBYTES", "IPKTS",
-	       "OPKTS", "IDROPS", "ODROPS", "SPOOFED");
-	for (size_t i = 0; i < n; i++) {
-		const struct zone_nic *in = &z[i];
-		char addrs[256];
+	size_t off = 0;
+	snprintf(buf, len, "-");
+	for (size_t i = 0; v && v[i] && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "", v[i]);
+}
+
+static void print_table(const char *name, const struct zone_net *net)
+{
+	printf("%-12s %-5s %-8s %-7s %-14s %-17s %-22s %-6s %-3s %-14s %10s %10s %8s %8s %7s %7s "
+	       "%7s\n",
+	       "ZONE", "LINK", "TYPE", "OVER", "HOST-LINK", "MAC", "ADDRESS", "ORIGIN", "NAT",
+	       "PUBLISH", "RBYTES", "OBYTES", "IPKTS", "OPKTS", "IDROPS", "ODROPS", "SPOOFED");
+	for (size_t i = 0; i < net->n; i++) {
+		const struct zone_nic *in = &net->nics[i];
+		char addrs[256], pub[256];
 		fmt_addrs(in, addrs, sizeof(addrs));
-		printf("%-12s %-5s %-8s %-7s %-14s %-17s %-22s", name, or_dash(in->link), in->type,
-		       or_dash(in->over), or_dash(in->host_link), or_dash(in->mac), addrs);
+		joined(in->publish, pub, sizeof(pub));
+		printf("%-12s %-5s %-8s %-7s %-14s %-17s %-22s %-6s %-3s %-14s", name,
+		       or_dash(in->link), in->type, or_dash(in->over), or_dash(in->host_link),
+		       or_dash(in->mac), addrs, in->origin, in->nat ? "yes" : "no", pub);
 		if (in->has_counters)
 			printf(" %10llu %10llu %8llu %8llu %7llu %7llu",
 			       (unsigned long long)in->rx_bytes, (unsigned long long)in->tx_bytes,
@@ -45,6 +58,14 @@ static void print_table(const char *name, const struct zone_nic *z, size_t n)
 		else
 			printf(" %7s\n", "-");
 	}
+	if (net->dns) {
+		char dns[512], search[512];
+		joined(net->dns, dns, sizeof(dns));
+		joined(net->search, search, sizeof(search));
+		printf("%-12s dns: %s  search: %s\n", name, dns, search);
+	}
+	if (net->warning)
+		printf("%-12s warning: %s\n", name, net->warning);
 }
 
 static void json_counters(struct jw *w, const struct zone_nic *in)
@@ -74,23 +95,39 @@ static void json_nic(struct jw *w, const struct zone_nic *in)
 	jw_kstr(w, "mac", in->mac[0] ? in->mac : NULL);
 	jw_key(w, "addresses");
 	jw_strv(w, in->addrs);
+	jw_kstr(w, "address_origin", in->origin);
 	jw_kstr(w, "gateway", in->gateway[0] ? in->gateway : NULL);
+	jw_kbool(w, "nat", in->nat);
+	jw_key(w, "publish");
+	jw_strv(w, in->publish);
 	jw_kbool(w, "anti_spoofing", in->anti_spoofing);
 	json_counters(w, in);
 	cli_jw_count(w, "spoofed_dropped", in->has_spoofed, in->spoofed);
 	jw_obj_close(w);
 }
 
-static int print_json(const char *name, const struct zone_nic *z, size_t n)
+static void json_strv_or_null(struct jw *w, const char *key, char *const *v)
+{
+	jw_key(w, key);
+	if (v)
+		jw_strv(w, v);
+	else
+		jw_null(w);
+}
+
+static int print_json(const char *name, const struct zone_net *net)
 {
 	struct jw *w = jw_new(true);
 	jw_obj_open(w);
 	jw_kstr(w, "zone", name);
 	jw_key(w, "nics");
 	jw_arr_open(w);
-	for (size_t i = 0; i < n; i++)
-		json_nic(w, &z[i]);
+	for (size_t i = 0; i < net->n; i++)
+		json_nic(w, &net->nics[i]);
 	jw_arr_close(w);
+	json_strv_or_null(w, "dns", net->dns);
+	json_strv_or_null(w, "search", net->search);
+	jw_kstr(w, "warning", net->warning);
 	jw_obj_close(w);
 	return cli_jw_print(w, false);
 }
@@ -106,15 +143,14 @@ int cmd_net(struct cli *c, int argc, char **argv)
 	rc = 0;
 	for (int i = optind; i < argc; i++) {
 		struct zerr err = {0};
-		struct zone_nic *z = NULL;
-		size_t n = 0;
-		if (zone_net_get(&c->ctx, argv[i], &z, &n, &err) < 0) {
+		struct zone_net net;
+		if (zone_net_get(&c->ctx, argv[i], &net, &err) < 0) {
 			rc = cli_fail(&err);
 			continue;
 		}
-		if (json ? print_json(argv[i], z, n) : (print_table(argv[i], z, n), 0))
+		if (json ? print_json(argv[i], &net) : (print_table(argv[i], &net), 0))
 			rc = 1;
-		zone_nics_free(z, n);
+		zone_net_free(&net);
 	}
 	return rc;
 }

@@ -17,6 +17,10 @@
 #define NET_IFNAME_MAX 15 /* IFNAMSIZ - 1 */
 #define NET_ADDRS_MAX 8
 #define NET_NICS_MAX 16
+#define NET_PORTS_MAX 16
+#define NET_DNS_MAX 4
+#define NET_SEARCH_MAX 6
+#define NET_DOMAIN_MAX 253
 
 /* An address with its prefix length: 198.18.7.2/24, fd00::2/64. */
 struct net_addr {
@@ -26,6 +30,12 @@ struct net_addr {
 };
 
 enum net_type { NET_NONE, NET_BRIDGE, NET_MACVLAN, NET_SHARED };
+
+/* A published port: the host's HOST reaches the zone's ZONE (publish=). */
+struct net_port {
+	uint16_t host, zone;
+	int proto; /* IPPROTO_TCP or IPPROTO_UDP */
+};
 
 /* One NIC of a zone, as configured ("zone": {"net": [ ... ]}). */
 struct net_nic {
@@ -41,6 +51,18 @@ struct net_nic {
 	bool has_mac;
 	unsigned char mac[6];
 	bool allow_spoofing;
+	/* bridge: masquerade what leaves the host from the bridge's subnet
+	 * (nat=; the default is on for the default bridge, off for others) */
+	bool nat, has_nat;
+	struct net_port ports[NET_PORTS_MAX]; /* publish=HOST:ZONE[/tcp|/udp] */
+	size_t n_ports;
+	/* the zone's resolvers and search domains (dns=, search=) */
+	struct net_addr dns[NET_DNS_MAX];
+	size_t n_dns;
+	char search[NET_SEARCH_MAX][NET_DOMAIN_MAX + 1];
+	size_t n_search;
+	/* the address was given by zonectl (a lease), not by the config */
+	bool auto_address;
 };
 
 /* Parses "type=bridge,bridge=zbr0,address=198.18.7.2/24,..." (one --net). */
@@ -53,9 +75,23 @@ const char *net_type_name(enum net_type t);
 int net_addr_parse(const char *s, struct net_addr *a, struct zerr *err);
 /* "198.18.7.2/24" */
 void net_addr_format(const struct net_addr *a, bool with_prefix, char *buf, size_t len);
+/* "8080:80/tcp" */
+void net_port_format(const struct net_port *p, char *buf, size_t len);
 /* Do the two addresses' networks overlap (same family, prefixes applied)? */
 bool net_addr_overlap(const struct net_addr *x, const struct net_addr *y);
 bool net_addr_equal(const struct net_addr *x, const struct net_addr *y);
+
+/* Does a route of the host's main table, or one of its IPv4 addresses,
+ * overlap subnet (1, 0, or a negative errno)? */
+int net_subnet_used(const struct net_addr *subnet, struct zerr *err);
+/* The first IPv4 address of a host link, with its prefix; -ENODEV when
+ * there is no such link, -ENOENT when it has no IPv4 address. */
+int net_link_ipv4(const char *link, struct net_addr *out, struct zerr *err);
+
+/* A host firewall that drops forwarded packets (another nftables table's
+ * forward hook with policy drop, as Docker's and firewalld's), said in a
+ * sentence; NULL when none does. */
+char *net_forward_blocked(void);
 
 /* Brings up "lo" in the network namespace of pid. */
 int net_loopback_up(pid_t pid, struct zerr *err);

@@ -131,16 +131,26 @@ struct zone_nic {
 	char host_link[ZONE_IFNAME_MAX]; /* the veth's host end */
 	char mac[18];                    /* "" on a shared-IP NIC */
 	char **addrs;                    /* "198.18.7.2/24", NULL-terminated */
+	const char *origin;              /* "static", "auto" (a lease), "auto (at boot)" */
 	char gateway[48];
+	bool nat;       /* masqueraded beyond the host */
+	char **publish; /* "8080:80/tcp", NULL-terminated */
 	bool anti_spoofing;
 	bool has_counters;
 	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets, rx_dropped, tx_dropped;
 	bool has_spoofed; /* the anti-spoofing filter's drops are known */
 	uint64_t spoofed;
 };
-int zone_net_get(struct zone_ctx *ctx, const char *name, struct zone_nic **nics, size_t *n,
-		 struct zerr *err);
-void zone_nics_free(struct zone_nic *nics, size_t n);
+/* A zone's network: its NICs, its resolvers (those of its resolv.conf
+ * while it runs), and what may stop its traffic on this host. */
+struct zone_net {
+	struct zone_nic *nics;
+	size_t n;
+	char **dns, **search; /* NULL-terminated; NULL: the host's, or not booted */
+	char *warning;        /* a host firewall that drops forwarded packets, or NULL */
+};
+int zone_net_get(struct zone_ctx *ctx, const char *name, struct zone_net *net, struct zerr *err);
+void zone_net_free(struct zone_net *net);
 
 /* What a running zone uses, from its cgroups' own counters (`stat`,
  * `top`). Limits are -1 when there is none; has_* is false where the
@@ -318,8 +328,19 @@ int zone_run(struct zone_ctx *ctx, const struct zone_run_opts *o, int *status, s
 
 /* ---- a CI job's zone across the stages of a driver (runtime/zone/job.c) ---- */
 
-/* Creates (whole from template_name, or sparse if NULL) and boots it. */
-int zone_job_prepare(struct zone_ctx *ctx, const char *name, const char *template_name,
+/* A CI job's zone: whole, cloned from template (sparse if NULL); on the
+ * default network as `zonectl run` jobs are (defaults.json "jobs"); with
+ * cache (a project's key: letters, digits, '.', '_', '-'; NULL for none)
+ * the directory LIB/ci/cache/KEY, kept from job to job, bound read-write
+ * at /cache; in a whole zone, the host's gitlab-runner binary (for the
+ * runner's cache and artifact helpers) at /usr/local/bin/gitlab-runner. */
+struct zone_job_opts {
+	const char *template_name;
+	const char *cache;
+	const char *runner; /* the runner binary on the host, NULL: none */
+};
+/* Creates and boots it. */
+int zone_job_prepare(struct zone_ctx *ctx, const char *name, const struct zone_job_opts *o,
 		     struct zerr *err);
 /* Runs the script file in the zone (as a shell's stdin, our stdout and
  * stderr) and records its status in the zone's run directory

@@ -90,3 +90,95 @@ int nl_route_default(struct nl *nl, int index, const struct net_addr *gw)
 	mnl_attr_put_u32(h, RTA_OIF, (uint32_t)index);
 	return nl_request(nl, h);
 }
+
+/* ---- what the host's addresses and routes already cover ---------------- */
+
+struct overlap_q {
+	const struct net_addr *net;
+	int index; /* for link_ipv4: the link's index; else 0 */
+	bool found;
+	struct net_addr first; /* link_ipv4: its first IPv4 address */
+};
+
+static int route_cb(const struct nlmsghdr *h, void *data)
+{
+	struct overlap_q *q = data;
+	const struct rtmsg *rt = mnl_nlmsg_get_payload(h);
+	if (rt->rtm_family != AF_INET || rt->rtm_table != RT_TABLE_MAIN || !rt->rtm_dst_len)
+		return MNL_CB_OK;
+	const struct nlattr *at;
+	mnl_attr_for_each(at, h, sizeof(*rt))
+	{
+		if (mnl_attr_get_type(at) != RTA_DST || mnl_attr_get_payload_len(at) != 4)
+			continue;
+		struct net_addr dst = {.family = AF_INET, .prefix = rt->rtm_dst_len};
+		memcpy(dst.a, mnl_attr_get_payload(at), 4);
+		q->found |= net_addr_overlap(&dst, q->net);
+	}
+	return MNL_CB_OK;
+}
+
+static int addr4_cb(const struct nlmsghdr *h, void *data)
+{
+	struct overlap_q *q = data;
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(h);
+	if (ifa->ifa_family != AF_INET || (q->index && (int)ifa->ifa_index != q->index))
+		return MNL_CB_OK;
+	const struct nlattr *at;
+	mnl_attr_for_each(at, h, sizeof(*ifa))
+	{
+		if (mnl_attr_get_type(at) != IFA_LOCAL || mnl_attr_get_payload_len(at) != 4)
+			continue;
+		struct net_addr a = {.family = AF_INET, .prefix = ifa->ifa_prefixlen};
+		memcpy(a.a, mnl_attr_get_payload(at), 4);
+		if (q->index && !q->found) {
+			q->first = a;
+			q->found = true;
+		} else if (!q->index && q->net) {
+			q->found |= net_addr_overlap(&a, q->net);
+		}
+	}
+	return MNL_CB_OK;
+}
+
+int net_subnet_used(const struct net_addr *subnet, struct zerr *err)
+{
+	cleanup_nl struct nl *nl = nl_open(err);
+	if (!nl)
+		return -err->code;
+	struct overlap_q q = {.net = subnet};
+	struct nlmsghdr *h = nl_msg(nl, RTM_GETROUTE, 0);
+	struct rtmsg *rt = mnl_nlmsg_put_extra_header(h, sizeof(*rt));
+	rt->rtm_family = AF_INET;
+	int r = nl_dump(nl, h, route_cb, &q);
+	if (r == 0 && !q.found) {
+		h = nl_msg(nl, RTM_GETADDR, 0);
+		struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
+		ifa->ifa_family = AF_INET;
+		r = nl_dump(nl, h, addr4_cb, &q);
+	}
+	if (r < 0)
+		return zerr_set(err, -r, "netlink: list the host's routes");
+	return q.found;
+}
+
+int net_link_ipv4(const char *link, struct net_addr *out, struct zerr *err)
+{
+	cleanup_nl struct nl *nl = nl_open(err);
+	if (!nl)
+		return -err->code;
+	int index = nl_link_index(nl, link);
+	if (index < 0)
+		return index;
+	struct overlap_q q = {.index = index};
+	struct nlmsghdr *h = nl_msg(nl, RTM_GETADDR, 0);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	int r = nl_dump(nl, h, addr4_cb, &q);
+	if (r < 0)
+		return zerr_set(err, -r, "netlink: the addresses of `%s`", link);
+	if (!q.found)
+		return -ENOENT;
+	*out = q.first;
+	return 0;
+}

@@ -1,7 +1,9 @@
 /* nic.c - a NIC's configuration: `--net type=bridge,bridge=zbr0,...` and
  * the same keys in config.json's "zone": {"net": [...]}; addresses. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +139,79 @@ static int set_address(struct net_nic *nic, const char *v, struct zerr *err)
 	return net_addr_parse(v, &nic->addrs[nic->n_addrs++], err);
 }
 
+static int port_number(const char *s, const char *end, uint16_t *out)
+{
+	unsigned long n = 0;
+	if (s == end || end - s > 5)
+		return -1;
+	for (const char *c = s; c < end; c++) {
+		if (!isdigit((unsigned char)*c))
+			return -1;
+		n = n * 10 + (unsigned long)(*c - '0');
+	}
+	if (n < 1 || n > 65535)
+		return -1;
+	*out = (uint16_t)n;
+	return 0;
+}
+
+/* HOST:ZONE[/tcp|/udp] */
+static int set_publish(struct net_nic *nic, const char *v, struct zerr *err)
+{
+	if (nic->n_ports == NET_PORTS_MAX)
+		return zerr_setx(err, EINVAL, "publish=%s: at most %d per NIC", v, NET_PORTS_MAX);
+	struct net_port p = {.proto = IPPROTO_TCP};
+	const char *colon = strchr(v, ':'), *slash = strchr(v, '/');
+	const char *end = slash ? slash : v + strlen(v);
+	if (slash && !strcmp(slash, "/udp"))
+		p.proto = IPPROTO_UDP;
+	else if (slash && strcmp(slash, "/tcp"))
+		return zerr_setx(err, EINVAL, "publish=%s: the protocol is tcp or udp", v);
+	if (!colon || colon > end || port_number(v, colon, &p.host) < 0 ||
+	    port_number(colon + 1, end, &p.zone) < 0)
+		return zerr_setx(
+			err, EINVAL,
+			"publish=%s: expected HOSTPORT:ZONEPORT[/tcp|/udp], ports 1..65535", v);
+	for (size_t i = 0; i < nic->n_ports; i++)
+		if (nic->ports[i].host == p.host && nic->ports[i].proto == p.proto)
+			return zerr_setx(err, EINVAL, "publish=%s: host port %u given twice", v,
+					 p.host);
+	nic->ports[nic->n_ports++] = p;
+	return 0;
+}
+
+void net_port_format(const struct net_port *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u:%u/%s", p->host, p->zone, p->proto == IPPROTO_UDP ? "udp" : "tcp");
+}
+
+static int set_dns(struct net_nic *nic, const char *v, struct zerr *err)
+{
+	if (nic->n_dns == NET_DNS_MAX)
+		return zerr_setx(err, EINVAL, "dns=%s: at most %d resolvers", v, NET_DNS_MAX);
+	struct net_addr *a = &nic->dns[nic->n_dns];
+	int r = net_addr_parse(v, a, err);
+	if (r < 0)
+		return r;
+	if (a->prefix != (a->family == AF_INET ? 32u : 128u))
+		return zerr_setx(err, EINVAL, "dns=%s: a resolver's address has no prefix", v);
+	nic->n_dns++;
+	return 0;
+}
+
+static int set_search(struct net_nic *nic, const char *v, struct zerr *err)
+{
+	if (nic->n_search == NET_SEARCH_MAX)
+		return zerr_setx(err, EINVAL, "search=%s: at most %d domains", v, NET_SEARCH_MAX);
+	size_t n = strlen(v);
+	if (!n || n > NET_DOMAIN_MAX ||
+	    strspn(v, "abcdefghijklmnopqrstuvwxyz"
+		      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") != n)
+		return zerr_setx(err, EINVAL, "search=%s: not a domain name", v);
+	strcpy(nic->search[nic->n_search++], v);
+	return 0;
+}
+
 static int set_mtu(struct net_nic *nic, const char *v, struct zerr *err)
 {
 	char *end;
@@ -174,9 +249,19 @@ int net_nic_set(struct net_nic *nic, const char *key, const char *v, struct zerr
 	}
 	if (!strcmp(key, "allow-spoofing"))
 		return set_bool(&nic->allow_spoofing, key, v, err);
+	if (!strcmp(key, "nat")) {
+		nic->has_nat = true;
+		return set_bool(&nic->nat, key, v, err);
+	}
+	if (!strcmp(key, "publish"))
+		return set_publish(nic, v, err);
+	if (!strcmp(key, "dns"))
+		return set_dns(nic, v, err);
+	if (!strcmp(key, "search"))
+		return set_search(nic, v, err);
 	return zerr_setx(err, EINVAL,
 			 "unknown key `%s` (type, bridge, parent, address, gateway, "
-			 "mtu, mac, allow-spoofing)",
+			 "mtu, mac, allow-spoofing, nat, publish, dns, search)",
 			 key);
 }
 
@@ -213,11 +298,18 @@ int net_nic_check(const struct net_nic *nic, struct zerr *err)
 {
 	const char *t = type_names[nic->type];
 	if (nic->type == NET_NONE)
-		return nic->n_addrs || nic->bridge[0] || nic->parent[0]
+		return nic->n_addrs || nic->bridge[0] || nic->parent[0] || nic->n_ports ||
+				       nic->has_nat || nic->n_dns || nic->n_search
 			       ? zerr_setx(err, EINVAL, "type=none takes no other keys")
 			       : 0;
-	if (nic->type == NET_BRIDGE && !nic->bridge[0])
-		return zerr_setx(err, EINVAL, "type=bridge needs bridge=NAME");
+	if (nic->type != NET_BRIDGE && (nic->has_nat || nic->n_ports))
+		return zerr_setx(err, EINVAL,
+				 "nat= and publish= are for type=bridge (a macvlan or shared-IP "
+				 "zone is on the host's network already)");
+	if (nic->type == NET_SHARED && (nic->n_dns || nic->n_search))
+		return zerr_setx(err, EINVAL,
+				 "type=shared: a shared-IP zone uses the host's resolvers "
+				 "(dns= and search= are for bridge and macvlan NICs)");
 	if (nic->type != NET_BRIDGE && nic->bridge[0])
 		return zerr_setx(err, EINVAL, "bridge=%s: only for type=bridge", nic->bridge);
 	if (nic->type == NET_MACVLAN && !nic->parent[0])
@@ -225,9 +317,16 @@ int net_nic_check(const struct net_nic *nic, struct zerr *err)
 				 "type=macvlan needs parent=LINK (a link of the host)");
 	if (nic->type == NET_BRIDGE && nic->parent[0])
 		return zerr_setx(err, EINVAL, "parent=%s: not for type=bridge", nic->parent);
-	if (!nic->n_addrs && (nic->type == NET_SHARED || !nic->allow_spoofing))
+	/* a bridged NIC without an address gets one from zonectl (a lease
+	 * from the bridge's subnet) */
+	if (!nic->n_addrs && nic->type != NET_BRIDGE &&
+	    (nic->type == NET_SHARED || !nic->allow_spoofing))
 		return zerr_setx(err, EINVAL, "type=%s needs address=ADDR%s", t,
 				 nic->type == NET_SHARED ? "" : " (or allow-spoofing=true)");
+	if (nic->type == NET_BRIDGE && !nic->n_addrs && nic->has_gateway)
+		return zerr_setx(err, EINVAL,
+				 "gateway= without address=: an address zonectl gives comes with "
+				 "its gateway");
 	if (nic->type == NET_SHARED &&
 	    (nic->has_gateway || nic->mtu || nic->has_mac || nic->allow_spoofing))
 		return zerr_setx(err, EINVAL,
@@ -244,11 +343,24 @@ int net_nic_check(const struct net_nic *nic, struct zerr *err)
 int net_nic_parse(const char *spec, struct net_nic *nic, struct zerr *err)
 {
 	memset(nic, 0, sizeof(*nic));
+	/* a type alone: `--net none`, `--net bridge` (the default bridge) */
+	if (!strchr(spec, '=') && !strchr(spec, ',')) {
+		int r = set_type(nic, spec, err);
+		return r < 0 ? r : net_nic_check(nic, err);
+	}
 	cleanup_free char *copy = xstrdup(spec);
 	bool typed = false;
 	char *save = NULL;
 	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(item, '=');
+		/* the type may come first alone: `bridge,publish=8080:80` */
+		if (!eq && item == copy) {
+			int r = set_type(nic, item, err);
+			if (r < 0)
+				return r;
+			typed = true;
+			continue;
+		}
 		if (!eq)
 			return zerr_setx(err, EINVAL, "`%s`: expected key=value", item);
 		*eq = '\0';

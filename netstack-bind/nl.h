@@ -64,6 +64,15 @@ int nl_addr_del(struct nl *nl, int index, const struct net_addr *a);
 int nl_addr_local(struct nl *nl, const struct net_addr *a);
 int nl_route_default(struct nl *nl, int index, const struct net_addr *gw);
 
+/* ---- RUN/.net (zone_net.c) ---- */
+/* The lock under which bridges' markers and the NAT table change. */
+int net_lock(const char *state_dir, struct zerr *err);
+/* nat.c: NIC i's NAT and published ports; the plan's items for them;
+ * undoing one item ("nat:", "publish:", "port:"). */
+int net_nat_setup(const struct net_zone *z, size_t i, struct zerr *err);
+void net_nat_plan(const struct net_zone *z, size_t i, char ***made);
+void net_nat_release(const char *state_dir, const char *item);
+
 /* ---- traffic control (tc.c) ---- */
 /* clsact on the link and prog_fd as a direct-action classifier on its
  * ingress (egress = false) or egress. */

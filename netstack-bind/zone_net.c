@@ -96,6 +96,7 @@ static int plan_nic(struct nl *nl, const struct net_zone *z, size_t i, char ***m
 		host_link_name(z, i, name);
 		made_add(made, "link", name);
 		made_add(made, "bridge", nic->bridge);
+		net_nat_plan(z, i, made);
 		return 0;
 	case NET_MACVLAN:
 		if (nl_link_index(nl, nic->parent) < 0)
@@ -151,7 +152,7 @@ int net_plan(const struct net_zone *z, char ***made, struct zerr *err)
 
 /* The bridges' markers change under STATE_DIR/lock: the last zone to
  * leave a bridge removes it, and no other may join it meanwhile. */
-static int lock_markers(const char *state_dir, struct zerr *err)
+int net_lock(const char *state_dir, struct zerr *err)
 {
 	int r = mkdir_p(state_dir, 0700, err);
 	if (r < 0)
@@ -164,7 +165,7 @@ static int lock_markers(const char *state_dir, struct zerr *err)
 static void bridge_release(struct nl *nl, const char *state_dir, const char *bridge)
 {
 	/* unlocked, a bridge another zone is joining could go: leave it */
-	cleanup_close int lock = lock_markers(state_dir, NULL);
+	cleanup_close int lock = net_lock(state_dir, NULL);
 	if (lock < 0)
 		return;
 	cleanup_free char *marker = xasprintf("%s/bridge.%s", state_dir, bridge);
@@ -199,7 +200,12 @@ void net_teardown(const char *state_dir, char *const *made)
 	struct nl *nl = nl_open(NULL);
 	if (!nl)
 		return;
-	/* links first: a bridge is free only once our ports are gone */
+	/* rules and links first: a bridge is free only once our ports are
+	 * gone */
+	for (size_t i = 0; made[i]; i++)
+		if (!strncmp(made[i], "nat:", 4) || !strncmp(made[i], "publish:", 8) ||
+		    !strncmp(made[i], "port:", 5))
+			net_nat_release(state_dir, made[i]);
 	for (size_t i = 0; made[i]; i++)
 		if (!strncmp(made[i], "link:", 5))
 			nl_link_del(nl, made[i] + 5);
@@ -232,7 +238,7 @@ static bool bridge_address(const struct net_nic *nic, struct net_addr *out)
 static int bridge_ensure(struct nl *nl, const struct net_zone *z, const struct net_nic *nic,
 			 struct zerr *err)
 {
-	cleanup_close int lock = lock_markers(z->state_dir, err);
+	cleanup_close int lock = net_lock(z->state_dir, err);
 	if (lock < 0)
 		return zerr_prefix(err, "zone %s: bridge %s", z->zone, nic->bridge);
 	int index = nl_link_index(nl, nic->bridge);
@@ -316,9 +322,9 @@ static int setup_bridge(struct nl *nl, struct nl *zn, const struct net_zone *z, 
 	int r = nl_veth_add(nl, host, br, peer, pid, mac, nic->mtu);
 	if (r < 0)
 		return nl_fail(err, r, z->zone, "create veth pair", host);
-	if ((r = antispoof(nl, z, i, host, false, err)) < 0)
+	if ((r = antispoof(nl, z, i, host, false, err)) < 0 || (r = zone_side(zn, z, i, err)) < 0)
 		return r;
-	return zone_side(zn, z, i, err);
+	return net_nat_setup(z, i, err);
 }
 
 static int setup_macvlan(struct nl *nl, struct nl *zn, const struct net_zone *z, size_t i,

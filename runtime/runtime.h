@@ -62,12 +62,44 @@ int zone_net_plan(const struct zone_ctx *ctx, const char *name, const struct zon
 int zone_net_setup(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
 		   const struct zone_status *st, pid_t pid, struct zerr *err);
 void zone_net_teardown(const struct zone_ctx *ctx, struct zone_status *st);
+/* Has a NIC that NATs or publishes ports; and, for such a zone, a notice
+ * when a host firewall would drop its forwarded traffic. */
+bool zone_net_nat(const struct zone_config *cfg);
+void zone_net_warn(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg);
 /* What netstack-bind needs to name a zone's NICs on the host (store/
  * ctx.c): its key (host link names, MACs), RUN/.net for the bridges'
  * markers (zone_net_dir, malloc'd). */
 void zone_net_describe(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
 		       struct net_zone *z);
 char *zone_net_dir(const struct zone_ctx *ctx);
+
+/* The host-wide defaults for zones, LIB/defaults.json (store/
+ * defaults.c). */
+struct zone_defaults {
+	char bridge[NET_IFNAME_MAX + 1]; /* the default bridge */
+	struct net_addr subnet;          /* its subnet, if given */
+	bool has_subnet;
+	struct net_nic resolvers; /* only its dns and search: zones' defaults */
+	bool jobs_net;            /* run and CI jobs get the default bridge */
+};
+int zone_defaults_read(const struct zone_ctx *ctx, struct zone_defaults *d, struct zerr *err);
+/* The NICs of a job (run, ci): those given (--net), else the default
+ * bridge unless defaults.json's net.jobs is "none". */
+char *const *zone_job_net(const struct zone_ctx *ctx, char *const *given);
+/* Bridged NICs as they boot (zone/lease.c): the default bridge for one
+ * that names none, NAT on it unless nat= says otherwise, and for one
+ * without addresses its lease from the bridge's subnet (taken now if
+ * take, else only one the zone holds). */
+int zone_net_resolve(const struct zone_ctx *ctx, const char *name, struct zone_config *cfg,
+		     bool take, struct zerr *err);
+/* The zone's resolv.conf (zone/dns.c): written to RUN/NAME/resolv.conf
+ * for a zone with bridge or macvlan NICs (*path, malloc'd), NULL for
+ * others. */
+int zone_resolv_conf(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
+		     char **path, struct zerr *err);
+/* A deleted zone's leases go; sweep: leases of zones that are gone. */
+void zone_net_release(const struct zone_ctx *ctx, const char *name);
+void zone_net_sweep(const struct zone_ctx *ctx);
 int zone_net_check_unique(const struct zone_ctx *ctx, const char *name,
 			  const struct zone_config *cfg, struct zerr *err);
 

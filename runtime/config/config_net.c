@@ -2,7 +2,8 @@
  * merged into the document, and the checks that span NICs and zones.
  *
  * A NIC object has the keys of `--net` (type, bridge, parent, address,
- * gateway, mtu, mac, allow-spoofing); "address" may be one string or an
+ * gateway, mtu, mac, allow-spoofing, nat, publish, dns, search); those
+ * that may repeat (address, publish, dns, search) take one string or an
  * array of them. Each member is handed to netstack-bind as key=value, so
  * the command line and the file cannot mean different things. */
 #include <errno.h>
@@ -14,6 +15,12 @@
 
 #include "json.h"
 #include "runtime.h"
+
+static bool repeats(const char *key)
+{
+	return !strcmp(key, "address") || !strcmp(key, "publish") || !strcmp(key, "dns") ||
+	       !strcmp(key, "search");
+}
 
 /* One member, as key=value; "path" in messages is the key (the caller
  * names the NIC). */
@@ -27,7 +34,7 @@ static int nic_member(struct net_nic *nic, const char *key, const struct jv *v, 
 	switch (jv_type(v)) {
 	case JV_STRING: jv_string(v, key, &s, err); return net_nic_set(nic, key, s, err);
 	case JV_BOOL:
-		if (strcmp(key, "allow-spoofing"))
+		if (strcmp(key, "allow-spoofing") && strcmp(key, "nat"))
 			break;
 		jv_bool(v, key, &b, err);
 		return net_nic_set(nic, key, b ? "true" : "false", err);
@@ -39,7 +46,7 @@ static int nic_member(struct net_nic *nic, const char *key, const struct jv *v, 
 		snprintf(buf, sizeof(buf), "%" PRId64, i);
 		return net_nic_set(nic, key, buf, err);
 	case JV_ARRAY:
-		if (strcmp(key, "address"))
+		if (!repeats(key))
 			break;
 		for (size_t k = 0; k < jv_len(v); k++)
 			if ((r = jv_string(jv_at(v, k), key, &s, err)) < 0 ||
@@ -49,10 +56,10 @@ static int nic_member(struct net_nic *nic, const char *key, const struct jv *v, 
 	default: break;
 	}
 	return zerr_setx(err, EINVAL, "%s: expected %s, got %s", key,
-			 !strcmp(key, "mtu")              ? "an integer"
-			 : !strcmp(key, "allow-spoofing") ? "a boolean"
-			 : !strcmp(key, "address")        ? "a string or an array of strings"
-							  : "a string",
+			 !strcmp(key, "mtu")                                     ? "an integer"
+			 : !strcmp(key, "allow-spoofing") || !strcmp(key, "nat") ? "a boolean"
+			 : repeats(key) ? "a string or an array of strings"
+					: "a string",
 			 jv_type_name(v));
 }
 
@@ -180,6 +187,33 @@ static void write_nic(struct jw *w, const struct net_nic *nic)
 	}
 	if (nic->allow_spoofing)
 		jw_kbool(w, "allow-spoofing", true);
+	if (nic->has_nat)
+		jw_kbool(w, "nat", nic->nat);
+	if (nic->n_ports) {
+		jw_key(w, "publish");
+		jw_arr_open(w);
+		for (size_t i = 0; i < nic->n_ports; i++) {
+			net_port_format(&nic->ports[i], s, sizeof(s));
+			jw_str(w, s);
+		}
+		jw_arr_close(w);
+	}
+	if (nic->n_dns) {
+		jw_key(w, "dns");
+		jw_arr_open(w);
+		for (size_t i = 0; i < nic->n_dns; i++) {
+			net_addr_format(&nic->dns[i], false, s, sizeof(s));
+			jw_str(w, s);
+		}
+		jw_arr_close(w);
+	}
+	if (nic->n_search) {
+		jw_key(w, "search");
+		jw_arr_open(w);
+		for (size_t i = 0; i < nic->n_search; i++)
+			jw_str(w, nic->search[i]);
+		jw_arr_close(w);
+	}
 	jw_obj_close(w);
 }
 

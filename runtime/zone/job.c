@@ -1,7 +1,11 @@
 /*
  * job.c - a CI job's zone, for drivers such as the GitLab Runner custom
  * executor (cli/cmd_ci.c): made once per job (prepare), a script run in
- * it once per stage, removed at the end (cleanup).
+ * it once per stage, removed at the end (cleanup). Its /cache is the
+ * project's, kept under LIB/ci/cache/ from one job to the next (the
+ * runner's local cache lives in cache_dir), and it reaches the network as
+ * `zonectl run` jobs do (the default bridge, NAT, DNS), so that
+ * get_sources can clone and artifacts can be uploaded.
  *
  * A stage's script is the stdin of a shell logged into the zone (bash if
  * the zone has one, else sh), as the runner's LXD example driver does, so
@@ -23,12 +27,50 @@
 
 #include "runtime.h"
 
-int zone_job_prepare(struct zone_ctx *ctx, const char *name, const char *template_name,
+/* LIB/ci/cache/KEY, made if missing. */
+static int cache_dir(const struct zone_ctx *ctx, const char *name, const char *key, char **dir,
 		     struct zerr *err)
 {
-	struct zone_create_opts o = {.template_name = template_name};
-	int r = zone_create(ctx, name, &o, err);
-	if (r == 0 && (r = zone_boot(ctx, name, err)) < 0)
+	if (!*key || key[0] == '.' ||
+	    strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			"0123456789._-") != strlen(key))
+		return zerr_setx(err, EINVAL,
+				 "zone %s: cache key `%s`: letters, digits, '.', '_' and '-' only",
+				 name, key);
+	*dir = xasprintf("%s/ci/cache/%s", ctx->lib_dir, key);
+	int r = mkdir_p(*dir, 0755, err);
+	return r < 0 ? zerr_prefix(err, "zone %s: cache", name) : 0;
+}
+
+int zone_job_prepare(struct zone_ctx *ctx, const char *name, const struct zone_job_opts *o,
+		     struct zerr *err)
+{
+	int r = zone_name_check(name, err);
+	cleanup_free char *cache = NULL;
+	if (r == 0 && o->cache)
+		r = cache_dir(ctx, name, o->cache, &cache, err);
+	if (r < 0)
+		return r;
+	char *rw[] = {"rbind", NULL}, *ro[] = {"bind", "ro", "nosuid", "nodev", NULL};
+	struct iso_mount m[2];
+	size_t n = 0;
+	if (cache)
+		m[n++] = (struct iso_mount){"/cache", "bind", cache, rw};
+	/* a sparse zone sees the host's /usr, and the runner in it */
+	if (o->template_name && o->runner)
+		m[n++] = (struct iso_mount){"/usr/local/bin/gitlab-runner", "bind",
+					    (char *)o->runner, ro};
+	char *text = zone_config_default(name,
+					 o->template_name ? ZONE_BRAND_WHOLE : ZONE_BRAND_SPARSE);
+	size_t len = strlen(text);
+	struct config_edit e = {.template_name = o->template_name, .mounts = m, .n_mounts = n};
+	if ((r = zone_config_edit(name, &text, &len, &e, err)) < 0) {
+		free(text);
+		return r;
+	}
+	struct zone_create_opts co = {.net = zone_job_net(ctx, NULL)};
+	if ((r = zone_create_text(ctx, name, &co, text, len, err)) == 0 &&
+	    (r = zone_boot(ctx, name, err)) < 0)
 		zone_delete(ctx, name, true, NULL);
 	return r;
 }

@@ -145,6 +145,7 @@ void zone_sweep(struct zone_ctx *ctx)
 	if (d)
 		closedir(d);
 	sweep_locks(ctx);
+	zone_net_sweep(ctx);
 }
 
 int zone_list(struct zone_ctx *ctx, struct zone_info **out, size_t *n, struct zerr *err)

@@ -63,6 +63,17 @@ int zone_net_setup(const struct zone_ctx *ctx, const char *name, const struct zo
 	return r;
 }
 
+void zone_net_warn(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg)
+{
+	if (!ctx->notice || !zone_net_nat(cfg))
+		return;
+	cleanup_free char *why = net_forward_blocked();
+	if (!why)
+		return;
+	cleanup_free char *msg = xasprintf("zone %s: net: warning: %s", name, why);
+	ctx->notice(msg);
+}
+
 void zone_net_teardown(const struct zone_ctx *ctx, struct zone_status *st)
 {
 	if (!st->net_made)
@@ -100,6 +111,16 @@ static void view(const struct net_nic *nic, const struct net_nic_info *in, struc
 		net_addr_format(&nic->addrs[a], true, buf, sizeof(buf));
 		v->addrs[a] = xstrdup(buf);
 	}
+	v->origin = nic->auto_address                          ? "auto"
+		    : nic->type == NET_BRIDGE && !nic->n_addrs ? "auto (at boot)"
+							       : "static";
+	v->nat = nic->type == NET_BRIDGE && nic->nat;
+	v->publish = xcalloc(nic->n_ports + 1, sizeof(char *));
+	for (size_t p = 0; p < nic->n_ports; p++) {
+		char buf[32];
+		net_port_format(&nic->ports[p], buf, sizeof(buf));
+		v->publish[p] = xstrdup(buf);
+	}
 	if (nic->has_gateway)
 		net_addr_format(&nic->gateway, false, v->gateway, sizeof(v->gateway));
 	v->anti_spoofing = nic->type != NET_SHARED && !nic->allow_spoofing;
@@ -114,9 +135,37 @@ static void view(const struct net_nic *nic, const struct net_nic_info *in, struc
 	v->spoofed = in->spoof_drops;
 }
 
-int zone_net_get(struct zone_ctx *ctx, const char *name, struct zone_nic **out, size_t *n,
-		 struct zerr *err)
+/* The nameserver and search lines of the zone's resolv.conf, if it has
+ * one of its own (a running zone with bridge or macvlan NICs). */
+static void resolvers(const struct zone_ctx *ctx, const char *name, struct zone_net *net)
 {
+	cleanup_free char *path = zone_run_file(ctx, name, "resolv.conf");
+	cleanup_free char *text = NULL;
+	if (read_file(path, &text, NULL, NULL) < 0)
+		return;
+	net->dns = xcalloc(1, sizeof(char *));
+	net->search = xcalloc(1, sizeof(char *));
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		if (!strncmp(line, "nameserver ", 11))
+			strv_append(&net->dns, line + 11);
+		else if (!strncmp(line, "search ", 7))
+			strv_append(&net->search, line + 7);
+	}
+}
+
+bool zone_net_nat(const struct zone_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_nics; i++)
+		if (cfg->nics[i].type == NET_BRIDGE && (cfg->nics[i].nat || cfg->nics[i].n_ports))
+			return true;
+	return false;
+}
+
+int zone_net_get(struct zone_ctx *ctx, const char *name, struct zone_net *net, struct zerr *err)
+{
+	memset(net, 0, sizeof(*net));
+	struct zone_nic **out = &net->nics;
+	size_t *n = &net->n;
 	cleanup_config struct zone_config cfg = {0};
 	cleanup_status struct zone_status st = {0};
 	int lock;
@@ -125,6 +174,8 @@ int zone_net_get(struct zone_ctx *ctx, const char *name, struct zone_nic **out, 
 		return r;
 	close(lock);
 	bool up = zone_state_live(st.state);
+	if ((r = zone_net_resolve(ctx, name, &cfg, false, err)) < 0)
+		return r;
 	struct net_zone z;
 	zone_net_describe(ctx, name, &cfg, &z);
 	*out = xcalloc(cfg.n_nics ? cfg.n_nics : 1, sizeof(**out));
@@ -136,17 +187,25 @@ int zone_net_get(struct zone_ctx *ctx, const char *name, struct zone_nic **out, 
 	}
 	free((char *)z.state_dir);
 	if (r < 0) {
-		zone_nics_free(*out, *n);
-		*out = NULL;
-		*n = 0;
+		zone_net_free(net);
 		return zerr_prefix(err, "zone %s: net", name);
 	}
+	if (up)
+		resolvers(ctx, name, net);
+	if (zone_net_nat(&cfg))
+		net->warning = net_forward_blocked();
 	return 0;
 }
 
-void zone_nics_free(struct zone_nic *nics, size_t n)
+void zone_net_free(struct zone_net *net)
 {
-	for (size_t i = 0; i < n; i++)
-		strv_free(nics[i].addrs);
-	free(nics);
+	for (size_t i = 0; i < net->n; i++) {
+		strv_free(net->nics[i].addrs);
+		strv_free(net->nics[i].publish);
+	}
+	free(net->nics);
+	strv_free(net->dns);
+	strv_free(net->search);
+	free(net->warning);
+	memset(net, 0, sizeof(*net));
 }

@@ -215,6 +215,8 @@ static int boot(struct zone_ctx *ctx, const char *name, int *report_fd, pid_t *m
 	if (r < 0)
 		return r;
 	r = zone_check_runnable(name, &cfg, err);
+	if (r == 0 && (r = zone_net_resolve(ctx, name, &cfg, true, err)) == 0)
+		zone_net_warn(ctx, name, &cfg);
 	/* no monitor is started for a systemd that is not there */
 	if (r == 0 && zone_cgroup_manager(ctx) == ZONE_CGM_SYSTEMD && rctl_systemd_check(err) < 0)
 		r = zerr_prefix(err, "zone %s", name);
@@ -373,7 +375,7 @@ int zone_delete(struct zone_ctx *ctx, const char *name, bool force, struct zerr 
 	 * through the removal leaves no half-zone under the real name. */
 	if (rename(dir, tmp) < 0)
 		r = zerr_set(err, errno, "zone %s: rename `%s`", name, dir);
-	else if (zfault("delete:renamed"), (r = rm_rf(tmp, err)) < 0)
+	else if (zfault("delete:renamed"), zone_net_release(ctx, name), (r = rm_rf(tmp, err)) < 0)
 		zerr_prefix(err, "zone %s: delete", name);
 	zfault("delete:removed");
 	zone_status_clear(ctx, name);

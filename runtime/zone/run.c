@@ -124,7 +124,7 @@ static int create_job(struct zone_ctx *ctx, const char *name, const struct zone_
 		free(text);
 		return r;
 	}
-	struct zone_create_opts co = {.set = o->set, .net = o->net};
+	struct zone_create_opts co = {.set = o->set, .net = zone_job_net(ctx, o->net)};
 	return zone_create_text(ctx, name, &co, text, len, err);
 }
 

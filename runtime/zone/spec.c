@@ -187,6 +187,13 @@ int build_spec(struct monitor *m, struct iso_spec *s, char *rootfs, struct zerr 
 		}
 		add_mount(s, src->destination, src->type, src->source, strv_dup(src->options));
 	}
+	/* a network of its own: resolvers it can reach */
+	cleanup_free char *resolv = NULL;
+	if ((r = zone_resolv_conf(m->ctx, m->name, c, &resolv, err)) < 0)
+		return r;
+	if (resolv)
+		add_mount(s, "/etc/resolv.conf", "bind", resolv,
+			  strv_dup((char *[]){"bind", "ro", "nosuid", "nodev", "noexec", NULL}));
 	/* Last: over the /proc and /sys the config mounted. */
 	if (m->pfs_on)
 		zone_view_mounts(&m->pfs, &s->mounts, &s->n_mounts);

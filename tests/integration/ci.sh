@@ -333,6 +333,40 @@ test_gitlab_driver_clones_the_template_the_image_names() {
 	gitlab cleanup
 }
 
+# /cache is the project's: kept from job to job, never another project's;
+# a whole zone gets the runner's binary (a stand-in here: Debian has no
+# gitlab-runner) read-only at /usr/local/bin/gitlab-runner.
+test_gitlab_cache_is_per_project_and_the_runner_is_there() {
+	local job=ci$RANDOM dir=$ZONECTL_ROOT.gl
+	mkdir -p "$dir"
+	make_template citpl
+	printf '#!/bin/sh\necho runner-stand-in\n' >"$dir/gitlab-runner"
+	chmod 755 "$dir/gitlab-runner"
+	export ZONECTL_GITLAB_RUNNER=$dir/gitlab-runner CUSTOM_ENV_CI_JOB_IMAGE=citpl
+	printf 'set -e\necho one >/cache/f\n/usr/local/bin/gitlab-runner\n' >"$dir/a"
+	printf 'cat /cache/f 2>/dev/null || echo none\n' >"$dir/b"
+	CUSTOM_ENV_CI_PROJECT_PATH_SLUG=p1 gitlab prepare
+	[ "$(gitlab run "$dir/a" build_script)" = runner-stand-in ] || fail "no runner in the zone"
+	z login ci-job-$job -- sh -c 'echo x >/usr/local/bin/gitlab-runner' 2>/dev/null && fail "the runner is writable"
+	gitlab cleanup
+	[ "$(cat "$ZONECTL_ROOT/ci/cache/p1/f")" = one ] || fail "cache not on the host"
+	job=ci$RANDOM
+	CUSTOM_ENV_CI_PROJECT_PATH_SLUG=p1 gitlab prepare
+	[ "$(gitlab run "$dir/b" build_script)" = one ] || fail "the next job of p1 lost the cache"
+	gitlab cleanup
+	job=ci$RANDOM
+	CUSTOM_ENV_CI_PROJECT_PATH_SLUG=p2 gitlab prepare
+	[ "$(gitlab run "$dir/b" build_script)" = none ] || fail "p2 saw p1's cache"
+	gitlab cleanup
+	job=ci$RANDOM
+	set +e
+	CUSTOM_ENV_CI_PROJECT_PATH_SLUG=../x gitlab prepare 2>"$dir/err"
+	rc=$?
+	set -e
+	[ $rc -eq 42 ] && grep -q "cache key" "$dir/err" || fail "bad key: $rc $(cat "$dir/err")"
+	[ ! -e "$(zone_dir ci-job-$job)" ] || fail "a refused prepare left a zone"
+}
+
 # debootstrap needs the mirror and a minute: done once, cached
 # (a directory outside the repository where the built tree is kept).
 test_template_by_debootstrap() {

@@ -173,6 +173,16 @@ filtered_in() {
 	return 1
 }
 
+# The state root's defaults.json: `run` and CI jobs get the default
+# network (a bridge, NAT, DNS) as users' do, but on a bridge of the
+# test's own in 198.18.0.0/15, so nothing lands in the host's ranges.
+# Tests that need other defaults overwrite the file.
+test_defaults() {
+	T_BRIDGE=ztd$$
+	printf '{"net": {"bridge": "%s", "subnet": "198.18.201.0/24"}}\n' "$T_BRIDGE" \
+		>"$ZONECTL_ROOT/defaults.json"
+}
+
 run_tests() {
 	local t rc tests
 	tests=$(declare -F | awk '{print $3}' | grep '^test_')
@@ -184,10 +194,15 @@ run_tests() {
 		T_SKIP=$ZONECTL_ROOT.skip
 		T_CLEANUP=$ZONECTL_ROOT.cleanup
 		local out=$ZONECTL_ROOT.out
+		test_defaults
 		(set -e; "$t") >"$out" 2>&1
 		rc=$?
 		cleanup_zones
 		[ -e "$T_CLEANUP" ] && bash "$T_CLEANUP" >/dev/null 2>&1
+		if ip link show "$T_BRIDGE" >/dev/null 2>&1; then
+			ip link del "$T_BRIDGE"
+			[ $rc -eq 0 ] && rc=1 && echo "  the default bridge $T_BRIDGE outlived the test's zones" >>"$out"
+		fi
 		if [ $rc -eq 77 ]; then
 			echo "skip $t: $(cat "$T_SKIP")"
 		elif [ $rc -eq 0 ]; then

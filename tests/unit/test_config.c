@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -498,7 +499,7 @@ static void test_zone_net_is_parsed_and_checked(void)
 	EXPECT_ERR(
 		"{" BASE NETNS
 		", \"zone\": {\"net\": [{\"type\": \"bridge\", \"bridge\": \"zbr0\", \"vlan\": \"7\"}]}}",
-		"zone web1: config: zone.net[0]: unknown key `vlan` (type, bridge, parent, address, gateway, mtu, mac, allow-spoofing)");
+		"zone web1: config: zone.net[0]: unknown key `vlan` (type, bridge, parent, address, gateway, mtu, mac, allow-spoofing, nat, publish, dns, search)");
 	EXPECT_ERR(
 		"{" BASE NETNS
 		", \"zone\": {\"net\": [{\"type\": \"bridge\", \"bridge\": \"zbr0\", \"mtu\": 20}]}}",
@@ -517,6 +518,37 @@ static void test_zone_net_is_parsed_and_checked(void)
 		"{" BASE NETNS
 		", \"zone\": {\"net\": [{\"type\": \"bridge\", \"bridge\": \"zbr0\", \"address\": 7}]}}",
 		"zone web1: config: zone.net[0]: address: expected a string or an array of strings, got an integer");
+	/* what zonectl fills in at boot: the bridge, the address, NAT */
+	EXPECT_OK("{" BASE NETNS
+		  ", \"zone\": {\"net\": [{\"type\": \"bridge\", \"publish\": [\"8080:80\", "
+		  "\"5353:53/udp\"], \"dns\": \"198.18.0.53\", \"search\": [\"a.test\"], "
+		  "\"nat\": false}]}}",
+		  &cfg);
+	CHECK(cfg.n_nics == 1 && !cfg.nics[0].bridge[0] && !cfg.nics[0].n_addrs);
+	CHECK(cfg.nics[0].has_nat && !cfg.nics[0].nat && cfg.nics[0].n_ports == 2);
+	CHECK(cfg.nics[0].ports[1].host == 5353 && cfg.nics[0].ports[1].zone == 53 &&
+	      cfg.nics[0].ports[1].proto == IPPROTO_UDP);
+	CHECK(cfg.nics[0].n_dns == 1 && cfg.nics[0].n_search == 1);
+	zone_config_free(&cfg);
+	EXPECT_ERR(
+		"{" BASE NETNS
+		", \"zone\": {\"net\": [{\"type\": \"bridge\", \"publish\": \"80\"}]}}",
+		"zone web1: config: zone.net[0]: publish=80: expected HOSTPORT:ZONEPORT[/tcp|/udp], "
+		"ports 1..65535");
+	EXPECT_ERR("{" BASE NETNS
+		   ", \"zone\": {\"net\": [{\"type\": \"bridge\", \"publish\": [\"80:80\", "
+		   "\"80:81\"]}]}}",
+		   "zone web1: config: zone.net[0]: publish=80:81: host port 80 given twice");
+	EXPECT_ERR(
+		"{" BASE NETNS
+		", \"zone\": {\"net\": [{\"type\": \"macvlan\", \"parent\": \"eth0\", "
+		"\"address\": \"198.18.7.2/24\", \"nat\": true}]}}",
+		"zone web1: config: zone.net[0]: nat= and publish= are for type=bridge (a macvlan or "
+		"shared-IP zone is on the host's network already)");
+	EXPECT_ERR(
+		"{" BASE NETNS
+		", \"zone\": {\"net\": [{\"type\": \"bridge\", \"dns\": \"198.18.0.0/24\"}]}}",
+		"zone web1: config: zone.net[0]: dns=198.18.0.0/24: a resolver's address has no prefix");
 }
 
 static void test_zone_kvm_is_parsed_and_checked(void)
