@@ -161,11 +161,12 @@ static bool rule_exists(const char *comment)
 
 /* ---- setup ------------------------------------------------------------- */
 
-static const char base[] =
-	"add table " TABLE "\n"
-	"add chain " TABLE " postrouting { type nat hook postrouting priority srcnat; }\n"
-	"add chain " TABLE " prerouting { type nat hook prerouting priority dstnat; }\n"
-	"add chain " TABLE " output { type nat hook output priority -100; }\n";
+static const char base[] = "add table " TABLE "\n"
+			   "add chain " TABLE
+			   " postrouting { type nat hook postrouting priority srcnat; }\n"
+			   "add chain " TABLE
+			   " prerouting { type nat hook prerouting priority dstnat; }\n"
+			   "add chain " TABLE " output { type nat hook output priority -100; }\n";
 
 static int forwarding_on(const char *state_dir, struct zerr *err)
 {
@@ -295,8 +296,9 @@ static int claim_port(const struct net_zone *z, const struct net_port *p, struct
 	cleanup_free char *holder = port_holder(p);
 	if (holder) {
 		unlink(path);
-		return zerr_setx(err, EADDRINUSE, "publish %s port %u: %s listens on it on the host",
-				 proto, p->host, holder);
+		return zerr_setx(err, EADDRINUSE,
+				 "publish %s port %u: %s listens on it on the host", proto, p->host,
+				 holder);
 	}
 	return 0;
 }
@@ -315,7 +317,8 @@ static int publish(struct nft_ctx *c, const struct net_zone *z, const struct net
 			return r;
 		const char *proto = p->proto == IPPROTO_UDP ? "udp" : "tcp";
 		char *more = xasprintf("%s"
-				       "add rule " TABLE " prerouting fib daddr type local %s dport %u "
+				       "add rule " TABLE
+				       " prerouting fib daddr type local %s dport %u "
 				       "dnat to %s:%u comment \"%s\"\n"
 				       "add rule " TABLE " output fib daddr type local %s dport %u "
 				       "dnat to %s:%u comment \"%s\"\n",
@@ -326,7 +329,8 @@ static int publish(struct nft_ctx *c, const struct net_zone *z, const struct net
 	}
 	/* the host's 127.0.0.1 to the zone: allowed out on the bridge, and
 	 * from an address the zone can answer */
-	char *more = xasprintf("%sadd rule " TABLE " postrouting ip saddr 127.0.0.0/8 oifname \"%s\" "
+	char *more = xasprintf("%sadd rule " TABLE
+			       " postrouting ip saddr 127.0.0.0/8 oifname \"%s\" "
 			       "masquerade comment \"%s\"\n",
 			       cmds, nic->bridge, comment);
 	free(cmds);
@@ -373,9 +377,9 @@ void net_nat_plan(const struct net_zone *z, size_t i, char ***made)
 	cleanup_free char *pub = xasprintf("publish:%08x", z->key);
 	strv_append(made, pub);
 	for (size_t p = 0; p < nic->n_ports; p++) {
-		cleanup_free char *port =
-			xasprintf("port:%s.%u:%08x", nic->ports[p].proto == IPPROTO_UDP ? "udp" : "tcp",
-				  nic->ports[p].host, z->key);
+		cleanup_free char *port = xasprintf(
+			"port:%s.%u:%08x", nic->ports[p].proto == IPPROTO_UDP ? "udp" : "tcp",
+			nic->ports[p].host, z->key);
 		strv_append(made, port);
 	}
 }
@@ -449,10 +453,11 @@ char *net_forward_blocked(void)
 			continue;
 		if (!strcmp(hook, "forward") && !strcmp(policy, "drop") &&
 		    (family[0] == 'i' || !strcmp(family, "bridge")))
-			return xasprintf("the host's nftables table `%s %s` drops forwarded packets "
-					 "(chain %s, policy drop): zones' traffic beyond their "
-					 "bridge is dropped there unless that table accepts it",
-					 family, table, name);
+			return xasprintf(
+				"the host's nftables table `%s %s` drops forwarded packets "
+				"(chain %s, policy drop): zones' traffic beyond their "
+				"bridge is dropped there unless that table accepts it",
+				family, table, name);
 	}
 	return NULL;
 }

@@ -62,10 +62,12 @@ int zone_net_plan(const struct zone_ctx *ctx, const char *name, const struct zon
 int zone_net_setup(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
 		   const struct zone_status *st, pid_t pid, struct zerr *err);
 void zone_net_teardown(const struct zone_ctx *ctx, struct zone_status *st);
-/* Has a NIC that NATs or publishes ports; and, for such a zone, a notice
- * when a host firewall would drop its forwarded traffic. */
+/* Has a NIC that NATs or publishes ports; and, for such a zone, notices:
+ * IPv4 forwarding about to be turned on (not for a job, whose stderr is
+ * its command's), and a host firewall that would drop its traffic. */
 bool zone_net_nat(const struct zone_config *cfg);
-void zone_net_warn(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg);
+void zone_net_warn(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
+		   bool job);
 /* What netstack-bind needs to name a zone's NICs on the host (store/
  * ctx.c): its key (host link names, MACs), RUN/.net for the bridges'
  * markers (zone_net_dir, malloc'd). */

@@ -21,8 +21,7 @@
 
 #define DEFAULT_BRIDGE "zbr0"
 
-static int str_member(const struct jv *net, const char *key, const char **out,
-		      struct zerr *err)
+static int str_member(const struct jv *net, const char *key, const char **out, struct zerr *err)
 {
 	const struct jv *v = jv_get(net, key);
 	return v ? jv_string(v, key, out, err) : 0;
@@ -65,8 +64,8 @@ static int parse_net(const struct jv *net, struct zone_defaults *d, struct zerr 
 		if ((r = net_addr_parse(subnet, &d->subnet, err)) < 0)
 			return r;
 		if (d->subnet.family != AF_INET || d->subnet.prefix < 8 || d->subnet.prefix > 30)
-			return zerr_setx(err, EINVAL,
-					 "subnet `%s`: an IPv4 subnet from /8 to /30", subnet);
+			return zerr_setx(err, EINVAL, "subnet `%s`: an IPv4 subnet from /8 to /30",
+					 subnet);
 		d->has_subnet = true;
 	}
 	if (jobs && strcmp(jobs, "bridge") && strcmp(jobs, "none"))

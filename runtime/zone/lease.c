@@ -117,8 +117,7 @@ static int bridge_subnet(const struct zone_ctx *ctx, const struct zone_defaults 
 }
 
 /* The zone's lease for NIC i, if it has one (from LIB/zones/NAME/leases). */
-static bool kept_lease(const struct zone_ctx *ctx, const char *name, size_t i,
-		       struct net_addr *out)
+static bool kept_lease(const struct zone_ctx *ctx, const char *name, size_t i, struct net_addr *out)
 {
 	cleanup_free char *path = zone_file(ctx, name, "leases");
 	cleanup_free char *text = NULL;
@@ -244,7 +243,8 @@ static void drop_leases(const struct zone_ctx *ctx, const char *name)
 				continue;
 			who[strcspn(who, "\n")] = '\0';
 			bool gone = name ? !strcmp(who, name)
-					 : zone_name_check(who, NULL) == 0 && !zone_exists(ctx, who);
+					 : zone_name_check(who, NULL) == 0 &&
+						    !zone_exists(ctx, who);
 			if (gone)
 				unlink(path);
 		}

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "runtime.h"
 
 /* One address, one zone: no other zone's config names an address of cfg. */
@@ -63,10 +65,23 @@ int zone_net_setup(const struct zone_ctx *ctx, const char *name, const struct zo
 	return r;
 }
 
-void zone_net_warn(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg)
+void zone_net_warn(const struct zone_ctx *ctx, const char *name, const struct zone_config *cfg,
+		   bool job)
 {
 	if (!ctx->notice || !zone_net_nat(cfg))
 		return;
+	/* a job's stderr is its command's: only what stops its traffic */
+	char fwd[4] = "";
+	int fd = job ? -1 : open("/proc/sys/net/ipv4/ip_forward", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && read(fd, fwd, sizeof(fwd) - 1) > 0 && fwd[0] == '0') {
+		cleanup_free char *on = xasprintf(
+			"zone %s: net: turning on IPv4 forwarding host-wide "
+			"(net.ipv4.ip_forward=1) for NAT; zonectl turns it off with its last NAT zone",
+			name);
+		ctx->notice(on);
+	}
+	if (fd >= 0)
+		close(fd);
 	cleanup_free char *why = net_forward_blocked();
 	if (!why)
 		return;

@@ -216,7 +216,7 @@ static int boot(struct zone_ctx *ctx, const char *name, int *report_fd, pid_t *m
 		return r;
 	r = zone_check_runnable(name, &cfg, err);
 	if (r == 0 && (r = zone_net_resolve(ctx, name, &cfg, true, err)) == 0)
-		zone_net_warn(ctx, name, &cfg);
+		zone_net_warn(ctx, name, &cfg, report_fd != NULL);
 	/* no monitor is started for a systemd that is not there */
 	if (r == 0 && zone_cgroup_manager(ctx) == ZONE_CGM_SYSTEMD && rctl_systemd_check(err) < 0)
 		r = zerr_prefix(err, "zone %s", name);

@@ -208,7 +208,7 @@ test_nat_false_stays_on_the_bridge() {
 	z create --net bridge,nat=false n1
 	z boot n1
 	! nft list table ip zonectl >/dev/null 2>&1 || fail "a table for a zone without NAT"
-	z login n1 -- sh -c "wget -qO- -T 2 http://$OUT_IP:8000/ >/dev/null 2>&1" && fail "reached out without NAT"
+	z login n1 -- sh -c "timeout 3 wget -qO- http://$OUT_IP:8000/ >/dev/null 2>&1" && fail "reached out without NAT"
 	z login n1 -- ip route | grep -q "default via 198.18.200.1" || fail "route: $(z login n1 -- ip route)"
 	z delete -f n1
 	no_nat_left

@@ -177,7 +177,7 @@ filtered_in() {
 # network (a bridge, NAT, DNS) as users' do, but on a bridge of the
 # test's own in 198.18.0.0/15, so nothing lands in the host's ranges.
 # Tests that need other defaults overwrite the file.
-test_defaults() {
+default_net_of_tests() {
 	T_BRIDGE=ztd$$
 	printf '{"net": {"bridge": "%s", "subnet": "198.18.201.0/24"}}\n' "$T_BRIDGE" \
 		>"$ZONECTL_ROOT/defaults.json"
@@ -194,7 +194,7 @@ run_tests() {
 		T_SKIP=$ZONECTL_ROOT.skip
 		T_CLEANUP=$ZONECTL_ROOT.cleanup
 		local out=$ZONECTL_ROOT.out
-		test_defaults
+		default_net_of_tests
 		(set -e; "$t") >"$out" 2>&1
 		rc=$?
 		cleanup_zones
