@@ -486,6 +486,11 @@ int jv_walk(const struct jv *obj, struct jpath *p, const struct jfield *fields, 
 	for (size_t i = 0; i < jv_len(obj); i++) {
 		size_t mark = jpath_key(p, jv_key(obj, i));
 		int k = find_field(fields, jv_key(obj, i));
+		if (k < 0 && p->open) {
+			jpath_note(p, "unknown key");
+			jpath_pop(p, mark);
+			continue;
+		}
 		if (k < 0)
 			return zerr_setx(err, EINVAL, "%s: unknown key", p->buf);
 		if (seen & (1ull << k))
@@ -500,6 +505,22 @@ int jv_walk(const struct jv *obj, struct jpath *p, const struct jfield *fields, 
 		jpath_pop(p, mark);
 	}
 	return missing_required(fields, seen, p, err);
+}
+
+int jv_walk_strict(const struct jv *obj, struct jpath *p, const struct jfield *fields, void *ctx,
+		   struct zerr *err)
+{
+	bool open = p->open;
+	p->open = false;
+	int r = jv_walk(obj, p, fields, ctx, err);
+	p->open = open;
+	return r;
+}
+
+void jpath_note(struct jpath *p, const char *why)
+{
+	if (!p->note[0])
+		snprintf(p->note, sizeof(p->note), "%s: %s, ignored", jpath_str(p), why);
 }
 
 int jv_each(const struct jv *arr, struct jpath *p, jv_elem_fn fn, void *ctx, struct zerr *err)

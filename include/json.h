@@ -64,11 +64,21 @@ int jv_strv(const struct jv *v, const char *path, char ***out, struct zerr *err)
 struct jpath {
 	size_t len;
 	char buf[256];
+	/* Open documents (the OCI runtime spec's, whose Extensibility rule
+	 * says a runtime MUST NOT fail on a property it does not know): an
+	 * unknown key is skipped, and the first one skipped, or ignored by
+	 * jv_ignore, is said in note. */
+	bool open;
+	char note[300];
 };
 /* clang-format off: a macro body in braces is not a block */
 #define JPATH_INIT    \
 	{             \
 		0, "" \
+	}
+#define JPATH_OPEN              \
+	{                       \
+		0, "", true, "" \
 	}
 /* clang-format on */
 /* Append ".key" ("key" at the top) or "[i]"; each returns the mark that
@@ -210,11 +220,18 @@ struct jfield {
 /* Checks that obj is an object and takes each member in document order,
  * with p extended by the member's key: fields[k].fn is called, or without
  * one the value is stored as fields[k].kind says (and its has flag set).
- * A key not in the table is "PATH.key: unknown key", a key given twice
+ * A key not in the table is "PATH.key: unknown key" (skipped, and noted,
+ * when p is open), a key given twice
  * "PATH.key: duplicate key", a JF_REQUIRED key never given "PATH.key:
  * required". At most 64 fields per table. */
 int jv_walk(const struct jv *obj, struct jpath *p, const struct jfield *fields, void *ctx,
 	    struct zerr *err);
+/* jv_walk with unknown keys refused whatever p says (an object of our
+ * own inside an open document). */
+int jv_walk_strict(const struct jv *obj, struct jpath *p, const struct jfield *fields, void *ctx,
+		   struct zerr *err);
+/* Notes the key at p as "PATH: WHY, ignored" (the first one only). */
+void jpath_note(struct jpath *p, const char *why);
 
 typedef int (*jv_elem_fn)(const struct jv *v, size_t i, struct jpath *p, void *ctx,
 			  struct zerr *err);

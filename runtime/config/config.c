@@ -58,6 +58,19 @@ int zone_cfg_unsupported(const struct jv *v, struct jpath *p, void *ctx, struct 
 	return zerr_setx(err, EINVAL, "%s: not supported", jpath_str(p));
 }
 
+int zone_cfg_deprecated(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
+{
+	(void)v, (void)ctx, (void)err;
+	jpath_note(p, "deprecated");
+	return 0;
+}
+
+/* The "zone" object is zonectl's own: a misspelt key there is an error. */
+static int top_zone(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err)
+{
+	return jv_walk_strict(v, p, zone_cfg_zone_fields, ctx, err);
+}
+
 int zone_cfg_strdup(const struct jv *v, const struct jpath *p, char **dst, struct zerr *err)
 {
 	const char *s;
@@ -449,7 +462,7 @@ static const struct jfield top_fields[] = {
 	{"hooks", top_hooks, 0},
 	{"annotations", top_annotations, 0},
 	JF_OBJECT("linux", zone_cfg_linux_fields),
-	JF_OBJECT("zone", zone_cfg_zone_fields),
+	{"zone", top_zone, 0},
 	{"solaris", zone_cfg_unsupported, 0},
 	{"windows", zone_cfg_unsupported, 0},
 	{"vm", zone_cfg_unsupported, 0},
@@ -504,8 +517,10 @@ int zone_config_parse(const char *name, const char *text, size_t len, struct zon
 	cleanup_json struct jv *doc = NULL;
 	int r = json_parse(text, len, &doc, err);
 	if (r == 0) {
-		struct jpath p = JPATH_INIT;
+		struct jpath p = JPATH_OPEN;
 		r = jv_walk(doc, &p, top_fields, cfg, err);
+		if (r == 0 && p.note[0])
+			cfg->ignored = xstrdup(p.note);
 	}
 	if (r == 0)
 		r = finalize(cfg, err);
@@ -521,7 +536,7 @@ int zone_process_parse(const char *name, const char *text, size_t len, struct is
 {
 	memset(proc, 0, sizeof(*proc));
 	cleanup_json struct jv *doc = NULL;
-	struct jpath p = JPATH_INIT;
+	struct jpath p = JPATH_OPEN;
 	jpath_key(&p, "process");
 	int r = json_parse(text, len, &doc, err);
 	if (r == 0)
@@ -551,6 +566,7 @@ int zone_config_load(const char *name, const char *path, struct zone_config *cfg
 void zone_config_free(struct zone_config *cfg)
 {
 	zone_kvm_free(&cfg->kvm);
+	free(cfg->ignored);
 	free(cfg->oci_version);
 	free(cfg->root_path);
 	free(cfg->hostname);

@@ -90,6 +90,10 @@ struct zone_config {
 	char *cgroups_path;
 	struct zone_annotation *annotations;
 	size_t n_annotations;
+	/* the first property of the document that was skipped: unknown to
+	 * us, or deprecated and ignored ("PATH: unknown key, ignored"), or
+	 * NULL; the runtime spec says a runtime must not fail on those */
+	char *ignored;
 	struct zone_hook *hooks[ZH_KINDS];
 	size_t n_hooks[ZH_KINDS];
 	char **sysctl; /* NULL-terminated "key=value", checked against the namespaces */

@@ -15,6 +15,9 @@ int zone_cfg_check_userns(struct zone_config *cfg, struct zerr *err);
  * supported" unless the value asks for nothing (null, false, "", [], {}
  * or an object of such), the way generators write "unset". */
 int zone_cfg_unsupported(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err);
+/* A deprecated property that is safe to ignore (runc ignores it too):
+ * noted in p, never an error. */
+int zone_cfg_deprecated(const struct jv *v, struct jpath *p, void *ctx, struct zerr *err);
 /* *dst = a copy of the string v. */
 int zone_cfg_strdup(const struct jv *v, const struct jpath *p, char **dst, struct zerr *err);
 /* The same, for a string that must be an absolute path. */

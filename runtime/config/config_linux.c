@@ -219,8 +219,8 @@ static const struct jfield memory_fields[] = {
 	{"limit", mem_limit, 0},
 	{"reservation", mem_reservation, 0},
 	{"swap", mem_swap, 0},
-	{"kernel", zone_cfg_unsupported, 0},
-	{"kernelTCP", zone_cfg_unsupported, 0},
+	{"kernel", zone_cfg_deprecated, 0},
+	{"kernelTCP", zone_cfg_deprecated, 0},
 	JF_INT_HAS("swappiness", struct rctl_resources, swappiness, has_swappiness, 0, 100),
 	JF_BOOL("disableOOMKiller", struct rctl_resources, disable_oom_killer),
 	{"useHierarchy", zone_cfg_unsupported, 0},
@@ -416,7 +416,7 @@ static int thr_write_iops(const struct jv *v, struct jpath *p, void *ctx, struct
 
 static const struct jfield blkio_fields[] = {
 	JF_INT_HAS("weight", struct rctl_resources, blkio_weight, has_blkio_weight, 10, 1000),
-	{"leafWeight", zone_cfg_unsupported, 0},
+	{"leafWeight", zone_cfg_deprecated, 0},
 	{"weightDevice", zone_cfg_unsupported, 0},
 	{"throttleReadBpsDevice", thr_read_bps, 0},
 	{"throttleWriteBpsDevice", thr_write_bps, 0},
@@ -443,7 +443,7 @@ int zone_resources_parse(const char *name, const char *text, size_t len, struct 
 {
 	memset(res, 0, sizeof(*res));
 	cleanup_json struct jv *doc = NULL;
-	struct jpath p = JPATH_INIT;
+	struct jpath p = JPATH_OPEN;
 	jpath_key(&p, "linux");
 	jpath_key(&p, "resources");
 	int r = json_parse(text, len, &doc, err);

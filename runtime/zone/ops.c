@@ -175,6 +175,10 @@ int zone_create_text(struct zone_ctx *ctx, const char *name, const struct zone_c
 	    (r = zone_check_runnable(name, &cfg, err)) < 0 ||
 	    (r = check_links(ctx, name, &cfg, err)) < 0)
 		return r;
+	if (cfg.ignored && ctx->notice) {
+		cleanup_free char *msg = xasprintf("zone %s: config: %s", name, cfg.ignored);
+		ctx->notice(msg);
+	}
 	if (o->brand_set && cfg.brand != o->brand)
 		return zerr_setx(err, EINVAL,
 				 "zone %s: --brand %s contradicts the config's zone.brand %s", name,

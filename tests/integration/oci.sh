@@ -109,6 +109,30 @@ test_oci_no_pivot_moves_the_root() {
 	assert_no_leaks oc15
 }
 
+# The runtime spec's Extensibility: properties a runtime does not know
+# (an engine's extension, a newer spec's field) are ignored at any level,
+# deprecated ones too (runc warns and goes on); "zone" stays strict.
+test_oci_unknown_and_deprecated_properties_are_ignored() {
+	B=$(bundle_dir)
+	make_bundle "$B" echo extended
+	python3 - "$B/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["org.example.extension"] = {"any": ["thing"]}
+c["process"]["ioPriorityX"] = 1
+c["linux"].setdefault("resources", {})["memory"] = {"kernel": 1048576, "kernelTCP": 1048576}
+c["linux"]["resources"]["blockIO"] = {"leafWeight": 100}
+c["linux"]["futureThing"] = True
+json.dump(c, open(sys.argv[1], "w"))
+PY
+	[ "$(z run --bundle "$B" oc30)" = extended ] || fail "an extended config did not run"
+	assert_no_leaks oc30
+	# zonectl create names what it skipped
+	out=$(z create oc31 --config "$B/config.json" 2>&1)
+	[[ $out == *"zone oc31: config: process.ioPriorityX: unknown key, ignored"* ]] || fail "create said: $out"
+	z delete oc31
+}
+
 test_oci_create_delete_of_a_never_started_container() {
 	B=$(bundle_dir)
 	make_bundle "$B" sleep 1000
