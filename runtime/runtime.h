@@ -300,7 +300,7 @@ char *oci_state_json(const char *id, const struct zone_config *cfg, const char *
 		     const char *created);
 /* Runs the config's hooks of kind k with the state (status, pid) on their
  * stdin, in pid's mount namespace if in_zone. Fails at the first hook
- * that fails. */
+ * that fails, but for poststart and poststop: a warning, and on. */
 int zone_hooks_run(const char *name, const struct zone_config *cfg, enum zone_hook_kind k,
 		   const char *status, pid_t pid, bool in_zone, struct zerr *err);
 

@@ -536,10 +536,17 @@ int oci_delete(struct zone_ctx *ctx, const char *id, bool force, struct zerr *er
 		return r;
 	if (!zone_exists(ctx, id))
 		return force ? 0 : zerr_setx(err, ENOENT, "zone %s: no such container", id);
+	/* poststop hooks: after the container is deleted, before delete
+	 * returns (a config that no longer parses has none to run) */
+	cleanup_config struct zone_config cfg = {0};
+	cleanup_free char *path = zone_config_path(ctx, id);
+	bool hooks = zone_config_load(id, path, &cfg, NULL) == 0 && cfg.n_hooks[ZH_POSTSTOP];
 	if ((r = stop_for_delete(ctx, id, force, err)) < 0)
 		return r;
 	zfault("delete:stopped");
-	return zone_delete(ctx, id, false, err);
+	if ((r = zone_delete(ctx, id, false, err)) == 0 && hooks)
+		zone_hooks_run(id, &cfg, ZH_POSTSTOP, "stopped", 0, false, NULL);
+	return r;
 }
 
 /* ---- pause, resume, ps -------------------------------------------------- */

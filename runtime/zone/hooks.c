@@ -11,11 +11,14 @@
  *                             mount namespaces, once the root is built
  *                             (the zone's files and /proc, seen from it)
  *   startContainer            the same, just before init is released
- *   poststart                 the monitor, after the release; a failure is
- *                             only reported, as the spec says
- *   poststop                  the monitor, once init is gone and the
- *                             cgroups are removed; a failure is only
- *                             reported
+ *   poststart                 the monitor, after the release
+ *   poststop                  an OCI container's: `delete`, once the
+ *                             container is gone and before delete returns
+ *                             (the spec's order); a zone's: the monitor,
+ *                             once init is gone and the cgroups removed
+ *
+ * A failing poststart or poststop hook is a warning on stderr, and the
+ * hooks after it still run: the spec says so for both.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -176,10 +179,18 @@ int zone_hooks_run(const char *name, const struct zone_config *cfg, enum zone_ho
 	if (!cfg->n_hooks[k])
 		return 0;
 	cleanup_free char *state = oci_state_json(name, cfg, status, pid, NULL);
+	bool warn_only = k == ZH_POSTSTART || k == ZH_POSTSTOP;
 	for (size_t i = 0; i < cfg->n_hooks[k]; i++) {
-		int r = run_one(name, k, &cfg->hooks[k][i], in_zone ? pid : 0, state, err);
-		if (r < 0)
+		struct zerr e = {0};
+		int r = run_one(name, k, &cfg->hooks[k][i], in_zone ? pid : 0, state, &e);
+		if (r < 0 && warn_only) {
+			fprintf(stderr, "zonectl: warning: %s (the hooks after it still run)\n",
+				e.msg);
+		} else if (r < 0) {
+			if (err)
+				*err = e;
 			return r;
+		}
 	}
 	return 0;
 }

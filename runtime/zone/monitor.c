@@ -213,7 +213,9 @@ static int shutdown_zone(struct monitor *m)
 	zfault("halt:cgroups-gone");
 	zone_net_teardown(m->ctx, &m->st);
 	zfault("halt:net-gone");
-	zone_hooks_run(m->name, m->cfg, ZH_POSTSTOP, "stopped", m->init.pid, false, NULL);
+	/* an OCI container's run at its delete (oci/oci.c) */
+	if (!m->oci)
+		zone_hooks_run(m->name, m->cfg, ZH_POSTSTOP, "stopped", m->init.pid, false, NULL);
 	if (m->client_fd >= 0) {
 		static const char bye[] = "\r\n[zone halted]\r\n";
 		(void)!write(m->client_fd, bye, sizeof(bye) - 1);

@@ -133,6 +133,27 @@ PY
 	z delete oc31
 }
 
+# The spec: poststop hooks run after the container is deleted, before
+# delete returns; a failing poststart or poststop hook is a warning and
+# the next hooks still run. runc's bare `delete ID` of a stopped one works.
+test_oci_poststop_runs_at_delete_and_failing_hooks_warn() {
+	B=$(bundle_dir)
+	make_bundle "$B" true
+	printf '#!/bin/sh\necho "$1" >>"%s/ran"\n' "$B" >"$B/hook"
+	chmod +x "$B/hook"
+	edit_config "$B" "c['hooks'] = {k: [{'path': '/bin/false'}, {'path': '$B/hook', 'args': ['hook', k]}] for k in ('poststart', 'poststop')}"
+	z create --bundle "$B" oc32
+	z start oc32
+	wait_stopped oc32
+	grep -qx poststart "$B/ran" || fail "the hook after a failing poststart did not run: $(cat "$B/ran" 2>&1)"
+	! grep -q poststop "$B/ran" || fail "poststop ran before delete"
+	z delete oc32 2>"$B/err" || fail "delete of a stopped container: $(cat "$B/err")"
+	grep -qx poststop "$B/ran" || fail "poststop did not run at delete: $(cat "$B/ran")"
+	grep -q 'warning: zone oc32: poststop hook `/bin/false`: exited with status 1' "$B/err" || fail "no warning: $(cat "$B/err")"
+	[ ! -e "$(zone_dir oc32)" ] || fail "delete left the container"
+	assert_no_leaks oc32
+}
+
 test_oci_create_delete_of_a_never_started_container() {
 	B=$(bundle_dir)
 	make_bundle "$B" sleep 1000
