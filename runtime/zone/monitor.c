@@ -117,6 +117,30 @@ static void register_machine(struct monitor *m, const char *rootfs)
 	console_note(m, msg);
 }
 
+/* The devices of linux.devices are the zone's: allowed in its device
+ * cgroup after the rules given (as runc does), or a deny-all list would
+ * refuse the mknod that makes them (the child runs in the cgroup). */
+static void allow_listed_devices(struct zone_config *cfg)
+{
+	struct rctl_resources *res = &cfg->resources;
+	if (!cfg->n_devices)
+		return;
+	res->devices = xrealloc(res->devices,
+				(res->n_devices + cfg->n_devices) * sizeof(*res->devices));
+	for (size_t i = 0; i < cfg->n_devices; i++) {
+		const struct iso_device *d = &cfg->devices[i];
+		if (d->type == 'p') /* a fifo: no device cgroup check */
+			continue;
+		res->devices[res->n_devices++] = (struct rctl_device){
+			.allow = true,
+			.type = d->type == 'b' ? 'b' : 'c',
+			.major = d->major,
+			.minor = d->minor,
+			.access = "rwm",
+		};
+	}
+}
+
 static int boot_zone(struct monitor *m, struct zerr *err)
 {
 	struct zone_status *st = &m->st;
@@ -145,6 +169,7 @@ static int boot_zone(struct monitor *m, struct zerr *err)
 	/* under a delegated parent, zonectl's own processes leave it */
 	st->cg.movable[0] = getpid();
 	st->cg.movable[1] = getppid();
+	allow_listed_devices(m->cfg);
 	if ((r = rctl_cgroup_create(&st->cg, &m->cfg->resources, err)) < 0) {
 		/* Someone else's (a zone of the same name under another state
 		 * root): leave it alone. */

@@ -154,6 +154,17 @@ test_oci_poststop_runs_at_delete_and_failing_hooks_warn() {
 	assert_no_leaks oc32
 }
 
+# linux.devices under a deny-all device list (what containerd writes):
+# the nodes are made and usable, as with runc (which allows them).
+test_oci_devices_are_made_and_usable_under_deny_all_rules() {
+	B=$(bundle_dir)
+	make_bundle "$B" sh -c 'echo x >/dev/test1 && ls -l /dev/test1 && echo y >/dev/null && echo ok'
+	edit_config "$B" "c['linux']['devices'] = [{'path': '/dev/test1', 'type': 'c', 'major': 1, 'minor': 3, 'fileMode': 0o620, 'uid': 0, 'gid': 0}]; c['linux'].setdefault('resources', {})['devices'] = [{'allow': False, 'access': 'rwm'}]"
+	out=$(z run --bundle "$B" oc33 2>&1) || fail "run: $out"
+	[[ $out == *"crw--w----"*"1,"*"3"*"/dev/test1"*ok ]] || fail "got: $out"
+	assert_no_leaks oc33
+}
+
 test_oci_create_delete_of_a_never_started_container() {
 	B=$(bundle_dir)
 	make_bundle "$B" sleep 1000
