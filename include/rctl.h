@@ -23,6 +23,10 @@ struct rctl_hier {
 
 struct rctl_cgroup {
 	char *zone; /* zone name: the leaf is <parent>/zonectl/<zone> */
+	/* An OCI container's linux.cgroupsPath names its leaf exactly: the
+	 * leaf is <parent>/<leaf_name>, with no zonectl/ between, and only
+	 * the leaf is ever removed (the parent is its owner's: a pod's). */
+	char *leaf_name;
 	/* The systemd scope the cgroups are delegated from, NULL for none.
 	 * Zones' scopes are the siblings in their slice, so the weights that
 	 * share CPU and I/O between zones are the scope's (systemd's to
@@ -107,6 +111,12 @@ struct rctl_resources {
  * delegated to us (place_v2.c has the rules). */
 int rctl_cgroup_plan(const char *name, const char *parent_override, struct rctl_cgroup *cg,
 		     struct zerr *err);
+/* An OCI container's cgroup at linux.cgroupsPath (cgroupfs form): an
+ * absolute path is the leaf itself, below the hierarchy's root in each
+ * hierarchy; a relative one is below the default parent (as
+ * rctl_cgroup_plan, with parent_override). No "." or "..". */
+int rctl_cgroup_plan_path(const char *name, const char *path, const char *parent_override,
+			  struct rctl_cgroup *cg, struct zerr *err);
 /* The same, in the caller's own cgroup, delegated to it from the systemd
  * scope `unit` the zone's monitor was started in: cgroup v2 only. */
 int rctl_cgroup_plan_delegated(const char *name, const char *unit, struct rctl_cgroup *cg,

@@ -102,13 +102,14 @@ static const char *parent_part(const struct rctl_hier *h, const char **sep)
 char *rctl_rel_top(const struct rctl_cgroup *cg, size_t i)
 {
 	const char *sep, *p = parent_part(&cg->h[i], &sep);
-	return xasprintf("%s%szonectl", p, sep);
+	return cg->leaf_name ? xstrdup(p) : xasprintf("%s%szonectl", p, sep);
 }
 
 char *rctl_rel_leaf(const struct rctl_cgroup *cg, size_t i)
 {
 	const char *sep, *p = parent_part(&cg->h[i], &sep);
-	return xasprintf("%s%szonectl/%s", p, sep, cg->zone);
+	return cg->leaf_name ? xasprintf("%s%s%s", p, sep, cg->leaf_name)
+			     : xasprintf("%s%szonectl/%s", p, sep, cg->zone);
 }
 
 char *rctl_abs(const struct rctl_hier *h, const char *rel)
@@ -648,6 +649,8 @@ static int rmdir_tree(const struct rctl_hier *h, const char *dir, struct zerr *e
  * keeps it (ENOTEMPTY on cgroup2, EBUSY on v1). */
 static int rmdir_top(const struct rctl_cgroup *cg, size_t i, struct zerr *err)
 {
+	if (cg->leaf_name) /* a cgroupsPath's parent is its owner's */
+		return 0;
 	cleanup_free char *rel = rctl_rel_top(cg, i);
 	cleanup_free char *top = rctl_abs(&cg->h[i], rel);
 	if (rmdir(top) == 0 || errno == ENOENT || errno == ENOTEMPTY || errno == EBUSY)
@@ -700,6 +703,7 @@ void rctl_cgroup_free(struct rctl_cgroup *cg)
 	}
 	free(cg->h);
 	free(cg->zone);
+	free(cg->leaf_name);
 	free(cg->unit);
 	*cg = (struct rctl_cgroup){0};
 }

@@ -272,6 +272,37 @@ int rctl_cgroup_plan(const char *name, const char *parent_override, struct rctl_
 	return plan(name, parent_override, false, cg, err);
 }
 
+int rctl_cgroup_plan_path(const char *name, const char *path, const char *parent_override,
+			  struct rctl_cgroup *cg, struct zerr *err)
+{
+	bool abs = path[0] == '/';
+	cleanup_free char *slashed = abs ? xstrdup(path) : xasprintf("/%s", path);
+	cleanup_free char *norm = normalize_parent(slashed);
+	if (!norm || !strcmp(norm, "/"))
+		return zerr_setx(err, EINVAL,
+				 "zone %s: config: linux.cgroupsPath `%s`: a cgroup path without "
+				 ". or .. (or slice:prefix:name with --systemd-cgroup)",
+				 name, path);
+	char *base = strrchr(norm, '/');
+	*base++ = '\0';
+	/* absolute: the parent below the root; relative: below the default */
+	cleanup_free char *parent = NULL;
+	if (abs)
+		parent = xstrdup(*norm ? norm : "/");
+	else if (*norm)
+		parent = parent_override ? xasprintf("%s%s", parent_override, norm) : NULL;
+	int r = plan(name, abs || parent_override ? parent : NULL, false, cg, err);
+	for (size_t i = 0; r == 0 && !abs && !parent_override && *norm && i < cg->n; i++) {
+		char *p = xasprintf("%s%s", strcmp(cg->h[i].parent, "/") ? cg->h[i].parent : "",
+				    norm);
+		free(cg->h[i].parent);
+		cg->h[i].parent = p;
+	}
+	if (r == 0)
+		cg->leaf_name = xstrdup(base);
+	return r;
+}
+
 int rctl_cgroup_plan_delegated(const char *name, const char *unit, struct rctl_cgroup *cg,
 			       struct zerr *err)
 {

@@ -14,6 +14,8 @@ void rctl_cgroup_to_json(struct jw *w, const struct rctl_cgroup *cg)
 		jw_kstr(w, "unit", cg->unit);
 	if (cg->payload)
 		jw_kbool(w, "cgroup_payload", true);
+	if (cg->leaf_name)
+		jw_kstr(w, "cgroup_leaf", cg->leaf_name);
 	jw_key(w, "cgroups");
 	jw_arr_open(w);
 	for (size_t i = 0; i < cg->n; i++) {
@@ -56,6 +58,9 @@ int rctl_cgroup_from_json(const char *zone, const struct jv *doc, struct rctl_cg
 	const char *unit;
 	if (jv_string(jv_get(doc, "unit"), "unit", &unit, NULL) == 0)
 		cg->unit = xstrdup(unit);
+	const char *leaf;
+	if (jv_string(jv_get(doc, "cgroup_leaf"), "leaf", &leaf, NULL) == 0)
+		cg->leaf_name = xstrdup(leaf);
 	jv_bool(jv_get(doc, "cgroup_payload"), "p", &cg->payload, NULL);
 	return 0;
 }

@@ -141,6 +141,13 @@ static void allow_listed_devices(struct zone_config *cfg)
 	}
 }
 
+/* An OCI container's linux.cgroupsPath in the cgroupfs form (systemd's
+ * slice:prefix:name is zone/scope.c's) */
+static bool oci_path(const struct monitor *m)
+{
+	return m->cfg->brand == ZONE_BRAND_OCI && m->cfg->cgroups_path && *m->cfg->cgroups_path;
+}
+
 static int boot_zone(struct monitor *m, struct zerr *err)
 {
 	struct zone_status *st = &m->st;
@@ -154,8 +161,10 @@ static int boot_zone(struct monitor *m, struct zerr *err)
 	cleanup_free char *unit = NULL;
 	int r = systemd ? zone_scope_start(m->ctx, m->name, m->cfg, &unit, err) : 0;
 	if (r == 0)
-		r = systemd ? rctl_cgroup_plan_delegated(m->name, unit, &st->cg, err)
-			    : rctl_cgroup_plan(m->name, m->ctx->cgroup_parent, &st->cg, err);
+		r = systemd       ? rctl_cgroup_plan_delegated(m->name, unit, &st->cg, err)
+		    : oci_path(m) ? rctl_cgroup_plan_path(m->name, m->cfg->cgroups_path,
+							  m->ctx->cgroup_parent, &st->cg, err)
+				  : rctl_cgroup_plan(m->name, m->ctx->cgroup_parent, &st->cg, err);
 	if (r < 0)
 		return r;
 	st->has_cgroup = true;

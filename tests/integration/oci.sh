@@ -165,6 +165,45 @@ test_oci_devices_are_made_and_usable_under_deny_all_rules() {
 	assert_no_leaks oc33
 }
 
+# linux.cgroupsPath (cgroupfs form), as containerd and kubelet write it:
+# the container's cgroup is that path, in every hierarchy, under the pod's
+# cgroup, whose limits hold it; delete removes the leaf, never the pod's.
+test_oci_cgroups_path_is_the_containers_cgroup() {
+	local pod=/zt-pod$$ d
+	if v2_host; then
+		# on cgroup v2 the pod's cgroup is its owner's to make, with controllers (kubelet's job)
+		mkdir -p /sys/fs/cgroup$pod
+		at_cleanup rmdir /sys/fs/cgroup$pod
+		echo "+memory +pids" >/sys/fs/cgroup/cgroup.subtree_control
+		echo "+memory +pids" >/sys/fs/cgroup$pod/cgroup.subtree_control
+		echo $((256 << 20)) >/sys/fs/cgroup$pod/memory.max
+	else
+		for d in /sys/fs/cgroup/*/; do
+			[ -e "$d/cgroup.procs" ] && at_cleanup rmdir "$d${pod#/}"
+		done
+	fi
+	B=$(bundle_dir)
+	make_bundle "$B" sleep 1000
+	edit_config "$B" "c['linux']['cgroupsPath'] = '$pod/ctr-a'; c['linux']['resources'] = {'memory': {'limit': 64 << 20}, 'pids': {'limit': 50}}"
+	z create --bundle "$B" oc34
+	pid=$(z state oc34 | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
+	grep -q "memory:$pod/ctr-a\$\|^0::$pod/ctr-a\$" /proc/$pid/cgroup || fail "cgroups: $(cat /proc/$pid/cgroup)"
+	if v2_host; then
+		[ "$(cat /sys/fs/cgroup$pod/ctr-a/memory.max)" = $((64 << 20)) ] || fail "limit not on the leaf"
+	else
+		[ "$(cat /sys/fs/cgroup/memory$pod/ctr-a/memory.limit_in_bytes)" = $((64 << 20)) ] || fail "limit not on the leaf"
+		[ "$(cat /sys/fs/cgroup/pids$pod/ctr-a/pids.max)" = 50 ] || fail "pids not on the leaf"
+	fi
+	z start oc34
+	z oci ps oc34 | grep -qw "$pid" || fail "ps: $(z oci ps oc34 2>&1)"
+	z delete --force oc34
+	[ -z "$(find /sys/fs/cgroup -type d -path "*$pod/ctr-a" 2>/dev/null)" ] || fail "leaf left"
+	[ -n "$(find /sys/fs/cgroup -maxdepth 2 -type d -path "*$pod" 2>/dev/null)" ] || fail "the pod's cgroup was removed"
+	edit_config "$B" "c['linux']['cgroupsPath'] = '$pod/../x'"
+	expect_fail 'linux.cgroupsPath' z create --bundle "$B" oc35
+	[ ! -e "$(zone_dir oc35)" ] || fail "a refused path left a container"
+}
+
 test_oci_create_delete_of_a_never_started_container() {
 	B=$(bundle_dir)
 	make_bundle "$B" sleep 1000
