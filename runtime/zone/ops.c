@@ -57,6 +57,17 @@ int zone_check_runnable(const char *name, const struct zone_config *cfg, struct 
 	int r = check_kernel(name, err);
 	if (r < 0)
 		return r;
+	/* runc joins it and builds the root in it: every mount of the
+	 * container's root would land in that namespace, the host's or
+	 * another container's, and stay there */
+	for (size_t i = 0; i < cfg->n_ns_paths; i++)
+		if (cfg->ns_paths[i].type == CLONE_NEWNS)
+			return zerr_setx(err, EINVAL,
+					 "zone %s: config: linux.namespaces: a mount namespace "
+					 "given by path is not supported: the container's root is "
+					 "built by mounting in its mount namespace, which would "
+					 "change the one at `%s`; leave the path out for a new one",
+					 name, cfg->ns_paths[i].path);
 	if (!(cfg->ns_flags & CLONE_NEWNS))
 		return zerr_setx(err, EINVAL,
 				 "zone %s: config: linux.namespaces: a zone needs a new "

@@ -204,6 +204,17 @@ test_oci_cgroups_path_is_the_containers_cgroup() {
 	[ ! -e "$(zone_dir oc35)" ] || fail "a refused path left a container"
 }
 
+# A mount namespace by path: refused with the reason (the root would be
+# built in it), and the man page says the same.
+test_oci_mount_namespace_by_path_is_refused_with_the_reason() {
+	B=$(bundle_dir)
+	make_bundle "$B" true
+	edit_config "$B" "c['linux']['namespaces'] = [n if n['type'] != 'mount' else {'type': 'mount', 'path': '/proc/1/ns/mnt'} for n in c['linux']['namespaces']]"
+	expect_fail 'zone oc36: config: linux.namespaces: a mount namespace given by path is not supported: .*change the one at `/proc/1/ns/mnt`' z run --bundle "$B" oc36
+	[ ! -e "$(zone_dir oc36)" ] || fail "a refused config left a container"
+	grep -q 'A mount namespace given by' man/zonectl-config.5 || fail "the man page does not say so"
+}
+
 test_oci_create_delete_of_a_never_started_container() {
 	B=$(bundle_dir)
 	make_bundle "$B" sleep 1000
