@@ -650,25 +650,106 @@ test_podman_run_with_a_uid_map() {
 }
 
 # A private containerd (its own root, state and socket) whose runc is
-# zonectl; ctr runs a bare rootfs, so no image is needed.
-test_containerd_ctr_run() {
+# zonectl: started in $CTR_DIR, stopped when the test's shell exits.
+start_containerd() {
 	command -v containerd >/dev/null && command -v ctr >/dev/null ||
 		skip "containerd is not installed (./setup installs it)"
-	local d=$ZONECTL_ROOT.ctr
-	mkdir -p "$d"
-	make_bundle "$d/b" true
+	CTR_DIR=$ZONECTL_ROOT.ctr
+	mkdir -p "$CTR_DIR"
 	printf 'version = 2\nroot = "%s/root"\nstate = "%s/state"\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n[grpc]\n  address = "%s/c.sock"\n' \
-		"$d" "$d" "$d" >"$d/config.toml"
-	containerd --config "$d/config.toml" >"$d/log" 2>&1 &
+		"$CTR_DIR" "$CTR_DIR" "$CTR_DIR" >"$CTR_DIR/config.toml"
+	containerd --config "$CTR_DIR/config.toml" >"$CTR_DIR/log" 2>&1 &
 	CTR_PID=$!
-	trap 'kill $CTR_PID 2>/dev/null; wait $CTR_PID 2>/dev/null; rmdir /run/containerd/fifo /run/containerd/s /run/containerd 2>/dev/null' EXIT
-	for _ in $(seq 50); do [ -S "$d/c.sock" ] && break; sleep 0.1; done
-	out=$(timeout 60 ctr -a "$d/c.sock" run --rm --rootfs --runc-binary "$ZONECTL" --runc-root "$ZONECTL_ROOT" \
-		"$d/b/rootfs" occtr1 sh -c 'echo hi-$(hostname)') || fail "ctr run: $out $(tail -3 "$d/log")"
+	trap 'kill $CTR_PID 2>/dev/null; wait $CTR_PID 2>/dev/null; rmdir /run/containerd/fifo /run/containerd/s /run/containerd 2>/dev/null; true' EXIT
+	for _ in $(seq 50); do [ -S "$CTR_DIR/c.sock" ] && break; sleep 0.1; done
+}
+
+# ctr with zonectl as its runc (the shim appends the namespace, "default",
+# to --runc-root)
+zctr() { timeout 60 ctr -a "$CTR_DIR/c.sock" "$@"; }
+# ctr run with a bare rootfs and zonectl as the runc
+zctr_run() { zctr run --rootfs --runc-binary "$ZONECTL" --runc-root "$ZONECTL_ROOT" "$@"; }
+task_pid() { zctr task ls | awk -v t="$1" '$1 == t {print $2}'; }
+
+test_containerd_ctr_run() {
+	start_containerd
+	make_bundle "$CTR_DIR/b" true
+	out=$(zctr_run --rm "$CTR_DIR/b/rootfs" occtr1 sh -c 'echo hi-$(hostname)') ||
+		fail "ctr run: $out $(tail -3 "$CTR_DIR/log")"
 	[ "$out" = hi-occtr1 ] || fail "ctr run said: $out"
-	# the shim appends the namespace to --runc-root
 	[ -z "$(ls "$ZONECTL_ROOT/default/zones")" ] || fail "zones left: $(ls "$ZONECTL_ROOT/default/zones")"
 	assert_no_leaks occtr1
+}
+
+# A pod as the CRI plugin builds one (no kubelet here): a sandbox with its
+# own network, IPC and UTS namespaces, two containers that join them by
+# path, each with its limits, all under the pod's cgroup (cgroupfs form),
+# whose own limit holds them; exec, kill one, delete all.
+test_containerd_pod_of_a_sandbox_and_two_containers() {
+	start_containerd
+	local pod=/zt-pod$$ c pid sbx
+	make_bundle "$CTR_DIR/b" true
+	for c in sbx pa pb; do cp -a "$CTR_DIR/b/rootfs" "$CTR_DIR/$c"; done
+	if v2_host; then
+		mkdir -p /sys/fs/cgroup$pod
+		at_cleanup rmdir /sys/fs/cgroup$pod
+		echo "+memory +pids" >/sys/fs/cgroup/cgroup.subtree_control
+		echo "+memory +pids" >/sys/fs/cgroup$pod/cgroup.subtree_control
+		echo $((512 << 20)) >/sys/fs/cgroup$pod/memory.max
+	else
+		for c in /sys/fs/cgroup/*/; do
+			[ -e "$c/cgroup.procs" ] && at_cleanup rmdir "$c${pod#/}"
+		done
+		mkdir -p /sys/fs/cgroup/memory$pod
+		echo $((512 << 20)) >/sys/fs/cgroup/memory$pod/memory.limit_in_bytes
+	fi
+	zctr_run -d --null-io --cgroup $pod/sbx "$CTR_DIR/sbx" sbx sleep 1000 >/dev/null ||
+		fail "sandbox: $(tail -3 "$CTR_DIR/log")"
+	sbx=$(task_pid sbx)
+	[ -n "$sbx" ] || fail "no sandbox task: $(zctr task ls)"
+	for c in pa pb; do
+		zctr_run -d --null-io --cgroup $pod/$c --memory-limit $((64 << 20)) \
+			--with-ns network:/proc/$sbx/ns/net --with-ns ipc:/proc/$sbx/ns/ipc \
+			--with-ns uts:/proc/$sbx/ns/uts "$CTR_DIR/$c" $c sleep 1000 >/dev/null ||
+			fail "container $c: $(tail -3 "$CTR_DIR/log")"
+	done
+	for c in pa pb; do
+		pid=$(task_pid $c)
+		for ns in net ipc uts; do
+			[ "$(readlink /proc/$pid/ns/$ns)" = "$(readlink /proc/$sbx/ns/$ns)" ] || fail "$c is not in the sandbox's $ns namespace"
+		done
+		[ "$(readlink /proc/$pid/ns/net)" != "$(readlink /proc/self/ns/net)" ] || fail "the pod shares the host's network"
+		grep -q "memory:$pod/$c\$\|^0::$pod/$c\$" /proc/$pid/cgroup || fail "$c's cgroup: $(cat /proc/$pid/cgroup)"
+		if v2_host; then
+			[ "$(cat /sys/fs/cgroup$pod/$c/memory.max)" = $((64 << 20)) ] || fail "$c's limit"
+		else
+			[ "$(cat /sys/fs/cgroup/memory$pod/$c/memory.limit_in_bytes)" = $((64 << 20)) ] || fail "$c's limit"
+			grep -qx "hierarchical_memory_limit $((64 << 20))" /sys/fs/cgroup/memory$pod/$c/memory.stat || fail "$c's hierarchy"
+		fi
+	done
+	# the pod's cgroup accounts for all three
+	if v2_host; then
+		[ "$(cat /sys/fs/cgroup$pod/pids.current)" -ge 3 ] || fail "pod pids: $(cat /sys/fs/cgroup$pod/pids.current)"
+	else
+		[ "$(find /sys/fs/cgroup/pids$pod -name cgroup.procs -exec cat {} + | wc -l)" -ge 3 ] || fail "pod's processes"
+	fi
+	out=$(zctr task exec --exec-id e1 pa sh -c 'echo in-pa; cat /proc/net/dev | wc -l') || fail "exec: $out"
+	[[ $out == in-pa* ]] || fail "exec said: $out"
+	zctr task kill -s KILL pa
+	for _ in $(seq 50); do zctr task ls | grep -q '^pa .*STOPPED' && break; sleep 0.1; done
+	zctr task ls | grep -q '^pb .*RUNNING' || fail "pb did not keep running: $(zctr task ls)"
+	zctr task ls | grep -q '^sbx .*RUNNING' || fail "the sandbox did not keep running: $(zctr task ls)"
+	for c in pa pb sbx; do
+		zctr task kill -s KILL $c 2>/dev/null || true
+	done
+	for c in pa pb sbx; do
+		for _ in $(seq 50); do zctr task ls | grep -q "^$c .*RUNNING" || break; sleep 0.1; done
+		zctr task delete $c >/dev/null 2>&1 || zctr task delete -f $c >/dev/null
+		zctr container delete $c
+	done
+	[ -z "$(ls "$ZONECTL_ROOT/default/zones")" ] || fail "zones left: $(ls "$ZONECTL_ROOT/default/zones")"
+	[ -z "$(find /sys/fs/cgroup -mindepth 2 -type d -path "*$pod/*" 2>/dev/null)" ] || fail "cgroups left: $(find /sys/fs/cgroup -type d -path "*$pod/*")"
+	for c in sbx pa pb; do assert_no_leaks $c; done
 }
 
 # runc's /proc by default; the zone's view when the bundle asks for it.
