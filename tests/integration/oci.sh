@@ -662,6 +662,9 @@ start_containerd() {
 	CTR_PID=$!
 	trap 'kill $CTR_PID 2>/dev/null; wait $CTR_PID 2>/dev/null; rmdir /run/containerd/fifo /run/containerd/s /run/containerd 2>/dev/null; true' EXIT
 	for _ in $(seq 50); do [ -S "$CTR_DIR/c.sock" ] && break; sleep 0.1; done
+	# a failed test leaves containers and their shims: gone with the test
+	at_cleanup bash -c 'for z in $(ls "$1/default/zones" 2>/dev/null); do "$2" --root "$1/default" delete --force "$z"; done; pkill -f -- "-address $3\$"; sleep 0.5; rmdir /run/containerd/fifo /run/containerd/s /run/containerd 2>/dev/null; true' \
+		_ "$ZONECTL_ROOT" "$ZONECTL" "$CTR_DIR/c.sock"
 }
 
 # ctr with zonectl as its runc (the shim appends the namespace, "default",
