@@ -285,18 +285,14 @@ int rctl_cgroup_plan_path(const char *name, const char *path, const char *parent
 				 name, path);
 	char *base = strrchr(norm, '/');
 	*base++ = '\0';
-	/* absolute: the parent below the root; relative: below the default */
-	cleanup_free char *parent = NULL;
-	if (abs)
-		parent = xstrdup(*norm ? norm : "/");
-	else if (*norm)
-		parent = parent_override ? xasprintf("%s%s", parent_override, norm) : NULL;
-	int r = plan(name, abs || parent_override ? parent : NULL, false, cg, err);
-	for (size_t i = 0; r == 0 && !abs && !parent_override && *norm && i < cg->n; i++) {
-		char *p = xasprintf("%s%s", strcmp(cg->h[i].parent, "/") ? cg->h[i].parent : "",
-				    norm);
+	/* absolute: below the hierarchy's root; relative: below the parent
+	 * a zone would get */
+	int r = plan(name, abs ? (*norm ? norm : "/") : parent_override, false, cg, err);
+	for (size_t i = 0; r == 0 && !abs && *norm && i < cg->n; i++) {
+		const char *p = cg->h[i].parent;
+		char *deeper = xasprintf("%s%s", strcmp(p, "/") ? p : "", norm);
 		free(cg->h[i].parent);
-		cg->h[i].parent = p;
+		cg->h[i].parent = deeper;
 	}
 	if (r == 0)
 		cg->leaf_name = xstrdup(base);

@@ -68,6 +68,36 @@ static void test_plan_parent_override_replaces_every_parent(void)
 	CHECK(strstr(err.msg, "zone .."));
 }
 
+/* An OCI cgroupsPath is the leaf itself: absolute below the root,
+ * relative below the parent a zone would get; no zonectl/ between. */
+static void test_plan_path_is_the_leaf_itself(void)
+{
+	struct zerr err = {0};
+	struct rctl_cgroup cg;
+	if (v2_host())
+		SKIP("on cgroup v2 the path's parent must exist (oci.sh covers it in the VM)");
+	CHECK_MSG(rctl_cgroup_plan_path("c1", "/kubepods//pod1/ctr", NULL, &cg, &err) == 0, "%s",
+		  err.msg);
+	for (size_t i = 0; i < cg.n; i++) {
+		cleanup_free char *path = rctl_cgroup_path(&cg, i);
+		cleanup_free char *want = xasprintf("%s/kubepods/pod1/ctr", cg.h[i].mount);
+		CHECK_MSG(!strcmp(path, want), "%s != %s", path, want);
+	}
+	rctl_cgroup_free(&cg);
+	CHECK(rctl_cgroup_plan_path("c1", "pod2/ctr", NULL, &cg, &err) == 0);
+	for (size_t i = 0; i < cg.n; i++) {
+		cleanup_free char *own = own_path(cg.h[i].v2 ? "" : cg.h[i].controllers);
+		cleanup_free char *path = rctl_cgroup_path(&cg, i);
+		cleanup_free char *want = xasprintf("%s%s/pod2/ctr", cg.h[i].mount,
+						    strcmp(own, "/") ? own : "");
+		CHECK_MSG(!strcmp(path, want), "%s != %s", path, want);
+	}
+	rctl_cgroup_free(&cg);
+	CHECK(rctl_cgroup_plan_path("c1", "/a/../b", NULL, &cg, &err) == -EINVAL);
+	CHECK(strstr(err.msg, "linux.cgroupsPath `/a/../b`"));
+	CHECK(rctl_cgroup_plan_path("c1", "/", NULL, &cg, &err) == -EINVAL);
+}
+
 /* ---- create ------------------------------------------------------------- */
 
 static void test_create_makes_every_hierarchy(void)
@@ -593,6 +623,7 @@ int main(void)
 	RUN_T(test_default_devices_are_the_zone_dev);
 	RUN_T(test_plan_nests_under_callers_cgroup);
 	RUN_T(test_plan_parent_override_replaces_every_parent);
+	RUN_T(test_plan_path_is_the_leaf_itself);
 	RUN_T(test_create_makes_every_hierarchy);
 	RUN_T(test_create_refuses_an_existing_cgroup);
 	RUN_T(test_create_failure_leaves_nothing);
