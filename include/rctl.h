@@ -19,13 +19,19 @@ struct rctl_hier {
 	char *mount;       /* "/sys/fs/cgroup/memory" */
 	char *parent;      /* parent cgroup, relative to the mount: "/process_api/1e2a" or "/" */
 	bool v2;
+	/* With a leaf_name: the highest ancestor of the leaf that zonectl
+	 * made for it (relative to the mount), removed with it when empty;
+	 * NULL: the parent was there already. */
+	char *made;
 };
 
 struct rctl_cgroup {
 	char *zone; /* zone name: the leaf is <parent>/zonectl/<zone> */
 	/* An OCI container's linux.cgroupsPath names its leaf exactly: the
-	 * leaf is <parent>/<leaf_name>, with no zonectl/ between, and only
-	 * the leaf is ever removed (the parent is its owner's: a pod's). */
+	 * leaf is <parent>/<leaf_name>, with no zonectl/ between. A parent
+	 * that exists is its owner's (a pod's) and stays; the ones zonectl
+	 * made for the path (made) go with the leaf when empty, as nothing
+	 * else then uses them. */
 	char *leaf_name;
 	/* The systemd scope the cgroups are delegated from, NULL for none.
 	 * Zones' scopes are the siblings in their slice, so the weights that

@@ -649,8 +649,18 @@ static int rmdir_tree(const struct rctl_hier *h, const char *dir, struct zerr *e
  * keeps it (ENOTEMPTY on cgroup2, EBUSY on v1). */
 static int rmdir_top(const struct rctl_cgroup *cg, size_t i, struct zerr *err)
 {
-	if (cg->leaf_name) /* a cgroupsPath's parent is its owner's */
+	if (cg->leaf_name) { /* a cgroupsPath's parents: only those made for it */
+		const struct rctl_hier *h = &cg->h[i];
+		cleanup_free char *rel = h->made ? xstrdup(h->parent) : NULL;
+		size_t stop = h->made ? strlen(h->made) : 0;
+		while (rel && strlen(rel) >= stop) {
+			cleanup_free char *dir = rctl_abs(h, rel);
+			if (rmdir(dir) < 0)
+				break;
+			*strrchr(rel, '/') = '\0';
+		}
 		return 0;
+	}
 	cleanup_free char *rel = rctl_rel_top(cg, i);
 	cleanup_free char *top = rctl_abs(&cg->h[i], rel);
 	if (rmdir(top) == 0 || errno == ENOENT || errno == ENOTEMPTY || errno == EBUSY)
@@ -700,6 +710,7 @@ void rctl_cgroup_free(struct rctl_cgroup *cg)
 		free(cg->h[i].controllers);
 		free(cg->h[i].mount);
 		free(cg->h[i].parent);
+		free(cg->h[i].made);
 	}
 	free(cg->h);
 	free(cg->zone);

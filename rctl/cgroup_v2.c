@@ -159,6 +159,8 @@ int rctl_v2_make(const struct rctl_cgroup *cg, size_t i, char *const *want, stru
 	cleanup_free char *top = rctl_abs(h, rel_top);
 	cleanup_free char *leaf = rctl_cgroup_path(cg, i);
 	int r;
+	if (cg->leaf_name && (r = rctl_v2_make_parents(cg, i, want, err)) < 0)
+		return r;
 	if (!want[0] || cg->make_parent) {
 		if ((r = rctl_mkdir_leaf(h, top, leaf, err)) < 0)
 			return r;
@@ -171,6 +173,31 @@ int rctl_v2_make(const struct rctl_cgroup *cg, size_t i, char *const *want, stru
 	    (r = mkdir_one(h, leaf, err)) < 0)
 		return r;
 	return make_payload(cg, h, leaf, want, err);
+}
+
+int rctl_v2_make_parents(const struct rctl_cgroup *cg, size_t i, char *const *want,
+			 struct zerr *err)
+{
+	const struct rctl_hier *h = &cg->h[i];
+	if (!h->made)
+		return 0;
+	/* the existing ancestor: the parent's path cut before h->made's last
+	 * component */
+	cleanup_free char *above = xstrdup(h->made);
+	char *cut = strrchr(above, '/');
+	*cut = '\0';
+	cleanup_free char *dir = rctl_abs(h, above);
+	int r = want[0] ? enable_in(h, dir, want, err) : 0;
+	cleanup_free char *parent = rctl_abs(h, h->parent);
+	size_t len = strlen(dir);
+	while (r == 0 && len < strlen(parent)) {
+		len += 1 + strcspn(parent + len + 1, "/");
+		cleanup_free char *level = xstrndup(parent, len);
+		r = mkdir_one(h, level, err);
+		if (r == 0 && want[0])
+			r = enable_in(h, level, want, err);
+	}
+	return r;
 }
 
 int rctl_v2_tidy(const struct rctl_cgroup *cg, size_t i)

@@ -88,6 +88,11 @@ unsigned rctl_io_weight(unsigned blkio);
 char **rctl_v2_wanted(const struct rctl_cgroup *cg);
 /* Makes <parent>/zonectl/<zone> with `want` enabled down to the leaf. */
 int rctl_v2_make(const struct rctl_cgroup *cg, size_t i, char *const *want, struct zerr *err);
+/* A cgroupsPath's missing parents, made one level at a time, each
+ * passing the wanted controllers on (the existing ancestor too, where
+ * one is missing). */
+int rctl_v2_make_parents(const struct rctl_cgroup *cg, size_t i, char *const *want,
+			 struct zerr *err);
 /* The leaf of a delegated parent where zonectl's own processes live. */
 #define RCTL_MONITOR_LEAF "zonectl.monitor"
 /* The child of a zone's leaf its processes live in when cg->payload

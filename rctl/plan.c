@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 
@@ -272,6 +273,24 @@ int rctl_cgroup_plan(const char *name, const char *parent_override, struct rctl_
 	return plan(name, parent_override, false, cg, err);
 }
 
+/* The highest missing ancestor of h's parent (the parent included),
+ * relative to the mount; NULL when the parent exists. */
+static char *first_missing(const struct rctl_hier *h)
+{
+	cleanup_free char *rel = xstrdup(h->parent);
+	char *found = NULL;
+	struct stat st;
+	while (*rel && strcmp(rel, "/")) {
+		cleanup_free char *dir = rctl_abs(h, rel);
+		if (stat(dir, &st) == 0)
+			break;
+		free(found);
+		found = xstrdup(rel);
+		*strrchr(rel, '/') = '\0';
+	}
+	return found;
+}
+
 int rctl_cgroup_plan_path(const char *name, const char *path, const char *parent_override,
 			  struct rctl_cgroup *cg, struct zerr *err)
 {
@@ -286,13 +305,14 @@ int rctl_cgroup_plan_path(const char *name, const char *path, const char *parent
 	char *base = strrchr(norm, '/');
 	*base++ = '\0';
 	/* absolute: below the hierarchy's root; relative: below the parent
-	 * a zone would get */
-	int r = plan(name, abs ? (*norm ? norm : "/") : parent_override, false, cg, err);
-	for (size_t i = 0; r == 0 && !abs && *norm && i < cg->n; i++) {
+	 * a zone would get; parents that are missing are made (and noted) */
+	int r = plan(name, abs ? "/" : parent_override, false, cg, err);
+	for (size_t i = 0; r == 0 && *norm && i < cg->n; i++) {
 		const char *p = cg->h[i].parent;
-		char *deeper = xasprintf("%s%s", strcmp(p, "/") ? p : "", norm);
+		char *deeper = xasprintf("%s%s", abs || !strcmp(p, "/") ? "" : p, norm);
 		free(cg->h[i].parent);
 		cg->h[i].parent = deeper;
+		cg->h[i].made = first_missing(&cg->h[i]);
 	}
 	if (r == 0)
 		cg->leaf_name = xstrdup(base);

@@ -24,6 +24,8 @@ void rctl_cgroup_to_json(struct jw *w, const struct rctl_cgroup *cg)
 		jw_kstr(w, "mount", cg->h[i].mount);
 		jw_kstr(w, "parent", cg->h[i].parent);
 		jw_kbool(w, "v2", cg->h[i].v2);
+		if (cg->h[i].made)
+			jw_kstr(w, "made", cg->h[i].made);
 		jw_obj_close(w);
 	}
 	jw_arr_close(w);
@@ -40,6 +42,9 @@ static int hier_from_json(const struct jv *v, struct rctl_hier *h)
 	h->controllers = xstrdup(cs);
 	h->mount = xstrdup(ms);
 	h->parent = xstrdup(ps);
+	const char *made;
+	if (jv_string(jv_get(v, "made"), "made", &made, NULL) == 0)
+		h->made = xstrdup(made);
 	return 0;
 }
 
