@@ -147,11 +147,12 @@ static void add_hier(struct rctl_cgroup *cg, const struct own_line *l, const cha
 		     char *parent)
 {
 	cg->h = xrealloc(cg->h, (cg->n + 1) * sizeof(*cg->h));
-	struct rctl_hier *h = &cg->h[cg->n++];
-	h->controllers = xstrdup(l->v2 ? "" : l->controllers);
-	h->mount = xstrdup(mount);
-	h->parent = parent;
-	h->v2 = l->v2;
+	cg->h[cg->n++] = (struct rctl_hier){
+		.controllers = xstrdup(l->v2 ? "" : l->controllers),
+		.mount = xstrdup(mount),
+		.parent = parent,
+		.v2 = l->v2,
+	};
 }
 
 static void plan_mount(struct rctl_cgroup *cg, struct own_line *lines, size_t n,
