@@ -173,6 +173,31 @@ filtered_in() {
 	return 1
 }
 
+# A private containerd (its own root, state and socket) whose runc is
+# zonectl: started in $CTR_DIR, stopped when the test's shell exits.
+start_containerd() {
+	command -v containerd >/dev/null && command -v ctr >/dev/null ||
+		skip "containerd is not installed (./setup installs it)"
+	CTR_DIR=$ZONECTL_ROOT.ctr
+	mkdir -p "$CTR_DIR"
+	printf 'version = 2\nroot = "%s/root"\nstate = "%s/state"\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n[grpc]\n  address = "%s/c.sock"\n' \
+		"$CTR_DIR" "$CTR_DIR" "$CTR_DIR" >"$CTR_DIR/config.toml"
+	containerd --config "$CTR_DIR/config.toml" >"$CTR_DIR/log" 2>&1 &
+	CTR_PID=$!
+	trap 'kill $CTR_PID 2>/dev/null; wait $CTR_PID 2>/dev/null || true; rmdir /run/containerd/fifo /run/containerd/s /run/containerd 2>/dev/null || true' EXIT
+	for _ in $(seq 50); do [ -S "$CTR_DIR/c.sock" ] && break; sleep 0.1; done
+	# a failed test leaves containers and their shims: gone with the test
+	at_cleanup bash -c 'for z in $(ls "$1/default/zones" 2>/dev/null); do "$2" --root "$1/default" delete --force "$z"; done; pkill -f -- "-address $3\$"; sleep 0.5; rmdir /run/containerd/fifo /run/containerd/s /run/containerd 2>/dev/null; true' \
+		_ "$ZONECTL_ROOT" "$ZONECTL" "$CTR_DIR/c.sock"
+}
+
+# ctr with zonectl as its runc (the shim appends the namespace, "default",
+# to --runc-root)
+zctr() { timeout 60 ctr -a "$CTR_DIR/c.sock" "$@"; }
+# ctr run with a bare rootfs and zonectl as the runc
+zctr_run() { zctr run --rootfs --runc-binary "$ZONECTL" --runc-root "$ZONECTL_ROOT" "$@"; }
+task_pid() { zctr task ls | awk -v t="$1" '$1 == t {print $2}'; }
+
 # The state root's defaults.json: `run` and CI jobs get the default
 # network (a bridge, NAT, DNS) as users' do, but on a bridge of the
 # test's own in 198.18.0.0/15, so nothing lands in the host's ranges.

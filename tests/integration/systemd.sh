@@ -181,4 +181,22 @@ test_podman_defaults_with_the_systemd_driver() {
 	no_unit "libpod-$id.scope"
 }
 
+# containerd with kubelet's systemd cgroup driver: cgroupsPath
+# slice:prefix:name is the scope prefix-name.scope in slice.
+test_containerd_with_the_systemd_cgroup_form() {
+	need_systemd
+	start_containerd
+	make_oci_bundle "$CTR_DIR/b" true
+	zctr_run -d --null-io --runc-systemd-cgroup --cgroup machine.slice:ztpod:c1 "$CTR_DIR/b/rootfs" c1 sleep 1000 >/dev/null ||
+		fail "ctr run: $(tail -3 "$CTR_DIR/log")"
+	[ "$(prop ztpod-c1.scope ActiveState)" = active ] || fail "ztpod-c1.scope: $(prop ztpod-c1.scope ActiveState)"
+	[ "$(prop ztpod-c1.scope Slice)" = machine.slice ] || fail "slice: $(prop ztpod-c1.scope Slice)"
+	grep -q "machine.slice/ztpod-c1.scope" /proc/"$(task_pid c1)"/cgroup || fail "cgroup: $(cat /proc/"$(task_pid c1)"/cgroup)"
+	zctr task kill -s KILL c1
+	for _ in $(seq 50); do zctr task ls | grep -q '^c1 .*RUNNING' || break; sleep 0.1; done
+	zctr task delete c1 >/dev/null 2>&1 || true # exits with the task's status (137)
+	zctr container delete c1
+	no_unit ztpod-c1.scope
+}
+
 run_tests
