@@ -2,13 +2,13 @@
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Iinclude -D_GNU_SOURCE
-LDLIBS  := -lseccomp -lcap -lmnl -lcgroup -lyajl -lsystemd -lnftables
+LDLIBS  := -lseccomp -lcap -lmnl -lcgroup -lyajl -lsystemd -lnftables -ldw -lelf
 PREFIX  ?= /usr/local
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 B       := build
 
 LIB_SRC := $(wildcard common/*.c isolate/*.c rctl/*.c netstack-bind/*.c \
-             procfs-filter/*.c runtime/*/*.c)
+             procfs-filter/*.c trace/*.c runtime/*/*.c)
 HEADERS := $(wildcard include/*.h */*.h runtime/*/*.h)
 CLI_SRC := $(wildcard cli/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
@@ -39,14 +39,14 @@ $(B)/zinit: zinit/zinit.c
 $(B)/zinit_blob.o: $(B)/zinit
 	cd $(B) && ld -r -b binary -z noexecstack -o zinit_blob.o zinit
 
-# ---- BPF objects (netstack-bind/bpf) ---------------------------------------
-# Each netstack-bind/bpf/NAME.bpf.c is compiled for the BPF target and
+# ---- BPF objects (netstack-bind/bpf, trace/bpf) ----------------------------
+# Each netstack-bind/bpf/NAME.bpf.c and trace/bpf/NAME.bpf.c is compiled for the BPF target and
 # linked into the programs that load it (zonectl, the netstack-bind unit
 # tests) as a blob (_binary_NAME_bpf_o_start/_end, weak in the library)
 # that libbpf opens from memory at run time: nothing is installed beside
 # zonectl, and libzone.a and the other tests build without clang.
-BPF_SRC    := $(wildcard netstack-bind/bpf/*.bpf.c)
-BPF_BLOB   := $(BPF_SRC:netstack-bind/bpf/%.bpf.c=$(B)/bpf/%_blob.o)
+BPF_SRC    := $(wildcard netstack-bind/bpf/*.bpf.c trace/bpf/*.bpf.c)
+BPF_BLOB   := $(patsubst %.bpf.c,$(B)/bpf/%_blob.o,$(notdir $(BPF_SRC)))
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Wextra -Werror \
               -I/usr/include/$(shell $(CC) -print-multiarch 2>/dev/null)
 LDLIBS     += -lbpf
@@ -55,10 +55,15 @@ $(B)/bpf/%.bpf.o: netstack-bind/bpf/%.bpf.c netstack-bind/bpf/netbpf.h
 	@mkdir -p $(dir $@)
 	clang $(BPF_CFLAGS) -c -o $@ $< && llvm-strip -g $@
 
+$(B)/bpf/%.bpf.o: trace/bpf/%.bpf.c trace/bpf/tracebpf.h
+	@mkdir -p $(dir $@)
+	clang $(BPF_CFLAGS) -c -o $@ $< && llvm-strip -g $@
+
 $(B)/bpf/%_blob.o: $(B)/bpf/%.bpf.o
 	cd $(B)/bpf && ld -r -b binary -z noexecstack -o $*_blob.o $*.bpf.o
 
 $(filter $(B)/netstack-bind/%,$(LIB_OBJ)): netstack-bind/bpf/netbpf.h
+$(filter $(B)/trace/%,$(LIB_OBJ)): trace/bpf/tracebpf.h
 BPF_TESTS := $(B)/tests/test_antispoof $(B)/tests/test_netbpf
 $(BPF_TESTS): $(BPF_BLOB)
 $(BPF_TESTS): EXTRA_OBJ = $(BPF_BLOB)

@@ -64,6 +64,11 @@ int cmd_stat(struct cli *c, int argc, char **argv);
 int cmd_net(struct cli *c, int argc, char **argv);
 int cmd_ps(struct cli *c, int argc, char **argv);
 int cmd_top(struct cli *c, int argc, char **argv);
+int cmd_profile(struct cli *c, int argc, char **argv);
+int cmd_trace(struct cli *c, int argc, char **argv);
+/* Writes a profile's flame graph as SVG to path (flame.c); -1 after
+ * saying why on stderr. */
+int cli_flamegraph(const struct trace_report *r, const char *path);
 
 /* The runc command line (cmd_oci.c, cmd_oci_exec.c). */
 const struct cli_cmd *oci_find(const char *name);

@@ -37,6 +37,14 @@ static const struct cli_cmd commands[] = {
 	 "the host's processes (or one zone's), with the zone each belongs to (-Z)"},
 	{"top", cmd_top, "top [-o table|json] [-n ITERATIONS] [-d SECONDS]",
 	 "CPU %, memory, processes and network bytes per running zone, refreshed in place"},
+	{"profile", cmd_profile,
+	 "profile [-F HZ] [-d SECONDS] [-i SECONDS] [--kernel] [-o table|folded|json] [--svg FILE] "
+	 "[--top N] NAME...|--all",
+	 "where zones spend their CPU: on-CPU stacks sampled from the host (default 49 Hz, 5 s)"},
+	{"trace", cmd_trace,
+	 "trace [-d SECONDS] [-i SECONDS] [--kernel] [-o table|json|folded] [--top N] "
+	 "NAME...|--all runqlat|offcpu|syscalls|tcp|io",
+	 "why zones wait: per-zone histograms from the host's kernel (until -d or Ctrl-C)"},
 	{"run", cmd_run,
 	 "run [--rm] [--name NAME] [--template T | --brand sparse] [--bind SRC:DST[:ro]]... "
 	 "[--tmpfs DST]... [-e|--env K=V]... [-w|--workdir DIR] [--set KEY=VALUE[,...]]... "

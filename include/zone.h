@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "report.h"
 #include "zutil.h"
 
 #define ZONE_NAME_MAX 64
@@ -349,5 +350,23 @@ int zone_job_prepare(struct zone_ctx *ctx, const char *name, const struct zone_j
  * only when the zone could not run the script. */
 int zone_job_script(struct zone_ctx *ctx, const char *name, const char *script, int grace,
 		    int *status, struct zerr *err);
+
+/* Profiling and tracing zones from the host (`zonectl profile`, `trace`):
+ * names (NULL-terminated; NULL or empty: every running zone) must run.
+ * The trace is filtered in the kernel by each zone's cgroup and the ones
+ * below it. show gets a report every interval_s (0: once, at the end)
+ * and a last one (r->last) when secs have passed, *stop was set (from a
+ * signal handler), or every traced zone has halted; it returns < 0 to
+ * stop. Nothing stays attached after this returns. */
+struct zone_trace_opts {
+	enum trace_tool tool;
+	unsigned hz; /* profile: samples per second per CPU */
+	bool kernel; /* kernel stacks too */
+	double secs; /* < 0: until *stop */
+	double interval_s;
+	volatile int *stop;
+};
+int zone_trace(struct zone_ctx *ctx, char *const *names, const struct zone_trace_opts *o,
+	       int (*show)(const struct trace_report *r, void *arg), void *arg, struct zerr *err);
 
 #endif

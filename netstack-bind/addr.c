@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "internal.h"
 #include "nl.h"
 
 static size_t addr_len(const struct net_addr *a)
@@ -180,5 +181,33 @@ int net_link_ipv4(const char *link, struct net_addr *out, struct zerr *err)
 	if (!q.found)
 		return -ENOENT;
 	*out = q.first;
+	return 0;
+}
+
+/* Sorts addrs by family, in order, for a BPF object's cfg. */
+int netbpf_addrs(const char *what, const struct net_addr *addrs, size_t n, struct netbpf_addrs *out,
+		 struct zerr *err)
+{
+	static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
+	memset(out, 0, sizeof(*out));
+	for (size_t k = 0; k < n; k++) {
+		const struct net_addr *a = &addrs[k];
+		bool v4 = a->family == AF_INET;
+		if (!v4 && a->family != AF_INET6)
+			return zerr_setx(err, EAFNOSUPPORT, "%s: address %zu is not IPv4 or IPv6",
+					 what, k + 1);
+		if (!v4 && memcmp(a->a, mapped, sizeof(mapped)) == 0)
+			return zerr_setx(err, EINVAL,
+					 "%s: address %zu is IPv4-mapped: "
+					 "give it as IPv4",
+					 what, k + 1);
+		if ((v4 ? out->n4 : out->n6) == NETBPF_ADDRS_MAX)
+			return zerr_setx(err, E2BIG, "%s: more than %d IPv%d addresses", what,
+					 NETBPF_ADDRS_MAX, v4 ? 4 : 6);
+		if (v4)
+			memcpy(&out->ip4[out->n4++], a->a, 4);
+		else
+			memcpy(out->ip6[out->n6++], a->a, 16);
+	}
 	return 0;
 }

@@ -27,8 +27,8 @@ int net_antispoof_load(const unsigned char mac[6], const struct net_addr *addrs,
 		return r;
 	memcpy(cfg.mac, mac, 6);
 	cleanup_bpf_object struct bpf_object *obj = NULL;
-	r = netbpf_load(WHAT, "antispoof", _binary_antispoof_bpf_o_start,
-			_binary_antispoof_bpf_o_end, &cfg, sizeof(cfg), &obj, err);
+	r = zbpf_load(WHAT, "antispoof", _binary_antispoof_bpf_o_start, _binary_antispoof_bpf_o_end,
+		      &cfg, sizeof(cfg), NULL, NULL, &obj, err);
 	if (r < 0)
 		return r;
 	struct bpf_program *prog = bpf_object__find_program_by_name(obj, "zone_antispoof");

@@ -1,5 +1,5 @@
 /* internal.h - what the BPF parts of netstack-bind share: the embedded
- * objects and their loader (bpf_obj.c). */
+ * objects (loaded by common/bpf_obj.c). */
 #ifndef ZONECTL_NETSTACK_INTERNAL_H
 #define ZONECTL_NETSTACK_INTERNAL_H
 
@@ -7,6 +7,7 @@
 
 #include "bpf/netbpf.h"
 #include "netbind.h"
+#include "zbpf.h"
 #include "zutil.h"
 
 struct bpf_object;
@@ -19,15 +20,6 @@ extern const unsigned char _binary_shared_ip_bpf_o_start[] __attribute__((weak))
 extern const unsigned char _binary_shared_ip_bpf_o_end[] __attribute__((weak));
 extern const unsigned char _binary_antispoof_bpf_o_start[] __attribute__((weak));
 extern const unsigned char _binary_antispoof_bpf_o_end[] __attribute__((weak));
-
-/* Opens the object in [start, end), writes cfg (cfg_len bytes) over its
- * `const volatile` global named "cfg" and loads it into the kernel. what
- * names the caller in messages ("shared-IP"). */
-int netbpf_load(const char *what, const char *name, const unsigned char *start,
-		const unsigned char *end, const void *cfg, size_t cfg_len, struct bpf_object **obj,
-		struct zerr *err);
-void netbpf_closep(struct bpf_object **obj);
-#define cleanup_bpf_object __attribute__((cleanup(netbpf_closep)))
 
 /* Sorts addrs by family, in order (the first of each is the primary). */
 int netbpf_addrs(const char *what, const struct net_addr *addrs, size_t n, struct netbpf_addrs *out,

@@ -23,8 +23,8 @@ int net_shared_attach(int cgroup_fd, const struct net_addr *addrs, size_t n, str
 	if (r < 0)
 		return r;
 	cleanup_bpf_object struct bpf_object *obj = NULL;
-	r = netbpf_load(WHAT, "shared_ip", _binary_shared_ip_bpf_o_start,
-			_binary_shared_ip_bpf_o_end, &cfg, sizeof(cfg), &obj, err);
+	r = zbpf_load(WHAT, "shared_ip", _binary_shared_ip_bpf_o_start, _binary_shared_ip_bpf_o_end,
+		      &cfg, sizeof(cfg), NULL, NULL, &obj, err);
 	if (r < 0)
 		return r;
 

@@ -1,9 +1,10 @@
-/* bpf_obj.c - loading our embedded BPF objects with libbpf.
+/* bpf_obj.c - loading zonectl's embedded BPF objects with libbpf (the
+ * network programs of netstack-bind/bpf, the tracers of trace/bpf).
  *
- * Each zone loads its own instances of a program: the zone's addresses
- * (and MAC) are written into the object's read-only data before the load,
- * so the verifier sees them as constants and no map has to be filled or
- * kept. libbpf is kept quiet: it would print to stderr, and a library
+ * A loader's configuration is written into the object's read-only data
+ * (its `const volatile` global "cfg") before the load, so the verifier
+ * sees it as constants: a zone's addresses and MAC, a tracer's options.
+ * libbpf is kept quiet: it would print to stderr, and a library
  * below cli/ never prints. Its warnings (the first one names what failed,
  * the verifier's log says why) go into the error instead. */
 #include <errno.h>
@@ -14,11 +15,10 @@
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include <sys/socket.h>
 
-#include "internal.h"
+#include "zbpf.h"
 
-static char first_warning[256]; /* the first since netbpf_load began */
+static char first_warning[256]; /* the first since zbpf_load began */
 static char verifier_says[256]; /* the last line of the verifier's log */
 
 /* Truncating copy (snprintf "%s" would make gcc warn about the cut). */
@@ -75,7 +75,7 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
-void netbpf_closep(struct bpf_object **obj)
+void zbpf_closep(struct bpf_object **obj)
 {
 	bpf_object__close(*obj);
 }
@@ -134,7 +134,7 @@ static const char *why(void)
 }
 
 /* e is an errno or one of libbpf's own codes (4000 and up). */
-static int failed(const char *what, const char *doing, const char *name, int e, struct zerr *err)
+int zbpf_failed(const char *what, const char *doing, const char *name, int e, struct zerr *err)
 {
 	char msg[128];
 	libbpf_strerror(e, msg, sizeof(msg));
@@ -143,9 +143,10 @@ static int failed(const char *what, const char *doing, const char *name, int e, 
 			 why());
 }
 
-int netbpf_load(const char *what, const char *name, const unsigned char *start,
-		const unsigned char *end, const void *cfg, size_t cfg_len, struct bpf_object **out,
-		struct zerr *err)
+int zbpf_load(const char *what, const char *name, const unsigned char *start,
+	      const unsigned char *end, const void *cfg, size_t cfg_len,
+	      int (*prepare)(struct bpf_object *obj, void *arg), void *arg, struct bpf_object **out,
+	      struct zerr *err)
 {
 	if (!start || !end)
 		return zerr_setx(err, ENOEXEC,
@@ -156,45 +157,22 @@ int netbpf_load(const char *what, const char *name, const unsigned char *start,
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = name);
 	struct bpf_object *obj = bpf_object__open_mem(start, (size_t)(end - start), &opts);
 	if (!obj)
-		return failed(what, "open", name, errno, err);
+		return zbpf_failed(what, "open", name, errno, err);
 	int r = set_cfg(obj, cfg, cfg_len);
 	if (r < 0) {
 		bpf_object__close(obj);
 		return zerr_setx(err, -r, "%s: BPF object %s has no `cfg` of %zu bytes", what, name,
 				 cfg_len);
 	}
+	if (prepare && (r = prepare(obj, arg)) < 0) {
+		bpf_object__close(obj);
+		return zbpf_failed(what, "prepare", name, -r, err);
+	}
 	r = bpf_object__load(obj);
 	if (r < 0) {
 		bpf_object__close(obj);
-		return failed(what, "load", name, -r, err);
+		return zbpf_failed(what, "load", name, -r, err);
 	}
 	*out = obj;
-	return 0;
-}
-
-int netbpf_addrs(const char *what, const struct net_addr *addrs, size_t n, struct netbpf_addrs *out,
-		 struct zerr *err)
-{
-	static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
-	memset(out, 0, sizeof(*out));
-	for (size_t k = 0; k < n; k++) {
-		const struct net_addr *a = &addrs[k];
-		bool v4 = a->family == AF_INET;
-		if (!v4 && a->family != AF_INET6)
-			return zerr_setx(err, EAFNOSUPPORT, "%s: address %zu is not IPv4 or IPv6",
-					 what, k + 1);
-		if (!v4 && memcmp(a->a, mapped, sizeof(mapped)) == 0)
-			return zerr_setx(err, EINVAL,
-					 "%s: address %zu is IPv4-mapped: "
-					 "give it as IPv4",
-					 what, k + 1);
-		if ((v4 ? out->n4 : out->n6) == NETBPF_ADDRS_MAX)
-			return zerr_setx(err, E2BIG, "%s: more than %d IPv%d addresses", what,
-					 NETBPF_ADDRS_MAX, v4 ? 4 : 6);
-		if (v4)
-			memcpy(&out->ip4[out->n4++], a->a, 4);
-		else
-			memcpy(out->ip6[out->n6++], a->a, 16);
-	}
 	return 0;
 }
