@@ -89,7 +89,12 @@ $(B)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Iruntime -o $@ $< tests/fuzz/replay.c $(B)/zinit_blob.o $(B)/libzone.a $(LDLIBS)
 
-tests: $(UNIT) $(B)/tests/zprobe $(REPLAY)
+# Frame pointers and symbols: the tracing tests find its functions by name.
+$(B)/tests/zspin: tests/helpers/zspin.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -o $@ $<
+
+tests: $(UNIT) $(B)/tests/zprobe $(B)/tests/zspin $(REPLAY)
 
 test: all tests
 	tests/run

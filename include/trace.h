@@ -33,5 +33,8 @@ int trace_start(const struct trace_opts *o, const struct trace_target *t, size_t
  * r->zones is filled with the targets' names (the caller adds the rest). */
 int trace_collect(struct tracer *tr, bool reset, struct trace_report *r, struct zerr *err);
 void trace_stop(struct tracer *tr);
+/* Called every half second or so while tracing: reads the mappings of
+ * processes newly seen in stacks while they still run. */
+void trace_poll(struct tracer *tr);
 
 #endif

@@ -13,7 +13,9 @@ extern const unsigned char _binary_zt_bpf_o_end[] __attribute__((weak));
 
 /* Symbols of the kernel (/proc/kallsyms) and of processes as they see
  * their own files (libdwfl over /proc/PID/maps, each file opened through
- * /proc/PID/root), kept for one collection. */
+ * /proc/PID/root), kept for the whole trace: a process seen once is
+ * named by what it mapped then (pids are not expected to be reused within
+ * one trace). */
 struct syms;
 struct syms *syms_new(void);
 void syms_free(struct syms *s);
@@ -23,5 +25,10 @@ void syms_free(struct syms *s);
  * "_[k]". */
 char *syms_user(struct syms *s, pid_t pid, uint64_t addr, int ret);
 char *syms_kernel(struct syms *s, uint64_t addr);
+/* Reads the process's mappings and opens its files now, while it runs,
+ * so that its stacks can be named after it (or its zone) has exited. */
+void syms_keep(struct syms *s, pid_t pid);
+/* The process's pid in its zone, as it was when first seen (0: gone). */
+pid_t syms_zone_pid(struct syms *s, pid_t pid);
 
 #endif

@@ -27,8 +27,9 @@ struct ksym {
 };
 
 struct procsyms {
-	pid_t pid;
+	pid_t pid, zpid;
 	Dwfl *dwfl; /* NULL: the process is gone */
+	bool kept;  /* its files are open */
 };
 
 struct syms {
@@ -85,11 +86,30 @@ void syms_free(struct syms *s)
 	free(s);
 }
 
-static Dwfl *dwfl_of(struct syms *s, pid_t pid)
+/* The pid in the process's own pid namespace (the last of NSpid). */
+static pid_t ns_pid(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	cleanup_free char *text = NULL;
+	if (read_file(path, &text, NULL, NULL) < 0)
+		return 0;
+	char *l = strstr(text, "\nNSpid:");
+	if (!l)
+		return 0;
+	char *end = strchr(l + 1, '\n');
+	if (end)
+		*end = '\0';
+	char *last = strrchr(l, '\t');
+	return last ? (pid_t)atoi(last + 1) : 0;
+}
+
+static struct procsyms *proc_of(struct syms *s, pid_t pid)
 {
 	for (size_t i = 0; i < s->np; i++)
 		if (s->p[i].pid == pid)
-			return s->p[i].dwfl;
+			return &s->p[i];
+	looking_at = pid;
 	Dwfl *d = dwfl_begin(&callbacks);
 	if (d) {
 		dwfl_report_begin(d);
@@ -99,14 +119,36 @@ static Dwfl *dwfl_of(struct syms *s, pid_t pid)
 		}
 	}
 	s->p = xrealloc(s->p, (s->np + 1) * sizeof(*s->p));
-	s->p[s->np++] = (struct procsyms){.pid = pid, .dwfl = d};
-	return d;
+	s->p[s->np] = (struct procsyms){.pid = pid, .zpid = ns_pid(pid), .dwfl = d};
+	return &s->p[s->np++];
+}
+
+static int open_module(Dwfl_Module *m, void **userdata, const char *name, Dwarf_Addr start,
+		       void *arg)
+{
+	(void)userdata, (void)name, (void)start, (void)arg;
+	Dwarf_Addr bias;
+	dwfl_module_getelf(m, &bias);
+	return DWARF_CB_OK;
+}
+
+void syms_keep(struct syms *s, pid_t pid)
+{
+	struct procsyms *p = proc_of(s, pid);
+	if (p->dwfl && !p->kept)
+		dwfl_getmodules(p->dwfl, open_module, NULL, 0);
+	p->kept = true;
+}
+
+pid_t syms_zone_pid(struct syms *s, pid_t pid)
+{
+	return proc_of(s, pid)->zpid;
 }
 
 char *syms_user(struct syms *s, pid_t pid, uint64_t addr, int ret)
 {
+	Dwfl *d = proc_of(s, pid)->dwfl;
 	looking_at = pid;
-	Dwfl *d = dwfl_of(s, pid);
 	Dwarf_Addr pc = ret ? addr - 1 : addr;
 	Dwfl_Module *m = d ? dwfl_addrmodule(d, pc) : NULL;
 	if (!m)

@@ -36,6 +36,7 @@ struct tracer {
 	size_t nevents;
 	size_t nzones;
 	char **names;
+	struct syms *syms; /* of every process seen in a stack */
 };
 
 /* The programs of each tracer, and whether it needs the stack maps. */
@@ -188,6 +189,7 @@ int trace_start(const struct trace_opts *o, const struct trace_target *t, size_t
 	}
 	struct tracer *tr = xcalloc(1, sizeof(*tr));
 	tr->tool = o->tool;
+	tr->syms = syms_new();
 	enum trace_tool tool = o->tool;
 	int r = zbpf_load(WHAT, "zt", _binary_zt_bpf_o_start, _binary_zt_bpf_o_end, &cfg,
 			  sizeof(cfg), prepare, &tool, &tr->obj, err);
@@ -225,6 +227,7 @@ void trace_stop(struct tracer *tr)
 	for (size_t i = 0; i < tr->nevents; i++)
 		close(tr->events[i]);
 	bpf_object__close(tr->obj);
+	syms_free(tr->syms);
 	for (size_t i = 0; i < tr->nzones; i++)
 		free(tr->names[i]);
 	free(tr->names);
@@ -251,23 +254,6 @@ static size_t keys_of(int fd, size_t key_size, void **keys)
 		at = prev;
 	}
 	return n;
-}
-
-static pid_t zone_pid(pid_t pid)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	cleanup_free char *s = NULL;
-	if (read_file(path, &s, NULL, NULL) < 0)
-		return 0;
-	char *l = strstr(s, "\nNSpid:");
-	if (!l)
-		return 0;
-	char *end = strchr(l + 1, '\n');
-	if (end)
-		*end = '\0';
-	char *last = strrchr(l, '\t');
-	return last ? (pid_t)atoi(last + 1) : 0;
 }
 
 static void add_frames(struct trace_stack *st, struct syms *sy, int stacks, __s32 id, bool kernel)
@@ -329,7 +315,7 @@ static void collect_stacks(struct tracer *tr, bool reset, struct trace_report *r
 	int counts = map_fd(tr, "stack_counts"), stacks = map_fd(tr, "stacks");
 	cleanup_free struct tracebpf_stack_key *keys = NULL;
 	size_t n = keys_of(counts, sizeof(*keys), (void **)&keys);
-	struct syms *sy = syms_new();
+	struct syms *sy = tr->syms;
 	r->stacks = xcalloc(n ? n : 1, sizeof(*r->stacks));
 	for (size_t i = 0; i < n; i++) {
 		__u64 v = 0;
@@ -338,7 +324,7 @@ static void collect_stacks(struct tracer *tr, bool reset, struct trace_report *r
 		struct trace_stack *st = &r->stacks[r->nstacks++];
 		st->zone = keys[i].zone;
 		st->pid = (pid_t)keys[i].pid;
-		st->zpid = zone_pid(st->pid);
+		st->zpid = syms_zone_pid(sy, st->pid);
 		memcpy(st->comm, keys[i].comm, sizeof(st->comm));
 		st->comm[sizeof(st->comm) - 1] = '\0';
 		st->value = v;
@@ -348,7 +334,6 @@ static void collect_stacks(struct tracer *tr, bool reset, struct trace_report *r
 		    keys[i].ustack == -ENOMEM || keys[i].kstack == -ENOMEM)
 			r->lost += v;
 	}
-	syms_free(sy);
 	merge_stacks(r);
 	qsort(r->stacks, r->nstacks, sizeof(*r->stacks), by_value);
 	if (!reset)
@@ -457,6 +442,17 @@ static void collect_tcp(struct tracer *tr, bool reset, struct trace_report *r)
 		if (reset)
 			bpf_map_delete_elem(fd, &keys[i]);
 	}
+}
+
+void trace_poll(struct tracer *tr)
+{
+	if (!tools[tr->tool].stacks)
+		return;
+	int counts = map_fd(tr, "stack_counts");
+	cleanup_free struct tracebpf_stack_key *keys = NULL;
+	size_t n = keys_of(counts, sizeof(*keys), (void **)&keys);
+	for (size_t i = 0; i < n; i++)
+		syms_keep(tr->syms, (pid_t)keys[i].pid);
 }
 
 int trace_collect(struct tracer *tr, bool reset, struct trace_report *r, struct zerr *err)

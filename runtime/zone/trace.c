@@ -165,9 +165,13 @@ int zone_trace(struct zone_ctx *ctx, char *const *names, const struct zone_trace
 		forget(z, n);
 		return r;
 	}
-	double start = now_s(), window = start;
+	double start = now_s(), window = start, polled = start;
 	while (r == 0) {
 		double now = now_s();
+		if (now - polled >= 0.5) {
+			trace_poll(tr);
+			polled = now;
+		}
 		bool end = *o->stop || (o->secs >= 0 && now - start >= o->secs) || all_halted(z, n);
 		if (end || (o->interval_s > 0 && now - window >= o->interval_s)) {
 			r = report(tr, z, n, now - window, o->hz, end, show, arg, err);
