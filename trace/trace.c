@@ -369,12 +369,16 @@ static void collect_hists(struct tracer *tr, bool reset, struct trace_report *r)
 	int fd = map_fd(tr, "hists");
 	cleanup_free struct tracebpf_hist_key *keys = NULL;
 	size_t n = keys_of(fd, sizeof(*keys), (void **)&keys);
+	int ncpu = libbpf_num_possible_cpus();
+	cleanup_free __u64 *per_cpu = xcalloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(__u64));
 	for (size_t i = 0; i < n; i++) {
 		__u64 v = 0;
 		const struct tracebpf_hist_key *k = &keys[i];
-		if (bpf_map_lookup_elem(fd, k, &v) < 0 || k->zone >= tr->nzones ||
+		if (ncpu <= 0 || bpf_map_lookup_elem(fd, k, per_cpu) < 0 || k->zone >= tr->nzones ||
 		    k->slot >= TRACE_HIST_SLOTS)
 			continue;
+		for (int c = 0; c < ncpu; c++)
+			v += per_cpu[c];
 		cleanup_free char *label = k->hist == TRACE_H_IO
 						   ? xasprintf("io latency, device %u:%u",
 							       k->dev >> 20, k->dev & 0xfffff)
@@ -408,10 +412,19 @@ static void collect_sys(struct tracer *tr, bool reset, struct trace_report *r)
 	cleanup_free struct tracebpf_sys_key *keys = NULL;
 	size_t n = keys_of(fd, sizeof(*keys), (void **)&keys);
 	r->sys = xcalloc(n ? n : 1, sizeof(*r->sys));
+	int ncpu = libbpf_num_possible_cpus();
+	cleanup_free struct tracebpf_sys_val *per_cpu = xcalloc((size_t)(ncpu > 0 ? ncpu : 1),
+								sizeof(*per_cpu));
 	for (size_t i = 0; i < n; i++) {
-		struct tracebpf_sys_val v;
-		if (bpf_map_lookup_elem(fd, &keys[i], &v) < 0 || keys[i].zone >= tr->nzones)
+		struct tracebpf_sys_val v = {0};
+		if (ncpu <= 0 || bpf_map_lookup_elem(fd, &keys[i], per_cpu) < 0 ||
+		    keys[i].zone >= tr->nzones)
 			continue;
+		for (int c = 0; c < ncpu; c++) {
+			v.count += per_cpu[c].count;
+			v.total_ns += per_cpu[c].total_ns;
+			v.max_ns = per_cpu[c].max_ns > v.max_ns ? per_cpu[c].max_ns : v.max_ns;
+		}
 		char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, (int)keys[i].nr);
 		r->sys[r->nsys++] = (struct trace_sys){
 			.zone = keys[i].zone,

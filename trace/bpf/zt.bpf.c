@@ -103,15 +103,15 @@ struct {
 } stack_counts SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);
 	__type(key, struct tracebpf_hist_key);
 	__type(value, __u64);
 } hists SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);
 	__type(key, struct tracebpf_sys_key);
 	__type(value, struct tracebpf_sys_val);
 } sys_stats SEC(".maps");
@@ -136,6 +136,19 @@ struct {
 	__type(key, __u64);
 	__type(value, struct start);
 } starts SEC(".maps");
+
+/* syscalls: the syscall a thread is in, kept with the thread itself
+ * (task storage: no hash of all threads to look up twice per call) */
+struct sys_start {
+	__u64 ts;
+	__u32 zone, nr;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sys_start);
+} sys_starts SEC(".maps");
 
 /* The traced zone cgroup cg is in (itself or below), if any. */
 static __always_inline int cgroup_zone(struct cgroup *cg, __u32 *zone)
@@ -166,9 +179,21 @@ static __always_inline int task_zone(struct task_struct *t, __u32 *zone)
 	return cgroup_zone(BPF_CORE_READ(t, cgroups, dfl_cgrp), zone);
 }
 
+/* The current task's: the kernel hands out its cgroup2 ancestors' ids
+ * directly, cheaper than walking them. */
 static __always_inline int current_zone(__u32 *zone)
 {
-	return task_zone((struct task_struct *)bpf_get_current_task(), zone);
+	for (int l = 0; l < TRACE_LEVELS; l++) {
+		if (!(cfg.levels & (1u << l)))
+			continue;
+		__u64 id = bpf_get_current_ancestor_cgroup_id(l);
+		__u32 *z = id ? bpf_map_lookup_elem(&zones, &id) : NULL;
+		if (z) {
+			*zone = *z;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 static __always_inline __u32 log2_slot(__u64 v)
@@ -222,25 +247,29 @@ int profile(struct bpf_perf_event_data *ctx)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
-	struct start s = {.what = (__u32)id};
-	if (!current_zone(&s.zone))
+	__u32 zone;
+	if (!current_zone(&zone))
 		return 0;
-	__u64 tid = bpf_get_current_pid_tgid();
-	s.ts = bpf_ktime_get_ns();
-	bpf_map_update_elem(&starts, &tid, &s, BPF_ANY);
+	struct sys_start *s = bpf_task_storage_get(&sys_starts, bpf_get_current_task_btf(), NULL,
+						   BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!s)
+		return 0;
+	s->zone = zone;
+	s->nr = (__u32)id;
+	s->ts = bpf_ktime_get_ns();
 	return 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
-	__u64 tid = bpf_get_current_pid_tgid();
-	struct start *s = bpf_map_lookup_elem(&starts, &tid);
-	if (!s)
+	struct sys_start *s = bpf_task_storage_get(&sys_starts, bpf_get_current_task_btf(), NULL,
+						   0);
+	if (!s || !s->ts)
 		return 0;
 	__u64 ns = bpf_ktime_get_ns() - s->ts;
-	struct tracebpf_sys_key k = {.zone = s->zone, .nr = s->what};
-	bpf_map_delete_elem(&starts, &tid);
+	s->ts = 0;
+	struct tracebpf_sys_key k = {.zone = s->zone, .nr = s->nr};
 	struct tracebpf_sys_val *v = bpf_map_lookup_elem(&sys_stats, &k);
 	if (!v) {
 		struct tracebpf_sys_val zero = {};
@@ -249,8 +278,8 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		if (!v)
 			return 0;
 	}
-	__sync_fetch_and_add(&v->count, 1);
-	__sync_fetch_and_add(&v->total_ns, ns);
+	v->count++; /* this CPU's copy: no atomics */
+	v->total_ns += ns;
 	if (ns > v->max_ns)
 		v->max_ns = ns;
 	hist_add(k.zone, TRACE_H_SYSCALL, 0, ns);
