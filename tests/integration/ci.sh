@@ -56,6 +56,7 @@ test_template_create_is_all_or_nothing() {
 test_template_scratch_of_a_killed_create_is_swept() {
 	make_template citpl
 	local dead=$(($(cat /proc/sys/kernel/pid_max) - 1))
+	while kill -0 "$dead" 2>/dev/null; do dead=$((dead - 1)); done # a pid no process has
 	mkdir -p "$ZONECTL_ROOT/templates/.cix.creating.$dead/root" "$ZONECTL_ROOT/templates/.ciy.deleting.$dead"
 	mkdir -p "$ZONECTL_ROOT/templates/.ciz.creating.$$/root" # a live create: kept
 	z template list >/dev/null
