@@ -470,3 +470,18 @@ int run_tool(const char *what, char *const argv[], struct zerr *err)
 	const char *last = strrchr(tail, '\n');
 	return zerr_setx(err, EIO, "%s: %s failed: %s", what, argv[0], last ? last + 1 : tail);
 }
+
+pid_t proc_ns_pid(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	cleanup_free char *text = NULL;
+	if (read_file(path, &text, NULL, NULL) < 0)
+		return 0;
+	char *l = strstr(text, "\nNSpid:");
+	if (!l)
+		return 0;
+	*strchrnul(l + 1, '\n') = '\0';
+	char *last = strrchr(l, '\t');
+	return last ? (pid_t)atoi(last + 1) : 0;
+}

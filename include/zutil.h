@@ -59,6 +59,9 @@ void strv_append(char ***v, const char *s);
 /* Whole-file helpers; read_file NUL-terminates and sets *len if non-NULL. */
 int read_file(const char *path, char **out, size_t *len, struct zerr *err);
 int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct zerr *err);
+/* pid as its own pid namespace numbers it (the last field of NSpid in
+ * /proc/PID/status), 0 when the process is gone. */
+pid_t proc_ns_pid(pid_t pid);
 int write_file(const char *path, const char *data, size_t len, struct zerr *err);
 /* temp name, fsync, rename, fsync of the directory, each checked (close
  * too): a crash leaves the old or the new content, never a mixture, and

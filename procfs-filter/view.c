@@ -72,24 +72,6 @@ static void count_process(struct pfs_view *v, pid_t pid)
 	closedir(d);
 }
 
-/* The pid the zone itself calls its newest process (last field of
- * NSpid), taken from the largest host pid. */
-static pid_t ns_pid(pid_t pid)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	cleanup_free char *text = NULL;
-	if (read_file(path, &text, NULL, NULL) < 0)
-		return 0;
-	char *l = strstr(text, "\nNSpid:");
-	if (!l)
-		return 0;
-	char *eol = strchrnul(l + 1, '\n');
-	*eol = '\0';
-	char *last = strrchr(l, '\t');
-	return last ? (pid_t)atoi(last + 1) : 0;
-}
-
 static void count_tasks(struct pfs_view *v)
 {
 	v->nr_running = v->nr_threads = v->nr_blocked = 0;
@@ -99,7 +81,7 @@ static void count_tasks(struct pfs_view *v)
 		if (v->s.pids[i] > max)
 			max = v->s.pids[i];
 	}
-	v->last_pid = max ? ns_pid(max) : 0;
+	v->last_pid = max ? proc_ns_pid(max) : 0;
 }
 
 const char *pfs_view_cpuset(const struct pfs_view *v)

@@ -86,24 +86,6 @@ void syms_free(struct syms *s)
 	free(s);
 }
 
-/* The pid in the process's own pid namespace (the last of NSpid). */
-static pid_t ns_pid(pid_t pid)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	cleanup_free char *text = NULL;
-	if (read_file(path, &text, NULL, NULL) < 0)
-		return 0;
-	char *l = strstr(text, "\nNSpid:");
-	if (!l)
-		return 0;
-	char *end = strchr(l + 1, '\n');
-	if (end)
-		*end = '\0';
-	char *last = strrchr(l, '\t');
-	return last ? (pid_t)atoi(last + 1) : 0;
-}
-
 static struct procsyms *proc_of(struct syms *s, pid_t pid)
 {
 	for (size_t i = 0; i < s->np; i++)
@@ -119,7 +101,7 @@ static struct procsyms *proc_of(struct syms *s, pid_t pid)
 		}
 	}
 	s->p = xrealloc(s->p, (s->np + 1) * sizeof(*s->p));
-	s->p[s->np] = (struct procsyms){.pid = pid, .zpid = ns_pid(pid), .dwfl = d};
+	s->p[s->np] = (struct procsyms){.pid = pid, .zpid = proc_ns_pid(pid), .dwfl = d};
 	return &s->p[s->np++];
 }
 
