@@ -54,10 +54,12 @@ struct pfs_file {
 const struct pfs_file *pfs_files(size_t *n);
 
 /* The load averages, decayed like the kernel's (fixed point, FSHIFT 11,
- * folded every 5 s) from the zone's runnable tasks. */
+ * folded every 5 s) from the zone's mean CPU use between samples
+ * (view.c says why not its runnable count). */
 struct pfs_load {
 	unsigned long avenrun[3];
 	uint64_t next_fold_ns;
+	uint64_t seen_ns, seen_cpu_ns;
 };
 
 /* Everything a rendering needs at one instant: the sample, the counts of
@@ -93,11 +95,22 @@ void pfs_sysinfo(const struct pfs_view *v, struct sysinfo *si);
  * the first sysinfo calls have the zone's numbers. */
 int pfs_prepare(const struct pfs_zone *z, struct zerr *err);
 
-/* The server: refreshes the files every interval_ms and sends a byte
- * (its heartbeat) on ctl_fd after each refresh. Returns only on a fatal
- * error or when ctl_fd's other end is gone; the caller (the zone's
- * monitor) restarts it. */
+/* The longest a zone's reader waits for: no view file it opens and no
+ * sysinfo answer it gets is older. */
+#define PFS_MAX_AGE_NS 1000000000ULL
+
+/* The server (server.c). On ctl_fd it sends PFS_BUSY after each piece of
+ * work that leaves it something to do on a timer (its heartbeat), and
+ * PFS_IDLE when it leaves nothing: it then waits for a reader and uses no
+ * CPU. It takes PFS_REFRESH (bring the sysinfo answers up to date) and
+ * answers PFS_REFRESHED. Where files cannot be leased it refreshes every
+ * interval_ms instead, busy. Returns only on a fatal error or when
+ * ctl_fd's other end is gone; the caller (the zone's monitor) restarts
+ * it. */
+enum { PFS_BUSY = '.', PFS_IDLE = 'i', PFS_REFRESH = 'r', PFS_REFRESHED = 'a' };
 int pfs_serve(const struct pfs_zone *z, int ctl_fd, int interval_ms, struct zerr *err);
+/* True when the sysinfo answers in dir are older than max_age_ns. */
+bool pfs_answer_stale(const char *dir, uint64_t max_age_ns);
 /* The syscalls a zone's seccomp filter hands to its listener. */
 char **pfs_notify_syscalls(void);
 /* Answers one pending notification on a listener fd from the last view

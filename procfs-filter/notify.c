@@ -25,6 +25,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
@@ -77,6 +78,17 @@ static bool answer_read(const char *dir, struct answer *a)
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	return fd >= 0 && read(fd, a, sizeof(*a)) == (ssize_t)sizeof(*a) &&
 	       a->magic == ANSWER_MAGIC;
+}
+
+bool pfs_answer_stale(const char *dir, uint64_t max_age_ns)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, ANSWER_FILE);
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return true;
+	uint64_t at = (uint64_t)st.st_mtim.tv_sec * 1000000000ULL + (uint64_t)st.st_mtim.tv_nsec;
+	return wall_ns() > at + max_age_ns;
 }
 
 void pfs_answer_load(struct pfs_load *l, const char *dir)

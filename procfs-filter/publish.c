@@ -277,14 +277,14 @@ static void settle(const char *dir, struct pfs_slot *slot, struct change *c)
 
 /* Decides what one file needs and prepares it outside the zone. */
 static int prepare(const struct pfs_view *v, const struct pfs_file *f, struct pfs_slot *slot,
-		   struct change *c, struct zerr *err)
+		   bool force, struct change *c, struct zerr *err)
 {
 	size_t len;
 	int r = pfs_render(v, f->name, "/proc", &c->text, &len, err);
 	if (r < 0)
 		return r;
 	bool stack = pfs_stacking();
-	if (slot->known && slot->text && !strcmp(slot->text, c->text))
+	if (!force && slot->known && slot->text && !strcmp(slot->text, c->text))
 		return 0;
 	if (stack && slot->known && slot->stacked) {
 		c->op = OP_POP;
@@ -300,7 +300,7 @@ static int prepare(const struct pfs_view *v, const struct pfs_file *f, struct pf
 }
 
 int pfs_publish(const struct pfs_view *v, int host_mntns, int zone_mntns, struct pfs_slot *slots,
-		struct zerr *err)
+		const bool *which, struct zerr *err)
 {
 	size_t n;
 	const struct pfs_file *f = pfs_files(&n);
@@ -308,8 +308,8 @@ int pfs_publish(const struct pfs_view *v, int host_mntns, int zone_mntns, struct
 	int r = 0;
 	for (size_t i = 0; i < n; i++) {
 		ch[i] = (struct change){.fd = -1};
-		if (r == 0)
-			r = prepare(v, &f[i], &slots[i], &ch[i], err);
+		if (r == 0 && (!which || which[i]))
+			r = prepare(v, &f[i], &slots[i], which != NULL, &ch[i], err);
 	}
 	if (r == 0)
 		r = swap_all(v->z->dir, ch, host_mntns, zone_mntns, err);

@@ -25,18 +25,29 @@ static unsigned long calc_load(unsigned long load, unsigned long exp, unsigned l
 	return newload / FIXED_1;
 }
 
-static void fold_load(struct pfs_load *l, unsigned active, uint64_t now)
+/* The kernel folds the count of runnable and uninterruptible tasks every
+ * 5 s. The view is sampled when it is read, and a count taken then would
+ * always include the reader: each fold takes the zone's mean CPU use (in
+ * CPUs, fixed point) since the last sample instead. It reads lower than
+ * the kernel's load where tasks wait for a CPU (more busy threads than
+ * the zone's CPUs, a CPU cap) or in D state. */
+static void fold_load(struct pfs_load *l, uint64_t cpu_ns, uint64_t now)
 {
 	if (!l->next_fold_ns)
 		l->next_fold_ns = now + LOAD_FREQ_NS;
+	unsigned long used = 0;
+	if (l->seen_ns && now > l->seen_ns && cpu_ns >= l->seen_cpu_ns)
+		used = (unsigned long)((cpu_ns - l->seen_cpu_ns) * FIXED_1 / (now - l->seen_ns));
 	/* A server that was stopped catches up, but not for hours. */
 	for (int i = 0; i < 720 && now >= l->next_fold_ns; i++) {
 		for (int k = 0; k < 3; k++)
-			l->avenrun[k] = calc_load(l->avenrun[k], load_exp[k], active * FIXED_1);
+			l->avenrun[k] = calc_load(l->avenrun[k], load_exp[k], used);
 		l->next_fold_ns += LOAD_FREQ_NS;
 	}
 	if (now >= l->next_fold_ns)
 		l->next_fold_ns = now + LOAD_FREQ_NS;
+	l->seen_ns = now;
+	l->seen_cpu_ns = cpu_ns;
 }
 
 /* The state letter of /proc/PID/task/TID/stat: after the last ')'. */
@@ -100,7 +111,7 @@ int pfs_view_update(struct pfs_view *v, struct zerr *err)
 	v->now_wall_ns = wall_ns();
 	v->ncpu = pfs_ncpu(pfs_view_cpuset(v), v->s.cpu_quota, v->s.cpu_period);
 	count_tasks(v);
-	fold_load(&v->load, v->nr_running + v->nr_blocked, now_ns());
+	fold_load(&v->load, v->s.cpu_ns, now_ns());
 	return 0;
 }
 

@@ -271,6 +271,7 @@ struct zone_view {
 	int listeners[ZONE_VIEW_MAX_LISTENERS];
 	size_t n;
 	uint64_t started_ns, beat_ns, restart_at_ns;
+	bool idle; /* the server said it waits for readers: no heartbeat due */
 };
 /* Fills k->z from the zone (cg must outlive k). */
 void zone_view_fill(struct zone_view *k, const struct zone_ctx *ctx, const char *name,
@@ -289,6 +290,8 @@ size_t zone_view_poll(const struct zone_view *k, struct pollfd *p);
 int zone_view_timeout(const struct zone_view *k);
 /* After poll: p as filled by zone_view_poll. */
 void zone_view_event(struct zone_view *k, const struct pollfd *p);
+/* On SIGCHLD: a stopped server is replaced. */
+void zone_view_child(struct zone_view *k);
 void zone_view_stop(struct zone_view *k);
 /* A login's seccomp listener, to the zone's monitor (run/NAME/notify.sock). */
 int zone_procfs_hand_listener(const struct zone_ctx *ctx, const char *name, int fd,

@@ -314,7 +314,11 @@ static void watch(struct monitor *m)
 			break;
 		if (p[3].revents & POLLIN) {
 			struct signalfd_siginfo si;
-			if (read(m->sig_fd, &si, sizeof(si)) == sizeof(si) && m->init.pid > 0)
+			if (read(m->sig_fd, &si, sizeof(si)) != sizeof(si))
+				;
+			else if (si.ssi_signo == SIGCHLD)
+				zone_view_child(&m->pfs);
+			else if (m->init.pid > 0)
 				kill(m->init.pid, zone_halt_signal(m->init.pid));
 		}
 		if (p[6].revents & (POLLERR | POLLHUP)) {
@@ -353,6 +357,7 @@ static __attribute__((noreturn)) void monitor_main(struct monitor *m)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD); /* a child stopped: the view's server (procfs.c) */
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	m->sig_fd = signalfd(-1, &set, SFD_CLOEXEC);

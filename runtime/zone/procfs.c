@@ -5,8 +5,11 @@
  * view's server.
  *
  * The monitor keeps the server alive: it starts it once init runs,
- * restarts it when it exits (at most once a second), and kills it when it
- * sends no heartbeat for KEEPER_HANG_NS (stopped, or stuck). The monitor
+ * restarts it when it exits (at most once a second), kills it when it
+ * stops (SIGCHLD: a stopped server would keep the zone's openers waiting
+ * on its leases) or, while it says it is busy, sends no heartbeat for
+ * KEEPER_HANG_NS (stuck). An idle server says so and is left alone: it
+ * has nothing to do until a reader wakes it. The monitor
  * itself holds the seccomp listeners and answers sysinfo and
  * sched_getaffinity from what the server last wrote (procfs-filter/
  * notify.c says why); a listener whose filter has no process left
@@ -183,6 +186,7 @@ static void start_server(struct zone_view *k)
 	k->ctl = sv[0];
 	k->started_ns = k->beat_ns = now_ns();
 	k->restart_at_ns = 0;
+	k->idle = false;
 	record_pid(k);
 }
 
@@ -255,6 +259,8 @@ int zone_view_timeout(const struct zone_view *k)
 {
 	if (!k->active)
 		return -1;
+	if (k->pid > 0 && k->idle)
+		return -1;
 	uint64_t now = now_ns(), at = k->pid > 0 ? k->beat_ns + KEEPER_HANG_NS : k->restart_at_ns;
 	return at <= now ? 0 : (int)((at - now) / 1000000 + 1);
 }
@@ -268,11 +274,55 @@ static void take_login_listener(struct zone_view *k)
 			add_listener(k, fd);
 }
 
-static void drain_beats(struct zone_view *k)
+/* The server's messages; true if PFS_REFRESHED was among them. */
+static bool drain_beats(struct zone_view *k)
 {
-	char buf[16];
-	while (recv(k->ctl, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+	char buf[64];
+	bool refreshed = false;
+	ssize_t n;
+	while ((n = recv(k->ctl, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
 		k->beat_ns = now_ns();
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] == PFS_IDLE || buf[i] == PFS_BUSY)
+				k->idle = buf[i] == PFS_IDLE;
+			refreshed |= buf[i] == PFS_REFRESHED;
+		}
+	}
+	return refreshed;
+}
+
+/* Before answering sysinfo from the server's last numbers: numbers older
+ * than PFS_MAX_AGE_NS are asked for again, and waited for 200 ms at most
+ * (a stopped server is replaced meanwhile; the old numbers are then
+ * answered, with uptime current). */
+static void fresh_answers(struct zone_view *k)
+{
+	if (k->pid <= 0 || !pfs_answer_stale(k->dir, PFS_MAX_AGE_NS))
+		return;
+	char req = PFS_REFRESH;
+	if (send(k->ctl, &req, 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		return;
+	uint64_t until = now_ns() + 200000000ULL;
+	for (uint64_t now; (now = now_ns()) < until;) {
+		struct pollfd p = {.fd = k->ctl, .events = POLLIN};
+		int r = poll(&p, 1, (int)((until - now) / 1000000 + 1));
+		if (r < 0 && errno != EINTR)
+			return;
+		if (r > 0 && (drain_beats(k) || (p.revents & (POLLHUP | POLLERR))))
+			return;
+	}
+}
+
+void zone_view_child(struct zone_view *k)
+{
+	siginfo_t si = {0};
+	if (!k->active || k->pid <= 0 || waitid(P_PID, (id_t)k->pid, &si, WSTOPPED | WNOHANG) < 0 ||
+	    si.si_pid != k->pid)
+		return;
+	kill(k->pid, SIGKILL);
+	reap_server(k);
+	if (now_ns() >= k->restart_at_ns)
+		start_server(k);
 }
 
 void zone_view_event(struct zone_view *k, const struct pollfd *p)
@@ -283,6 +333,11 @@ void zone_view_event(struct zone_view *k, const struct pollfd *p)
 		reap_server(k);
 	else if (p[1].revents & POLLIN)
 		drain_beats(k);
+	for (size_t i = 0; i < k->n; i++)
+		if (p[3 + i].revents & POLLIN) {
+			fresh_answers(k);
+			break;
+		}
 	for (size_t i = k->n; i-- > 0;) {
 		if ((p[3 + i].revents & POLLIN) && pfs_notify_answer(k->listeners[i], k->dir) == 0)
 			continue;
@@ -296,7 +351,7 @@ void zone_view_event(struct zone_view *k, const struct pollfd *p)
 		take_login_listener(k);
 	uint64_t now = now_ns();
 	/* Stopped or stuck: a new one takes the files over. */
-	if (k->pid > 0 && now - k->beat_ns > KEEPER_HANG_NS) {
+	if (k->pid > 0 && !k->idle && now - k->beat_ns > KEEPER_HANG_NS) {
 		kill(k->pid, SIGKILL);
 		reap_server(k);
 	}

@@ -143,6 +143,61 @@ test_reads_survive_a_killed_and_a_stopped_server() {
 	! kill -0 "$p3" 2>/dev/null || fail "server $p3 outlived its zone"
 }
 
+# cpu_ns PID: CPU time the process has used (schedstat), in ns.
+cpu_ns() { cut -d' ' -f1 "/proc/$1/schedstat"; }
+
+# leases_of PID: write leases the process holds (/proc/locks).
+leases_of() { awk -v p="$1" '$2 == "LEASE" && $4 == "WRITE" && $5 == p' /proc/locks | wc -l; }
+
+# up_is_current ZONE SINCE: the zone's /proc/uptime counts at least the
+# seconds since SINCE (date +%s.%N, taken after boot), less the view's
+# 1 s maximum age.
+up_is_current() {
+	local before up
+	before=$(date +%s.%N)
+	up=$(z login "$1" -- cut -d' ' -f1 /proc/uptime)
+	python3 -c 'import sys; s, b, u = map(float, sys.argv[1:]); assert u >= b - s - 1.0, (u, b - s)' "$2" "$before" "$up" ||
+		fail "zone $1: /proc/uptime says $up s, $(python3 -c "print(round($before - $2, 2))") s since boot at least"
+}
+
+test_an_unread_zone_costs_no_cpu_and_its_first_read_is_current() {
+	z create pfz
+	z boot pfz
+	t0=$(date +%s.%N)
+	srv=$(server_pid pfz)
+	mon=$(ps -o ppid= -p "$srv" | tr -d " ")
+	sleep 1.5
+	python3 -c 'import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); fcntl.fcntl(fd, 1024, fcntl.F_WRLCK)' "$ZONECTL_ROOT/run/pfz/lease-probe" ||
+		skip "the file system of $ZONECTL_ROOT ($(stat -f -c %T "$ZONECTL_ROOT")) gives no write leases: the server refreshes on a timer there"
+	rm -f "$ZONECTL_ROOT/run/pfz/lease-probe"
+	[ "$(leases_of "$srv")" = 8 ] || fail "server $srv holds $(leases_of "$srv") leases, not one per view file: $(grep LEASE /proc/locks)"
+	s1=$(cpu_ns "$srv") m1=$(cpu_ns "$mon")
+	sleep 3
+	s2=$(cpu_ns "$srv") m2=$(cpu_ns "$mon")
+	[ "$s1" = "$s2" ] && [ "$m1" = "$m2" ] ||
+		fail "idle zone: server used $((s2 - s1)) ns, monitor $((m2 - m1)) ns in 3 s"
+	up_is_current pfz "$t0"
+	# The read woke it; a second later it sleeps again.
+	sleep 2.5
+	s3=$(cpu_ns "$srv")
+	sleep 2
+	[ "$(cpu_ns "$srv")" = "$s3" ] || fail "the server kept working after the read"
+	[ "$(server_pid pfz)" = "$srv" ] || fail "the server was replaced while idle"
+}
+
+test_a_reader_holding_a_file_open_does_not_stop_the_view() {
+	z create pfh
+	z boot pfh
+	t0=$(date +%s.%N)
+	z login pfh -- sh -c 'exec 3</proc/uptime 4</proc/meminfo; sleep 6' &
+	holder=$!
+	sleep 2.5
+	up_is_current pfh "$t0"
+	sleep 1.5
+	up_is_current pfh "$t0"
+	wait "$holder"
+}
+
 test_procfs_host_zone_sees_the_hosts_numbers() {
 	z create pfh --set memory=512M
 	z config pfh | python3 -c 'import json,sys; c=json.load(sys.stdin); c["zone"]["procfs"]=sys.argv[2]; json.dump(c, open(sys.argv[1],"w"))' "$ZONECTL_ROOT.cfg" lxcfs
