@@ -3,6 +3,7 @@
  * never shows a dead zone as running. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -17,13 +18,54 @@ void zone_info_free(struct zone_info *info)
 	info->zone_dir = NULL;
 }
 
-static void config_facts(const struct zone_ctx *ctx, struct zone_info *info)
+/* What listing needs of a zone's config. */
+struct facts {
+	enum zone_brand brand;
+	bool autoboot, ephemeral;
+};
+
+/* The config's brand, autoboot and ephemeral. Parsing a 12 KB config is most of what
+ * listing a zone costs (1000 zones: ~150 ms), so the two facts are kept
+ * in zones/NAME/.facts under the config's inode, size and mtime, and the
+ * config is parsed again only when those changed: whoever wrote it, by
+ * whatever command. The file is a cache: lost or torn, it is rebuilt. */
+static int config_facts(const struct zone_ctx *ctx, const char *name, struct facts *f)
 {
+	cleanup_free char *cfg_path = zone_config_path(ctx, name);
+	cleanup_free char *path = zone_file(ctx, name, ".facts");
+	struct stat st;
+	if (stat(cfg_path, &st) < 0)
+		return -errno;
+	char key[96], buf[160];
+	snprintf(key, sizeof(key), "%llu %lld %lld.%09ld", (unsigned long long)st.st_ino,
+		 (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	unsigned brand, autoboot, ephemeral;
+	int used = 0;
+	if (n > 0) {
+		buf[n] = '\0';
+		size_t k = strlen(key);
+		if (!strncmp(buf, key, k) && buf[k] == '\n' &&
+		    sscanf(buf + k + 1, "%u %u %u\n%n", &brand, &autoboot, &ephemeral, &used) ==
+			    3 &&
+		    used == n - (ssize_t)k - 1 && brand <= ZONE_BRAND_KVM) {
+			*f = (struct facts){(enum zone_brand)brand, autoboot, ephemeral};
+			return 0;
+		}
+	}
 	cleanup_config struct zone_config cfg = {0};
-	if (zone_config_read(ctx, info->name, &cfg, NULL) < 0)
-		return;
-	info->brand = cfg.brand;
-	info->autoboot = cfg.autoboot;
+	int r = zone_config_read(ctx, name, &cfg, NULL);
+	if (r < 0)
+		return r;
+	*f = (struct facts){cfg.brand, cfg.autoboot, cfg.ephemeral};
+	n = snprintf(buf, sizeof(buf), "%s\n%u %u %u\n", key, (unsigned)f->brand,
+		     (unsigned)f->autoboot, (unsigned)f->ephemeral);
+	cleanup_free char *tmp = xasprintf("%s.%d", path, getpid());
+	cleanup_close int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (out < 0 || write_all(out, buf, (size_t)n) < 0 || rename(tmp, path) < 0)
+		unlink(tmp);
+	return 0;
 }
 
 int zone_info_get(struct zone_ctx *ctx, const char *name, struct zone_info *info, struct zerr *err)
@@ -34,7 +76,11 @@ int zone_info_get(struct zone_ctx *ctx, const char *name, struct zone_info *info
 	memset(info, 0, sizeof(*info));
 	snprintf(info->name, sizeof(info->name), "%s", name);
 	info->zone_dir = zone_dir(ctx, name);
-	config_facts(ctx, info);
+	struct facts f;
+	if (config_facts(ctx, name, &f) == 0) {
+		info->brand = f.brand;
+		info->autoboot = f.autoboot;
+	}
 	struct zone_status st;
 	cleanup_close int lock = zone_trylock(ctx, name);
 	bool locked = lock >= 0;
@@ -117,9 +163,9 @@ static void sweep_ephemeral(struct zone_ctx *ctx, const char *dir, const char *n
 	struct stat sb;
 	if (stat(path, &sb) < 0 || sb.st_mtime > time(NULL) - EPHEMERAL_GRACE_S)
 		return;
-	cleanup_config struct zone_config cfg = {0};
+	struct facts f;
 	struct zone_info info = {0};
-	if (zone_config_load(name, path, &cfg, NULL) < 0 || !cfg.ephemeral ||
+	if (config_facts(ctx, name, &f) < 0 || !f.ephemeral ||
 	    zone_info_get(ctx, name, &info, NULL) < 0)
 		return;
 	bool orphan = info.state == ZS_INSTALLED;
