@@ -320,6 +320,13 @@ static int setup_bridge(struct nl *nl, struct nl *zn, const struct net_zone *z, 
 	net_zone_link_name(z, i, peer);
 	net_nic_mac(z, i, mac);
 	int r = nl_veth_add(nl, host, br, peer, pid, mac, nic->mtu);
+	if (r == -EXFULL)
+		/* BR_MAX_PORTS */
+		return zerr_set(
+			err, EXFULL,
+			"zone %s: bridge %s has 1024 ports, the kernel's most: give the NIC "
+			"another bridge (bridge=NAME)",
+			z->zone, nic->bridge);
 	if (r < 0)
 		return nl_fail(err, r, z->zone, "create veth pair", host);
 	if ((r = antispoof(nl, z, i, host, false, err)) < 0 || (r = zone_side(zn, z, i, err)) < 0)
