@@ -324,7 +324,7 @@ static int setup_bridge(struct nl *nl, struct nl *zn, const struct net_zone *z, 
 		/* BR_MAX_PORTS */
 		return zerr_set(
 			err, EXFULL,
-			"zone %s: bridge %s has 1024 ports, the kernel's most: give the NIC "
+			"zone %s: bridge %s has 1023 ports, the most the kernel gives one: give the NIC "
 			"another bridge (bridge=NAME)",
 			z->zone, nic->bridge);
 	if (r < 0)

@@ -147,6 +147,31 @@ test_allow_spoofing_lets_it_through() {
 	[ "$(spoofed_of nu)" = None ] || fail "a filter is attached: $(net_json nu)"
 }
 
+# A bridge takes 1023 ports: the 1024th zone on it is refused, saying so.
+# zonectl runs in a network namespace of the test's own (nsenter: ip netns
+# exec would hide /sys/fs/cgroup), whose bridge is filled with veth pairs.
+test_a_full_bridge_is_refused_by_name() {
+	ns=ztfull$$
+	ip netns add "$ns"
+	at_cleanup ip netns del "$ns"
+	ip -n "$ns" link add zbf0 type bridge
+	for i in $(seq 0 1022); do
+		echo "link add zd$i type veth peer name ze$i"
+		echo "link set zd$i master zbf0"
+	done >"$ZONECTL_ROOT.batch"
+	ip -n "$ns" -batch "$ZONECTL_ROOT.batch"
+	[ "$(ip -n "$ns" -o link show master zbf0 | wc -l)" = 1023 ] || fail "the bridge did not fill"
+	in_ns() { nsenter --net="/run/netns/$ns" "$@"; }
+	in_ns "$ZONECTL" create nfb --net type=bridge,bridge=zbf0,address=198.18.210.2/24 >/dev/null
+	expect_fail "zone nfb: bridge zbf0 has 1023 ports, the most the kernel gives one: give the NIC another bridge" \
+		in_ns "$ZONECTL" boot nfb
+	[ "$(z list -o json | $PY -c 'import json,sys; print([z["state"] for z in json.load(sys.stdin) if z["name"]=="nfb"][0])')" = installed ] ||
+		fail "the zone is not back to installed"
+	[ "$(ip -n "$ns" -o link show master zbf0 | wc -l)" = 1023 ] || fail "a port was left on the bridge"
+	[ -z "$(ip -n "$ns" -o link show | grep -v -e ' zd[0-9]*@' -e ' ze[0-9]*@' -e ' zbf0:' -e ' lo:')" ] ||
+		fail "links left: $(ip -n "$ns" -o link show | grep -v -e ' zd[0-9]*@' -e ' ze[0-9]*@')"
+}
+
 test_halt_and_kill9_leave_no_link_or_bridge() {
 	bridged nh 9
 	z boot nh
