@@ -81,17 +81,23 @@ static int64_t read_limit(const char *dir, const char *file)
 }
 
 /* The value of `key` in a "key value" per line file; 0 when absent. */
-static uint64_t keyed(const char *dir, const char *file, const char *key)
+/* KEY's number in a flat-keyed file's text ("key value" lines). */
+static uint64_t key_of(const char *t, const char *key)
 {
-	cleanup_free char *t = slurp(dir, file);
 	size_t n = strlen(key);
-	for (char *s = t; s && *s;) {
+	for (const char *s = t; s && *s;) {
 		if (!strncmp(s, key, n) && s[n] == ' ')
 			return strtoull(s + n + 1, NULL, 10);
 		s = strchr(s, '\n');
 		s = s ? s + 1 : NULL;
 	}
 	return 0;
+}
+
+static uint64_t keyed(const char *dir, const char *file, const char *key)
+{
+	cleanup_free char *t = slurp(dir, file);
+	return key_of(t, key);
 }
 
 static void cpu_usage(const struct rctl_cgroup *cg, struct rctl_usage *u)
@@ -103,26 +109,29 @@ static void cpu_usage(const struct rctl_cgroup *cg, struct rctl_usage *u)
 	u->has_cpu = true;
 	if (!v2) {
 		read_u64(acct, "cpuacct.usage", &u->cpu_ns);
-		u->cpu_user_ns = keyed(acct, "cpuacct.stat", "user") * (1000000000ULL / 100);
-		u->cpu_system_ns = keyed(acct, "cpuacct.stat", "system") * (1000000000ULL / 100);
+		cleanup_free char *st = slurp(acct, "cpuacct.stat");
+		u->cpu_user_ns = key_of(st, "user") * (1000000000ULL / 100);
+		u->cpu_system_ns = key_of(st, "system") * (1000000000ULL / 100);
 	} else {
-		u->cpu_ns = keyed(acct, "cpu.stat", "usage_usec") * 1000;
-		u->cpu_user_ns = keyed(acct, "cpu.stat", "user_usec") * 1000;
-		u->cpu_system_ns = keyed(acct, "cpu.stat", "system_usec") * 1000;
+		cleanup_free char *st = slurp(acct, "cpu.stat");
+		u->cpu_ns = key_of(st, "usage_usec") * 1000;
+		u->cpu_user_ns = key_of(st, "user_usec") * 1000;
+		u->cpu_system_ns = key_of(st, "system_usec") * 1000;
 	}
 	u->cpu_quota = -1;
 	u->cpu_period = 100000;
 	cleanup_free char *cpu = leaf_for(cg, "cpu", "cpu.stat", "cpu.max", &v2);
 	if (!cpu)
 		return;
-	u->nr_throttled = keyed(cpu, "cpu.stat", "nr_throttled");
+	cleanup_free char *st = slurp(cpu, "cpu.stat");
+	u->nr_throttled = key_of(st, "nr_throttled");
 	if (!v2) {
-		u->throttled_ns = keyed(cpu, "cpu.stat", "throttled_time");
+		u->throttled_ns = key_of(st, "throttled_time");
 		u->cpu_quota = read_limit(cpu, "cpu.cfs_quota_us");
 		read_u64(cpu, "cpu.cfs_period_us", &u->cpu_period);
 		return;
 	}
-	u->throttled_ns = keyed(cpu, "cpu.stat", "throttled_usec") * 1000;
+	u->throttled_ns = key_of(st, "throttled_usec") * 1000;
 	cleanup_free char *max = slurp(cpu, "cpu.max");
 	if (max) {
 		u->cpu_quota = limit_of(max);
@@ -135,14 +144,14 @@ static void cpu_usage(const struct rctl_cgroup *cg, struct rctl_usage *u)
 /* What a zone's /proc/meminfo shows besides usage and cache; the keys are
  * the same in v1's and cgroup2's memory.stat but for v1's "mapped_file"
  * (cgroup2's "file_mapped"). */
-static void memory_lists(const char *dir, bool v2, struct rctl_usage *u)
+static void memory_lists(const char *stat, bool v2, struct rctl_usage *u)
 {
-	u->mem_shmem = keyed(dir, "memory.stat", "shmem");
-	u->mem_mapped = keyed(dir, "memory.stat", v2 ? "file_mapped" : "mapped_file");
-	u->active_anon = keyed(dir, "memory.stat", "active_anon");
-	u->inactive_anon = keyed(dir, "memory.stat", "inactive_anon");
-	u->active_file = keyed(dir, "memory.stat", "active_file");
-	u->inactive_file = keyed(dir, "memory.stat", "inactive_file");
+	u->mem_shmem = key_of(stat, "shmem");
+	u->mem_mapped = key_of(stat, v2 ? "file_mapped" : "mapped_file");
+	u->active_anon = key_of(stat, "active_anon");
+	u->inactive_anon = key_of(stat, "inactive_anon");
+	u->active_file = key_of(stat, "active_file");
+	u->inactive_file = key_of(stat, "inactive_file");
 }
 
 static void memory_usage(const struct rctl_cgroup *cg, struct rctl_usage *u)
@@ -153,11 +162,13 @@ static void memory_usage(const struct rctl_cgroup *cg, struct rctl_usage *u)
 	if (!m)
 		return;
 	u->has_memory = true;
-	memory_lists(m, v2, u);
+	/* one read: the kernel walks the cgroup's pages' counters for each */
+	cleanup_free char *stat = slurp(m, "memory.stat");
+	memory_lists(stat, v2, u);
 	if (!v2) {
 		read_u64(m, "memory.usage_in_bytes", &u->mem_bytes);
 		u->mem_limit = read_limit(m, "memory.limit_in_bytes");
-		u->mem_cache = keyed(m, "memory.stat", "cache");
+		u->mem_cache = key_of(stat, "cache");
 		u->has_swap = read_u64(m, "memory.memsw.usage_in_bytes", &u->memsw_bytes) == 0;
 		u->memsw_limit = read_limit(m, "memory.memsw.limit_in_bytes");
 		/* v1 counts memory+swap: swap alone is the difference */
@@ -171,13 +182,14 @@ static void memory_usage(const struct rctl_cgroup *cg, struct rctl_usage *u)
 	}
 	read_u64(m, "memory.current", &u->mem_bytes);
 	u->mem_limit = read_limit(m, "memory.max");
-	u->mem_cache = keyed(m, "memory.stat", "file");
+	u->mem_cache = key_of(stat, "file");
 	u->has_swap = read_u64(m, "memory.swap.current", &u->memsw_bytes) == 0;
 	u->memsw_limit = read_limit(m, "memory.swap.max");
 	u->swap_bytes = u->memsw_bytes;
 	u->swap_limit = u->memsw_limit;
-	u->oom_kills = keyed(m, "memory.events", "oom_kill");
-	u->mem_failcnt = keyed(m, "memory.events", "max");
+	cleanup_free char *events = slurp(m, "memory.events");
+	u->oom_kills = key_of(events, "oom_kill");
+	u->mem_failcnt = key_of(events, "max");
 }
 
 static void cpuset_usage(const struct rctl_cgroup *cg, struct rctl_usage *u)
