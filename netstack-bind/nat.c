@@ -121,6 +121,18 @@ static void match_rule(const char *chain, int64_t handle, const char *comment, v
 	q->cmds = more;
 }
 
+/* The table is the host's one whatever the state root: changes to it are
+ * serialized across roots too (a root's delete of the empty table could
+ * land between another root's `add table` and its first rule), under a
+ * lock at the default run directory's place. Taken after the root's own
+ * lock, always. */
+#define TABLE_LOCK_DIR "/run/zonectl"
+static int table_lock(struct zerr *err)
+{
+	int r = mkdir_p(TABLE_LOCK_DIR, 0700, err);
+	return r < 0 ? r : zlock(TABLE_LOCK_DIR "/.nft.lock", 0, err);
+}
+
 /* Deletes the rules with this comment; then the table if it is empty,
  * and the forwarding zonectl turned on. */
 static void delete_rules(const char *state_dir, const char *comment)
@@ -351,6 +363,9 @@ int net_nat_setup(const struct net_zone *z, size_t i, struct zerr *err)
 	cleanup_close int lock = net_lock(z->state_dir, err);
 	if (lock < 0)
 		return zerr_prefix(err, "zone %s: net", z->zone);
+	cleanup_close int table = table_lock(err);
+	if (table < 0)
+		return zerr_prefix(err, "zone %s: net", z->zone);
 	cleanup_nft struct nft_ctx *c = nft_open(false);
 	if (!c)
 		return zerr_setx(err, ENOMEM, "zone %s: net: nftables: no context", z->zone);
@@ -401,7 +416,8 @@ static bool other_markers(const char *state_dir, const char *prefix)
 void net_nat_release(const char *state_dir, const char *item)
 {
 	cleanup_close int lock = net_lock(state_dir, NULL);
-	if (lock < 0)
+	cleanup_close int table = lock < 0 ? -1 : table_lock(NULL);
+	if (table < 0)
 		return;
 	if (!strncmp(item, "nat:", 4)) {
 		/* nat:BRIDGE:KEY */
