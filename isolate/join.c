@@ -26,7 +26,11 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/magic.h>
+#include <linux/sched.h>
 
 #include "internal.h"
 
@@ -137,6 +141,43 @@ static __attribute__((noreturn)) void member_main(const struct iso_join *j, int 
 	fail(sock, &err);
 }
 
+/* On a cgroup v2 host the zone has one cgroup, and the member is born in
+ * it (clone3 CLONE_INTO_CGROUP) while the joiner stays where it is: moving
+ * a process into a cgroup takes the kernel's cgroup_threadgroup_rwsem for
+ * writing, which waits for an RCU grace period (~15 ms here) unless
+ * another move just happened; being born there takes it for reading. The
+ * directory, opened while the host's mounts are still ours; -1 elsewhere
+ * (v1 and hybrid hosts move the joiner into each hierarchy), and in a zone
+ * with a user namespace: the member is forked as the zone's root, whom the
+ * host's cgroup directory does not let in. */
+static int v2_home(const struct iso_join *j)
+{
+	char **files = j->cgroup_procs;
+	if ((j->ns_flags & CLONE_NEWUSER) || !files || !files[0] || files[1])
+		return -1;
+	cleanup_free char *dir = xstrdup(files[0]);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	struct statfs sf;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0 && (fstatfs(fd, &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static pid_t fork_member(int cgroup_fd)
+{
+	if (cgroup_fd < 0)
+		return fork();
+	struct clone_args ca = {
+		.flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (uint64_t)cgroup_fd};
+	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
 static int join_cgroups(char **files, struct zerr *err)
 {
 	char pid[32];
@@ -206,19 +247,24 @@ static __attribute__((noreturn)) void joiner_main(const struct iso_join *j, int 
 	struct zerr err = {0};
 	prctl(PR_SET_DUMPABLE, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (join_cgroups(j->cgroup_procs, &err) < 0 || join_ns(j, &err) < 0)
+	int home = v2_home(j);
+	if ((home < 0 && join_cgroups(j->cgroup_procs, &err) < 0) || join_ns(j, &err) < 0)
 		fail(sock, &err);
 	zfault("login:joined");
-	member = fork();
+	member = fork_member(home);
 	if (member < 0) {
 		zerr_set(&err, errno, "fork into the zone");
 		fail(sock, &err);
 	}
 	if (member == 0) {
+		if (home >= 0)
+			close(home);
 		if (!j->detach)
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
 		member_main(j, sock);
 	}
+	if (home >= 0)
+		close(home);
 	if (j->detach) {
 		char buf[32];
 		int n = snprintf(buf, sizeof(buf), "P%d", member);
