@@ -149,7 +149,10 @@ static __attribute__((noreturn)) void member_main(const struct iso_join *j, int 
  * directory, opened while the host's mounts are still ours; -1 elsewhere
  * (v1 and hybrid hosts move the joiner into each hierarchy), and in a zone
  * with a user namespace: the member is forked as the zone's root, whom the
- * host's cgroup directory does not let in. */
+ * host's cgroup directory does not let in. The member enters the zone's
+ * cgroup namespace itself, once born: from inside it, a hierarchy mounted
+ * with nsdelegate (systemd's way) refuses a fork whose parent's cgroup is
+ * outside the namespace (ENOENT). */
 static int v2_home(const struct iso_join *j)
 {
 	char **files = j->cgroup_procs;
@@ -190,12 +193,13 @@ static int join_cgroups(char **files, struct zerr *err)
 	return 0;
 }
 
-static int join_ns(const struct iso_join *j, struct zerr *err)
+/* Joins the zone's namespaces but those in `skip`. */
+static int join_ns(const struct iso_join *j, int skip, struct zerr *err)
 {
 	int fds[N_NS];
 	for (size_t i = 0; i < N_NS; i++) {
 		fds[i] = -1;
-		if (!(j->ns_flags & ns_order[i].type))
+		if (!(j->ns_flags & ns_order[i].type) || (skip & ns_order[i].type))
 			continue;
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", j->init_pid, ns_order[i].name);
@@ -247,8 +251,17 @@ static __attribute__((noreturn)) void joiner_main(const struct iso_join *j, int 
 	struct zerr err = {0};
 	prctl(PR_SET_DUMPABLE, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	int home = v2_home(j);
-	if ((home < 0 && join_cgroups(j->cgroup_procs, &err) < 0) || join_ns(j, &err) < 0)
+	int home = v2_home(j), cgns = -1;
+	if (home >= 0 && (j->ns_flags & CLONE_NEWCGROUP)) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/ns/cgroup", j->init_pid);
+		if ((cgns = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+			zerr_set(&err, errno, "open `%s`", path);
+			fail(sock, &err);
+		}
+	}
+	if ((home < 0 && join_cgroups(j->cgroup_procs, &err) < 0) ||
+	    join_ns(j, cgns >= 0 ? CLONE_NEWCGROUP : 0, &err) < 0)
 		fail(sock, &err);
 	zfault("login:joined");
 	member = fork_member(home);
@@ -257,6 +270,12 @@ static __attribute__((noreturn)) void joiner_main(const struct iso_join *j, int 
 		fail(sock, &err);
 	}
 	if (member == 0) {
+		if (cgns >= 0 && setns(cgns, CLONE_NEWCGROUP) < 0) {
+			zerr_set(&err, errno, "join the cgroup namespace");
+			fail(sock, &err);
+		}
+		if (cgns >= 0)
+			close(cgns);
 		if (home >= 0)
 			close(home);
 		if (!j->detach)
@@ -265,6 +284,8 @@ static __attribute__((noreturn)) void joiner_main(const struct iso_join *j, int 
 	}
 	if (home >= 0)
 		close(home);
+	if (cgns >= 0)
+		close(cgns);
 	if (j->detach) {
 		char buf[32];
 		int n = snprintf(buf, sizeof(buf), "P%d", member);
