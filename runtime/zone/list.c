@@ -24,11 +24,12 @@ struct facts {
 	bool autoboot, ephemeral;
 };
 
-/* The config's brand, autoboot and ephemeral. Parsing a 12 KB config is most of what
- * listing a zone costs (1000 zones: ~150 ms), so the two facts are kept
- * in zones/NAME/.facts under the config's inode, size and mtime, and the
- * config is parsed again only when those changed: whoever wrote it, by
- * whatever command. The file is a cache: lost or torn, it is rebuilt. */
+/* The config's brand, autoboot and ephemeral. Parsing a 12 KB config is
+ * most of what listing a zone costs (1000 zones: ~150 ms), so the three
+ * facts are kept in zones/NAME/.facts under the config's inode, size and
+ * mtime, and the config is parsed again only when those changed: whoever
+ * wrote it, by whatever command. The file is a cache (no fsync): lost or
+ * torn, it is rebuilt. */
 static int config_facts(const struct zone_ctx *ctx, const char *name, struct facts *f)
 {
 	cleanup_free char *cfg_path = zone_config_path(ctx, name);
@@ -61,10 +62,7 @@ static int config_facts(const struct zone_ctx *ctx, const char *name, struct fac
 	*f = (struct facts){cfg.brand, cfg.autoboot, cfg.ephemeral};
 	n = snprintf(buf, sizeof(buf), "%s\n%u %u %u\n", key, (unsigned)f->brand,
 		     (unsigned)f->autoboot, (unsigned)f->ephemeral);
-	cleanup_free char *tmp = xasprintf("%s.%d", path, getpid());
-	cleanup_close int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (out < 0 || write_all(out, buf, (size_t)n) < 0 || rename(tmp, path) < 0)
-		unlink(tmp);
+	write_file_replace(path, buf, (size_t)n, 0600, NULL);
 	return 0;
 }
 
